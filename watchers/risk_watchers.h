@@ -1,0 +1,52 @@
+// Risk watchers (domain.md §5): one small class per alert kind. Given a shop
+// and a moment, each returns what it finds true now and when it must look
+// again, so the daemon schedules a timer instead of polling.
+#ifndef DEPOSITD_WATCHERS_RISK_WATCHERS_H_
+#define DEPOSITD_WATCHERS_RISK_WATCHERS_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "depositd/v1/alerts.pb.h"
+#include "watchers/profiles.h"
+#include "watchers/shop_state.h"
+
+namespace depositd::watchers {
+
+struct WatchResult {
+  // Conditions true at `now`, each with a stable key (tenant, shop, kind,
+  // subject). A finding absent from a later result has cleared.
+  std::vector<v1::Finding> findings;
+  // The earliest future moment at which a finding may appear, change stage
+  // or severity, or clear without a new event. InfiniteFuture: none.
+  absl::Time next_check = absl::InfiniteFuture();
+};
+
+// One alert kind. Thread-safe (stateless).
+class RiskWatcher {
+ public:
+  virtual ~RiskWatcher() = default;
+  virtual v1::AlertKind kind() const = 0;
+  // Appends findings to out->findings and lowers out->next_check as needed.
+  virtual void Check(const ShopState& shop, const ResolvedProfile& profile,
+                     absl::Time now, WatchResult* out) const = 0;
+};
+
+// Every shop-level watcher (INACTIVITY … REOPEN_COOLING_OFF; FEED_SILENT is
+// per tenant and lives in the daemon). Thread-safe (stateless).
+class RiskWatchers {
+ public:
+  RiskWatchers();
+  ~RiskWatchers();
+  // Runs every watcher on `shop` at `now`.
+  WatchResult CheckAll(const ShopState& shop, const ResolvedProfile& profile,
+                       absl::Time now) const;
+
+ private:
+  std::vector<std::unique_ptr<RiskWatcher>> watchers_;
+};
+
+}  // namespace depositd::watchers
+
+#endif  // DEPOSITD_WATCHERS_RISK_WATCHERS_H_
