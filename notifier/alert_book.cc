@@ -1,0 +1,133 @@
+#include "notifier/alert_book.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "google/protobuf/timestamp.pb.h"
+
+namespace depositd::notifier {
+namespace {
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t nanos = absl::ToUnixNanos(t);
+  int64_t seconds = nanos / 1000000000;
+  int64_t rem = nanos % 1000000000;
+  if (rem < 0) {
+    rem += 1000000000;
+    --seconds;
+  }
+  ts->set_seconds(seconds);
+  ts->set_nanos(static_cast<int32_t>(rem));
+}
+
+v1::Alert FiringFrom(v1::Finding& f, absl::Time now) {
+  v1::Alert a;
+  *a.mutable_key() = std::move(*f.mutable_key());
+  a.set_state(v1::FIRING);
+  a.set_severity(f.severity());
+  a.set_summary(std::move(*f.mutable_summary()));
+  a.set_action(std::move(*f.mutable_action()));
+  if (f.has_due_at()) *a.mutable_due_at() = f.due_at();
+  if (f.has_amount_at_risk()) {
+    *a.mutable_amount_at_risk() = std::move(*f.mutable_amount_at_risk());
+  }
+  a.mutable_evidence()->swap(*f.mutable_evidence());
+  a.set_stage(std::move(*f.mutable_stage()));
+  SetTimestamp(now, a.mutable_at());
+  return a;
+}
+
+}  // namespace
+
+bool AlertKeyLess(const v1::AlertKey& a, const v1::AlertKey& b) {
+  return std::make_tuple(std::cref(a.tenant()), std::cref(a.shop_id()),
+                         static_cast<int>(a.kind()), std::cref(a.subject())) <
+         std::make_tuple(std::cref(b.tenant()), std::cref(b.shop_id()),
+                         static_cast<int>(b.kind()), std::cref(b.subject()));
+}
+
+bool AlertKeyEqual(const v1::AlertKey& a, const v1::AlertKey& b) {
+  return a.kind() == b.kind() && a.subject() == b.subject() &&
+         a.shop_id() == b.shop_id() && a.tenant() == b.tenant();
+}
+
+std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
+                                         absl::Time now) {
+  std::vector<v1::Alert> transitions;
+  if (findings.empty() && active_.empty()) return transitions;
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const v1::Finding& a, const v1::Finding& b) {
+                     return AlertKeyLess(a.key(), b.key());
+                   });
+  findings.erase(std::unique(findings.begin(), findings.end(),
+                             [](const v1::Finding& a, const v1::Finding& b) {
+                               return AlertKeyEqual(a.key(), b.key());
+                             }),
+                 findings.end());
+  std::vector<v1::Alert> next;
+  next.reserve(findings.size());
+  size_t i = 0;  // findings
+  size_t j = 0;  // active_
+  while (i < findings.size() || j < active_.size()) {
+    const bool take_finding =
+        i < findings.size() &&
+        (j >= active_.size() ||
+         !AlertKeyLess(active_[j].key(), findings[i].key()));
+    const bool take_active =
+        j < active_.size() &&
+        (i >= findings.size() ||
+         !AlertKeyLess(findings[i].key(), active_[j].key()));
+    if (take_finding && take_active) {
+      // Same key: still firing.
+      v1::Alert& old = active_[j];
+      v1::Finding& f = findings[i];
+      const bool changed =
+          f.stage() != old.stage() || f.severity() != old.severity();
+      v1::Alert a = FiringFrom(f, now);
+      if (old.has_starts_at()) *a.mutable_starts_at() = old.starts_at();
+      if (changed) {
+        transitions.push_back(a);
+      } else {
+        // Keep the last paged transition's time; refresh the words.
+        if (old.has_at()) *a.mutable_at() = old.at();
+      }
+      next.push_back(std::move(a));
+      ++i;
+      ++j;
+    } else if (take_finding) {
+      v1::Alert a = FiringFrom(findings[i], now);
+      *a.mutable_starts_at() = a.at();
+      transitions.push_back(a);
+      next.push_back(std::move(a));
+      ++i;
+    } else {
+      v1::Alert a = std::move(active_[j]);
+      a.set_state(v1::RESOLVED);
+      SetTimestamp(now, a.mutable_at());
+      SetTimestamp(now, a.mutable_ends_at());
+      a.set_repeat(false);
+      transitions.push_back(std::move(a));
+      ++j;
+    }
+  }
+  active_ = std::move(next);
+  return transitions;
+}
+
+bool AlertBook::HasFiring(v1::AlertKind kind) const {
+  for (const v1::Alert& a : active_) {
+    if (a.key().kind() == kind) return true;
+  }
+  return false;
+}
+
+void AlertBook::Restore(std::vector<v1::Alert> active) {
+  std::sort(active.begin(), active.end(),
+            [](const v1::Alert& a, const v1::Alert& b) {
+              return AlertKeyLess(a.key(), b.key());
+            });
+  active_ = std::move(active);
+}
+
+}  // namespace depositd::notifier
