@@ -1,0 +1,698 @@
+// depositctl: the command-line client of depositd. Run `depositctl help`.
+//
+// Exit codes: 0 success; 1 the daemon answered but not with success (events
+// rejected, shop not found, invalid argument, NOT_SERVING); 2 usage errors
+// and connection errors (daemon unreachable, deadline exceeded).
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "depositd/v1/service.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "tools/format.h"
+#include "tools/grpc_health_v1.grpc.pb.h"
+#include "tools/jsonl_reader.h"
+#include "tools/stream_sender.h"
+
+namespace depositd::tools {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+constexpr char kUsage[] =
+    R"(usage: depositctl [--addr HOST:PORT] [--timeout SECONDS] COMMAND [ARGS]
+
+  --addr      daemon address (default $DEPOSITD_ADDR or 127.0.0.1:50051)
+  --timeout   deadline for each call and for connecting, seconds (default 10)
+
+commands:
+  send FILE|- [--batch N] [--in-flight N]
+        stream JSON Lines of depositd.v1.Event (protobuf JSON mapping; blank
+        lines and # comments skipped); prints "applied A, duplicate D,
+        rejected R" and every rejection with its line number. Exit 1 if any
+        event was rejected.
+  shop TENANT SHOP [--as-of RFC3339] [--json]
+        readiness report: verdict, blockers, balance, refund projection
+  explain TENANT SHOP [--as-of RFC3339] [--json]
+        the report plus the events behind each blocker
+  shops [--tenant T] [--verdict READY|NOT_READY|READY_AT] [--risk KIND]
+        [--profile P] [--page-size N] [--json]
+        list shops (follows every page)
+  alerts watch [--from SEQ] [--tenant T] [--shop S] [--json]
+        stream alert transitions (from SEQ, or only new ones)
+  alerts list [--tenant T] [--shop S] [--json]
+        alerts firing now
+  health                       grpc.health.v1 check: SERVING or the error
+  stats [--json]               store and engine statistics
+  clock                        show the test clock (daemon run with --test-clock)
+  clock set RFC3339            set the test clock (never backwards)
+  clock advance DURATION       move it forward, e.g. 30d, 36h, 1d12h, 90m
+  help                         this text
+)";
+
+// The parsed command line: positionals and --name[=value] options.
+struct CommandLine {
+  std::vector<std::string> positionals;
+  std::map<std::string, std::string> options;
+};
+
+// Options that take no value.
+const std::set<std::string>& BooleanOptions() {
+  static const auto* kBooleans = new std::set<std::string>{"json", "help"};
+  return *kBooleans;
+}
+
+absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
+  CommandLine cl;
+  bool options_ended = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (options_ended || arg == "-" || !absl::StartsWith(arg, "--")) {
+      cl.positionals.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_ended = true;
+      continue;
+    }
+    std::string name = arg.substr(2);
+    std::string value;
+    const size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else if (BooleanOptions().count(name) > 0) {
+      value = "true";
+    } else {
+      if (i + 1 >= argc) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("option --", name, " needs a value"));
+      }
+      value = argv[++i];
+    }
+    cl.options[name] = value;
+  }
+  return cl;
+}
+
+// Shared state of one invocation: the channel and the common options.
+class Client {
+ public:
+  Client(std::string addr, absl::Duration timeout)
+      : addr_(std::move(addr)),
+        timeout_(timeout),
+        channel_(
+            grpc::CreateChannel(addr_, grpc::InsecureChannelCredentials())) {}
+
+  const std::string& addr() const { return addr_; }
+  absl::Duration timeout() const { return timeout_; }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+
+  // A context with the per-call deadline.
+  void SetDeadline(grpc::ClientContext* context) const {
+    context->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  }
+
+  // Prints one line about a failed call and returns the exit code.
+  int ReportError(const grpc::Status& status, absl::string_view what) const {
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      std::string reason = status.error_message();
+      if (absl::StrContains(reason, "Connection refused")) {
+        reason = "connection refused";
+      }
+      std::cerr << "depositctl: cannot reach depositd at " << addr_ << ": "
+                << reason
+                << " (is it running? start it with `depositd --listen " << addr_
+                << " --data-dir DIR`, or pass --addr)\n";
+      return kExitUsage;
+    }
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      std::cerr << "depositctl: " << what << ": depositd at " << addr_
+                << " did not answer within " << absl::FormatDuration(timeout_)
+                << " (see --timeout)\n";
+      return kExitUsage;
+    }
+    std::cerr << "depositctl: " << what
+              << " failed: " << StatusCodeName(status.error_code()) << ": "
+              << status.error_message() << "\n";
+    return kExitFailed;
+  }
+
+  int ReportError(const absl::Status& status, absl::string_view what) const {
+    return ReportError(
+        grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                     std::string(status.message())),
+        what);
+  }
+
+  static const char* StatusCodeName(grpc::StatusCode code) {
+    switch (code) {
+      case grpc::StatusCode::CANCELLED:
+        return "CANCELLED";
+      case grpc::StatusCode::UNKNOWN:
+        return "UNKNOWN";
+      case grpc::StatusCode::INVALID_ARGUMENT:
+        return "INVALID_ARGUMENT";
+      case grpc::StatusCode::DEADLINE_EXCEEDED:
+        return "DEADLINE_EXCEEDED";
+      case grpc::StatusCode::NOT_FOUND:
+        return "NOT_FOUND";
+      case grpc::StatusCode::ALREADY_EXISTS:
+        return "ALREADY_EXISTS";
+      case grpc::StatusCode::PERMISSION_DENIED:
+        return "PERMISSION_DENIED";
+      case grpc::StatusCode::RESOURCE_EXHAUSTED:
+        return "RESOURCE_EXHAUSTED";
+      case grpc::StatusCode::FAILED_PRECONDITION:
+        return "FAILED_PRECONDITION";
+      case grpc::StatusCode::ABORTED:
+        return "ABORTED";
+      case grpc::StatusCode::OUT_OF_RANGE:
+        return "OUT_OF_RANGE";
+      case grpc::StatusCode::UNIMPLEMENTED:
+        return "UNIMPLEMENTED";
+      case grpc::StatusCode::INTERNAL:
+        return "INTERNAL";
+      case grpc::StatusCode::UNAVAILABLE:
+        return "UNAVAILABLE";
+      case grpc::StatusCode::DATA_LOSS:
+        return "DATA_LOSS";
+      case grpc::StatusCode::UNAUTHENTICATED:
+        return "UNAUTHENTICATED";
+      default:
+        return "ERROR";
+    }
+  }
+
+  // A quick health check before long-running streams, so that an absent
+  // daemon is reported at once with the connection error. 0 or exit code.
+  int CheckReachable() const {
+    grpc::health::v1::Health::Stub health(channel_);
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::Status status = health.Check(&context, request, &response);
+    if (status.ok() || status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+      return kExitOk;
+    }
+    return ReportError(status, "health check");
+  }
+
+ private:
+  std::string addr_;
+  absl::Duration timeout_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+int UsageError(absl::string_view message) {
+  std::cerr << "depositctl: " << message << "\n"
+            << "run `depositctl help` for usage\n";
+  return kExitUsage;
+}
+
+// Fails with a usage error naming any option not in `allowed`.
+absl::Status CheckOptions(const CommandLine& cl,
+                          const std::set<std::string>& allowed) {
+  for (const auto& [name, value] : cl.options) {
+    if (name == "addr" || name == "timeout") continue;
+    if (allowed.count(name) == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown option --", name, " for this command"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string Option(const CommandLine& cl, const std::string& name,
+                   const std::string& fallback = "") {
+  auto it = cl.options.find(name);
+  return it == cl.options.end() ? fallback : it->second;
+}
+
+bool HasOption(const CommandLine& cl, const std::string& name) {
+  return cl.options.count(name) > 0;
+}
+
+absl::StatusOr<int> IntOption(const CommandLine& cl, const std::string& name,
+                              int fallback, int min, int max) {
+  if (!HasOption(cl, name)) return fallback;
+  int value = 0;
+  if (!absl::SimpleAtoi(Option(cl, name), &value) || value < min ||
+      value > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, " must be a number from ", min, " to ", max,
+                     ", not \"", Option(cl, name), "\""));
+  }
+  return value;
+}
+
+std::string ToJson(const google::protobuf::Message& message, bool pretty) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = pretty;
+  options.preserve_proto_field_names = false;
+  std::string out;
+  auto status =
+      google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (!status.ok()) return "{}";
+  if (pretty && !out.empty() && out.back() != '\n') out.push_back('\n');
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// send
+// ---------------------------------------------------------------------------
+
+struct Rejection {
+  int64_t line = 0;
+  std::string event_id;
+  std::string reason;
+};
+
+int RunSend(const Client& client, const CommandLine& cl) {
+  if (auto s = CheckOptions(cl, {"batch", "in-flight"}); !s.ok()) {
+    return UsageError(s.message());
+  }
+  if (cl.positionals.size() != 2) {
+    return UsageError("send needs one FILE argument (or - for stdin)");
+  }
+  absl::StatusOr<int> batch = IntOption(cl, "batch", 500, 1, 10000);
+  if (!batch.ok()) return UsageError(batch.status().message());
+  absl::StatusOr<int> in_flight = IntOption(cl, "in-flight", 8, 1, 1024);
+  if (!in_flight.ok()) return UsageError(in_flight.status().message());
+
+  const std::string& path = cl.positionals[1];
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path);
+    if (!file) {
+      std::cerr << "depositctl: cannot open " << path << ": "
+                << std::strerror(errno) << "\n";
+      return kExitUsage;
+    }
+    in = &file;
+  }
+  if (int rc = client.CheckReachable(); rc != kExitOk) return rc;
+
+  auto stub = v1::EventIngest::NewStub(client.channel());
+  StreamSender::Options options;
+  options.batch_size = *batch;
+  options.max_in_flight = *in_flight;
+  StreamSender sender(stub.get(), options);
+
+  JsonlEventReader reader(in);
+  // Written by the producer (writer thread) only; read after Run() joined it.
+  std::vector<Rejection> local_rejections;
+  // Written by the ack handler (this thread) only.
+  std::vector<Rejection> server_rejections;
+  int64_t applied = 0, duplicates = 0;
+
+  absl::Notification done;
+  const absl::Time start = absl::Now();
+  std::thread progress([&] {
+    while (!done.WaitForNotificationWithTimeout(absl::Seconds(1))) {
+      std::cerr << "sent " << sender.events_sent() << " events, acked "
+                << sender.events_acked() << "\n";
+    }
+  });
+
+  absl::Status status = sender.Run(
+      [&](StreamSender::Item* item) {
+        while (std::optional<JsonlRecord> record = reader.Next()) {
+          if (!record->event.ok()) {
+            local_rejections.push_back(
+                {record->line_number, "",
+                 absl::StrCat("not a valid event: ",
+                              record->event.status().message())});
+            continue;
+          }
+          item->event = *std::move(record->event);
+          item->tag = record->line_number;
+          return true;
+        }
+        return false;
+      },
+      [&](const StreamSender::SentBatch& sent, const v1::IngestAck& ack) {
+        for (int i = 0; i < ack.results_size(); ++i) {
+          const v1::EventResult& result = ack.results(i);
+          switch (result.outcome()) {
+            case v1::APPLIED:
+              ++applied;
+              break;
+            case v1::DUPLICATE:
+              ++duplicates;
+              break;
+            default:
+              server_rejections.push_back(
+                  {sent.tags[i], sent.batch.events(i).event_id(),
+                   result.reason().empty() ? "(no reason given)"
+                                           : result.reason()});
+          }
+        }
+      });
+  done.Notify();
+  progress.join();
+  const absl::Duration elapsed = absl::Now() - start;
+
+  std::vector<Rejection> rejections = std::move(local_rejections);
+  rejections.insert(rejections.end(), server_rejections.begin(),
+                    server_rejections.end());
+  std::sort(
+      rejections.begin(), rejections.end(),
+      [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
+
+  std::cout << "applied " << applied << ", duplicate " << duplicates
+            << ", rejected " << rejections.size() << "\n";
+  for (const Rejection& r : rejections) {
+    std::cout << "  line " << r.line << ": "
+              << (r.event_id.empty() ? "-" : r.event_id) << ": " << r.reason
+              << "\n";
+  }
+  const double seconds = absl::ToDoubleSeconds(elapsed);
+  std::cerr << absl::StrFormat(
+      "sent %d events in %.2fs (%.0f events/s), acked %d\n",
+      sender.events_sent(), seconds,
+      seconds > 0 ? sender.events_sent() / seconds : 0.0,
+      sender.events_acked());
+  if (reader.stream_failed()) {
+    std::cerr << "depositctl: reading " << path << " failed\n";
+    return kExitUsage;
+  }
+  if (!status.ok()) {
+    int rc = client.ReportError(status, "send");
+    std::cerr << "depositctl: " << sender.events_acked()
+              << " events were acknowledged before the stream ended; "
+                 "resending the file is safe (acknowledged events come back "
+                 "DUPLICATE)\n";
+    return rc;
+  }
+  return rejections.empty() ? kExitOk : kExitFailed;
+}
+
+// ---------------------------------------------------------------------------
+// shop / explain
+// ---------------------------------------------------------------------------
+
+int RunShopOrExplain(const Client& client, const CommandLine& cl,
+                     bool explain) {
+  if (auto s = CheckOptions(cl, {"as-of", "json"}); !s.ok()) {
+    return UsageError(s.message());
+  }
+  if (cl.positionals.size() != 3) {
+    return UsageError(absl::StrCat(cl.positionals[0], " needs TENANT SHOP"));
+  }
+  google::protobuf::Timestamp as_of;
+  if (HasOption(cl, "as-of")) {
+    absl::StatusOr<google::protobuf::Timestamp> t =
+        ParseTimestampArg(Option(cl, "as-of"));
+    if (!t.ok()) return UsageError(t.status().message());
+    as_of = *t;
+  }
+  const bool json = HasOption(cl, "json");
+  auto stub = v1::Readiness::NewStub(client.channel());
+  grpc::ClientContext context;
+  client.SetDeadline(&context);
+  if (explain) {
+    v1::ExplainRequest request;
+    request.set_tenant(cl.positionals[1]);
+    request.set_shop_id(cl.positionals[2]);
+    if (IsSet(as_of)) *request.mutable_as_of() = as_of;
+    v1::ExplainResponse response;
+    grpc::Status status = stub->Explain(&context, request, &response);
+    if (!status.ok()) return client.ReportError(status, "explain");
+    std::cout << (json ? ToJson(response, true) : FormatExplain(response));
+    return kExitOk;
+  }
+  v1::GetShopRequest request;
+  request.set_tenant(cl.positionals[1]);
+  request.set_shop_id(cl.positionals[2]);
+  if (IsSet(as_of)) *request.mutable_as_of() = as_of;
+  v1::ReadinessReport report;
+  grpc::Status status = stub->GetShop(&context, request, &report);
+  if (!status.ok()) return client.ReportError(status, "shop");
+  std::cout << (json ? ToJson(report, true) : FormatReadinessReport(report));
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------------------
+// shops
+// ---------------------------------------------------------------------------
+
+int RunShops(const Client& client, const CommandLine& cl) {
+  if (auto s = CheckOptions(
+          cl, {"tenant", "verdict", "risk", "profile", "page-size", "json"});
+      !s.ok()) {
+    return UsageError(s.message());
+  }
+  if (cl.positionals.size() != 1) return UsageError("shops takes no arguments");
+  v1::ListShopsRequest request;
+  request.set_tenant(Option(cl, "tenant"));
+  request.set_profile(Option(cl, "profile"));
+  if (HasOption(cl, "verdict")) {
+    absl::StatusOr<v1::Verdict> v = ParseVerdict(Option(cl, "verdict"));
+    if (!v.ok()) return UsageError(v.status().message());
+    request.add_verdicts(*v);
+  }
+  if (HasOption(cl, "risk")) {
+    absl::StatusOr<v1::AlertKind> k = ParseAlertKind(Option(cl, "risk"));
+    if (!k.ok()) return UsageError(k.status().message());
+    request.set_risk(*k);
+  }
+  absl::StatusOr<int> page_size = IntOption(cl, "page-size", 100, 1, 1000);
+  if (!page_size.ok()) return UsageError(page_size.status().message());
+  request.set_page_size(*page_size);
+  const bool json = HasOption(cl, "json");
+
+  auto stub = v1::Readiness::NewStub(client.channel());
+  std::vector<v1::ShopSummary> shops;
+  for (;;) {
+    grpc::ClientContext context;
+    client.SetDeadline(&context);
+    v1::ListShopsResponse response;
+    grpc::Status status = stub->ListShops(&context, request, &response);
+    if (!status.ok()) return client.ReportError(status, "shops");
+    for (v1::ShopSummary& s : *response.mutable_shops()) {
+      if (json) {
+        std::cout << ToJson(s, false) << "\n";
+      } else {
+        shops.push_back(std::move(s));
+      }
+    }
+    if (response.next_page_token().empty()) break;
+    if (response.next_page_token() == request.page_token()) {
+      std::cerr << "depositctl: shops: the server repeated page token \""
+                << request.page_token() << "\"\n";
+      return kExitFailed;
+    }
+    request.set_page_token(response.next_page_token());
+  }
+  if (!json) {
+    std::cout << FormatShopTable(shops) << shops.size() << " shops\n";
+  }
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------------------
+// alerts
+// ---------------------------------------------------------------------------
+
+int RunAlerts(const Client& client, const CommandLine& cl) {
+  if (cl.positionals.size() != 2 ||
+      (cl.positionals[1] != "watch" && cl.positionals[1] != "list")) {
+    return UsageError("alerts needs a subcommand: watch or list");
+  }
+  const bool watch = cl.positionals[1] == "watch";
+  if (auto s = CheckOptions(
+          cl, watch ? std::set<std::string>{"from", "tenant", "shop", "json"}
+                    : std::set<std::string>{"tenant", "shop", "json"});
+      !s.ok()) {
+    return UsageError(s.message());
+  }
+  v1::AlertFilter filter;
+  filter.set_tenant(Option(cl, "tenant"));
+  filter.set_shop_id(Option(cl, "shop"));
+  const bool json = HasOption(cl, "json");
+  auto stub = v1::Alerts::NewStub(client.channel());
+  auto print = [&](const v1::Alert& alert) {
+    std::cout << (json ? ToJson(alert, false) : FormatAlertLine(alert))
+              << std::endl;
+  };
+
+  if (!watch) {
+    grpc::ClientContext context;
+    client.SetDeadline(&context);
+    v1::ListAlertsRequest request;
+    *request.mutable_filter() = filter;
+    v1::ListAlertsResponse response;
+    grpc::Status status = stub->List(&context, request, &response);
+    if (!status.ok()) return client.ReportError(status, "alerts list");
+    for (const v1::Alert& alert : response.alerts()) print(alert);
+    if (!json) std::cerr << response.alerts_size() << " alerts firing\n";
+    return kExitOk;
+  }
+
+  uint64_t from = 0;
+  if (HasOption(cl, "from") && !absl::SimpleAtoi(Option(cl, "from"), &from)) {
+    return UsageError("--from must be an alert sequence number");
+  }
+  if (int rc = client.CheckReachable(); rc != kExitOk) return rc;
+  for (;;) {
+    grpc::ClientContext context;
+    v1::WatchAlertsRequest request;
+    request.set_from_sequence(from);
+    *request.mutable_filter() = filter;
+    auto reader = stub->Watch(&context, request);
+    v1::Alert alert;
+    while (reader->Read(&alert)) {
+      print(alert);
+      from = alert.sequence() + 1;
+    }
+    grpc::Status status = reader->Finish();
+    // A subscriber that fell behind resumes where it stopped; nothing is lost.
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+        from > 0) {
+      std::cerr << "depositctl: fell behind; resuming from " << from << "\n";
+      continue;
+    }
+    if (status.ok()) return kExitOk;
+    return client.ReportError(status, "alerts watch");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// health, stats, clock
+// ---------------------------------------------------------------------------
+
+int RunHealth(const Client& client, const CommandLine& cl) {
+  if (auto s = CheckOptions(cl, {}); !s.ok()) return UsageError(s.message());
+  if (cl.positionals.size() != 1)
+    return UsageError("health takes no arguments");
+  grpc::health::v1::Health::Stub health(client.channel());
+  grpc::ClientContext context;
+  client.SetDeadline(&context);
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = health.Check(&context, request, &response);
+  if (!status.ok()) return client.ReportError(status, "health");
+  std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+                   response.status())
+            << "\n";
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
+             ? kExitOk
+             : kExitFailed;
+}
+
+int RunStats(const Client& client, const CommandLine& cl) {
+  if (auto s = CheckOptions(cl, {"json"}); !s.ok()) {
+    return UsageError(s.message());
+  }
+  if (cl.positionals.size() != 1) return UsageError("stats takes no arguments");
+  auto stub = v1::Admin::NewStub(client.channel());
+  grpc::ClientContext context;
+  client.SetDeadline(&context);
+  v1::StatsResponse stats;
+  grpc::Status status = stub->GetStats(&context, v1::GetStatsRequest(), &stats);
+  if (!status.ok()) return client.ReportError(status, "stats");
+  std::cout << (HasOption(cl, "json") ? ToJson(stats, true)
+                                      : FormatStats(stats));
+  return kExitOk;
+}
+
+int RunClock(const Client& client, const CommandLine& cl) {
+  if (auto s = CheckOptions(cl, {"json"}); !s.ok()) {
+    return UsageError(s.message());
+  }
+  auto stub = v1::Admin::NewStub(client.channel());
+  grpc::ClientContext context;
+  client.SetDeadline(&context);
+  v1::TestClockResponse response;
+  grpc::Status status;
+  const auto& p = cl.positionals;
+  if (p.size() == 1) {
+    status = stub->GetTestClock(&context, v1::GetTestClockRequest(), &response);
+  } else if (p.size() == 3 && p[1] == "set") {
+    absl::StatusOr<google::protobuf::Timestamp> t = ParseTimestampArg(p[2]);
+    if (!t.ok()) return UsageError(t.status().message());
+    v1::SetTestClockRequest request;
+    *request.mutable_now() = *t;
+    status = stub->SetTestClock(&context, request, &response);
+  } else if (p.size() == 3 && p[1] == "advance") {
+    absl::StatusOr<google::protobuf::Duration> d = ParseDurationArg(p[2]);
+    if (!d.ok()) return UsageError(d.status().message());
+    v1::AdvanceTestClockRequest request;
+    *request.mutable_by() = *d;
+    status = stub->AdvanceTestClock(&context, request, &response);
+  } else {
+    return UsageError(
+        "usage: clock | clock set RFC3339 | clock advance DURATION");
+  }
+  if (!status.ok()) return client.ReportError(status, "clock");
+  if (HasOption(cl, "json")) {
+    std::cout << ToJson(response, true);
+  } else {
+    std::cout << "test clock: " << FormatTimestamp(response.now()) << "\n";
+  }
+  return kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  absl::StatusOr<CommandLine> cl = ParseCommandLine(argc, argv);
+  if (!cl.ok()) return UsageError(cl.status().message());
+  if (cl->positionals.empty() || cl->positionals[0] == "help" ||
+      HasOption(*cl, "help")) {
+    std::cout << kUsage;
+    return cl->positionals.empty() && !HasOption(*cl, "help") ? kExitUsage
+                                                              : kExitOk;
+  }
+  std::string addr = "127.0.0.1:50051";
+  if (const char* env = std::getenv("DEPOSITD_ADDR"); env && *env) addr = env;
+  addr = Option(*cl, "addr", addr);
+  double timeout_seconds = 10;
+  if (HasOption(*cl, "timeout") &&
+      (!absl::SimpleAtod(Option(*cl, "timeout"), &timeout_seconds) ||
+       timeout_seconds <= 0)) {
+    return UsageError("--timeout must be a positive number of seconds");
+  }
+  Client client(addr, absl::Seconds(timeout_seconds));
+  const std::string& command = cl->positionals[0];
+  if (command == "send") return RunSend(client, *cl);
+  if (command == "shop") return RunShopOrExplain(client, *cl, false);
+  if (command == "explain") return RunShopOrExplain(client, *cl, true);
+  if (command == "shops") return RunShops(client, *cl);
+  if (command == "alerts") return RunAlerts(client, *cl);
+  if (command == "health") return RunHealth(client, *cl);
+  if (command == "stats") return RunStats(client, *cl);
+  if (command == "clock") return RunClock(client, *cl);
+  return UsageError(absl::StrCat("unknown command \"", command, "\""));
+}
+
+}  // namespace
+}  // namespace depositd::tools
+
+int main(int argc, char** argv) { return depositd::tools::Main(argc, argv); }
