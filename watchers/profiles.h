@@ -30,7 +30,8 @@ struct ResolvedProfile {
 class ProfileRegistry {
  public:
   // Parses configuration text (protobuf text format). Errors name the file,
-  // line and field: "depositd.textproto:12:3: unknown field \"retrun_window_days\"".
+  // line and field: "depositd.textproto:12:3: unknown field
+  // \"retrun_window_days\"".
   static absl::StatusOr<v1::DaemonConfig> ParseConfigText(
       absl::string_view text, absl::string_view filename);
 
@@ -47,9 +48,9 @@ class ProfileRegistry {
   // The effective profile for a shop. An empty `profile_name` means
   // "generic". NOT_FOUND for an unknown profile name. The pointer stays valid
   // as long as the registry.
-  absl::StatusOr<const ResolvedProfile*> Resolve(absl::string_view tenant,
-                                                 absl::string_view shop_id,
-                                                 absl::string_view profile_name) const;
+  absl::StatusOr<const ResolvedProfile*> Resolve(
+      absl::string_view tenant, absl::string_view shop_id,
+      absl::string_view profile_name) const;
 
   const v1::DaemonConfig& config() const;
 

@@ -1,33 +1,670 @@
-// First compiling version: accepts valid events, reports a minimal report.
 #include "watchers/shop_state.h"
 
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <utility>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "depositd/store/v1/shop_snapshot.pb.h"
+#include "watchers/projection.h"
+#include "watchers/shop_state_internals.h"
 
 namespace depositd::watchers {
+namespace {
 
-struct ShopState::Internals {
-  std::string tenant;
-  std::string shop_id;
-  std::string profile_name;
-  int64_t events_applied = 0;
-};
+using store::v1::DeductionRecord;
+using store::v1::DisputeRecord;
+using store::v1::FeeRecord;
+using store::v1::MoneyLine;
+using store::v1::PaymentRecord;
+using store::v1::RefundRecord;
+using store::v1::ViolationRecord;
 
-absl::Status ValidateEvent(const v1::Event& event) {
-  if (event.event_id().empty()) {
-    return absl::InvalidArgumentError("event_id is required");
+constexpr int kMaxEvidenceIds = 20;
+constexpr int kMaxExplainEvents = 50;
+constexpr uint32_t kSnapshotVersion = 1;
+
+int64_t TsNanos(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() * 1000000000LL + ts.nanos();
+}
+
+void SetTs(int64_t ns, google::protobuf::Timestamp* ts) {
+  ts->set_seconds(ns >= 0 ? ns / 1000000000LL
+                          : -((-ns + 999999999) / 1000000000LL));
+  ts->set_nanos(static_cast<int32_t>(ns - ts->seconds() * 1000000000LL));
+}
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
+  SetTs(TimeToNanos(t), ts);
+}
+
+absl::Status Invalid(absl::string_view what) {
+  return absl::InvalidArgumentError(what);
+}
+
+absl::Status Contradiction(absl::string_view what) {
+  return absl::FailedPreconditionError(what);
+}
+
+bool ValidCurrency(absl::string_view c) {
+  if (c.size() != 3) return false;
+  for (char ch : c) {
+    if (ch < 'A' || ch > 'Z') return false;
   }
-  if (event.tenant().empty())
-    return absl::InvalidArgumentError("tenant is required");
-  if (event.shop_id().empty())
-    return absl::InvalidArgumentError("shop_id is required");
-  if (!event.has_occurred_at()) {
-    return absl::InvalidArgumentError("occurred_at is required");
+  return true;
+}
+
+bool Printable(absl::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return false;
   }
-  if (event.body_case() == v1::Event::BODY_NOT_SET) {
-    return absl::InvalidArgumentError("event has no body");
+  return true;
+}
+
+absl::Status CheckId(absl::string_view value, absl::string_view field,
+                     size_t max_len, bool required) {
+  if (value.empty()) {
+    if (required) return Invalid(absl::StrCat(field, " is required"));
+    return absl::OkStatus();
+  }
+  if (value.size() > max_len) {
+    return Invalid(absl::StrCat(field, " is ", value.size(),
+                                " characters long; the limit is ", max_len));
+  }
+  if (!Printable(value)) {
+    return Invalid(absl::StrCat(
+        field, " contains control characters; use printable text"));
   }
   return absl::OkStatus();
 }
+
+// `positive`: amount must be > 0; otherwise >= 0. An unset Money with
+// !required passes.
+absl::Status CheckMoney(const v1::Money& m, bool present,
+                        absl::string_view field, bool required, bool positive) {
+  if (!present) {
+    if (required) return Invalid(absl::StrCat(field, " is required"));
+    return absl::OkStatus();
+  }
+  if (!ValidCurrency(m.currency())) {
+    return Invalid(absl::StrCat(field, ".currency \"", m.currency(),
+                                "\" is not an ISO 4217 code (three capital "
+                                "letters such as USD or CNY)"));
+  }
+  if (m.minor_units() < 0) {
+    return Invalid(absl::StrCat(field, ".minor_units is negative (",
+                                m.minor_units(),
+                                "); amounts are positive minor units"));
+  }
+  if (positive && m.minor_units() == 0) {
+    return Invalid(absl::StrCat(field, ".minor_units must be positive"));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Enum>
+absl::Status CheckEnum(int value, bool (*valid)(int), absl::string_view field,
+                       bool required) {
+  if (!valid(value)) {
+    return Invalid(absl::StrCat(field, " has unknown value ", value,
+                                "; upgrade the sender or send a known value"));
+  }
+  if (required && value == 0) {
+    return Invalid(absl::StrCat(field, " is required (not UNSPECIFIED)"));
+  }
+  return absl::OkStatus();
+}
+
+#define RETURN_IF_ERROR(expr)  \
+  do {                         \
+    absl::Status _st = (expr); \
+    if (!_st.ok()) return _st; \
+  } while (0)
+
+std::string KindName(int kind) {
+  return v1::DepositKind_IsValid(kind)
+             ? v1::DepositKind_Name(static_cast<v1::DepositKind>(kind))
+             : absl::StrCat(kind);
+}
+
+}  // namespace
+
+std::string FormatMoney(int64_t minor_units, absl::string_view currency) {
+  // Two minor digits for almost every currency; JPY/KRW have none.
+  const bool zero_decimals = currency == "JPY" || currency == "KRW" ||
+                             currency == "VND" || currency == "IDR";
+  const char* sign = minor_units < 0 ? "-" : "";
+  const uint64_t abs_units = minor_units < 0
+                                 ? static_cast<uint64_t>(-(minor_units + 1)) + 1
+                                 : static_cast<uint64_t>(minor_units);
+  if (zero_decimals)
+    return absl::StrFormat("%s %s%d", currency, sign, abs_units);
+  return absl::StrFormat("%s %s%d.%02d", currency, sign, abs_units / 100,
+                         abs_units % 100);
+}
+
+// --- ValidateEvent -----------------------------------------------------------
+
+absl::Status ValidateEvent(const v1::Event& e) {
+  RETURN_IF_ERROR(CheckId(e.event_id(), "event_id", 128, true));
+  RETURN_IF_ERROR(CheckId(e.tenant(), "tenant", 64, true));
+  RETURN_IF_ERROR(CheckId(e.shop_id(), "shop_id", 128, true));
+  if (!e.has_occurred_at()) {
+    return Invalid("occurred_at is required (when the fact happened)");
+  }
+  if (e.occurred_at().seconds() <= 0 ||
+      e.occurred_at().seconds() > 253402300799LL ||
+      e.occurred_at().nanos() < 0 || e.occurred_at().nanos() > 999999999) {
+    return Invalid(absl::StrCat("occurred_at (", e.occurred_at().seconds(),
+                                "s) is outside 1970-01-01..9999-12-31"));
+  }
+  switch (e.body_case()) {
+    case v1::Event::BODY_NOT_SET:
+      return Invalid(
+          "event has no body; set exactly one of shop_registered, "
+          "deposit_paid, order_status_changed, …");
+    case v1::Event::kShopRegistered: {
+      const auto& b = e.shop_registered();
+      RETURN_IF_ERROR(
+          CheckId(b.profile(), "shop_registered.profile", 64, false));
+      RETURN_IF_ERROR(CheckId(b.site(), "shop_registered.site", 32, false));
+      RETURN_IF_ERROR(CheckId(b.legal_entity_id(),
+                              "shop_registered.legal_entity_id", 128, false));
+      break;
+    }
+    case v1::Event::kClosureRequested:
+    case v1::Event::kShopClosed:
+    case v1::Event::kShopReopened:
+    case v1::Event::kDepositUnfrozen:
+      break;
+    case v1::Event::kDepositPaid: {
+      const auto& b = e.deposit_paid();
+      RETURN_IF_ERROR(
+          CheckId(b.payment_id(), "deposit_paid.payment_id", 128, true));
+      RETURN_IF_ERROR(CheckEnum<v1::DepositKind>(
+          b.kind(), v1::DepositKind_IsValid, "deposit_paid.kind", true));
+      RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
+                                 "deposit_paid.amount", true, true));
+      RETURN_IF_ERROR(CheckMoney(b.discount(), b.has_discount(),
+                                 "deposit_paid.discount", false, false));
+      if (b.has_discount() && b.discount().minor_units() > 0 &&
+          b.discount().currency() != b.amount().currency()) {
+        return Invalid(
+            absl::StrCat("deposit_paid.discount is in ",
+                         b.discount().currency(), " but the deposit is in ",
+                         b.amount().currency(), "; use the same currency"));
+      }
+      RETURN_IF_ERROR(CheckId(b.channel(), "deposit_paid.channel", 64, false));
+      RETURN_IF_ERROR(CheckId(b.paying_account(), "deposit_paid.paying_account",
+                              128, false));
+      break;
+    }
+    case v1::Event::kDepositDeducted: {
+      const auto& b = e.deposit_deducted();
+      RETURN_IF_ERROR(CheckId(b.deduction_id(), "deposit_deducted.deduction_id",
+                              128, true));
+      RETURN_IF_ERROR(CheckEnum<v1::DepositKind>(
+          b.kind(), v1::DepositKind_IsValid, "deposit_deducted.kind", false));
+      RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
+                                 "deposit_deducted.amount", true, true));
+      break;
+    }
+    case v1::Event::kDepositToppedUp: {
+      const auto& b = e.deposit_topped_up();
+      RETURN_IF_ERROR(
+          CheckId(b.payment_id(), "deposit_topped_up.payment_id", 128, true));
+      RETURN_IF_ERROR(CheckEnum<v1::DepositKind>(
+          b.kind(), v1::DepositKind_IsValid, "deposit_topped_up.kind", true));
+      RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
+                                 "deposit_topped_up.amount", true, true));
+      break;
+    }
+    case v1::Event::kDepositFrozen:
+      RETURN_IF_ERROR(CheckId(e.deposit_frozen().violation_id(),
+                              "deposit_frozen.violation_id", 128, false));
+      break;
+    case v1::Event::kRefundRequested:
+      RETURN_IF_ERROR(CheckId(e.refund_requested().refund_id(),
+                              "refund_requested.refund_id", 128, false));
+      RETURN_IF_ERROR(CheckMoney(e.refund_requested().amount(),
+                                 e.refund_requested().has_amount(),
+                                 "refund_requested.amount", false, false));
+      break;
+    case v1::Event::kRefundPaid:
+      RETURN_IF_ERROR(CheckId(e.refund_paid().refund_id(),
+                              "refund_paid.refund_id", 128, false));
+      RETURN_IF_ERROR(CheckMoney(e.refund_paid().amount(),
+                                 e.refund_paid().has_amount(),
+                                 "refund_paid.amount", true, true));
+      break;
+    case v1::Event::kRefundRejected:
+      RETURN_IF_ERROR(CheckId(e.refund_rejected().refund_id(),
+                              "refund_rejected.refund_id", 128, false));
+      break;
+    case v1::Event::kRefundAccountSet: {
+      const auto& b = e.refund_account_set();
+      RETURN_IF_ERROR(
+          CheckId(b.channel(), "refund_account_set.channel", 64, true));
+      RETURN_IF_ERROR(
+          CheckId(b.account(), "refund_account_set.account", 128, true));
+      if (!ValidCurrency(b.currency())) {
+        return Invalid(absl::StrCat("refund_account_set.currency \"",
+                                    b.currency(),
+                                    "\" is not an ISO 4217 code"));
+      }
+      break;
+    }
+    case v1::Event::kDepositRequirementSet: {
+      const auto& b = e.deposit_requirement_set();
+      RETURN_IF_ERROR(
+          CheckEnum<v1::DepositKind>(b.kind(), v1::DepositKind_IsValid,
+                                     "deposit_requirement_set.kind", true));
+      RETURN_IF_ERROR(CheckMoney(b.required(), b.has_required(),
+                                 "deposit_requirement_set.required", true,
+                                 false));
+      break;
+    }
+    case v1::Event::kAppealFiled:
+      RETURN_IF_ERROR(CheckId(e.appeal_filed().deduction_id(),
+                              "appeal_filed.deduction_id", 128, true));
+      break;
+    case v1::Event::kAppealDecided:
+      RETURN_IF_ERROR(CheckId(e.appeal_decided().deduction_id(),
+                              "appeal_decided.deduction_id", 128, true));
+      RETURN_IF_ERROR(CheckMoney(e.appeal_decided().amount_returned(),
+                                 e.appeal_decided().has_amount_returned(),
+                                 "appeal_decided.amount_returned", false,
+                                 false));
+      break;
+    case v1::Event::kClawbackPaid:
+      RETURN_IF_ERROR(CheckId(e.clawback_paid().payment_id(),
+                              "clawback_paid.payment_id", 128, false));
+      RETURN_IF_ERROR(CheckMoney(e.clawback_paid().amount(),
+                                 e.clawback_paid().has_amount(),
+                                 "clawback_paid.amount", true, true));
+      break;
+    case v1::Event::kOrderStatusChanged: {
+      const auto& b = e.order_status_changed();
+      RETURN_IF_ERROR(
+          CheckId(b.order_id(), "order_status_changed.order_id", 128, true));
+      RETURN_IF_ERROR(
+          CheckEnum<v1::OrderStatus>(b.status(), v1::OrderStatus_IsValid,
+                                     "order_status_changed.status", true));
+      RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
+                                 "order_status_changed.amount", false, false));
+      break;
+    }
+    case v1::Event::kSaleRecorded:
+      RETURN_IF_ERROR(CheckId(e.sale_recorded().order_id(),
+                              "sale_recorded.order_id", 128, false));
+      break;
+    case v1::Event::kDisputeOpened: {
+      const auto& b = e.dispute_opened();
+      RETURN_IF_ERROR(
+          CheckId(b.dispute_id(), "dispute_opened.dispute_id", 128, true));
+      RETURN_IF_ERROR(CheckEnum<v1::DisputeKind>(
+          b.kind(), v1::DisputeKind_IsValid, "dispute_opened.kind", true));
+      RETURN_IF_ERROR(
+          CheckId(b.order_id(), "dispute_opened.order_id", 128, false));
+      RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
+                                 "dispute_opened.amount", false, false));
+      break;
+    }
+    case v1::Event::kDisputeDeadlineChanged:
+      RETURN_IF_ERROR(CheckId(e.dispute_deadline_changed().dispute_id(),
+                              "dispute_deadline_changed.dispute_id", 128,
+                              true));
+      if (!e.dispute_deadline_changed().has_response_due_at()) {
+        return Invalid("dispute_deadline_changed.response_due_at is required");
+      }
+      break;
+    case v1::Event::kDisputeResponded:
+      RETURN_IF_ERROR(CheckId(e.dispute_responded().dispute_id(),
+                              "dispute_responded.dispute_id", 128, true));
+      break;
+    case v1::Event::kDisputeResolved:
+      RETURN_IF_ERROR(CheckId(e.dispute_resolved().dispute_id(),
+                              "dispute_resolved.dispute_id", 128, true));
+      RETURN_IF_ERROR(CheckEnum<v1::DisputeOutcome>(
+          e.dispute_resolved().outcome(), v1::DisputeOutcome_IsValid,
+          "dispute_resolved.outcome", false));
+      RETURN_IF_ERROR(CheckMoney(e.dispute_resolved().amount(),
+                                 e.dispute_resolved().has_amount(),
+                                 "dispute_resolved.amount", false, false));
+      break;
+    case v1::Event::kFeeCharged: {
+      const auto& b = e.fee_charged();
+      RETURN_IF_ERROR(CheckId(b.fee_id(), "fee_charged.fee_id", 128, true));
+      RETURN_IF_ERROR(CheckEnum<v1::FeeCategory>(
+          b.category(), v1::FeeCategory_IsValid, "fee_charged.category", true));
+      RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
+                                 "fee_charged.amount", true, true));
+      break;
+    }
+    case v1::Event::kFeePaid:
+      RETURN_IF_ERROR(
+          CheckId(e.fee_paid().fee_id(), "fee_paid.fee_id", 128, true));
+      RETURN_IF_ERROR(CheckId(e.fee_paid().payment_id(), "fee_paid.payment_id",
+                              128, false));
+      RETURN_IF_ERROR(CheckMoney(e.fee_paid().amount(),
+                                 e.fee_paid().has_amount(), "fee_paid.amount",
+                                 true, true));
+      break;
+    case v1::Event::kFeeWaived:
+      RETURN_IF_ERROR(
+          CheckId(e.fee_waived().fee_id(), "fee_waived.fee_id", 128, true));
+      break;
+    case v1::Event::kViolationRecorded:
+      RETURN_IF_ERROR(CheckId(e.violation_recorded().violation_id(),
+                              "violation_recorded.violation_id", 128, true));
+      break;
+    case v1::Event::kViolationResolved:
+      RETURN_IF_ERROR(CheckId(e.violation_resolved().violation_id(),
+                              "violation_resolved.violation_id", 128, true));
+      break;
+    case v1::Event::kRectificationFiled:
+      RETURN_IF_ERROR(CheckId(e.rectification_filed().violation_id(),
+                              "rectification_filed.violation_id", 128, false));
+      break;
+    case v1::Event::kMetricsReported: {
+      const auto& b = e.metrics_reported();
+      if (b.has_fulfilment_rate_pct() &&
+          !(b.fulfilment_rate_pct() >= 0 && b.fulfilment_rate_pct() <= 100)) {
+        return Invalid("metrics_reported.fulfilment_rate_pct must be 0..100");
+      }
+      if (b.has_return_rate_pct() &&
+          !(b.return_rate_pct() >= 0 && b.return_rate_pct() <= 100)) {
+        return Invalid("metrics_reported.return_rate_pct must be 0..100");
+      }
+      if (b.has_dsr() && !(b.dsr() >= 0 && b.dsr() <= 5)) {
+        return Invalid("metrics_reported.dsr must be 0..5");
+      }
+      break;
+    }
+    case v1::Event::kFeedAuthorizationChanged:
+      RETURN_IF_ERROR(CheckEnum<v1::FeedAuthorization>(
+          e.feed_authorization_changed().state(), v1::FeedAuthorization_IsValid,
+          "feed_authorization_changed.state", true));
+      break;
+  }
+  return absl::OkStatus();
+}
+
+// --- arena and orders
+// ----------------------------------------------------------
+
+absl::string_view StringArena::Store(absl::string_view s) {
+  if (s.size() > kChunk) {
+    chunks_.push_back(std::make_unique<char[]>(s.size()));
+    reserved_ += s.size();
+    std::memcpy(chunks_.back().get(), s.data(), s.size());
+    absl::string_view out(chunks_.back().get(), s.size());
+    // Keep the current small chunk as the last one.
+    if (chunks_.size() >= 2)
+      std::swap(chunks_[chunks_.size() - 1], chunks_[chunks_.size() - 2]);
+    if (chunks_.size() == 1) used_ = kChunk;
+    return out;
+  }
+  if (chunks_.empty() || used_ + s.size() > kChunk) {
+    chunks_.push_back(std::make_unique<char[]>(kChunk));
+    reserved_ += kChunk;
+    used_ = 0;
+  }
+  char* dst = chunks_.back().get() + used_;
+  std::memcpy(dst, s.data(), s.size());
+  used_ += s.size();
+  return absl::string_view(dst, s.size());
+}
+
+int64_t OrderRecord::delivered_s() const {
+  int64_t best = 0;
+  for (int k = v1::DELIVERED; k <= v1::COMPLETED; ++k) {
+    const int64_t t = at_s[k - 1];
+    if (t != 0 && (best == 0 || t < best)) best = t;
+  }
+  return best;
+}
+
+namespace {
+
+bool InFlight(int status) {
+  return status == v1::PLACED || status == v1::SHIPPED ||
+         status == v1::IN_TRANSIT;
+}
+
+uint8_t DeriveOrderStatus(const OrderRecord& r) {
+  if (r.at(v1::CANCELLED) != 0) return v1::CANCELLED;
+  for (int k = v1::COMPLETED; k >= v1::PLACED; --k) {
+    if (r.at_s[k - 1] != 0) return static_cast<uint8_t>(k);
+  }
+  return 0;
+}
+
+// Removes / adds the record's index entries for its current status.
+void Unindex(OrderBook& book, const OrderRecord& r) {
+  if (r.status != 0) --book.count_by_status[r.status];
+  if (InFlight(r.status)) book.in_flight.erase(r.id);
+  if (r.status != v1::CANCELLED && r.delivered_s() != 0) {
+    book.delivered.erase({r.delivered_s(), r.id});
+  }
+}
+
+void Index(OrderBook& book, const OrderRecord& r) {
+  if (r.status != 0) ++book.count_by_status[r.status];
+  if (InFlight(r.status)) book.in_flight.insert(r.id);
+  if (r.status != v1::CANCELLED && r.delivered_s() != 0) {
+    book.delivered.insert({r.delivered_s(), r.id});
+  }
+}
+
+// Inserts a fully formed record (used by Parse).
+bool InsertOrder(OrderBook& book, absl::string_view id, const int64_t at_s[7]) {
+  OrderRecord r;
+  r.id = book.arena.Store(id);
+  std::copy(at_s, at_s + 7, r.at_s);
+  r.status = DeriveOrderStatus(r);
+  const uint32_t slot = static_cast<uint32_t>(book.slots.size());
+  if (!book.by_id.emplace(r.id, slot).second) return false;
+  book.slots.push_back(r);
+  Index(book, r);
+  return true;
+}
+
+std::string SecondsText(int64_t s, const absl::TimeZone& zone) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S %Ez", absl::FromUnixSeconds(s),
+                          zone);
+}
+
+}  // namespace
+
+// --- derived facts
+// ------------------------------------------------------------
+
+int64_t ClosureFacts::closure_start() const {
+  if (requested_at == 0) return closed_at;
+  if (closed_at == 0) return requested_at;
+  return std::min(requested_at, closed_at);
+}
+
+ClosureFacts GetClosureFacts(const ShopState::Internals& in) {
+  ClosureFacts f;
+  for (const auto& [t, type] : in.lifecycle) {
+    if (type == kReopened) f.reopened_at = t;
+  }
+  for (const auto& [t, type] : in.lifecycle) {
+    if (f.reopened_at != 0 && t <= f.reopened_at) {
+      if (type == kClosed) f.prior_closed_at = t;
+      continue;
+    }
+    if (type == kClosureRequested && f.requested_at == 0) f.requested_at = t;
+    if (type == kClosed && f.closed_at == 0) f.closed_at = t;
+  }
+  return f;
+}
+
+v1::ShopLifecycle DeriveLifecycle(const ShopState::Internals& in) {
+  const ClosureFacts f = GetClosureFacts(in);
+  // Refund facts only count in the current closure episode.
+  int64_t last_request = 0, last_reject = 0, paid_lines = 0;
+  for (const auto& [id, r] : in.refunds) {
+    if (r.requested_at() > f.reopened_at)
+      last_request = std::max(last_request, r.requested_at());
+    if (r.rejected_at() > f.reopened_at)
+      last_reject = std::max(last_reject, r.rejected_at());
+    for (int64_t at : r.paid_at()) {
+      if (at > f.reopened_at) ++paid_lines;
+    }
+  }
+  if (paid_lines > 0) {
+    for (const auto& [cur, amount] : Balance(in, /*after_refunds=*/true)) {
+      if (amount > 0) return v1::PARTLY_REFUNDED;
+    }
+    return v1::REFUNDED;
+  }
+  if (last_reject != 0 && last_reject >= last_request)
+    return v1::REFUND_REJECTED;
+  if (last_request != 0) return v1::REFUND_APPLIED;
+  if (f.closed_at != 0) return v1::CLOSED;
+  if (f.requested_at != 0) return v1::CLOSURE_REQUESTED;
+  return v1::OPERATING;
+}
+
+CurrencyAmounts Balance(const ShopState::Internals& in, bool after_refunds) {
+  CurrencyAmounts out;
+  for (const auto& [id, p] : in.payments) out[p.currency()] += p.amount();
+  for (const auto& [id, d] : in.deductions) {
+    if (!d.known()) continue;
+    out[d.currency()] -= d.amount();
+    if (d.decided() && d.reversed()) {
+      out[d.currency()] += d.returned_set() ? d.returned() : d.amount();
+    }
+  }
+  if (after_refunds) {
+    for (const auto& [id, r] : in.refunds) {
+      for (const MoneyLine& m : r.paid()) out[m.currency()] -= m.minor_units();
+    }
+  }
+  return out;
+}
+
+CurrencyAmounts Refundable(const ShopState::Internals& in) {
+  CurrencyAmounts out = Balance(in, /*after_refunds=*/true);
+  for (const auto& [id, d] : in.deductions) {
+    if (!d.known() || !d.counterfeit()) continue;
+    int64_t standing = d.amount();
+    if (d.decided() && d.reversed()) {
+      standing -= d.returned_set() ? d.returned() : d.amount();
+    }
+    out[d.currency()] -= std::max<int64_t>(standing, 0);
+  }
+  for (auto& [cur, v] : out) v = std::max<int64_t>(v, 0);
+  return out;
+}
+
+CurrencyAmounts Required(const ShopState::Internals& in,
+                         const v1::PlatformProfile& profile) {
+  CurrencyAmounts out;
+  absl::btree_map<int32_t, CurrencyAmounts> paid_by_kind;
+  for (const auto& [id, p] : in.payments) {
+    if (!p.top_up()) paid_by_kind[p.kind()][p.currency()] += p.amount();
+  }
+  std::set<int32_t> kinds;
+  for (const auto& [k, v] : paid_by_kind) kinds.insert(k);
+  for (const auto& [k, v] : in.requirements) kinds.insert(k);
+  for (int32_t k : kinds) {
+    auto req = in.requirements.find(k);
+    if (req != in.requirements.end()) {
+      out[req->second.currency()] += req->second.amount();
+    } else {
+      for (const auto& [cur, v] : paid_by_kind[k]) out[cur] += v;
+    }
+  }
+  if (!in.site.empty()) {
+    for (const v1::SiteMinimum& m : profile.site_minimums()) {
+      if (m.site() != in.site) continue;
+      for (const v1::Money& money : m.minimum()) {
+        int64_t& v = out[money.currency()];
+        v = std::max(v, money.minor_units());
+      }
+    }
+  }
+  return out;
+}
+
+int64_t FeeOutstanding(const FeeRecord& fee) {
+  if (!fee.charged() || fee.waived_at() != 0) return 0;
+  int64_t paid = 0;
+  for (const MoneyLine& m : fee.paid()) {
+    if (m.currency() == fee.currency()) paid += m.minor_units();
+  }
+  return std::max<int64_t>(fee.amount() - paid, 0);
+}
+
+bool DisputeOpen(const DisputeRecord& d) {
+  return d.opened() && d.resolved_at() == 0;
+}
+
+int64_t DisputeDueAt(const DisputeRecord& d,
+                     const v1::PlatformProfile& profile) {
+  if (d.due_set()) return d.due_at();
+  if (d.opened() && d.kind() == v1::NOT_RECEIVED &&
+      profile.not_received_response_hours() > 0) {
+    return d.opened_at() +
+           int64_t{profile.not_received_response_hours()} * 3600 * 1000000000LL;
+  }
+  return 0;
+}
+
+int64_t AppealDeadline(const DeductionRecord& d,
+                       const v1::PlatformProfile& profile) {
+  if (d.appeal_deadline() != 0) return d.appeal_deadline();
+  if (d.known() && profile.appeal_window_days() > 0) {
+    return d.notified_at() +
+           int64_t{profile.appeal_window_days()} * 86400 * 1000000000LL;
+  }
+  return 0;
+}
+
+CurrencyAmounts ClawbackOwed(const ShopState::Internals& in) {
+  CurrencyAmounts out;
+  const int64_t closure = GetClosureFacts(in).closure_start();
+  if (closure == 0) return out;
+  for (const auto& [id, p] : in.payments) {
+    if (p.discount() > 0 && p.clawback_until() != 0 &&
+        closure < p.clawback_until()) {
+      out[p.currency()] += p.discount();
+    }
+  }
+  for (const auto& [id, m] : in.clawbacks_paid) {
+    auto it = out.find(m.currency());
+    if (it != out.end()) it->second -= m.minor_units();
+  }
+  CurrencyAmounts positive;
+  for (const auto& [cur, v] : out) {
+    if (v > 0) positive[cur] = v;
+  }
+  return positive;
+}
+
+std::vector<std::string> AccountMismatches(const ShopState::Internals& in) {
+  std::vector<std::string> out;
+  const bool have_account = in.refund_account_set_at != 0;
+  for (const auto& [id, p] : in.payments) {
+    if (!have_account || p.channel() != in.refund_channel ||
+        p.account() != in.refund_account ||
+        p.currency() != in.refund_currency) {
+      out.push_back(id);
+    }
+  }
+  return out;
+}
+
+// --- ShopState
+// -----------------------------------------------------------------
 
 ShopState::ShopState(std::string tenant, std::string shop_id)
     : in_(std::make_unique<Internals>()) {
@@ -40,50 +677,1467 @@ ShopState& ShopState::operator=(ShopState&&) noexcept = default;
 
 const std::string& ShopState::tenant() const { return in_->tenant; }
 const std::string& ShopState::shop_id() const { return in_->shop_id; }
-const std::string& ShopState::profile_name() const { return in_->profile_name; }
+const std::string& ShopState::profile_name() const { return in_->profile; }
+const ShopState::Internals& ShopState::internals() const { return *in_; }
 
-absl::Status ShopState::Apply(const v1::Event& event,
-                              const ResolvedProfile& profile) {
-  absl::Status s = ValidateEvent(event);
-  if (!s.ok()) return s;
-  if (event.has_shop_registered()) {
-    in_->profile_name = event.shop_registered().profile();
+namespace {
+
+// Each Apply* checks every precondition before its first write, so an error
+// leaves the state untouched. `changed` reports whether anything moved.
+
+// Currencies already used by ledger lines of `kind` (0: every kind).
+std::set<std::string> LedgerCurrencies(const ShopState::Internals& in, int kind,
+                                       absl::string_view skip_payment = {}) {
+  std::set<std::string> out;
+  for (const auto& [id, p] : in.payments) {
+    if ((kind == 0 || p.kind() == kind) && id != skip_payment)
+      out.insert(p.currency());
   }
-  ++in_->events_applied;
-  return absl::OkStatus();
-}
-
-v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
-                                        const ResolvedProfile& profile) const {
-  v1::ReadinessReport r;
-  r.set_tenant(in_->tenant);
-  r.set_shop_id(in_->shop_id);
-  r.set_profile(profile.settings.name());
-  r.mutable_as_of()->set_seconds(absl::ToUnixSeconds(as_of));
-  r.set_lifecycle(v1::OPERATING);
-  r.set_verdict(v1::NOT_READY);
-  r.set_events_applied(in_->events_applied);
-  return r;
-}
-
-v1::ExplainResponse ShopState::Explain(absl::Time as_of,
-                                       const ResolvedProfile& profile) const {
-  v1::ExplainResponse out;
-  *out.mutable_report() = Evaluate(as_of, profile);
+  for (const auto& [id, d] : in.deductions) {
+    if (d.known() && (kind == 0 || d.kind() == kind || d.kind() == 0)) {
+      out.insert(d.currency());
+    }
+  }
   return out;
 }
 
+absl::Status CheckLedgerCurrency(const ShopState::Internals& in, int kind,
+                                 const std::string& currency,
+                                 absl::string_view what) {
+  const std::set<std::string> used = LedgerCurrencies(in, kind);
+  if (!used.empty() && !used.count(currency)) {
+    return Contradiction(absl::StrCat(
+        what, " is in ", currency, " but the ",
+        kind == 0 ? std::string("deposit") : KindName(kind) + " deposit",
+        " is held in ", absl::StrJoin(used, ", "),
+        "; send the amount in the deposit's currency"));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Msg>
+bool SameRecord(const Msg& a, const Msg& b) {
+  return a.SerializeAsString() == b.SerializeAsString();
+}
+
+absl::Status ApplyPayment(ShopState::Internals& in, const v1::Event& e,
+                          bool* changed) {
+  PaymentRecord rec;
+  rec.set_at(TsNanos(e.occurred_at()));
+  rec.set_event_id(e.event_id());
+  if (e.has_deposit_paid()) {
+    const auto& b = e.deposit_paid();
+    rec.set_id(b.payment_id());
+    rec.set_kind(b.kind());
+    rec.set_amount(b.amount().minor_units());
+    rec.set_currency(b.amount().currency());
+    rec.set_channel(b.channel());
+    rec.set_account(b.paying_account());
+    rec.set_discount(b.discount().minor_units());
+    if (b.has_discount_clawback_until()) {
+      rec.set_clawback_until(TsNanos(b.discount_clawback_until()));
+    }
+  } else {
+    const auto& b = e.deposit_topped_up();
+    rec.set_id(b.payment_id());
+    rec.set_kind(b.kind());
+    rec.set_amount(b.amount().minor_units());
+    rec.set_currency(b.amount().currency());
+    rec.set_channel(b.channel());
+    rec.set_account(b.paying_account());
+    rec.set_top_up(true);
+  }
+  auto it = in.payments.find(rec.id());
+  if (it != in.payments.end()) {
+    PaymentRecord a = it->second, b = rec;
+    a.clear_event_id();
+    b.clear_event_id();
+    a.clear_at();
+    b.clear_at();
+    if (SameRecord(a, b)) {
+      // Same payment seen again: keep the earliest report of it.
+      if (rec.at() < it->second.at()) {
+        it->second.set_at(rec.at());
+        it->second.set_event_id(rec.event_id());
+        *changed = true;
+      }
+      return absl::OkStatus();
+    }
+    return Contradiction(absl::StrCat(
+        "payment ", rec.id(), " was already recorded with different details (",
+        FormatMoney(it->second.amount(), it->second.currency()), " ",
+        KindName(it->second.kind()),
+        "); use a new payment_id for a different payment"));
+  }
+  RETURN_IF_ERROR(CheckLedgerCurrency(
+      in, rec.kind(), rec.currency(),
+      absl::StrCat(rec.top_up() ? "top-up " : "deposit payment ", rec.id())));
+  in.payments.emplace(rec.id(), std::move(rec));
+  *changed = true;
+  return absl::OkStatus();
+}
+
+absl::Status ApplyDeduction(ShopState::Internals& in, const v1::Event& e,
+                            bool* changed) {
+  const auto& b = e.deposit_deducted();
+  DeductionRecord rec;
+  rec.set_id(b.deduction_id());
+  rec.set_known(true);
+  rec.set_kind(b.kind());
+  rec.set_amount(b.amount().minor_units());
+  rec.set_currency(b.amount().currency());
+  rec.set_reason(b.reason());
+  rec.set_counterfeit(b.counterfeit());
+  rec.set_notified_at(b.has_notified_at() ? TsNanos(b.notified_at())
+                                          : TsNanos(e.occurred_at()));
+  if (b.has_appeal_deadline())
+    rec.set_appeal_deadline(TsNanos(b.appeal_deadline()));
+  rec.set_at(TsNanos(e.occurred_at()));
+  rec.set_event_id(e.event_id());
+
+  auto it = in.deductions.find(rec.id());
+  if (it != in.deductions.end() && it->second.known()) {
+    const DeductionRecord& old = it->second;
+    if (old.kind() == rec.kind() && old.amount() == rec.amount() &&
+        old.currency() == rec.currency() &&
+        old.counterfeit() == rec.counterfeit() &&
+        old.reason() == rec.reason() &&
+        old.appeal_deadline() == rec.appeal_deadline() &&
+        old.notified_at() == rec.notified_at()) {
+      return absl::OkStatus();
+    }
+    return Contradiction(
+        absl::StrCat("deduction ", rec.id(),
+                     " was already recorded with different details (",
+                     FormatMoney(old.amount(), old.currency()),
+                     "); use a new deduction_id for a different deduction"));
+  }
+  RETURN_IF_ERROR(CheckLedgerCurrency(in, rec.kind(), rec.currency(),
+                                      absl::StrCat("deduction ", rec.id())));
+  if (it != in.deductions.end()) {
+    // Appeal facts arrived first: check they fit, then merge.
+    const DeductionRecord& old = it->second;
+    if (old.returned_set() && old.returned() > rec.amount()) {
+      return Contradiction(absl::StrCat(
+          "deduction ", rec.id(), " of ",
+          FormatMoney(rec.amount(), rec.currency()), " is smaller than the ",
+          FormatMoney(old.returned(), rec.currency()),
+          " already returned on appeal"));
+    }
+    if (old.returned_set() && !old.currency().empty() &&
+        old.currency() != rec.currency()) {
+      return Contradiction(
+          absl::StrCat("deduction ", rec.id(), " is in ", rec.currency(),
+                       " but its appeal returned ", old.currency()));
+    }
+    rec.set_appeal_filed_at(old.appeal_filed_at());
+    rec.set_decided(old.decided());
+    rec.set_reversed(old.reversed());
+    rec.set_returned(old.returned());
+    rec.set_returned_set(old.returned_set());
+    rec.set_decided_at(old.decided_at());
+  }
+  in.deductions[rec.id()] = std::move(rec);
+  *changed = true;
+  return absl::OkStatus();
+}
+
+template <typename T>
+void MinTime(T* rec, int64_t (T::*get)() const, void (T::*set)(int64_t),
+             int64_t t, bool* changed) {
+  const int64_t cur = (rec->*get)();
+  if (cur == 0 || t < cur) {
+    (rec->*set)(t);
+    *changed = true;
+  }
+}
+
+absl::Status ApplyAppealFiled(ShopState::Internals& in, const v1::Event& e,
+                              bool* changed) {
+  DeductionRecord& d = in.deductions[e.appeal_filed().deduction_id()];
+  if (d.id().empty()) {
+    d.set_id(e.appeal_filed().deduction_id());
+    *changed = true;
+  }
+  MinTime(&d, &DeductionRecord::appeal_filed_at,
+          &DeductionRecord::set_appeal_filed_at, TsNanos(e.occurred_at()),
+          changed);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyAppealDecided(ShopState::Internals& in, const v1::Event& e,
+                                bool* changed) {
+  const auto& b = e.appeal_decided();
+  const int64_t t = TsNanos(e.occurred_at());
+  auto it = in.deductions.find(b.deduction_id());
+  const bool known = it != in.deductions.end() && it->second.known();
+  if (b.has_amount_returned() && known) {
+    const DeductionRecord& d = it->second;
+    if (b.amount_returned().currency() != d.currency()) {
+      return Contradiction(absl::StrCat("appeal_decided.amount_returned is in ",
+                                        b.amount_returned().currency(),
+                                        " but deduction ", d.id(), " is in ",
+                                        d.currency()));
+    }
+    if (b.amount_returned().minor_units() > d.amount()) {
+      return Contradiction(absl::StrCat(
+          "appeal_decided returns ",
+          FormatMoney(b.amount_returned().minor_units(), d.currency()),
+          ", more than deduction ", d.id(), " (",
+          FormatMoney(d.amount(), d.currency()), ")"));
+    }
+  }
+  DeductionRecord& d = in.deductions[b.deduction_id()];
+  if (d.id().empty()) d.set_id(b.deduction_id());
+  // Last decision wins by event time; a tie keeps the larger return.
+  const int64_t returned =
+      b.has_amount_returned() ? b.amount_returned().minor_units() : -1;
+  const int64_t old_returned = d.returned_set() ? d.returned() : -1;
+  if (d.decided() &&
+      (t < d.decided_at() ||
+       (t == d.decided_at() &&
+        std::make_pair(static_cast<int>(b.reversed()), returned) <=
+            std::make_pair(static_cast<int>(d.reversed()), old_returned)))) {
+    return absl::OkStatus();
+  }
+  d.set_decided(true);
+  d.set_decided_at(t);
+  d.set_reversed(b.reversed());
+  d.set_returned_set(b.has_amount_returned());
+  d.set_returned(b.has_amount_returned() ? b.amount_returned().minor_units()
+                                         : 0);
+  if (b.has_amount_returned() && !known)
+    d.set_currency(b.amount_returned().currency());
+  *changed = true;
+  return absl::OkStatus();
+}
+
+absl::Status ApplyOrderStatus(ShopState::Internals& in, const v1::Event& e,
+                              v1::OrderStatus status,
+                              absl::string_view order_id, bool* changed) {
+  OrderBook& book = in.orders;
+  const int64_t t_s = std::max<int64_t>(e.occurred_at().seconds(), 1);
+  auto found = book.by_id.find(order_id);
+  if (found != book.by_id.end()) {
+    const OrderRecord& r = book.slots[found->second];
+    const int64_t cancelled = r.at(v1::CANCELLED);
+    if (status != v1::CANCELLED && cancelled != 0 && t_s > cancelled) {
+      return Contradiction(
+          absl::StrCat("order ", order_id, " was cancelled at ",
+                       absl::FormatTime(absl::FromUnixSeconds(cancelled)),
+                       "; it cannot be ", v1::OrderStatus_Name(status),
+                       " later (", absl::FormatTime(absl::FromUnixSeconds(t_s)),
+                       "). Check the event time or the order id"));
+    }
+    if (status == v1::CANCELLED) {
+      for (int k = v1::PLACED; k <= v1::COMPLETED; ++k) {
+        if (r.at_s[k - 1] > t_s) {
+          return Contradiction(absl::StrCat(
+              "order ", order_id, " was ",
+              v1::OrderStatus_Name(static_cast<v1::OrderStatus>(k)), " at ",
+              absl::FormatTime(absl::FromUnixSeconds(r.at_s[k - 1])),
+              ", after this cancellation (",
+              absl::FormatTime(absl::FromUnixSeconds(t_s)),
+              "). Check the event time or the order id"));
+        }
+      }
+    }
+    if (r.at(status) != 0 && r.at(status) <= t_s) {
+      if (status == v1::PLACED) {
+        // The sale is known; only last_sale_at may move.
+        const int64_t ns = TsNanos(e.occurred_at());
+        if (ns > in.last_sale_at) {
+          in.last_sale_at = ns;
+          *changed = true;
+        }
+      }
+      return absl::OkStatus();
+    }
+  }
+  uint32_t slot;
+  if (found == book.by_id.end()) {
+    OrderRecord fresh;
+    fresh.id = book.arena.Store(order_id);
+    slot = static_cast<uint32_t>(book.slots.size());
+    book.slots.push_back(fresh);
+    book.by_id.emplace(fresh.id, slot);
+  } else {
+    slot = found->second;
+    Unindex(book, book.slots[slot]);
+  }
+  OrderRecord& r = book.slots[slot];
+  r.at_s[status - 1] = t_s;
+  r.status = DeriveOrderStatus(r);
+  Index(book, r);
+  if (status == v1::PLACED) {
+    in.last_sale_at = std::max(in.last_sale_at, TsNanos(e.occurred_at()));
+  }
+  *changed = true;
+  return absl::OkStatus();
+}
+
+absl::Status ApplyDispute(ShopState::Internals& in, const v1::Event& e,
+                          bool* changed) {
+  const int64_t t = TsNanos(e.occurred_at());
+  auto set_due = [&](DisputeRecord& d, int64_t due) {
+    if (!d.due_set() || t > d.due_set_at() ||
+        (t == d.due_set_at() && due > d.due_at())) {
+      d.set_due_set(true);
+      d.set_due_set_at(t);
+      d.set_due_at(due);
+      *changed = true;
+    }
+  };
+  switch (e.body_case()) {
+    case v1::Event::kDisputeOpened: {
+      const auto& b = e.dispute_opened();
+      auto it = in.disputes.find(b.dispute_id());
+      if (it != in.disputes.end() && it->second.opened()) {
+        const DisputeRecord& d = it->second;
+        if (d.kind() != b.kind()) {
+          return Contradiction(absl::StrCat(
+              "dispute ", b.dispute_id(), " was opened as ",
+              v1::DisputeKind_Name(static_cast<v1::DisputeKind>(d.kind())),
+              "; it cannot also be ", v1::DisputeKind_Name(b.kind()),
+              ". Use a new dispute_id"));
+        }
+      }
+      DisputeRecord& d = in.disputes[b.dispute_id()];
+      if (!d.opened() || t < d.opened_at()) {
+        d.set_id(b.dispute_id());
+        d.set_opened(true);
+        d.set_kind(b.kind());
+        d.set_opened_at(t);
+        d.set_event_id(e.event_id());
+        if (!b.order_id().empty()) d.set_order_id(b.order_id());
+        if (b.has_amount()) *d.mutable_amount() = b.amount();
+        *changed = true;
+      }
+      if (b.has_response_due_at()) set_due(d, TsNanos(b.response_due_at()));
+      break;
+    }
+    case v1::Event::kDisputeDeadlineChanged: {
+      const auto& b = e.dispute_deadline_changed();
+      DisputeRecord& d = in.disputes[b.dispute_id()];
+      if (d.id().empty()) {
+        d.set_id(b.dispute_id());
+        *changed = true;
+      }
+      set_due(d, TsNanos(b.response_due_at()));
+      break;
+    }
+    case v1::Event::kDisputeResponded: {
+      DisputeRecord& d = in.disputes[e.dispute_responded().dispute_id()];
+      if (d.id().empty()) {
+        d.set_id(e.dispute_responded().dispute_id());
+        *changed = true;
+      }
+      MinTime(&d, &DisputeRecord::responded_at,
+              &DisputeRecord::set_responded_at, t, changed);
+      break;
+    }
+    case v1::Event::kDisputeResolved: {
+      const auto& b = e.dispute_resolved();
+      DisputeRecord& d = in.disputes[b.dispute_id()];
+      if (d.id().empty()) {
+        d.set_id(b.dispute_id());
+        *changed = true;
+      }
+      // The first resolution wins; a tie keeps the larger outcome value.
+      if (d.resolved_at() == 0 || t < d.resolved_at() ||
+          (t == d.resolved_at() && b.outcome() > d.outcome())) {
+        d.set_resolved_at(t);
+        d.set_outcome(b.outcome());
+        if (b.has_amount()) {
+          *d.mutable_resolved_amount() = b.amount();
+        } else {
+          d.clear_resolved_amount();
+        }
+        *changed = true;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyFee(ShopState::Internals& in, const v1::Event& e,
+                      bool* changed) {
+  const int64_t t = TsNanos(e.occurred_at());
+  switch (e.body_case()) {
+    case v1::Event::kFeeCharged: {
+      const auto& b = e.fee_charged();
+      auto it = in.fees.find(b.fee_id());
+      const int64_t due = b.has_due_at() ? TsNanos(b.due_at()) : t;
+      if (it != in.fees.end()) {
+        const FeeRecord& f = it->second;
+        if (f.charged()) {
+          if (f.category() == b.category() &&
+              f.amount() == b.amount().minor_units() &&
+              f.currency() == b.amount().currency() && f.due_at() == due) {
+            return absl::OkStatus();
+          }
+          return Contradiction(
+              absl::StrCat("fee ", b.fee_id(),
+                           " was already charged with different details (",
+                           FormatMoney(f.amount(), f.currency()),
+                           "); use a new fee_id for a different fee"));
+        }
+        for (const MoneyLine& m : f.paid()) {
+          if (m.currency() != b.amount().currency()) {
+            return Contradiction(absl::StrCat(
+                "fee ", b.fee_id(), " is charged in ", b.amount().currency(),
+                " but a payment of it (", m.id(), ") is in ", m.currency()));
+          }
+        }
+      }
+      FeeRecord& f = in.fees[b.fee_id()];
+      f.set_id(b.fee_id());
+      f.set_charged(true);
+      f.set_category(b.category());
+      f.set_amount(b.amount().minor_units());
+      f.set_currency(b.amount().currency());
+      f.set_charged_at(t);
+      f.set_due_at(due);
+      f.set_event_id(e.event_id());
+      *changed = true;
+      break;
+    }
+    case v1::Event::kFeePaid: {
+      const auto& b = e.fee_paid();
+      const std::string pay_id =
+          b.payment_id().empty() ? e.event_id() : b.payment_id();
+      auto it = in.fees.find(b.fee_id());
+      if (it != in.fees.end()) {
+        const FeeRecord& f = it->second;
+        if (f.charged() && f.currency() != b.amount().currency()) {
+          return Contradiction(
+              absl::StrCat("fee ", b.fee_id(), " is owed in ", f.currency(),
+                           " but this payment is in ", b.amount().currency(),
+                           "; pay the fee in its own currency"));
+        }
+        for (const MoneyLine& m : f.paid()) {
+          if (m.id() != pay_id) continue;
+          if (m.minor_units() == b.amount().minor_units() &&
+              m.currency() == b.amount().currency()) {
+            return absl::OkStatus();
+          }
+          return Contradiction(
+              absl::StrCat("payment ", pay_id, " of fee ", b.fee_id(),
+                           " was already recorded as ",
+                           FormatMoney(m.minor_units(), m.currency()),
+                           "; use a new payment_id for another payment"));
+        }
+      }
+      FeeRecord& f = in.fees[b.fee_id()];
+      f.set_id(b.fee_id());
+      // Keep payments sorted by id so the record is order-independent.
+      MoneyLine line;
+      line.set_id(pay_id);
+      line.set_minor_units(b.amount().minor_units());
+      line.set_currency(b.amount().currency());
+      auto* paid = f.mutable_paid();
+      paid->Add(std::move(line));
+      std::sort(paid->begin(), paid->end(),
+                [](const MoneyLine& a, const MoneyLine& b) {
+                  return a.id() < b.id();
+                });
+      *changed = true;
+      break;
+    }
+    case v1::Event::kFeeWaived: {
+      FeeRecord& f = in.fees[e.fee_waived().fee_id()];
+      if (f.id().empty()) {
+        f.set_id(e.fee_waived().fee_id());
+        *changed = true;
+      }
+      MinTime(&f, &FeeRecord::waived_at, &FeeRecord::set_waived_at, t, changed);
+      break;
+    }
+    default:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyRefund(ShopState::Internals& in, const v1::Event& e,
+                         bool* changed) {
+  const int64_t t = TsNanos(e.occurred_at());
+  switch (e.body_case()) {
+    case v1::Event::kRefundRequested: {
+      const auto& b = e.refund_requested();
+      RefundRecord& r = in.refunds[b.refund_id()];
+      r.set_id(b.refund_id());
+      if (r.requested_at() == 0 || t < r.requested_at()) {
+        r.set_requested_at(t);
+        r.set_amount_set(b.has_amount());
+        r.set_amount(b.amount().minor_units());
+        r.set_currency(b.amount().currency());
+        *changed = true;
+      }
+      break;
+    }
+    case v1::Event::kRefundPaid: {
+      const auto& b = e.refund_paid();
+      const std::set<std::string> used = LedgerCurrencies(in, 0);
+      if (!used.empty() && !used.count(b.amount().currency())) {
+        return Contradiction(absl::StrCat(
+            "refund ", b.refund_id(), " was paid in ", b.amount().currency(),
+            " but the deposit is held in ", absl::StrJoin(used, ", ")));
+      }
+      auto it = in.refunds.find(b.refund_id());
+      if (it != in.refunds.end()) {
+        for (const MoneyLine& m : it->second.paid()) {
+          if (m.id() == e.event_id()) return absl::OkStatus();
+        }
+      }
+      RefundRecord& r = in.refunds[b.refund_id()];
+      r.set_id(b.refund_id());
+      // Lines sorted by (time, event id) for order independence.
+      std::vector<std::pair<std::pair<int64_t, std::string>, MoneyLine>> lines;
+      for (int i = 0; i < r.paid_size(); ++i) {
+        lines.push_back({{r.paid_at(i), r.paid(i).id()}, r.paid(i)});
+      }
+      MoneyLine line;
+      line.set_id(e.event_id());
+      line.set_minor_units(b.amount().minor_units());
+      line.set_currency(b.amount().currency());
+      lines.push_back({{t, e.event_id()}, line});
+      std::sort(lines.begin(), lines.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      r.clear_paid();
+      r.clear_paid_at();
+      for (auto& [key, m] : lines) {
+        r.add_paid_at(key.first);
+        *r.add_paid() = m;
+      }
+      *changed = true;
+      break;
+    }
+    case v1::Event::kRefundRejected: {
+      const auto& b = e.refund_rejected();
+      RefundRecord& r = in.refunds[b.refund_id()];
+      r.set_id(b.refund_id());
+      if (t > r.rejected_at() ||
+          (t == r.rejected_at() && b.reason() > r.reject_reason())) {
+        r.set_rejected_at(t);
+        r.set_reject_reason(b.reason());
+        *changed = true;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ShopState::Apply(const v1::Event& e,
+                              const ResolvedProfile& profile) {
+  (void)profile;  // defaults that depend on the profile apply at evaluation
+  RETURN_IF_ERROR(ValidateEvent(e));
+  if (e.tenant() != in_->tenant || e.shop_id() != in_->shop_id) {
+    return Invalid(absl::StrCat("event for ", e.tenant(), "/", e.shop_id(),
+                                " sent to shop ", in_->tenant, "/",
+                                in_->shop_id));
+  }
+  Internals& in = *in_;
+  const int64_t t = TsNanos(e.occurred_at());
+  bool changed = false;
+  absl::Status s;
+  switch (e.body_case()) {
+    case v1::Event::kShopRegistered: {
+      const auto& b = e.shop_registered();
+      if (t > in.registered_at ||
+          (t == in.registered_at &&
+           std::tie(b.profile(), b.site(), b.legal_entity_id()) >
+               std::tie(in.profile, in.site, in.legal_entity_id))) {
+        in.registered_at = t;
+        in.profile = b.profile();
+        in.site = b.site();
+        in.legal_entity_id = b.legal_entity_id();
+        in.entity_last_closed_at = b.has_entity_last_closed_at()
+                                       ? TsNanos(b.entity_last_closed_at())
+                                       : 0;
+        changed = true;
+      }
+      break;
+    }
+    case v1::Event::kClosureRequested:
+      changed = in.lifecycle.insert({t, kClosureRequested}).second;
+      break;
+    case v1::Event::kShopClosed:
+      changed = in.lifecycle.insert({t, kClosed}).second;
+      break;
+    case v1::Event::kShopReopened:
+      changed = in.lifecycle.insert({t, kReopened}).second;
+      break;
+    case v1::Event::kDepositPaid:
+    case v1::Event::kDepositToppedUp:
+      s = ApplyPayment(in, e, &changed);
+      break;
+    case v1::Event::kDepositDeducted:
+      s = ApplyDeduction(in, e, &changed);
+      break;
+    case v1::Event::kDepositFrozen:
+      if (t > in.frozen_at ||
+          (t == in.frozen_at &&
+           e.deposit_frozen().violation_id() > in.freeze_violation_id)) {
+        in.frozen_at = t;
+        in.freeze_violation_id = e.deposit_frozen().violation_id();
+        in.freeze_reason = e.deposit_frozen().reason();
+        changed = true;
+      }
+      break;
+    case v1::Event::kDepositUnfrozen:
+      if (t > in.unfrozen_at) {
+        in.unfrozen_at = t;
+        changed = true;
+      }
+      break;
+    case v1::Event::kRefundRequested:
+    case v1::Event::kRefundPaid:
+    case v1::Event::kRefundRejected:
+      s = ApplyRefund(in, e, &changed);
+      break;
+    case v1::Event::kRefundAccountSet: {
+      const auto& b = e.refund_account_set();
+      if (t > in.refund_account_set_at ||
+          (t == in.refund_account_set_at &&
+           std::tie(b.channel(), b.account(), b.currency()) >
+               std::tie(in.refund_channel, in.refund_account,
+                        in.refund_currency))) {
+        in.refund_account_set_at = t;
+        in.refund_channel = b.channel();
+        in.refund_account = b.account();
+        in.refund_currency = b.currency();
+        changed = true;
+      }
+      break;
+    }
+    case v1::Event::kDepositRequirementSet: {
+      const auto& b = e.deposit_requirement_set();
+      auto it = in.requirements.find(b.kind());
+      if (it == in.requirements.end() || t > it->second.set_at() ||
+          (t == it->second.set_at() &&
+           std::make_pair(b.required().minor_units(), b.required().currency()) >
+               std::make_pair(it->second.amount(), it->second.currency()))) {
+        store::v1::RequirementRecord& r = in.requirements[b.kind()];
+        r.set_kind(b.kind());
+        r.set_amount(b.required().minor_units());
+        r.set_currency(b.required().currency());
+        r.set_set_at(t);
+        changed = true;
+      }
+      break;
+    }
+    case v1::Event::kAppealFiled:
+      s = ApplyAppealFiled(in, e, &changed);
+      break;
+    case v1::Event::kAppealDecided:
+      s = ApplyAppealDecided(in, e, &changed);
+      break;
+    case v1::Event::kClawbackPaid: {
+      const auto& b = e.clawback_paid();
+      const std::string id =
+          b.payment_id().empty() ? e.event_id() : b.payment_id();
+      auto it = in.clawbacks_paid.find(id);
+      if (it != in.clawbacks_paid.end()) {
+        if (it->second.minor_units() == b.amount().minor_units() &&
+            it->second.currency() == b.amount().currency()) {
+          break;
+        }
+        s = Contradiction(
+            absl::StrCat("clawback payment ", id,
+                         " was already recorded with a different amount"));
+        break;
+      }
+      MoneyLine& m = in.clawbacks_paid[id];
+      m.set_id(id);
+      m.set_minor_units(b.amount().minor_units());
+      m.set_currency(b.amount().currency());
+      changed = true;
+      break;
+    }
+    case v1::Event::kOrderStatusChanged:
+      s = ApplyOrderStatus(in, e, e.order_status_changed().status(),
+                           e.order_status_changed().order_id(), &changed);
+      break;
+    case v1::Event::kSaleRecorded:
+      if (t > in.last_sale_at) {
+        in.last_sale_at = t;
+        changed = true;
+      }
+      break;
+    case v1::Event::kDisputeOpened:
+    case v1::Event::kDisputeDeadlineChanged:
+    case v1::Event::kDisputeResponded:
+    case v1::Event::kDisputeResolved:
+      s = ApplyDispute(in, e, &changed);
+      break;
+    case v1::Event::kFeeCharged:
+    case v1::Event::kFeePaid:
+    case v1::Event::kFeeWaived:
+      s = ApplyFee(in, e, &changed);
+      break;
+    case v1::Event::kViolationRecorded: {
+      const auto& b = e.violation_recorded();
+      ViolationRecord& v = in.violations[b.violation_id()];
+      if (!v.recorded() || t < v.recorded_at()) {
+        v.set_id(b.violation_id());
+        v.set_recorded(true);
+        v.set_recorded_at(t);
+        v.set_kind(b.kind());
+        v.set_description(b.description());
+        changed = true;
+      }
+      break;
+    }
+    case v1::Event::kViolationResolved: {
+      ViolationRecord& v = in.violations[e.violation_resolved().violation_id()];
+      if (v.id().empty()) {
+        v.set_id(e.violation_resolved().violation_id());
+        changed = true;
+      }
+      MinTime(&v, &ViolationRecord::resolved_at,
+              &ViolationRecord::set_resolved_at, t, &changed);
+      break;
+    }
+    case v1::Event::kRectificationFiled: {
+      const auto& b = e.rectification_filed();
+      ViolationRecord& v = in.violations[b.violation_id()];
+      v.set_id(b.violation_id());
+      if (v.rectified_at() == 0 || t < v.rectified_at() ||
+          (t == v.rectified_at() && b.statement() > v.statement())) {
+        v.set_rectified_at(t);
+        v.set_statement(b.statement());
+        changed = true;
+      }
+      break;
+    }
+    case v1::Event::kMetricsReported: {
+      const auto& b = e.metrics_reported();
+      auto put = [&](const char* name, bool has, double value) {
+        if (!has) return;
+        auto it = in.metrics.find(name);
+        if (it == in.metrics.end() || t > it->second.second ||
+            (t == it->second.second && value > it->second.first)) {
+          in.metrics[name] = {value, t};
+          changed = true;
+        }
+      };
+      put("fulfilment_rate_pct", b.has_fulfilment_rate_pct(),
+          b.fulfilment_rate_pct());
+      put("return_rate_pct", b.has_return_rate_pct(), b.return_rate_pct());
+      put("dsr", b.has_dsr(), b.dsr());
+      break;
+    }
+    case v1::Event::kFeedAuthorizationChanged: {
+      const auto& b = e.feed_authorization_changed();
+      if (t >= in.feed_state_at) {
+        in.feed_state_at = t;
+        in.feed_state = b.state();
+        in.feed_expires_at = b.has_expires_at() ? TsNanos(b.expires_at()) : 0;
+        changed = true;
+      }
+      break;
+    }
+    case v1::Event::BODY_NOT_SET:
+      break;
+  }
+  if (!s.ok()) return s;
+  if (changed) ++in.events_applied;
+  return absl::OkStatus();
+}
+
+// --- Evaluate
+// ----------------------------------------------------------------------
+
+namespace {
+
+void AddAmounts(const CurrencyAmounts& amounts, v1::Blocker* b) {
+  for (const auto& [cur, v] : amounts) {
+    v1::Money* m = b->add_amounts();
+    m->set_currency(cur);
+    m->set_minor_units(v);
+  }
+}
+
+std::string AmountsText(const CurrencyAmounts& amounts) {
+  std::vector<std::string> parts;
+  for (const auto& [cur, v] : amounts) parts.push_back(FormatMoney(v, cur));
+  return absl::StrJoin(parts, " + ");
+}
+
+template <typename Range>
+void AddIds(const Range& ids, int64_t count, v1::Blocker* b) {
+  int n = 0;
+  for (const auto& id : ids) {
+    if (n == kMaxEvidenceIds) break;
+    b->add_ids(std::string(id));
+    ++n;
+  }
+  b->set_count(count);
+  b->set_ids_truncated(count > n);
+}
+
+std::string TimeText(absl::Time t, const ResolvedProfile& profile) {
+  const absl::TimeZone zone =
+      profile.calendar ? profile.calendar->zone() : absl::UTCTimeZone();
+  return absl::FormatTime("%Y-%m-%d %H:%M %Ez", t, zone);
+}
+
+}  // namespace
+
+v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
+                                        const ResolvedProfile& profile) const {
+  const Internals& in = *in_;
+  const v1::PlatformProfile& p = profile.settings;
+  v1::ReadinessReport r;
+  r.set_tenant(in.tenant);
+  r.set_shop_id(in.shop_id);
+  r.set_profile(p.name());
+  SetTime(as_of, r.mutable_as_of());
+  r.set_lifecycle(DeriveLifecycle(in));
+  r.set_events_applied(in.events_applied);
+  if (in.last_sale_at != 0) SetTs(in.last_sale_at, r.mutable_last_sale_at());
+  for (const auto& [cur, v] : Balance(in, true)) {
+    v1::Money* m = r.add_balance();
+    m->set_currency(cur);
+    m->set_minor_units(v);
+  }
+  for (const auto& [cur, v] : Refundable(in)) {
+    v1::Money* m = r.add_refundable();
+    m->set_currency(cur);
+    m->set_minor_units(v);
+  }
+
+  const ClosureFacts closure = GetClosureFacts(in);
+  const int grace_days = p.post_closure_dispute_grace_days();
+  std::string grace_note;
+  if (closure.closed_at != 0) {
+    if (grace_days > 0) {
+      grace_note = absl::StrCat("; the platform allows finishing it until ",
+                                TimeText(NanosToTime(closure.closed_at) +
+                                             absl::Hours(24 * grace_days),
+                                         profile));
+    } else {
+      grace_note = "; the platform requires this finished before closure";
+    }
+  }
+
+  // R1
+  const OrderBook& book = in.orders;
+  const int64_t placed = book.count_by_status[v1::PLACED];
+  const int64_t shipped = book.count_by_status[v1::SHIPPED];
+  const int64_t transit = book.count_by_status[v1::IN_TRANSIT];
+  if (placed + shipped + transit > 0) {
+    v1::Blocker* b = r.add_blockers();
+    b->set_condition(v1::R1_ORDERS_IN_FLIGHT);
+    AddIds(book.in_flight, placed + shipped + transit, b);
+    b->set_summary(absl::StrCat(placed + shipped + transit,
+                                " orders not finished: ", placed,
+                                " unshipped, ", shipped, " shipped, ", transit,
+                                " in transit", grace_note));
+    b->set_action(
+        "Ship, deliver or cancel these orders and wait for delivery; their "
+        "status events clear this.");
+  }
+  // R2
+  if (p.return_window_days() > 0 && !book.delivered.empty()) {
+    const int64_t window_s = int64_t{p.return_window_days()} * 86400;
+    const int64_t as_of_s = absl::ToUnixSeconds(as_of);
+    int64_t count = 0;
+    int64_t latest_end = 0;
+    std::vector<absl::string_view> ids;
+    for (auto it = book.delivered.rbegin(); it != book.delivered.rend(); ++it) {
+      const int64_t end = it->first + window_s;
+      if (end <= as_of_s) break;
+      if (count == 0) latest_end = end;
+      if (ids.size() < kMaxEvidenceIds) ids.push_back(it->second);
+      ++count;
+    }
+    if (count > 0) {
+      v1::Blocker* b = r.add_blockers();
+      b->set_condition(v1::R2_RETURN_WINDOWS_OPEN);
+      AddIds(ids, count, b);
+      SetTime(absl::FromUnixSeconds(latest_end), b->mutable_clears_at());
+      b->set_summary(absl::StrCat(
+          count, " delivered orders inside their ", p.return_window_days(),
+          "-day return window; the last one ends ",
+          TimeText(absl::FromUnixSeconds(latest_end), profile)));
+      b->set_action(
+          "Nothing to do: this clears by itself when the windows end.");
+    }
+  }
+  // R3
+  {
+    int64_t count = 0;
+    std::vector<std::string> ids;
+    CurrencyAmounts amounts;
+    bool complaint = false;
+    for (const auto& [id, d] : in.disputes) {
+      if (!DisputeOpen(d)) continue;
+      ++count;
+      if (ids.size() < kMaxEvidenceIds) ids.push_back(id);
+      if (d.has_amount() && d.amount().minor_units() > 0) {
+        amounts[d.amount().currency()] += d.amount().minor_units();
+      }
+      complaint |= d.kind() == v1::COMPLAINT;
+    }
+    if (count > 0) {
+      v1::Blocker* b = r.add_blockers();
+      b->set_condition(v1::R3_OPEN_DISPUTES);
+      AddIds(ids, count, b);
+      AddAmounts(amounts, b);
+      b->set_summary(absl::StrCat(
+          count, " open disputes, claims or after-sales requests", grace_note));
+      b->set_action(
+          "Respond to and settle each open dispute; a DisputeResolved event "
+          "clears it.");
+    }
+  }
+  // R4
+  {
+    int64_t count = 0;
+    std::vector<std::string> ids;
+    CurrencyAmounts amounts;
+    for (const auto& [id, f] : in.fees) {
+      const int64_t owed = FeeOutstanding(f);
+      if (owed <= 0) continue;
+      ++count;
+      if (ids.size() < kMaxEvidenceIds) ids.push_back(id);
+      amounts[f.currency()] += owed;
+    }
+    if (count > 0) {
+      v1::Blocker* b = r.add_blockers();
+      b->set_condition(v1::R4_UNPAID_FEES);
+      AddIds(ids, count, b);
+      AddAmounts(amounts, b);
+      b->set_summary(
+          absl::StrCat(count, " unpaid fees: ", AmountsText(amounts)));
+      b->set_action(
+          "Pay the fees (fines, service fees, ads, logistics, order refunds).");
+    }
+  }
+  // R5
+  {
+    int64_t count = 0;
+    std::vector<std::string> ids;
+    for (const auto& [id, v] : in.violations) {
+      if (v.recorded() && v.resolved_at() == 0) {
+        ++count;
+        if (ids.size() < kMaxEvidenceIds) ids.push_back(id);
+      }
+    }
+    const bool frozen = in.frozen_at > in.unfrozen_at;
+    bool rectified = false;
+    if (frozen) {
+      auto it = in.violations.find(in.freeze_violation_id);
+      rectified = it != in.violations.end() && it->second.rectified_at() != 0;
+      if (in.freeze_violation_id.empty()) {
+        for (const auto& [id, v] : in.violations)
+          rectified |= v.rectified_at() != 0;
+      }
+    }
+    const bool freeze_blocks = frozen && !rectified;
+    if (count > 0 || freeze_blocks) {
+      v1::Blocker* b = r.add_blockers();
+      b->set_condition(v1::R5_PENDING_VIOLATIONS);
+      if (freeze_blocks && ids.size() < kMaxEvidenceIds) {
+        ids.push_back(in.freeze_violation_id.empty() ? "deposit-frozen"
+                                                     : in.freeze_violation_id);
+      }
+      AddIds(ids, count + (freeze_blocks ? 1 : 0), b);
+      std::string summary = absl::StrCat(count, " pending violations");
+      if (freeze_blocks) {
+        absl::StrAppend(
+            &summary,
+            "; the deposit is frozen without a rectification statement");
+      }
+      b->set_summary(summary);
+      b->set_action(
+          "Resolve the violations; for a frozen deposit file a rectification "
+          "statement (RectificationFiled).");
+    }
+  }
+  // R6
+  {
+    const CurrencyAmounts balance = Balance(in, /*after_refunds=*/false);
+    CurrencyAmounts shortfall;
+    for (const auto& [cur, need] : Required(in, p)) {
+      auto it = balance.find(cur);
+      const int64_t have = it == balance.end() ? 0 : it->second;
+      if (have < need) shortfall[cur] = need - have;
+    }
+    if (!shortfall.empty()) {
+      v1::Blocker* b = r.add_blockers();
+      b->set_condition(v1::R6_BALANCE_SHORT);
+      b->set_count(static_cast<int64_t>(shortfall.size()));
+      AddAmounts(shortfall, b);
+      b->set_summary(
+          absl::StrCat("deposit balance is short by ", AmountsText(shortfall)));
+      b->set_action("Top up the deposit to the required amount.");
+    }
+  }
+  // R7
+  {
+    if (closure.closed_at == 0) {
+      v1::Blocker* b = r.add_blockers();
+      b->set_condition(v1::R7_WAITING_PERIOD);
+      b->set_count(1);
+      b->set_summary(
+          closure.requested_at != 0
+              ? absl::StrCat(
+                    "closure requested ",
+                    TimeText(NanosToTime(closure.requested_at), profile),
+                    "; the platform has not closed the shop yet")
+              : "the shop is not closed");
+      b->set_action(absl::StrCat(
+          closure.requested_at != 0 ? "Wait for or chase the platform's closure"
+                                    : "Request closure",
+          p.closure_waiting_days() > 0
+              ? absl::StrCat(
+                    "; a ", p.closure_waiting_days(),
+                    "-day waiting period starts when the shop is closed.")
+              : "."));
+    } else if (p.closure_waiting_days() > 0) {
+      const absl::Time end = profile.calendar->AddNaturalDays(
+          NanosToTime(closure.closed_at), p.closure_waiting_days());
+      if (end > as_of) {
+        v1::Blocker* b = r.add_blockers();
+        b->set_condition(v1::R7_WAITING_PERIOD);
+        b->set_count(1);
+        SetTime(end, b->mutable_clears_at());
+        b->set_summary(absl::StrCat(
+            "closed ", TimeText(NanosToTime(closure.closed_at), profile),
+            "; the ", p.closure_waiting_days(), "-day waiting period ends ",
+            TimeText(end, profile)));
+        b->set_action("Nothing to do: this clears by itself.");
+      }
+    }
+  }
+  // R8
+  if (!in.payments.empty()) {
+    const std::vector<std::string> bad = AccountMismatches(in);
+    if (!bad.empty()) {
+      v1::Blocker* b = r.add_blockers();
+      b->set_condition(v1::R8_REFUND_ACCOUNT);
+      AddIds(bad, static_cast<int64_t>(bad.size()), b);
+      if (in.refund_account_set_at == 0) {
+        b->set_summary("no refund account on file");
+        b->set_action(
+            "Set the refund account to the paying channel, account and "
+            "currency "
+            "of the deposit (refunds go back by the original path).");
+      } else {
+        b->set_summary(absl::StrCat(
+            bad.size(), " deposit payments differ from the refund account ",
+            in.refund_channel, "/", in.refund_account, " ",
+            in.refund_currency));
+        b->set_action(
+            "Change the refund account to the channel, account and currency "
+            "the "
+            "deposit was paid from.");
+      }
+    }
+  }
+  // R9
+  {
+    const v1::HealthThresholds& h = p.health();
+    std::vector<std::string> ids;
+    std::vector<std::string> parts;
+    auto check = [&](const char* name, bool has_threshold, double threshold,
+                     bool minimum) {
+      if (!has_threshold) return;
+      auto it = in.metrics.find(name);
+      if (it == in.metrics.end()) return;
+      const double v = it->second.first;
+      if (minimum ? v < threshold : v > threshold) {
+        ids.push_back(name);
+        parts.push_back(absl::StrFormat("%s %.2f %s %.2f", name, v,
+                                        minimum ? "<" : ">", threshold));
+      }
+    };
+    check("fulfilment_rate_pct", h.has_min_fulfilment_rate_pct(),
+          h.min_fulfilment_rate_pct(), true);
+    check("return_rate_pct", h.has_max_return_rate_pct(),
+          h.max_return_rate_pct(), false);
+    check("dsr", h.has_min_dsr(), h.min_dsr(), true);
+    if (!ids.empty()) {
+      v1::Blocker* b = r.add_blockers();
+      b->set_condition(v1::R9_HEALTH_METRICS);
+      AddIds(ids, static_cast<int64_t>(ids.size()), b);
+      b->set_summary(absl::StrCat("health below thresholds: ",
+                                  absl::StrJoin(parts, ", ")));
+      b->set_action(
+          "Improve the metrics until the platform reports them within "
+          "thresholds.");
+    }
+  }
+  // R10
+  {
+    const CurrencyAmounts owed = ClawbackOwed(in);
+    if (!owed.empty()) {
+      v1::Blocker* b = r.add_blockers();
+      b->set_condition(v1::R10_DISCOUNT_CLAWBACK);
+      std::vector<std::string> ids;
+      const int64_t closure_start = closure.closure_start();
+      for (const auto& [id, pay] : in.payments) {
+        if (pay.discount() > 0 && pay.clawback_until() > closure_start)
+          ids.push_back(id);
+      }
+      AddIds(ids, static_cast<int64_t>(ids.size()), b);
+      AddAmounts(owed, b);
+      b->set_summary(
+          absl::StrCat("discount clawback owed: ", AmountsText(owed)));
+      b->set_action("Pay back the deposit discount (ClawbackPaid).");
+    }
+  }
+
+  // Verdict.
+  bool only_time = true;
+  absl::Time ready_at = as_of;
+  for (const v1::Blocker& b : r.blockers()) {
+    if (!b.has_clears_at()) {
+      only_time = false;
+    } else {
+      ready_at = std::max(ready_at, NanosToTime(TsNanos(b.clears_at())));
+    }
+  }
+  if (r.blockers_size() == 0) {
+    r.set_verdict(v1::READY);
+  } else if (only_time) {
+    r.set_verdict(v1::READY_AT);
+    SetTime(ready_at, r.mutable_ready_at());
+  } else {
+    r.set_verdict(v1::NOT_READY);
+  }
+  if (r.verdict() != v1::NOT_READY && closure.closed_at != 0) {
+    *r.mutable_projection() = ProjectRefund(*this, profile, as_of);
+  }
+  return r;
+}
+
+// --- Explain
+// -------------------------------------------------------------------------
+
+v1::ExplainResponse ShopState::Explain(absl::Time as_of,
+                                       const ResolvedProfile& profile) const {
+  const Internals& in = *in_;
+  const v1::PlatformProfile& p = profile.settings;
+  v1::ExplainResponse out;
+  *out.mutable_report() = Evaluate(as_of, profile);
+  const absl::TimeZone zone =
+      profile.calendar ? profile.calendar->zone() : absl::UTCTimeZone();
+  for (const v1::Blocker& b : out.report().blockers()) {
+    v1::BlockerExplanation* x = out.add_explanations();
+    *x->mutable_blocker() = b;
+    auto add = [&](absl::string_view event_id, int64_t at_ns,
+                   absl::string_view type, absl::string_view subject,
+                   std::string detail) {
+      if (x->events_size() >= kMaxExplainEvents) return;
+      v1::EvidenceEvent* ev = x->add_events();
+      ev->set_event_id(std::string(event_id));
+      if (at_ns != 0) SetTs(at_ns, ev->mutable_occurred_at());
+      ev->set_type(std::string(type));
+      ev->set_subject(std::string(subject));
+      ev->set_detail(std::move(detail));
+    };
+    switch (b.condition()) {
+      case v1::R1_ORDERS_IN_FLIGHT:
+      case v1::R2_RETURN_WINDOWS_OPEN:
+        for (const std::string& id : b.ids()) {
+          auto it = in.orders.by_id.find(id);
+          if (it == in.orders.by_id.end()) continue;
+          const OrderRecord& o = in.orders.slots[it->second];
+          const int64_t at_s = o.at_s[o.status - 1];
+          std::string detail = absl::StrCat(
+              "order ", id, " ",
+              v1::OrderStatus_Name(static_cast<v1::OrderStatus>(o.status)),
+              " since ", SecondsText(at_s, zone));
+          if (b.condition() == v1::R2_RETURN_WINDOWS_OPEN) {
+            absl::StrAppend(
+                &detail, "; delivered ", SecondsText(o.delivered_s(), zone),
+                "; return window ends ",
+                SecondsText(
+                    o.delivered_s() + int64_t{p.return_window_days()} * 86400,
+                    zone));
+          }
+          add("", at_s * 1000000000LL, "order_status_changed", id, detail);
+        }
+        break;
+      case v1::R3_OPEN_DISPUTES:
+        for (const std::string& id : b.ids()) {
+          auto it = in.disputes.find(id);
+          if (it == in.disputes.end()) continue;
+          const DisputeRecord& d = it->second;
+          const int64_t due = DisputeDueAt(d, p);
+          add(d.event_id(), d.opened_at(), "dispute_opened", id,
+              absl::StrCat(
+                  v1::DisputeKind_Name(static_cast<v1::DisputeKind>(d.kind())),
+                  " ", id, d.order_id().empty() ? "" : " on order ",
+                  d.order_id(),
+                  due != 0 ? absl::StrCat("; response due ",
+                                          TimeText(NanosToTime(due), profile))
+                           : "",
+                  d.responded_at() != 0 ? "; responded" : "; not responded"));
+        }
+        break;
+      case v1::R4_UNPAID_FEES:
+        for (const std::string& id : b.ids()) {
+          auto it = in.fees.find(id);
+          if (it == in.fees.end()) continue;
+          const FeeRecord& f = it->second;
+          add(f.event_id(), f.charged_at(), "fee_charged", id,
+              absl::StrCat(v1::FeeCategory_Name(
+                               static_cast<v1::FeeCategory>(f.category())),
+                           " fee ", id, ": ",
+                           FormatMoney(FeeOutstanding(f), f.currency()),
+                           " unpaid of ",
+                           FormatMoney(f.amount(), f.currency())));
+        }
+        break;
+      case v1::R5_PENDING_VIOLATIONS:
+        for (const std::string& id : b.ids()) {
+          auto it = in.violations.find(id);
+          if (it != in.violations.end() && it->second.recorded()) {
+            add("", it->second.recorded_at(), "violation_recorded", id,
+                absl::StrCat("violation ", id, " (", it->second.kind(), ") ",
+                             it->second.description()));
+          }
+        }
+        if (in.frozen_at > in.unfrozen_at) {
+          add("", in.frozen_at, "deposit_frozen", in.freeze_violation_id,
+              absl::StrCat("deposit frozen: ", in.freeze_reason));
+        }
+        break;
+      case v1::R6_BALANCE_SHORT:
+      case v1::R8_REFUND_ACCOUNT:
+      case v1::R10_DISCOUNT_CLAWBACK:
+        for (const auto& [id, pay] : in.payments) {
+          add(pay.event_id(), pay.at(),
+              pay.top_up() ? "deposit_topped_up" : "deposit_paid", id,
+              absl::StrCat(
+                  KindName(pay.kind()), " ",
+                  FormatMoney(pay.amount(), pay.currency()), " from ",
+                  pay.channel(), "/", pay.account(),
+                  pay.discount() > 0
+                      ? absl::StrCat(", discount ", FormatMoney(pay.discount(),
+                                                                pay.currency()))
+                      : ""));
+        }
+        if (b.condition() == v1::R6_BALANCE_SHORT) {
+          for (const auto& [id, d] : in.deductions) {
+            if (!d.known()) continue;
+            add(d.event_id(), d.at(), "deposit_deducted", id,
+                absl::StrCat("deducted ", FormatMoney(d.amount(), d.currency()),
+                             ": ", d.reason()));
+          }
+        }
+        if (b.condition() == v1::R8_REFUND_ACCOUNT &&
+            in.refund_account_set_at != 0) {
+          add("", in.refund_account_set_at, "refund_account_set",
+              in.refund_account,
+              absl::StrCat("refund account ", in.refund_channel, "/",
+                           in.refund_account, " ", in.refund_currency));
+        }
+        break;
+      case v1::R7_WAITING_PERIOD: {
+        const ClosureFacts f = GetClosureFacts(in);
+        if (f.requested_at != 0) {
+          add("", f.requested_at, "closure_requested", "", "closure requested");
+        }
+        if (f.closed_at != 0)
+          add("", f.closed_at, "shop_closed", "", "shop closed");
+        break;
+      }
+      case v1::R9_HEALTH_METRICS:
+        for (const std::string& id : b.ids()) {
+          auto it = in.metrics.find(id);
+          if (it == in.metrics.end()) continue;
+          add("", it->second.second, "metrics_reported", id,
+              absl::StrFormat("%s = %.2f", id, it->second.first));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+// --- Serialize / Parse
+// ---------------------------------------------------------------
+
 std::string ShopState::Serialize() const {
-  return absl::StrCat(in_->tenant.size(), ":", in_->tenant, in_->shop_id.size(),
-                      ":", in_->shop_id);
+  const Internals& in = *in_;
+  store::v1::ShopSnapshot s;
+  s.set_version(kSnapshotVersion);
+  s.set_tenant(in.tenant);
+  s.set_shop_id(in.shop_id);
+  s.set_events_applied(in.events_applied);
+  s.set_profile(in.profile);
+  s.set_site(in.site);
+  s.set_legal_entity_id(in.legal_entity_id);
+  s.set_entity_last_closed_at(in.entity_last_closed_at);
+  s.set_registered_at(in.registered_at);
+  for (const auto& [t, type] : in.lifecycle) {
+    s.add_lifecycle_at(t);
+    s.add_lifecycle_type(type);
+  }
+  s.set_last_sale_at(in.last_sale_at);
+  store::v1::OrderColumns* oc = s.mutable_orders();
+  const size_t n = in.orders.slots.size();
+  std::string* ids = oc->mutable_ids();
+  size_t total = 0;
+  for (const OrderRecord& r : in.orders.slots) total += r.id.size();
+  ids->reserve(total);
+  oc->mutable_id_lengths()->Reserve(static_cast<int>(n));
+  for (const OrderRecord& r : in.orders.slots) {
+    ids->append(r.id.data(), r.id.size());
+    oc->add_id_lengths(static_cast<uint32_t>(r.id.size()));
+  }
+  for (int k = 0; k < 7; ++k) {
+    auto* col = oc->add_milestones()->mutable_at_s();
+    col->Reserve(static_cast<int>(n));
+    for (const OrderRecord& r : in.orders.slots) col->Add(r.at_s[k]);
+  }
+  for (const auto& [id, v] : in.payments) *s.add_payments() = v;
+  for (const auto& [id, v] : in.deductions) *s.add_deductions() = v;
+  for (const auto& [id, v] : in.refunds) *s.add_refunds() = v;
+  for (const auto& [id, v] : in.fees) *s.add_fees() = v;
+  for (const auto& [id, v] : in.disputes) *s.add_disputes() = v;
+  for (const auto& [id, v] : in.violations) *s.add_violations() = v;
+  for (const auto& [id, v] : in.requirements) *s.add_requirements() = v;
+  for (const auto& [id, v] : in.clawbacks_paid) *s.add_clawbacks_paid() = v;
+  s.set_refund_channel(in.refund_channel);
+  s.set_refund_account(in.refund_account);
+  s.set_refund_currency(in.refund_currency);
+  s.set_refund_account_set_at(in.refund_account_set_at);
+  s.set_frozen_at(in.frozen_at);
+  s.set_unfrozen_at(in.unfrozen_at);
+  s.set_freeze_violation_id(in.freeze_violation_id);
+  s.set_freeze_reason(in.freeze_reason);
+  for (const auto& [name, v] : in.metrics) {
+    store::v1::MetricRecord* m = s.add_metrics();
+    m->set_name(name);
+    m->set_value(v.first);
+    m->set_at(v.second);
+  }
+  s.set_feed_state(in.feed_state);
+  s.set_feed_expires_at(in.feed_expires_at);
+  s.set_feed_state_at(in.feed_state_at);
+  return s.SerializeAsString();
 }
 
 absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
-  return absl::DataLossError("snapshot format not implemented yet");
+  store::v1::ShopSnapshot s;
+  if (!s.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError("shop snapshot does not parse");
+  }
+  if (s.version() != kSnapshotVersion) {
+    return absl::DataLossError(absl::StrCat(
+        "shop snapshot version ", s.version(), " is not ", kSnapshotVersion));
+  }
+  if (s.lifecycle_at_size() != s.lifecycle_type_size()) {
+    return absl::DataLossError(
+        "shop snapshot: lifecycle columns differ in length");
+  }
+  ShopState state(s.tenant(), s.shop_id());
+  Internals& in = *state.in_;
+  in.events_applied = s.events_applied();
+  in.profile = s.profile();
+  in.site = s.site();
+  in.legal_entity_id = s.legal_entity_id();
+  in.entity_last_closed_at = s.entity_last_closed_at();
+  in.registered_at = s.registered_at();
+  for (int i = 0; i < s.lifecycle_at_size(); ++i) {
+    in.lifecycle.insert({s.lifecycle_at(i), s.lifecycle_type(i)});
+  }
+  in.last_sale_at = s.last_sale_at();
+  const store::v1::OrderColumns& oc = s.orders();
+  const int n = oc.id_lengths_size();
+  if (n > 0 && oc.milestones_size() != 7) {
+    return absl::DataLossError(
+        "shop snapshot: order milestone columns missing");
+  }
+  for (int k = 0; k < oc.milestones_size(); ++k) {
+    if (oc.milestones(k).at_s_size() != n) {
+      return absl::DataLossError(
+          "shop snapshot: order columns differ in length");
+    }
+  }
+  in.orders.slots.reserve(n);
+  in.orders.by_id.reserve(n);
+  size_t offset = 0;
+  for (int i = 0; i < n; ++i) {
+    const uint32_t len = oc.id_lengths(i);
+    if (len == 0 || offset + len > oc.ids().size()) {
+      return absl::DataLossError(
+          "shop snapshot: order id lengths do not fit the ids");
+    }
+    int64_t at[7];
+    for (int k = 0; k < 7; ++k) at[k] = oc.milestones(k).at_s(i);
+    if (!InsertOrder(in.orders, absl::string_view(oc.ids()).substr(offset, len),
+                     at)) {
+      return absl::DataLossError("shop snapshot: duplicate order id");
+    }
+    offset += len;
+  }
+  if (offset != oc.ids().size()) {
+    return absl::DataLossError("shop snapshot: trailing order id bytes");
+  }
+  for (const auto& v : s.payments()) in.payments[v.id()] = v;
+  for (const auto& v : s.deductions()) in.deductions[v.id()] = v;
+  for (const auto& v : s.refunds()) in.refunds[v.id()] = v;
+  for (const auto& v : s.fees()) in.fees[v.id()] = v;
+  for (const auto& v : s.disputes()) in.disputes[v.id()] = v;
+  for (const auto& v : s.violations()) in.violations[v.id()] = v;
+  for (const auto& v : s.requirements()) in.requirements[v.kind()] = v;
+  for (const auto& v : s.clawbacks_paid()) in.clawbacks_paid[v.id()] = v;
+  in.refund_channel = s.refund_channel();
+  in.refund_account = s.refund_account();
+  in.refund_currency = s.refund_currency();
+  in.refund_account_set_at = s.refund_account_set_at();
+  in.frozen_at = s.frozen_at();
+  in.unfrozen_at = s.unfrozen_at();
+  in.freeze_violation_id = s.freeze_violation_id();
+  in.freeze_reason = s.freeze_reason();
+  for (const auto& m : s.metrics()) in.metrics[m.name()] = {m.value(), m.at()};
+  in.feed_state = s.feed_state();
+  in.feed_expires_at = s.feed_expires_at();
+  in.feed_state_at = s.feed_state_at();
+  return state;
 }
 
-size_t ShopState::ApproximateBytes() const { return sizeof(Internals); }
-
-const ShopState::Internals& ShopState::internals() const { return *in_; }
+size_t ShopState::ApproximateBytes() const {
+  const Internals& in = *in_;
+  const OrderBook& b = in.orders;
+  size_t bytes =
+      sizeof(Internals) + in.tenant.capacity() + in.shop_id.capacity();
+  bytes += b.arena.bytes_reserved();
+  bytes += b.slots.capacity() * sizeof(OrderRecord);
+  bytes +=
+      b.by_id.capacity() * (sizeof(std::pair<absl::string_view, uint32_t>) + 1);
+  // btree nodes hold ~ 1.2x their values with node overhead.
+  bytes += b.in_flight.size() * sizeof(absl::string_view) * 6 / 5;
+  bytes += b.delivered.size() * sizeof(std::pair<int64_t, absl::string_view>) *
+           6 / 5;
+  auto small = [](const auto& map) {
+    size_t s = 0;
+    for (const auto& [k, v] : map) s += 64 + v.SpaceUsedLong();
+    return s;
+  };
+  bytes += small(in.payments) + small(in.deductions) + small(in.refunds) +
+           small(in.fees) + small(in.disputes) + small(in.violations) +
+           small(in.requirements) + small(in.clawbacks_paid);
+  bytes += in.metrics.size() * 64;
+  return bytes;
+}
 
 }  // namespace depositd::watchers

@@ -1,0 +1,136 @@
+#include "watchers/projection.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "watchers/shop_state_internals.h"
+
+namespace depositd::watchers {
+namespace {
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t ns = absl::ToUnixNanos(t);
+  int64_t s = ns / 1000000000LL;
+  int64_t n = ns % 1000000000LL;
+  if (n < 0) {
+    n += 1000000000LL;
+    --s;
+  }
+  ts->set_seconds(s);
+  ts->set_nanos(static_cast<int32_t>(n));
+}
+
+std::string Days(const v1::DayCount& c) {
+  return absl::StrCat(
+      c.days(), c.counting() == v1::WORKING_DAYS ? " working" : " natural",
+      c.days() == 1 ? " day" : " days");
+}
+
+}  // namespace
+
+absl::Time NextBatchRun(absl::Time t, int day_of_month,
+                        const absl::TimeZone& zone) {
+  const absl::CivilSecond local = absl::ToCivilSecond(t, zone);
+  if (local.day() == day_of_month) return t;
+  absl::CivilMonth month(local);
+  if (local.day() > day_of_month) ++month;
+  const absl::CivilSecond run(month.year(), month.month(), day_of_month,
+                              local.hour(), local.minute(), local.second());
+  return zone.At(run).pre + (t - absl::FromCivil(local, zone));
+}
+
+v1::RefundProjection ProjectRefund(const ShopState& shop,
+                                   const ResolvedProfile& profile,
+                                   absl::Time as_of) {
+  const ShopState::Internals& in = shop.internals();
+  absl::Time anchor = as_of;
+  if (DeriveLifecycle(in) == v1::REFUND_APPLIED) {
+    const ClosureFacts f = GetClosureFacts(in);
+    int64_t last = 0;
+    for (const auto& [id, r] : in.refunds) {
+      if (r.requested_at() > f.reopened_at &&
+          r.rejected_at() < r.requested_at()) {
+        last = std::max(last, r.requested_at());
+      }
+    }
+    if (last != 0) anchor = NanosToTime(last);
+  }
+  return ProjectRefundFrom(shop, profile, anchor);
+}
+
+v1::RefundProjection ProjectRefundFrom(const ShopState& shop,
+                                       const ResolvedProfile& profile,
+                                       absl::Time anchor) {
+  const ShopState::Internals& in = shop.internals();
+  const v1::PlatformProfile& p = profile.settings;
+  const BusinessCalendar& cal = *profile.calendar;
+  const absl::TimeZone& zone = cal.zone();
+  auto text = [&](absl::Time t) {
+    return absl::FormatTime("%Y-%m-%d %H:%M %Ez", t, zone);
+  };
+  v1::RefundProjection out;
+  absl::Time ready = anchor;
+  std::string ready_why = absl::StrCat("from ", text(anchor));
+  const ClosureFacts f = GetClosureFacts(in);
+  if (f.closed_at != 0) {
+    const absl::Time closed = NanosToTime(f.closed_at);
+    const absl::Time wait_end =
+        cal.AddNaturalDays(closed, p.closure_waiting_days());
+    out.add_steps(absl::StrCat("shop closed ", text(closed),
+                               "; waiting period ", p.closure_waiting_days(),
+                               " natural days ends ", text(wait_end)));
+    if (wait_end > ready) {
+      ready = wait_end;
+      ready_why = "at the end of the waiting period";
+    }
+  }
+  if (p.return_window_days() > 0 && !in.orders.delivered.empty()) {
+    const absl::Time last_window =
+        absl::FromUnixSeconds(in.orders.delivered.rbegin()->first +
+                              int64_t{p.return_window_days()} * 86400);
+    out.add_steps(absl::StrCat("last return window (", p.return_window_days(),
+                               " days after delivery) ends ",
+                               text(last_window)));
+    if (last_window > ready) {
+      ready = last_window;
+      ready_why = "when the last return window ends";
+    }
+  }
+  out.add_steps(
+      absl::StrCat("every condition holds ", ready_why, ": ", text(ready)));
+  SetTime(ready, out.mutable_ready_at());
+
+  absl::Time review_done = cal.Add(ready, p.review());
+  out.add_steps(absl::StrCat("review ", Days(p.review()), " on the ",
+                             zone.name(), " calendar ends ",
+                             text(review_done)));
+  bool complaint = false;
+  for (const auto& [id, d] : in.disputes)
+    complaint |= d.opened() && d.kind() == v1::COMPLAINT;
+  if (complaint && p.manual_review_extra_working_days() > 0) {
+    review_done =
+        cal.AddWorkingDays(review_done, p.manual_review_extra_working_days());
+    out.add_steps(absl::StrCat("complaint history: manual review adds ",
+                               p.manual_review_extra_working_days(),
+                               " working days, ends ", text(review_done)));
+  }
+  SetTime(review_done, out.mutable_review_done_at());
+
+  absl::Time batch = review_done;
+  if (p.refund_batch_day_of_month() > 0) {
+    batch = NextBatchRun(review_done, p.refund_batch_day_of_month(), zone);
+    out.add_steps(absl::StrCat("refunds run monthly on day ",
+                               p.refund_batch_day_of_month(), ": batch ",
+                               text(batch)));
+  }
+  SetTime(batch, out.mutable_batch_at());
+
+  const absl::Time paid = cal.Add(batch, p.payout_transit());
+  out.add_steps(absl::StrCat("payout transit ", Days(p.payout_transit()),
+                             ": expected ", text(paid)));
+  SetTime(paid, out.mutable_expected_paid_at());
+  return out;
+}
+
+}  // namespace depositd::watchers

@@ -1,0 +1,190 @@
+// Private to watchers/: the representation behind ShopState, read by the
+// risk watchers. Not a stable interface.
+//
+// Scaling (issue #2): a shop may hold a million open orders. Orders therefore
+// live in OrderBook, not in one heap object each:
+//   - `slots`: a vector of fixed-size OrderRecord (milestone times as int64
+//     seconds, derived status byte, id as a string_view into `arena`);
+//   - `arena`: an append-only chunked string arena (chunks never move, so
+//     the views stay valid when the book or the ShopState moves);
+//   - `by_id`: flat_hash_map<string_view, slot>, keyed by arena views;
+//   - `in_flight`: an ordered set of the ids of orders in PLACED, SHIPPED or
+//     IN_TRANSIT, plus a counter per status: R1's count is O(1) and its first
+//     20 ids O(20). An ordered set (rather than an intrusive list in arrival
+//     order) keeps the evidence identical whatever order events arrive in;
+//   - `delivered`: an ordered set of (delivery time, id) for every delivered,
+//     not cancelled order. A return window ends at delivery time + the
+//     profile's return_window_days, applied at evaluation time (so a profile
+//     change needs no re-index). R2 reads the latest end in O(1) and walks
+//     down only over the k orders whose window is still open at as_of:
+//     O(k) per evaluation, never O(n) in all orders.
+// Applying an order event is one hash lookup plus O(log n) set updates.
+//
+// Everything else in a shop is small (disputes, fees, ledger lines) and is
+// held as store-format records (depositd/store/v1/shop_snapshot.proto) in
+// ordered maps keyed by id, so iteration (and thus every report) is
+// deterministic, and a snapshot is a plain copy.
+//
+// Times in records are Unix nanoseconds, 0 meaning unset; order milestones
+// are Unix seconds (event times are truncated to the second for orders).
+#ifndef DEPOSITD_WATCHERS_SHOP_STATE_INTERNALS_H_
+#define DEPOSITD_WATCHERS_SHOP_STATE_INTERNALS_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "depositd/store/v1/shop_snapshot.pb.h"
+#include "depositd/v1/common.pb.h"
+#include "depositd/v1/events.pb.h"
+#include "watchers/shop_state.h"
+
+namespace depositd::watchers {
+
+// Append-only storage for short strings. Views returned by Store stay valid
+// for the arena's lifetime, including across moves of the arena object.
+// Not thread-safe.
+class StringArena {
+ public:
+  absl::string_view Store(absl::string_view s);
+  size_t bytes_reserved() const { return reserved_; }
+
+ private:
+  static constexpr size_t kChunk = 64 * 1024;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  size_t used_ = kChunk;  // bytes used in the last chunk
+  size_t reserved_ = 0;
+};
+
+// One order, fixed size. at_s[k] is the first time (Unix seconds) the order
+// was seen at status k+1 (PLACED..CANCELLED); 0: not seen.
+struct OrderRecord {
+  absl::string_view id;
+  int64_t at_s[7] = {0, 0, 0, 0, 0, 0, 0};
+  uint8_t status = 0;  // derived v1::OrderStatus
+
+  int64_t at(v1::OrderStatus s) const { return at_s[s - 1]; }
+  // Earliest of DELIVERED, RECEIPT_CONFIRMED, COMPLETED: when the buyer had
+  // the goods (a feed may skip DELIVERED). 0: not delivered.
+  int64_t delivered_s() const;
+};
+
+struct OrderBook {
+  StringArena arena;
+  std::vector<OrderRecord> slots;
+  absl::flat_hash_map<absl::string_view, uint32_t> by_id;
+  absl::btree_set<absl::string_view> in_flight;
+  int64_t count_by_status[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  absl::btree_set<std::pair<int64_t, absl::string_view>> delivered;
+};
+
+// Lifecycle fact types, kept as an ordered set of (time, type).
+enum LifecycleType : int32_t {
+  kClosureRequested = 1,
+  kClosed = 2,
+  kReopened = 3,
+};
+
+struct ShopState::Internals {
+  std::string tenant;
+  std::string shop_id;
+  int64_t events_applied = 0;
+
+  // Registration, last writer wins by event time (tie: larger profile name).
+  std::string profile;
+  std::string site;
+  std::string legal_entity_id;
+  int64_t entity_last_closed_at = 0;
+  int64_t registered_at = 0;
+
+  absl::btree_set<std::pair<int64_t, int32_t>> lifecycle;
+  int64_t last_sale_at = 0;
+
+  OrderBook orders;
+  absl::btree_map<std::string, store::v1::PaymentRecord> payments;
+  absl::btree_map<std::string, store::v1::DeductionRecord> deductions;
+  absl::btree_map<std::string, store::v1::RefundRecord> refunds;
+  absl::btree_map<std::string, store::v1::FeeRecord> fees;
+  absl::btree_map<std::string, store::v1::DisputeRecord> disputes;
+  absl::btree_map<std::string, store::v1::ViolationRecord> violations;
+  // Keyed by DepositKind.
+  absl::btree_map<int32_t, store::v1::RequirementRecord> requirements;
+  absl::btree_map<std::string, store::v1::MoneyLine> clawbacks_paid;
+
+  std::string refund_channel;
+  std::string refund_account;
+  std::string refund_currency;
+  int64_t refund_account_set_at = 0;
+
+  int64_t frozen_at = 0;
+  int64_t unfrozen_at = 0;
+  std::string freeze_violation_id;
+  std::string freeze_reason;
+
+  // Metric name -> (value, event time); last writer wins.
+  absl::btree_map<std::string, std::pair<double, int64_t>> metrics;
+
+  int32_t feed_state = 0;
+  int64_t feed_expires_at = 0;
+  int64_t feed_state_at = 0;
+};
+
+// --- derived facts shared by ShopState::Evaluate and the risk watchers -----
+
+using CurrencyAmounts = absl::btree_map<std::string, int64_t>;
+
+inline absl::Time NanosToTime(int64_t ns) { return absl::FromUnixNanos(ns); }
+inline int64_t TimeToNanos(absl::Time t) { return absl::ToUnixNanos(t); }
+
+// The current closure episode (after the last reopen).
+struct ClosureFacts {
+  int64_t requested_at = 0;     // first closure request after the last reopen
+  int64_t closed_at = 0;        // first closure after the last reopen
+  int64_t reopened_at = 0;      // last reopen
+  int64_t prior_closed_at = 0;  // last closure before the last reopen
+  // The earlier of requested_at and closed_at (0: neither).
+  int64_t closure_start() const;
+};
+ClosureFacts GetClosureFacts(const ShopState::Internals& in);
+
+v1::ShopLifecycle DeriveLifecycle(const ShopState::Internals& in);
+
+// paid + top-ups - deductions (+ appeal returns), per currency; refunds paid
+// are subtracted when `after_refunds`.
+CurrencyAmounts Balance(const ShopState::Internals& in, bool after_refunds);
+// Balance after refunds minus counterfeit deductions still standing, never
+// below zero.
+CurrencyAmounts Refundable(const ShopState::Internals& in);
+// Required per currency: DepositRequirementSet per kind, else the amounts
+// paid for the kind (top-ups excluded); raised to the site minimum.
+CurrencyAmounts Required(const ShopState::Internals& in,
+                         const v1::PlatformProfile& profile);
+// Outstanding amount of a fee (0 when paid, waived or not charged).
+int64_t FeeOutstanding(const store::v1::FeeRecord& fee);
+bool DisputeOpen(const store::v1::DisputeRecord& d);
+// The response deadline of a dispute: explicit (last writer wins) or the
+// profile default for its kind. 0: none.
+int64_t DisputeDueAt(const store::v1::DisputeRecord& d,
+                     const v1::PlatformProfile& profile);
+// The appeal deadline of a deduction: explicit or notified_at + the
+// profile's appeal window. 0: none.
+int64_t AppealDeadline(const store::v1::DeductionRecord& d,
+                       const v1::PlatformProfile& profile);
+// Outstanding discount clawback per currency (R10).
+CurrencyAmounts ClawbackOwed(const ShopState::Internals& in);
+// Payment / top-up ids whose channel, account or currency differ from the
+// refund account (all of them when no refund account is set).
+std::vector<std::string> AccountMismatches(const ShopState::Internals& in);
+
+std::string FormatMoney(int64_t minor_units, absl::string_view currency);
+
+}  // namespace depositd::watchers
+
+#endif  // DEPOSITD_WATCHERS_SHOP_STATE_INTERNALS_H_
