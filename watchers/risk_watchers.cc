@@ -1,8 +1,681 @@
 #include "watchers/risk_watchers.h"
 
-namespace depositd::watchers {
+#include <algorithm>
+#include <string>
+#include <vector>
 
-RiskWatchers::RiskWatchers() = default;
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "watchers/projection.h"
+#include "watchers/shop_state_internals.h"
+
+namespace depositd::watchers {
+namespace {
+
+// Lead-time staging shared by the deadline watchers: given a deadline and
+// lead times (largest first), the stage reached at `now` is the smallest lead
+// whose warning time has passed, or `crossed_name` once the deadline passed.
+struct Stage {
+  bool active = false;
+  std::string name;
+  v1::Severity severity = v1::SEVERITY_UNSPECIFIED;
+  absl::Time next_check = absl::InfiniteFuture();
+};
+
+// Severity rises as the deadline nears: a lead over 7 days is INFO, up to 7
+// days WARNING, the last lead (and any lead under a day) and the deadline
+// itself CRITICAL.
+Stage StageFor(absl::Time deadline, std::vector<absl::Duration> leads,
+               absl::Time now, const char* unit, absl::Duration unit_len,
+               const char* crossed_name, bool keep_after_deadline) {
+  std::sort(leads.begin(), leads.end(), std::greater<absl::Duration>());
+  leads.erase(std::unique(leads.begin(), leads.end()), leads.end());
+  Stage s;
+  if (now >= deadline) {
+    if (keep_after_deadline) {
+      s.active = true;
+      s.name = crossed_name;
+      s.severity = v1::CRITICAL;
+    }
+    return s;
+  }
+  s.next_check = deadline;
+  for (size_t i = 0; i < leads.size(); ++i) {
+    const absl::Time warn_at = deadline - leads[i];
+    if (now < warn_at) {
+      s.next_check = warn_at;
+      break;
+    }
+    s.active = true;
+    s.name =
+        absl::StrCat(absl::IDivDuration(leads[i], unit_len, nullptr), unit);
+    const bool last = i + 1 == leads.size();
+    s.severity = (last || leads[i] < absl::Hours(24)) ? v1::CRITICAL
+                 : leads[i] <= absl::Hours(24 * 7)    ? v1::WARNING
+                                                      : v1::INFO;
+  }
+  return s;
+}
+
+std::vector<absl::Duration> Leads(
+    const google::protobuf::RepeatedField<int32_t>& values,
+    absl::Duration unit) {
+  std::vector<absl::Duration> out;
+  for (int v : values) {
+    if (v > 0) out.push_back(v * unit);
+  }
+  return out;
+}
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t ns = absl::ToUnixNanos(t);
+  int64_t s = ns / 1000000000LL, n = ns % 1000000000LL;
+  if (n < 0) {
+    n += 1000000000LL;
+    --s;
+  }
+  ts->set_seconds(s);
+  ts->set_nanos(static_cast<int32_t>(n));
+}
+
+bool Zh(const ResolvedProfile& profile) { return profile.language == "zh-CN"; }
+
+std::string TimeText(absl::Time t, const ResolvedProfile& profile) {
+  const absl::TimeZone zone =
+      profile.calendar ? profile.calendar->zone() : absl::UTCTimeZone();
+  return absl::FormatTime("%Y-%m-%d %H:%M %Ez", t, zone);
+}
+
+v1::Finding* NewFinding(const ShopState& shop, v1::AlertKind kind,
+                        absl::string_view subject, WatchResult* out) {
+  out->findings.emplace_back();
+  v1::Finding* f = &out->findings.back();
+  f->mutable_key()->set_tenant(shop.tenant());
+  f->mutable_key()->set_shop_id(shop.shop_id());
+  f->mutable_key()->set_kind(kind);
+  f->mutable_key()->set_subject(std::string(subject));
+  return f;
+}
+
+void Lower(absl::Time t, WatchResult* out) {
+  out->next_check = std::min(out->next_check, t);
+}
+
+// The shop's balance when it is held in one currency (for "money at risk").
+bool SingleBalance(const ShopState::Internals& in, int64_t* amount,
+                   std::string* currency) {
+  const CurrencyAmounts b = Balance(in, /*after_refunds=*/true);
+  if (b.size() != 1) return false;
+  *currency = b.begin()->first;
+  *amount = b.begin()->second;
+  return true;
+}
+
+// --- INACTIVITY
+// --------------------------------------------------------------- Counts from
+// the last sale (or registration when there was none) while the shop is
+// operating; fires at each lead (30, 14, 7, 1 days before the limit) and stays
+// "crossed" from the limit on until a sale restarts the count.
+class InactivityWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::INACTIVITY; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    const v1::InactivityRule& rule = profile.settings.inactivity();
+    if (rule.limit_days() <= 0) return;
+    if (DeriveLifecycle(in) != v1::OPERATING) return;
+    const int64_t from_ns =
+        in.last_sale_at != 0 ? in.last_sale_at : in.registered_at;
+    if (from_ns == 0) return;
+    const absl::Time from = NanosToTime(from_ns);
+    const absl::Time deadline = from + absl::Hours(24 * rule.limit_days());
+    std::vector<absl::Duration> leads =
+        Leads(rule.lead_days(), absl::Hours(24));
+    const Stage s =
+        StageFor(deadline, leads, now, "d", absl::Hours(24), "crossed", true);
+    Lower(s.next_check, out);
+    if (!s.active) return;
+    const int64_t days =
+        absl::IDivDuration(now - from, absl::Hours(24), nullptr);
+    v1::Finding* f = NewFinding(shop, kind(), "", out);
+    f->set_severity(s.severity);
+    f->set_stage(s.name);
+    SetTime(deadline, f->mutable_due_at());
+    int64_t balance = 0;
+    std::string currency;
+    std::string at_risk;
+    if (SingleBalance(in, &balance, &currency) && balance > 0) {
+      const int64_t risk = balance * rule.deduction_percent() / 100;
+      f->mutable_amount_at_risk()->set_minor_units(risk);
+      f->mutable_amount_at_risk()->set_currency(currency);
+      at_risk = absl::StrCat(" (", FormatMoney(risk, currency), ")");
+    }
+    (*f->mutable_evidence())["days_without_sale"] = absl::StrCat(days);
+    (*f->mutable_evidence())["limit_days"] = absl::StrCat(rule.limit_days());
+    (*f->mutable_evidence())["deduction_percent"] =
+        absl::StrCat(rule.deduction_percent());
+    (*f->mutable_evidence())["last_sale_at"] = TimeText(from, profile);
+    const bool crossed = now >= deadline;
+    if (Zh(profile)) {
+      f->set_summary(
+          crossed ? absl::StrCat("已连续 ", days, " 天无销售，超过 ",
+                                 rule.limit_days(), " 天限制：保证金的 ",
+                                 rule.deduction_percent(), "%", at_risk,
+                                 " 将被扣除")
+                  : absl::StrCat("已连续 ", days, " 天无销售；距 ",
+                                 rule.limit_days(), " 天限制还剩 ", s.name,
+                                 "，届时扣除保证金的 ",
+                                 rule.deduction_percent(), "%", at_risk));
+      f->set_action(crossed ? "立即完成一笔销售并联系平台确认扣款情况"
+                            : absl::StrCat("在 ", TimeText(deadline, profile),
+                                           " 之前完成至少一笔销售"));
+    } else {
+      f->set_summary(
+          crossed ? absl::StrCat(days, " days without a sale: the ",
+                                 rule.limit_days(), "-day limit is crossed; ",
+                                 rule.deduction_percent(), "% of the deposit",
+                                 at_risk, " is deducted")
+                  : absl::StrCat(days, " days without a sale; ", s.name,
+                                 " before a ", rule.deduction_percent(),
+                                 "% deduction of the deposit", at_risk, " at ",
+                                 rule.limit_days(), " days"));
+      f->set_action(
+          crossed ? "Make a sale now and ask the platform about the deduction."
+                  : absl::StrCat("Make at least one sale before ",
+                                 TimeText(deadline, profile), "."));
+    }
+  }
+};
+
+// --- DISPUTE_RESPONSE_DUE
+// ------------------------------------------------------- Each open, unanswered
+// dispute with a response deadline (explicit, moved, or the profile default for
+// its kind): 24 h and 6 h before, then "breached" until the seller responds or
+// the dispute is resolved.
+class DisputeResponseDueWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::DISPUTE_RESPONSE_DUE; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    const std::vector<absl::Duration> leads =
+        Leads(profile.settings.dispute_lead_hours(), absl::Hours(1));
+    for (const auto& [id, d] : in.disputes) {
+      if (!DisputeOpen(d) || d.responded_at() != 0) continue;
+      const int64_t due_ns = DisputeDueAt(d, profile.settings);
+      if (due_ns == 0) continue;
+      const absl::Time due = NanosToTime(due_ns);
+      const Stage s =
+          StageFor(due, leads, now, "h", absl::Hours(1), "breached", true);
+      Lower(s.next_check, out);
+      if (!s.active) continue;
+      v1::Finding* f = NewFinding(shop, kind(), id, out);
+      f->set_severity(s.severity);
+      f->set_stage(s.name);
+      SetTime(due, f->mutable_due_at());
+      if (d.has_amount() && d.amount().minor_units() > 0) {
+        *f->mutable_amount_at_risk() = d.amount();
+      }
+      const std::string kind_name =
+          v1::DisputeKind_Name(static_cast<v1::DisputeKind>(d.kind()));
+      (*f->mutable_evidence())["dispute_id"] = id;
+      (*f->mutable_evidence())["dispute_kind"] = kind_name;
+      (*f->mutable_evidence())["response_due_at"] = TimeText(due, profile);
+      if (!d.order_id().empty())
+        (*f->mutable_evidence())["order_id"] = d.order_id();
+      const bool breached = now >= due;
+      if (Zh(profile)) {
+        f->set_summary(
+            breached ? absl::StrCat("纠纷 ", id, "（", kind_name,
+                                    "）已超过回复期限 ", TimeText(due, profile))
+                     : absl::StrCat("纠纷 ", id, "（", kind_name, "）须在 ",
+                                    TimeText(due, profile), " 前回复（剩余 ",
+                                    s.name, "）"));
+        f->set_action(d.kind() == v1::NOT_RECEIVED
+                          ? "上传物流签收证明并回复买家"
+                          : "立即回复并提交证据");
+      } else {
+        f->set_summary(breached
+                           ? absl::StrCat("dispute ", id, " (", kind_name,
+                                          ") passed its response deadline ",
+                                          TimeText(due, profile))
+                           : absl::StrCat("dispute ", id, " (", kind_name,
+                                          ") must be answered by ",
+                                          TimeText(due, profile), " (", s.name,
+                                          " left)"));
+        f->set_action(
+            d.kind() == v1::NOT_RECEIVED
+                ? "Upload proof of delivery (logistics tracking) and respond."
+                : "Respond to the dispute with evidence now.");
+      }
+    }
+  }
+};
+
+// --- APPEAL_WINDOW_CLOSING
+// ------------------------------------------------------- A deduction with no
+// appeal filed or decided, whose appeal deadline (explicit or notice + profile
+// window) is within a lead (3, 1 days). Clears when an appeal is filed or the
+// window has closed.
+class AppealWindowClosingWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::APPEAL_WINDOW_CLOSING; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    const std::vector<absl::Duration> leads =
+        Leads(profile.settings.appeal_lead_days(), absl::Hours(24));
+    for (const auto& [id, d] : in.deductions) {
+      if (!d.known() || d.appeal_filed_at() != 0 || d.decided()) continue;
+      const int64_t deadline_ns = AppealDeadline(d, profile.settings);
+      if (deadline_ns == 0) continue;
+      const absl::Time deadline = NanosToTime(deadline_ns);
+      const Stage s =
+          StageFor(deadline, leads, now, "d", absl::Hours(24), "", false);
+      Lower(s.next_check, out);
+      if (!s.active) continue;
+      v1::Finding* f = NewFinding(shop, kind(), id, out);
+      f->set_severity(s.severity);
+      f->set_stage(s.name);
+      SetTime(deadline, f->mutable_due_at());
+      f->mutable_amount_at_risk()->set_minor_units(d.amount());
+      f->mutable_amount_at_risk()->set_currency(d.currency());
+      (*f->mutable_evidence())["deduction_id"] = id;
+      (*f->mutable_evidence())["amount"] =
+          FormatMoney(d.amount(), d.currency());
+      (*f->mutable_evidence())["reason"] = d.reason();
+      (*f->mutable_evidence())["appeal_deadline"] = TimeText(deadline, profile);
+      if (d.counterfeit()) (*f->mutable_evidence())["counterfeit"] = "true";
+      if (Zh(profile)) {
+        f->set_summary(absl::StrCat(
+            "扣款 ", id, "（", FormatMoney(d.amount(), d.currency()),
+            "）的申诉期将于 ", TimeText(deadline, profile), " 截止，尚未申诉"));
+        f->set_action("如有异议，请在截止前提交申诉材料");
+      } else {
+        f->set_summary(absl::StrCat("appeal window for deduction ", id, " (",
+                                    FormatMoney(d.amount(), d.currency()),
+                                    ") closes ", TimeText(deadline, profile),
+                                    "; no appeal filed"));
+        f->set_action(
+            "File the appeal with evidence before the window closes.");
+      }
+    }
+  }
+};
+
+// --- BALANCE_SHORT
+// ------------------------------------------------------------------ One
+// finding per currency whose balance (before refunds) is below the required
+// deposit. At once; clears on a top-up.
+class BalanceShortWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::BALANCE_SHORT; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    const CurrencyAmounts balance = Balance(in, /*after_refunds=*/false);
+    for (const auto& [cur, need] : Required(in, profile.settings)) {
+      auto it = balance.find(cur);
+      const int64_t have = it == balance.end() ? 0 : it->second;
+      if (have >= need) continue;
+      v1::Finding* f = NewFinding(shop, kind(), cur, out);
+      f->set_severity(v1::WARNING);
+      f->set_stage("short");
+      f->mutable_amount_at_risk()->set_minor_units(need - have);
+      f->mutable_amount_at_risk()->set_currency(cur);
+      (*f->mutable_evidence())["balance"] = FormatMoney(have, cur);
+      (*f->mutable_evidence())["required"] = FormatMoney(need, cur);
+      (*f->mutable_evidence())["shortfall"] = FormatMoney(need - have, cur);
+      if (Zh(profile)) {
+        f->set_summary(absl::StrCat("保证金余额 ", FormatMoney(have, cur),
+                                    " 低于要求 ", FormatMoney(need, cur),
+                                    "，差额 ", FormatMoney(need - have, cur)));
+        f->set_action("请补缴保证金至要求金额");
+      } else {
+        f->set_summary(absl::StrCat("deposit balance ", FormatMoney(have, cur),
+                                    " is below the required ",
+                                    FormatMoney(need, cur), " (short by ",
+                                    FormatMoney(need - have, cur), ")"));
+        f->set_action("Top up the deposit to the required amount.");
+      }
+    }
+  }
+};
+
+// --- UNPAID_FEES
+// ---------------------------------------------------------------------- One
+// finding per fee still unpaid `unpaid_fee_age_days` after it was due.
+class UnpaidFeesWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::UNPAID_FEES; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    const int age_days = profile.settings.unpaid_fee_age_days();
+    for (const auto& [id, fee] : in.fees) {
+      const int64_t owed = FeeOutstanding(fee);
+      if (owed <= 0) continue;
+      const absl::Time due =
+          NanosToTime(fee.due_at() != 0 ? fee.due_at() : fee.charged_at());
+      const absl::Time fire_at = due + absl::Hours(24 * age_days);
+      if (now < fire_at) {
+        Lower(fire_at, out);
+        continue;
+      }
+      const int64_t days =
+          absl::IDivDuration(now - due, absl::Hours(24), nullptr);
+      const std::string category =
+          v1::FeeCategory_Name(static_cast<v1::FeeCategory>(fee.category()));
+      v1::Finding* f = NewFinding(shop, kind(), id, out);
+      f->set_severity(v1::WARNING);
+      f->set_stage(absl::StrCat(age_days, "d"));
+      SetTime(due, f->mutable_due_at());
+      f->mutable_amount_at_risk()->set_minor_units(owed);
+      f->mutable_amount_at_risk()->set_currency(fee.currency());
+      (*f->mutable_evidence())["fee_id"] = id;
+      (*f->mutable_evidence())["category"] = category;
+      (*f->mutable_evidence())["outstanding"] =
+          FormatMoney(owed, fee.currency());
+      (*f->mutable_evidence())["days_overdue"] = absl::StrCat(days);
+      if (Zh(profile)) {
+        f->set_summary(absl::StrCat("费用 ", id, "（", category, "）",
+                                    FormatMoney(owed, fee.currency()),
+                                    " 已逾期 ", days, " 天未缴"));
+        f->set_action("请尽快缴清该费用，否则会阻止保证金退还");
+      } else {
+        f->set_summary(absl::StrCat(
+            "fee ", id, " (", category, ") ", FormatMoney(owed, fee.currency()),
+            " unpaid ", days, " days after it was due"));
+        f->set_action("Pay the fee; unpaid fees block the deposit refund.");
+      }
+    }
+  }
+};
+
+// --- METRIC_BELOW_THRESHOLD
+// --------------------------------------------------------------- One finding
+// per reported metric outside the profile's thresholds.
+class MetricBelowThresholdWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::METRIC_BELOW_THRESHOLD; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    const v1::HealthThresholds& h = profile.settings.health();
+    auto check = [&](const char* name, const char* zh_name, bool has,
+                     double threshold, bool minimum) {
+      if (!has) return;
+      auto it = in.metrics.find(name);
+      if (it == in.metrics.end()) return;
+      const double v = it->second.first;
+      if (minimum ? v >= threshold : v <= threshold) return;
+      v1::Finding* f = NewFinding(shop, kind(), name, out);
+      f->set_severity(v1::WARNING);
+      f->set_stage("below");
+      (*f->mutable_evidence())["metric"] = name;
+      (*f->mutable_evidence())["value"] = absl::StrFormat("%.2f", v);
+      (*f->mutable_evidence())["threshold"] =
+          absl::StrFormat("%.2f", threshold);
+      if (Zh(profile)) {
+        f->set_summary(absl::StrFormat("%s 为 %.2f，%s %.2f 的要求", zh_name, v,
+                                       minimum ? "低于" : "高于", threshold));
+        f->set_action("改善店铺指标，否则保证金退还会被拒绝");
+      } else {
+        f->set_summary(absl::StrFormat("%s is %.2f, %s the threshold %.2f",
+                                       name, v, minimum ? "below" : "above",
+                                       threshold));
+        f->set_action(
+            "Improve the metric; the platform checks it before refunding.");
+      }
+    };
+    check("fulfilment_rate_pct", "履约率", h.has_min_fulfilment_rate_pct(),
+          h.min_fulfilment_rate_pct(), true);
+    check("return_rate_pct", "退货率", h.has_max_return_rate_pct(),
+          h.max_return_rate_pct(), false);
+    check("dsr", "店铺评分", h.has_min_dsr(), h.min_dsr(), true);
+  }
+};
+
+// --- CLOSURE_BLOCKED
+// -------------------------------------------------------------------- After a
+// closure request (or closure), blockers that need action (not the ones that
+// clear by time, and not "the platform has not closed the shop yet") fire at
+// once. The daily repeat is modelled as a stage per period: "day1", "day2", …
+// every closure_blocked_repeat_hours after the request, so each period is a new
+// transition and next_check is the next period start.
+class ClosureBlockedWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::CLOSURE_BLOCKED; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    const v1::ShopLifecycle life = DeriveLifecycle(in);
+    if (life != v1::CLOSURE_REQUESTED && life != v1::CLOSED &&
+        life != v1::REFUND_APPLIED && life != v1::REFUND_REJECTED) {
+      return;
+    }
+    const ClosureFacts cf = GetClosureFacts(in);
+    const absl::Time start = NanosToTime(cf.closure_start());
+    if (now < start) {
+      Lower(start, out);
+      return;
+    }
+    const v1::ReadinessReport report = shop.Evaluate(now, profile);
+    std::vector<std::string> lines;
+    int64_t count = 0;
+    for (const v1::Blocker& b : report.blockers()) {
+      if (b.has_clears_at() || b.condition() == v1::R7_WAITING_PERIOD) continue;
+      ++count;
+      lines.push_back(
+          absl::StrCat(v1::Condition_Name(b.condition()), ": ", b.summary()));
+    }
+    if (count == 0) return;
+    v1::Finding* f = NewFinding(shop, kind(), "", out);
+    f->set_severity(v1::WARNING);
+    const int repeat_h = profile.settings.closure_blocked_repeat_hours();
+    if (repeat_h > 0) {
+      const int64_t period =
+          absl::IDivDuration(now - start, absl::Hours(repeat_h), nullptr);
+      f->set_stage(absl::StrCat("day", period + 1));
+      Lower(start + absl::Hours(repeat_h) * (period + 1), out);
+    } else {
+      f->set_stage("blocked");
+    }
+    for (const v1::Blocker& b : report.blockers()) {
+      if (b.has_clears_at() || b.condition() == v1::R7_WAITING_PERIOD) continue;
+      (*f->mutable_evidence())[v1::Condition_Name(b.condition())] = b.summary();
+    }
+    (*f->mutable_evidence())["closure_requested_at"] = TimeText(start, profile);
+    if (Zh(profile)) {
+      f->set_summary(absl::StrCat("已申请关店，但仍有 ", count,
+                                  " 项条件阻止保证金退还：",
+                                  absl::StrJoin(lines, "；")));
+      f->set_action("逐项处理上述阻碍（纠纷、未缴费用、违规、账户等）");
+    } else {
+      f->set_summary(absl::StrCat(
+          "closure requested but ", count,
+          " conditions block the refund: ", absl::StrJoin(lines, "; ")));
+      f->set_action(
+          "Clear each blocker listed (disputes, fees, violations, account, "
+          "…).");
+    }
+  }
+};
+
+// --- REFUND_OVERDUE
+// ----------------------------------------------------------------------- A
+// refund applied for and not paid by the projected arrival (anchored at the
+// application) plus refund_overdue_grace_days.
+class RefundOverdueWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::REFUND_OVERDUE; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    if (DeriveLifecycle(in) != v1::REFUND_APPLIED) return;
+    const v1::RefundProjection p = ProjectRefund(shop, profile, now);
+    const absl::Time expected =
+        absl::FromUnixSeconds(p.expected_paid_at().seconds()) +
+        absl::Nanoseconds(p.expected_paid_at().nanos());
+    const absl::Time overdue_at =
+        expected +
+        absl::Hours(24 * profile.settings.refund_overdue_grace_days());
+    if (now < overdue_at) {
+      Lower(overdue_at, out);
+      return;
+    }
+    v1::Finding* f = NewFinding(shop, kind(), "", out);
+    f->set_severity(v1::CRITICAL);
+    f->set_stage("overdue");
+    SetTime(expected, f->mutable_due_at());
+    int64_t amount = 0;
+    std::string currency;
+    if (SingleBalance(in, &amount, &currency) && amount > 0) {
+      const CurrencyAmounts refundable = Refundable(in);
+      auto it = refundable.find(currency);
+      f->mutable_amount_at_risk()->set_minor_units(
+          it == refundable.end() ? 0 : it->second);
+      f->mutable_amount_at_risk()->set_currency(currency);
+    }
+    (*f->mutable_evidence())["expected_paid_at"] = TimeText(expected, profile);
+    (*f->mutable_evidence())["projection"] = absl::StrJoin(p.steps(), "; ");
+    if (Zh(profile)) {
+      f->set_summary(absl::StrCat("保证金退款预计于 ",
+                                  TimeText(expected, profile),
+                                  " 到账，至今未收到"));
+      f->set_action("联系平台客服催办退款，并保留申请与付款凭证");
+    } else {
+      f->set_summary(absl::StrCat("the deposit refund was expected by ",
+                                  TimeText(expected, profile),
+                                  " and has not arrived"));
+      f->set_action(
+          "Chase the platform's refund team; keep the application and "
+          "receipts.");
+    }
+  }
+};
+
+// --- ACCOUNT_MISMATCH
+// ------------------------------------------------------------------------ A
+// refund account is on file and differs from a deposit payment's channel,
+// account or currency (refunds go back by the original path only).
+class AccountMismatchWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::ACCOUNT_MISMATCH; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    if (in.refund_account_set_at == 0) return;
+    const std::vector<std::string> bad = AccountMismatches(in);
+    if (bad.empty()) return;
+    v1::Finding* f = NewFinding(shop, kind(), "", out);
+    f->set_severity(v1::WARNING);
+    f->set_stage("mismatch");
+    std::vector<std::string> paths;
+    for (const std::string& id : bad) {
+      const auto& p = in.payments.find(id)->second;
+      paths.push_back(absl::StrCat(id, "=", p.channel(), "/", p.account(), " ",
+                                   p.currency()));
+    }
+    (*f->mutable_evidence())["refund_account"] = absl::StrCat(
+        in.refund_channel, "/", in.refund_account, " ", in.refund_currency);
+    (*f->mutable_evidence())["paying_accounts"] = absl::StrJoin(paths, ", ");
+    if (Zh(profile)) {
+      f->set_summary(absl::StrCat("退款账户 ", in.refund_account,
+                                  " 与缴纳保证金的账户/币种不一致：",
+                                  absl::StrJoin(paths, "，")));
+      f->set_action(
+          "保证金只能原路返还：请把退款账户改为原缴款渠道、账户和币种");
+    } else {
+      f->set_summary(absl::StrCat(
+          "refund account ", in.refund_channel, "/", in.refund_account, " ",
+          in.refund_currency,
+          " differs from the paying accounts: ", absl::StrJoin(paths, ", ")));
+      f->set_action(
+          "Refunds go back by the original path: set the refund account to the "
+          "paying "
+          "channel, account and currency.");
+    }
+  }
+};
+
+// --- REOPEN_COOLING_OFF
+// ------------------------------------------------------------------------- A
+// reopen after a closure, or a registration of a shop whose legal entity closed
+// another shop, inside the profile's cooling-off period. Fires at once and
+// clears when the cooling-off period has passed.
+class ReopenCoolingOffWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::REOPEN_COOLING_OFF; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    const int days = profile.settings.reopen_cooling_off_days();
+    if (days <= 0) return;
+    auto fire = [&](const char* subject, int64_t closed_ns,
+                    int64_t attempt_ns) {
+      const absl::Time closed = NanosToTime(closed_ns);
+      const absl::Time attempt = NanosToTime(attempt_ns);
+      const absl::Time end = closed + absl::Hours(24 * days);
+      if (attempt >= end || attempt < closed) return;
+      if (now >= end) return;
+      if (now < attempt) {
+        Lower(attempt, out);
+        return;
+      }
+      Lower(end, out);
+      v1::Finding* f = NewFinding(shop, kind(), subject, out);
+      f->set_severity(v1::WARNING);
+      f->set_stage("inside");
+      SetTime(end, f->mutable_due_at());
+      (*f->mutable_evidence())["closed_at"] = TimeText(closed, profile);
+      (*f->mutable_evidence())["attempt_at"] = TimeText(attempt, profile);
+      (*f->mutable_evidence())["cooling_off_days"] = absl::StrCat(days);
+      if (!in.legal_entity_id.empty()) {
+        (*f->mutable_evidence())["legal_entity_id"] = in.legal_entity_id;
+      }
+      if (Zh(profile)) {
+        f->set_summary(absl::StrCat("关店后 ", days, " 天冷静期内（至 ",
+                                    TimeText(end, profile), "）尝试重新开店"));
+        f->set_action("冷静期内重新开店可能被拒绝或影响保证金，请确认后再操作");
+      } else {
+        f->set_summary(
+            absl::StrCat("reopen attempted inside the ", days,
+                         "-day cooling-off period after closure (ends ",
+                         TimeText(end, profile), ")"));
+        f->set_action(
+            "Check the platform's cooling-off rule before reopening; the "
+            "attempt may be "
+            "rejected.");
+      }
+    };
+    const ClosureFacts cf = GetClosureFacts(in);
+    if (cf.reopened_at != 0 && cf.prior_closed_at != 0) {
+      fire("reopen", cf.prior_closed_at, cf.reopened_at);
+    }
+    if (in.entity_last_closed_at != 0 && in.registered_at != 0) {
+      fire("registration", in.entity_last_closed_at, in.registered_at);
+    }
+  }
+};
+
+}  // namespace
+
+RiskWatchers::RiskWatchers() {
+  watchers_.push_back(std::make_unique<InactivityWatcher>());
+  watchers_.push_back(std::make_unique<DisputeResponseDueWatcher>());
+  watchers_.push_back(std::make_unique<AppealWindowClosingWatcher>());
+  watchers_.push_back(std::make_unique<BalanceShortWatcher>());
+  watchers_.push_back(std::make_unique<UnpaidFeesWatcher>());
+  watchers_.push_back(std::make_unique<MetricBelowThresholdWatcher>());
+  watchers_.push_back(std::make_unique<ClosureBlockedWatcher>());
+  watchers_.push_back(std::make_unique<RefundOverdueWatcher>());
+  watchers_.push_back(std::make_unique<AccountMismatchWatcher>());
+  watchers_.push_back(std::make_unique<ReopenCoolingOffWatcher>());
+}
+
 RiskWatchers::~RiskWatchers() = default;
 
 WatchResult RiskWatchers::CheckAll(const ShopState& shop,
@@ -11,6 +684,33 @@ WatchResult RiskWatchers::CheckAll(const ShopState& shop,
   WatchResult out;
   for (const auto& w : watchers_) w->Check(shop, profile, now, &out);
   return out;
+}
+
+std::unique_ptr<RiskWatcher> MakeRiskWatcher(v1::AlertKind kind) {
+  switch (kind) {
+    case v1::INACTIVITY:
+      return std::make_unique<InactivityWatcher>();
+    case v1::DISPUTE_RESPONSE_DUE:
+      return std::make_unique<DisputeResponseDueWatcher>();
+    case v1::APPEAL_WINDOW_CLOSING:
+      return std::make_unique<AppealWindowClosingWatcher>();
+    case v1::BALANCE_SHORT:
+      return std::make_unique<BalanceShortWatcher>();
+    case v1::UNPAID_FEES:
+      return std::make_unique<UnpaidFeesWatcher>();
+    case v1::METRIC_BELOW_THRESHOLD:
+      return std::make_unique<MetricBelowThresholdWatcher>();
+    case v1::CLOSURE_BLOCKED:
+      return std::make_unique<ClosureBlockedWatcher>();
+    case v1::REFUND_OVERDUE:
+      return std::make_unique<RefundOverdueWatcher>();
+    case v1::ACCOUNT_MISMATCH:
+      return std::make_unique<AccountMismatchWatcher>();
+    case v1::REOPEN_COOLING_OFF:
+      return std::make_unique<ReopenCoolingOffWatcher>();
+    default:
+      return nullptr;
+  }
 }
 
 }  // namespace depositd::watchers

@@ -47,6 +47,26 @@ class RiskWatchers {
   std::vector<std::unique_ptr<RiskWatcher>> watchers_;
 };
 
+// The watcher for one alert kind (INACTIVITY … REOPEN_COOLING_OFF), e.g. for
+// a test or a daemon that schedules kinds separately; nullptr for a kind
+// that is not a shop-level watcher (FEED_SILENT, FEED_DEAUTHORIZED).
+//
+// Stages and lead times (profile settings, domain.md §5 defaults):
+//   INACTIVITY            "30d","14d","7d","1d" before the limit, "crossed"
+//   DISPUTE_RESPONSE_DUE  "24h","6h" before the deadline, "breached"
+//   APPEAL_WINDOW_CLOSING "3d","1d" before the window closes; clears after
+//   UNPAID_FEES           "<age>d" once a fee is that old past its due time
+//   CLOSURE_BLOCKED       "day1","day2",…: one stage per repeat period after
+//                         the closure request (the daily repeat)
+//   REFUND_OVERDUE        "overdue" at projected arrival + grace
+//   BALANCE_SHORT "short", METRIC_BELOW_THRESHOLD "below",
+//   ACCOUNT_MISMATCH "mismatch", REOPEN_COOLING_OFF "inside": at once.
+// Severity: INFO for leads over 7 days, WARNING up to 7 days, CRITICAL for
+// the last lead, leads under a day, and crossed deadlines.
+// Findings are deterministic functions of (shop, profile, now); text is
+// English, or Chinese when the profile's language is "zh-CN".
+std::unique_ptr<RiskWatcher> MakeRiskWatcher(v1::AlertKind kind);
+
 }  // namespace depositd::watchers
 
 #endif  // DEPOSITD_WATCHERS_RISK_WATCHERS_H_
