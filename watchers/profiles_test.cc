@@ -1,0 +1,205 @@
+#include "watchers/profiles.h"
+
+#include "gtest/gtest.h"
+#include "watchers/test_events.h"
+
+namespace depositd::watchers {
+namespace {
+
+TEST(ProfileRegistry, BuiltInDefaults) {
+  auto reg = testing::BuiltIns();
+  for (const char* name :
+       {"tiktok_shop_cross_border", "douyin", "shopee", "temu", "generic"}) {
+    EXPECT_TRUE(reg->HasProfile(name)) << name;
+  }
+  auto tt = reg->Resolve("t", "s", "tiktok_shop_cross_border");
+  ASSERT_TRUE(tt.ok());
+  const v1::PlatformProfile& p = (*tt)->settings;
+  EXPECT_EQ(p.closure_waiting_days(), 30);
+  EXPECT_EQ(p.review().days(), 15);
+  EXPECT_EQ(p.review().counting(), v1::WORKING_DAYS);
+  EXPECT_EQ(p.manual_review_extra_working_days(), 3);
+  EXPECT_EQ(p.post_closure_dispute_grace_days(), 0);
+  EXPECT_EQ(p.return_window_days(), 7);
+  EXPECT_EQ(p.not_received_response_hours(), 72);
+  EXPECT_DOUBLE_EQ(p.health().min_fulfilment_rate_pct(), 98.5);
+  EXPECT_DOUBLE_EQ(p.health().max_return_rate_pct(), 8.2);
+  EXPECT_DOUBLE_EQ(p.health().min_dsr(), 4.7);
+  EXPECT_EQ(p.reopen_cooling_off_days(), 90);
+  ASSERT_GE(p.site_minimums_size(), 1);
+  EXPECT_EQ(p.site_minimums(0).site(), "US");
+  EXPECT_EQ(p.site_minimums(0).minimum(0).minor_units(), 50000);
+  EXPECT_EQ(p.site_minimums(0).minimum(0).currency(), "USD");
+  EXPECT_EQ(p.inactivity().limit_days(), 0);  // "—": off
+  ASSERT_NE((*tt)->calendar, nullptr);
+  EXPECT_EQ((*tt)->calendar->zone().name(), "Asia/Shanghai");
+
+  auto douyin = reg->Resolve("t", "s", "douyin");
+  ASSERT_TRUE(douyin.ok());
+  EXPECT_EQ((*douyin)->settings.review().days(), 3);
+  EXPECT_EQ((*douyin)->settings.reopen_cooling_off_days(), 180);
+  auto shopee = reg->Resolve("t", "s", "shopee");
+  EXPECT_EQ((*shopee)->settings.review().days(), 21);
+  EXPECT_EQ((*shopee)->settings.post_closure_dispute_grace_days(), 30);
+  auto temu = reg->Resolve("t", "s", "temu");
+  EXPECT_EQ((*temu)->settings.review().days(), 30);
+  EXPECT_EQ((*temu)->settings.review().counting(), v1::NATURAL_DAYS);
+  EXPECT_EQ((*temu)->settings.post_closure_dispute_grace_days(), 60);
+  auto generic = reg->Resolve("t", "s", "");
+  ASSERT_TRUE(generic.ok());
+  EXPECT_EQ((*generic)->settings.name(), "generic");
+  EXPECT_EQ((*generic)->settings.inactivity().limit_days(), 90);
+  EXPECT_EQ((*generic)->settings.inactivity().deduction_percent(), 50);
+  EXPECT_EQ((*generic)->settings.appeal_window_days(), 7);
+  // Every resolved profile has the lead times filled in.
+  EXPECT_EQ((*generic)->settings.dispute_lead_hours_size(), 2);
+  EXPECT_EQ((*generic)->settings.inactivity().lead_days_size(), 4);
+  EXPECT_EQ((*generic)->language, "en");
+
+  EXPECT_EQ(reg->Resolve("t", "s", "nope").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+constexpr char kConfig[] = R"pb(
+  calendars {
+    name: "CN"
+    holidays: [ "2026-10-01", "2026-10-02" ]
+    working_days: "2026-09-27"
+  }
+  calendars { name: "EU" time_zone: "Europe/Berlin" }
+  profiles { name: "tiktok_shop_cross_border" return_window_days: 10 }
+  profiles {
+    name: "my_market"
+    base: "shopee"
+    calendar: "EU"
+    review { days: 5 }
+  }
+  tenants {
+    tenant: "acme"
+    language: "zh-CN"
+    profile { closure_waiting_days: 45 }
+    shops {
+      shop_id: "shop-9"
+      profile {
+        closure_waiting_days: 60
+        dispute_lead_hours: [ 48 ]
+        health { min_dsr: 4.9 }
+      }
+    }
+  }
+)pb";
+
+TEST(ProfileRegistry, OverridesPerConfigTenantAndShop) {
+  auto config = ProfileRegistry::ParseConfigText(kConfig, "depositd.textproto");
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto reg = ProfileRegistry::Create(*config);
+  ASSERT_TRUE(reg.ok()) << reg.status();
+
+  struct Case {
+    const char* tenant;
+    const char* shop;
+    int waiting;
+    int return_window;
+    int first_lead;
+    double min_dsr;
+    const char* language;
+  } cases[] = {
+      {"other", "x", 30, 10, 24, 4.7, "en"},    // config profile override only
+      {"acme", "x", 45, 10, 24, 4.7, "zh-CN"},  // + tenant
+      {"acme", "shop-9", 60, 10, 48, 4.9, "zh-CN"},  // + shop: repeated
+                                                     // replaced, message merged
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::StrCat(c.tenant, "/", c.shop));
+    auto r = (*reg)->Resolve(c.tenant, c.shop, "tiktok_shop_cross_border");
+    ASSERT_TRUE(r.ok());
+    const v1::PlatformProfile& p = (*r)->settings;
+    EXPECT_EQ(p.closure_waiting_days(), c.waiting);
+    EXPECT_EQ(p.return_window_days(), c.return_window);
+    ASSERT_EQ(p.dispute_lead_hours_size(), c.first_lead == 48 ? 1 : 2);
+    EXPECT_EQ(p.dispute_lead_hours(0), c.first_lead);
+    EXPECT_DOUBLE_EQ(p.health().min_dsr(), c.min_dsr);
+    EXPECT_DOUBLE_EQ(p.health().min_fulfilment_rate_pct(),
+                     98.5);  // merged, kept
+    EXPECT_EQ(p.review().days(), 15);
+    EXPECT_EQ((*r)->language, c.language);
+  }
+
+  // A new profile based on shopee, with its own calendar; review.days set,
+  // review.counting kept from the base (message merge).
+  auto mine = (*reg)->Resolve("other", "x", "my_market");
+  ASSERT_TRUE(mine.ok());
+  EXPECT_EQ((*mine)->settings.review().days(), 5);
+  EXPECT_EQ((*mine)->settings.review().counting(), v1::WORKING_DAYS);
+  EXPECT_EQ((*mine)->settings.post_closure_dispute_grace_days(), 30);
+  EXPECT_EQ((*mine)->calendar->zone().name(), "Europe/Berlin");
+
+  // The configured CN calendar keeps its built-in zone and has the holidays.
+  auto douyin = (*reg)->Resolve("other", "x", "douyin");
+  ASSERT_TRUE(douyin.ok());
+  EXPECT_EQ((*douyin)->calendar->zone().name(), "Asia/Shanghai");
+  EXPECT_FALSE((*douyin)->calendar->IsWorkingDay(absl::CivilDay(2026, 10, 1)));
+  EXPECT_TRUE((*douyin)->calendar->IsWorkingDay(
+      absl::CivilDay(2026, 9, 27)));  // Sunday
+}
+
+TEST(ProfileRegistry, TypoGivesFileLineAndColumn) {
+  const char* text =
+      "profiles {\n"
+      "  name: \"x\"\n"
+      "  retrun_window_days: 7\n"
+      "}\n";
+  auto r = ProfileRegistry::ParseConfigText(text, "depositd.textproto");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("depositd.textproto:3:"),
+            std::string::npos)
+      << r.status();
+  EXPECT_NE(r.status().message().find("retrun_window_days"), std::string::npos);
+
+  auto syntax = ProfileRegistry::ParseConfigText("profiles { name: }", "a.txt");
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_NE(syntax.status().message().find("a.txt:1:"), std::string::npos);
+}
+
+TEST(ProfileRegistry, SemanticErrorsNameProfileAndField) {
+  struct Case {
+    const char* text;
+    const char* want1;
+    const char* want2;
+  } cases[] = {
+      {"profiles { name: \"x\" return_window_days: -1 }", "profile \"x\"",
+       "return_window_days"},
+      {"profiles { name: \"x\" calendar: \"MARS\" }", "profile \"x\"",
+       "calendar"},
+      {"profiles { name: \"x\" base: \"nope\" }", "profile \"x\"", "base"},
+      {"profiles { name: \"a\" base: \"b\" } profiles { name: \"b\" base: "
+       "\"a\" }",
+       "profile", "cycle"},
+      {"profiles { name: \"x\" refund_batch_day_of_month: 31 }",
+       "profile \"x\"", "refund_batch_day_of_month"},
+      {"profiles { name: \"Bad-Name\" }", "Bad-Name", "name"},
+      {"calendars { name: \"C\" holidays: \"2026-13-01\" }", "calendar \"C\"",
+       "2026-13-01"},
+      {"tenants { tenant: \"t\" shops { shop_id: \"s\" profile { inactivity { "
+       "deduction_percent: 150 } } } }",
+       "shop \"s\"", "inactivity.deduction_percent"},
+      {"tenants { tenant: \"t\" language: \"fr\" }", "tenant \"t\"",
+       "language"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    auto config = ProfileRegistry::ParseConfigText(c.text, "x.textproto");
+    ASSERT_TRUE(config.ok()) << config.status();
+    auto reg = ProfileRegistry::Create(*config);
+    ASSERT_FALSE(reg.ok());
+    EXPECT_EQ(reg.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(reg.status().message().find(c.want1), std::string::npos)
+        << reg.status();
+    EXPECT_NE(reg.status().message().find(c.want2), std::string::npos)
+        << reg.status();
+  }
+}
+
+}  // namespace
+}  // namespace depositd::watchers
