@@ -13,6 +13,12 @@
 namespace depositd::watchers {
 namespace {
 
+// Whole `den` units in `num` (absl::IDivDuration needs a remainder out).
+int64_t WholeUnits(absl::Duration num, absl::Duration den) {
+  absl::Duration rem;
+  return absl::IDivDuration(num, den, &rem);
+}
+
 // Lead-time staging shared by the deadline watchers: given a deadline and
 // lead times (largest first), the stage reached at `now` is the smallest lead
 // whose warning time has passed, or `crossed_name` once the deadline passed.
@@ -48,8 +54,7 @@ Stage StageFor(absl::Time deadline, std::vector<absl::Duration> leads,
       break;
     }
     s.active = true;
-    s.name =
-        absl::StrCat(absl::IDivDuration(leads[i], unit_len, nullptr), unit);
+    s.name = absl::StrCat(WholeUnits(leads[i], unit_len), unit);
     const bool last = i + 1 == leads.size();
     s.severity = (last || leads[i] < absl::Hours(24)) ? v1::CRITICAL
                  : leads[i] <= absl::Hours(24 * 7)    ? v1::WARNING
@@ -137,8 +142,7 @@ class InactivityWatcher final : public RiskWatcher {
         StageFor(deadline, leads, now, "d", absl::Hours(24), "crossed", true);
     Lower(s.next_check, out);
     if (!s.active) return;
-    const int64_t days =
-        absl::IDivDuration(now - from, absl::Hours(24), nullptr);
+    const int64_t days = WholeUnits(now - from, absl::Hours(24));
     v1::Finding* f = NewFinding(shop, kind(), "", out);
     f->set_severity(s.severity);
     f->set_stage(s.name);
@@ -364,8 +368,7 @@ class UnpaidFeesWatcher final : public RiskWatcher {
         Lower(fire_at, out);
         continue;
       }
-      const int64_t days =
-          absl::IDivDuration(now - due, absl::Hours(24), nullptr);
+      const int64_t days = WholeUnits(now - due, absl::Hours(24));
       const std::string category =
           v1::FeeCategory_Name(static_cast<v1::FeeCategory>(fee.category()));
       v1::Finding* f = NewFinding(shop, kind(), id, out);
@@ -476,8 +479,7 @@ class ClosureBlockedWatcher final : public RiskWatcher {
     f->set_severity(v1::WARNING);
     const int repeat_h = profile.settings.closure_blocked_repeat_hours();
     if (repeat_h > 0) {
-      const int64_t period =
-          absl::IDivDuration(now - start, absl::Hours(repeat_h), nullptr);
+      const int64_t period = WholeUnits(now - start, absl::Hours(repeat_h));
       f->set_stage(absl::StrCat("day", period + 1));
       Lower(start + absl::Hours(repeat_h) * (period + 1), out);
     } else {

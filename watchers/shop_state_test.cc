@@ -1,0 +1,879 @@
+#include "watchers/shop_state.h"
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "watchers/risk_watchers.h"
+#include "watchers/test_events.h"
+
+namespace depositd::watchers {
+namespace {
+
+using testing::At;
+using testing::Events;
+
+absl::Time FromTs(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+const v1::Blocker* Find(const v1::ReadinessReport& r, v1::Condition c) {
+  for (const auto& b : r.blockers()) {
+    if (b.condition() == c) return &b;
+  }
+  return nullptr;
+}
+
+class ShopStateTest : public ::testing::Test {
+ protected:
+  void Use(const std::string& profile) {
+    auto r = registry_->Resolve("t1", "s1", profile);
+    ASSERT_TRUE(r.ok());
+    profile_ = *r;
+  }
+  void Apply(const v1::Event& e) {
+    absl::Status s = shop_.Apply(e, *profile_);
+    ASSERT_TRUE(s.ok()) << s << "\n" << e.DebugString();
+  }
+  v1::ReadinessReport Eval(absl::Time t) {
+    return shop_.Evaluate(t, *profile_);
+  }
+  // Evaluates at `t` and finds condition `c`; the blocker lives until the
+  // next call.
+  const v1::Blocker* Blocked(absl::Time t, v1::Condition c) {
+    last_ = Eval(t);
+    return Find(last_, c);
+  }
+
+  // A clean shop under `profile`: deposit USD 100.00 by bank transfer from
+  // account A, refund account matching, closed at `closed` (if not
+  // InfinitePast).
+  void CleanShop(const std::string& profile, absl::Time closed) {
+    Use(profile);
+    Apply(ev_.Registered(At(2026, 1, 1), profile));
+    Apply(ev_.Paid(At(2026, 1, 1), "pay-1", 10000, "USD"));
+    Apply(ev_.RefundAccount(At(2026, 1, 2), "bank_transfer", "A", "USD"));
+    if (closed != absl::InfinitePast()) Apply(ev_.Closed(closed));
+  }
+
+  std::unique_ptr<ProfileRegistry> registry_ = testing::BuiltIns();
+  const ResolvedProfile* profile_ = nullptr;
+  v1::ReadinessReport last_;
+  Events ev_;
+  ShopState shop_{"t1", "s1"};
+};
+
+// --- domain.md §7 worked examples --------------------------------------------
+
+TEST_F(ShopStateTest, WorkedExample2ClosedButNotReady) {
+  const char* cn = "Asia/Shanghai";
+  Use("tiktok_shop_cross_border");
+  Apply(ev_.Registered(At(2025, 6, 1), "tiktok_shop_cross_border", "US"));
+  Apply(ev_.Paid(At(2025, 6, 1), "dep-1", 50000, "USD", "paypal", "P-1"));
+  Apply(ev_.RefundAccount(At(2025, 6, 2), "paypal", "P-1", "USD"));
+  Apply(ev_.DisputeOpened(At(2026, 2, 20), "atoz-7", v1::A_TO_Z));
+  Apply(ev_.FeeCharged(At(2026, 2, 25), "ads-2026-02", v1::ADS_SETTLEMENT, 3500,
+                       "USD"));
+  const absl::Time closed = At(2026, 3, 2, 10, 0, cn);
+  Apply(ev_.Closed(closed));
+
+  const v1::ReadinessReport before = Eval(At(2026, 3, 5, 12, 0, cn));
+  EXPECT_EQ(before.verdict(), v1::NOT_READY);
+  EXPECT_EQ(before.lifecycle(), v1::CLOSED);
+  const v1::Blocker* r3 = Find(before, v1::R3_OPEN_DISPUTES);
+  ASSERT_NE(r3, nullptr);
+  EXPECT_EQ(r3->count(), 1);
+  ASSERT_EQ(r3->ids_size(), 1);
+  EXPECT_EQ(r3->ids(0), "atoz-7");
+  EXPECT_FALSE(r3->has_clears_at());
+  const v1::Blocker* r4 = Find(before, v1::R4_UNPAID_FEES);
+  ASSERT_NE(r4, nullptr);
+  EXPECT_EQ(r4->ids(0), "ads-2026-02");
+  ASSERT_EQ(r4->amounts_size(), 1);
+  EXPECT_EQ(r4->amounts(0).minor_units(), 3500);
+  EXPECT_EQ(r4->amounts(0).currency(), "USD");
+  // The waiting period is the only other blocker, and it clears by itself.
+  const v1::Blocker* r7 = Find(before, v1::R7_WAITING_PERIOD);
+  ASSERT_NE(r7, nullptr);
+  EXPECT_EQ(FromTs(r7->clears_at()), At(2026, 4, 1, 10, 0, cn));
+  EXPECT_EQ(before.blockers_size(), 3);
+  EXPECT_FALSE(before.has_projection());
+
+  // Both clear on 2026-03-10.
+  Apply(ev_.DisputeResolved(At(2026, 3, 10, 9, 0, cn), "atoz-7"));
+  Apply(ev_.FeePaid(At(2026, 3, 10, 9, 30, cn), "ads-2026-02", 3500, "USD"));
+  const v1::ReadinessReport after = Eval(At(2026, 3, 10, 12, 0, cn));
+  EXPECT_EQ(after.verdict(), v1::READY_AT);
+  EXPECT_EQ(FromTs(after.ready_at()), At(2026, 4, 1, 10, 0, cn));
+  ASSERT_TRUE(after.has_projection());
+  // closure + 30 natural days = 2026-04-01, then 15 working days = 2026-04-22.
+  EXPECT_EQ(FromTs(after.projection().ready_at()), At(2026, 4, 1, 10, 0, cn));
+  EXPECT_EQ(FromTs(after.projection().review_done_at()),
+            At(2026, 4, 22, 10, 0, cn));
+  EXPECT_EQ(FromTs(after.projection().batch_at()), At(2026, 4, 22, 10, 0, cn));
+  EXPECT_GT(FromTs(after.projection().expected_paid_at()),
+            At(2026, 4, 22, 10, 0, cn));
+  EXPECT_GE(after.projection().steps_size(), 3);
+  // On 2026-04-01 itself the shop is READY.
+  EXPECT_EQ(Eval(At(2026, 4, 1, 10, 0, cn)).verdict(), v1::READY);
+}
+
+TEST_F(ShopStateTest, WorkedExample3WrongAccount) {
+  Use("generic");
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 3000000, "CNY", "corporate_account",
+                 "A"));
+  Apply(ev_.RefundAccount(At(2026, 1, 2), "corporate_account", "B", "CNY"));
+  Apply(ev_.Closed(At(2026, 2, 1)));
+  const v1::ReadinessReport r = Eval(At(2026, 2, 2));
+  EXPECT_EQ(r.verdict(), v1::NOT_READY);
+  const v1::Blocker* r8 = Find(r, v1::R8_REFUND_ACCOUNT);
+  ASSERT_NE(r8, nullptr);
+  EXPECT_EQ(r8->ids(0), "dep-1");
+  EXPECT_NE(r8->summary().find("B"), std::string::npos);
+}
+
+TEST_F(ShopStateTest, WorkedExample5CounterfeitDeduction) {
+  Use("generic");
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 3000000, "CNY", "alipay", "A"));
+  Apply(ev_.Deducted(At(2026, 2, 1), "ded-1", 500000, "CNY",
+                     /*counterfeit=*/true));
+  v1::ReadinessReport r = Eval(At(2026, 2, 2));
+  ASSERT_EQ(r.balance_size(), 1);
+  EXPECT_EQ(r.balance(0).minor_units(), 2500000);
+  // readiness.proto: refundable = balance minus counterfeit deductions, so
+  // the counterfeit amount is held back from whatever the balance is.
+  ASSERT_EQ(r.refundable_size(), 1);
+  EXPECT_EQ(r.refundable(0).minor_units(), 2000000);
+  EXPECT_LE(r.refundable(0).minor_units(), 2500000);
+  // After a top-up of CNY 5,000 the balance is back to 30,000 but the
+  // counterfeit deduction is still not refundable.
+  Apply(ev_.TopUp(At(2026, 2, 3), "top-1", 500000, "CNY", "alipay", "A"));
+  r = Eval(At(2026, 2, 4));
+  EXPECT_EQ(r.balance(0).minor_units(), 3000000);
+  EXPECT_EQ(r.refundable(0).minor_units(), 2500000);
+}
+
+TEST_F(ShopStateTest, WorkedExample6ReturnWindow) {
+  CleanShop("generic", At(2026, 6, 1));
+  const char* cn = "Asia/Shanghai";
+  Apply(ev_.Order(At(2026, 5, 30), "o-1", v1::PLACED));
+  Apply(ev_.Order(At(2026, 6, 1, 18, 0, cn), "o-1", v1::DELIVERED));
+  Apply(ev_.Order(At(2026, 6, 3, 18, 0, cn), "o-last", v1::DELIVERED));
+  const v1::ReadinessReport r = Eval(At(2026, 6, 5));
+  EXPECT_EQ(r.verdict(), v1::READY_AT);
+  EXPECT_EQ(FromTs(r.ready_at()), At(2026, 6, 10, 18, 0, cn));
+  const v1::Blocker* r2 = Find(r, v1::R2_RETURN_WINDOWS_OPEN);
+  ASSERT_NE(r2, nullptr);
+  EXPECT_EQ(FromTs(r2->clears_at()), At(2026, 6, 10, 18, 0, cn));
+  EXPECT_EQ(r2->count(), 2);
+  EXPECT_EQ(r2->ids(0), "o-last");
+  EXPECT_EQ(Eval(At(2026, 6, 10, 18, 0, cn)).verdict(), v1::READY);
+}
+
+// --- R1..R10, before / at / after -------------------------------------------
+
+TEST_F(ShopStateTest, R1OrdersInFlight) {
+  CleanShop("generic", At(2026, 3, 1));
+  EXPECT_EQ(Eval(At(2026, 3, 2)).verdict(), v1::READY);
+  for (int i = 0; i < 25; ++i) {
+    Apply(ev_.Order(At(2026, 2, 1), absl::StrCat("o-", 100 + i), v1::PLACED));
+  }
+  Apply(ev_.Order(At(2026, 2, 2), "o-100", v1::SHIPPED));
+  Apply(ev_.Order(At(2026, 2, 3), "o-101", v1::IN_TRANSIT));
+  v1::ReadinessReport r = Eval(At(2026, 3, 2));
+  EXPECT_EQ(r.verdict(), v1::NOT_READY);
+  const v1::Blocker* b = Find(r, v1::R1_ORDERS_IN_FLIGHT);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->count(), 25);
+  EXPECT_EQ(b->ids_size(), 20);
+  EXPECT_TRUE(b->ids_truncated());
+  EXPECT_EQ(b->ids(0), "o-100");
+  EXPECT_NE(b->summary().find("23 unshipped, 1 shipped, 1 in transit"),
+            std::string::npos)
+      << b->summary();
+  // Cancel all but two, deliver those two long ago: R1 clears.
+  for (int i = 2; i < 25; ++i) {
+    Apply(
+        ev_.Order(At(2026, 2, 5), absl::StrCat("o-", 100 + i), v1::CANCELLED));
+  }
+  Apply(ev_.Order(At(2026, 2, 6), "o-100", v1::DELIVERED));
+  Apply(ev_.Order(At(2026, 2, 6), "o-101", v1::COMPLETED));
+  r = Eval(At(2026, 3, 2));
+  EXPECT_EQ(Find(r, v1::R1_ORDERS_IN_FLIGHT), nullptr);
+  EXPECT_EQ(r.verdict(), v1::READY);
+}
+
+TEST_F(ShopStateTest, R2ReturnWindowBeforeAtAfter) {
+  CleanShop("generic", At(2026, 3, 1));
+  Apply(ev_.Order(At(2026, 3, 10, 12), "o-1", v1::DELIVERED));
+  const absl::Time end = At(2026, 3, 17, 12);
+  struct Case {
+    absl::Time as_of;
+    v1::Verdict verdict;
+    bool blocked;
+  } cases[] = {
+      {At(2026, 3, 9), v1::READY_AT, true},  // past as_of: window still ahead
+      {end - absl::Seconds(1), v1::READY_AT, true},
+      {end, v1::READY, false},
+      {end + absl::Hours(1), v1::READY, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.as_of));
+    const v1::ReadinessReport r = Eval(c.as_of);
+    EXPECT_EQ(r.verdict(), c.verdict);
+    const v1::Blocker* b = Find(r, v1::R2_RETURN_WINDOWS_OPEN);
+    EXPECT_EQ(b != nullptr, c.blocked);
+    if (b) EXPECT_EQ(FromTs(b->clears_at()), end);
+  }
+  // A delivered order later cancelled leaves the window index.
+  Apply(ev_.Order(At(2026, 3, 11), "o-1", v1::CANCELLED));
+  EXPECT_EQ(Eval(At(2026, 3, 12)).verdict(), v1::READY);
+}
+
+TEST_F(ShopStateTest, R3OpenDisputes) {
+  CleanShop("shopee", At(2026, 3, 1));
+  Apply(ev_.DisputeOpened(At(2026, 3, 2), "d-1", v1::REFUND_REQUEST));
+  Apply(ev_.DisputeOpened(At(2026, 3, 2), "d-2", v1::RETURN));
+  v1::ReadinessReport r = Eval(At(2026, 3, 3));
+  const v1::Blocker* b = Find(r, v1::R3_OPEN_DISPUTES);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->count(), 2);
+  // Shopee lets disputes finish within 30 days after closure: said in words.
+  EXPECT_NE(b->summary().find("2026-03-31"), std::string::npos) << b->summary();
+  Apply(ev_.DisputeResponded(At(2026, 3, 3), "d-1"));
+  EXPECT_NE(Blocked(At(2026, 3, 4), v1::R3_OPEN_DISPUTES), nullptr);
+  Apply(ev_.DisputeResolved(At(2026, 3, 4), "d-1"));
+  Apply(ev_.DisputeResolved(At(2026, 3, 4), "d-2"));
+  EXPECT_EQ(Blocked(At(2026, 3, 5), v1::R3_OPEN_DISPUTES), nullptr);
+}
+
+TEST_F(ShopStateTest, R4UnpaidFees) {
+  CleanShop("generic", At(2026, 3, 1));
+  Apply(ev_.FeeCharged(At(2026, 3, 2), "f-1", v1::FINE, 1000, "USD"));
+  Apply(
+      ev_.FeeCharged(At(2026, 3, 2), "f-2", v1::LOGISTICS_ADVANCE, 500, "CNY"));
+  v1::ReadinessReport r = Eval(At(2026, 3, 3));
+  const v1::Blocker* b = Find(r, v1::R4_UNPAID_FEES);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->count(), 2);
+  ASSERT_EQ(b->amounts_size(), 2);  // one per currency
+  Apply(ev_.FeePaid(At(2026, 3, 3), "f-1", 400, "USD", "p1"));
+  Apply(ev_.FeePaid(At(2026, 3, 3), "f-1", 400, "USD", "p2"));
+  r = Eval(At(2026, 3, 4));
+  b = Find(r, v1::R4_UNPAID_FEES);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->amounts(1).currency(), "USD");
+  EXPECT_EQ(b->amounts(1).minor_units(), 200);
+  Apply(ev_.FeePaid(At(2026, 3, 4), "f-1", 200, "USD", "p3"));
+  v1::Event waive = ev_.Base(At(2026, 3, 4));
+  waive.mutable_fee_waived()->set_fee_id("f-2");
+  Apply(waive);
+  EXPECT_EQ(Blocked(At(2026, 3, 5), v1::R4_UNPAID_FEES), nullptr);
+}
+
+TEST_F(ShopStateTest, R5ViolationsAndFreeze) {
+  CleanShop("generic", At(2026, 3, 1));
+  v1::Event v = ev_.Base(At(2026, 3, 2));
+  v.mutable_violation_recorded()->set_violation_id("v-1");
+  v.mutable_violation_recorded()->set_kind("false_shipping");
+  Apply(v);
+  EXPECT_NE(Blocked(At(2026, 3, 3), v1::R5_PENDING_VIOLATIONS), nullptr);
+  v1::Event res = ev_.Base(At(2026, 3, 3));
+  res.mutable_violation_resolved()->set_violation_id("v-1");
+  Apply(res);
+  EXPECT_EQ(Blocked(At(2026, 3, 4), v1::R5_PENDING_VIOLATIONS), nullptr);
+  v1::Event freeze = ev_.Base(At(2026, 3, 4));
+  freeze.mutable_deposit_frozen()->set_violation_id("v-1");
+  Apply(freeze);
+  const v1::Blocker* b = Blocked(At(2026, 3, 5), v1::R5_PENDING_VIOLATIONS);
+  ASSERT_NE(b, nullptr);
+  EXPECT_NE(b->summary().find("rectification"), std::string::npos);
+  v1::Event rect = ev_.Base(At(2026, 3, 5));
+  rect.mutable_rectification_filed()->set_violation_id("v-1");
+  rect.mutable_rectification_filed()->set_statement("fixed");
+  Apply(rect);
+  EXPECT_EQ(Blocked(At(2026, 3, 6), v1::R5_PENDING_VIOLATIONS), nullptr);
+}
+
+TEST_F(ShopStateTest, R6BalanceShort) {
+  CleanShop("tiktok_shop_cross_border", At(2026, 3, 1));
+  // Registered without a site: the required amount is what was paid.
+  EXPECT_EQ(Blocked(At(2026, 3, 2), v1::R6_BALANCE_SHORT), nullptr);
+  Apply(ev_.Deducted(At(2026, 3, 2), "d-1", 3000, "USD"));
+  const v1::Blocker* b = Blocked(At(2026, 3, 3), v1::R6_BALANCE_SHORT);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->amounts(0).minor_units(), 3000);
+  Apply(ev_.TopUp(At(2026, 3, 3), "top-1", 3000, "USD"));
+  EXPECT_EQ(Blocked(At(2026, 3, 4), v1::R6_BALANCE_SHORT), nullptr);
+  // A raised requirement.
+  v1::Event req = ev_.Base(At(2026, 3, 4));
+  req.mutable_deposit_requirement_set()->set_kind(v1::BASE);
+  *req.mutable_deposit_requirement_set()->mutable_required() =
+      testing::Money(15000, "USD");
+  Apply(req);
+  b = Blocked(At(2026, 3, 5), v1::R6_BALANCE_SHORT);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->amounts(0).minor_units(), 5000);
+  // The site minimum (US: USD 500) applies once the site is known.
+  Apply(ev_.Registered(At(2026, 3, 5), "tiktok_shop_cross_border", "US"));
+  b = Blocked(At(2026, 3, 6), v1::R6_BALANCE_SHORT);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->amounts(0).minor_units(), 40000);
+}
+
+TEST_F(ShopStateTest, R7WaitingPeriodBeforeAtAfter) {
+  const absl::Time closed = At(2026, 3, 2, 23, 30, "Asia/Shanghai");
+  CleanShop("tiktok_shop_cross_border", absl::InfinitePast());
+  // Not closed: R7 blocks and does not clear by itself.
+  const v1::Blocker* open = Blocked(At(2026, 3, 1), v1::R7_WAITING_PERIOD);
+  ASSERT_NE(open, nullptr);
+  EXPECT_FALSE(open->has_clears_at());
+  Apply(ev_.ClosureRequested(At(2026, 3, 1)));
+  EXPECT_EQ(Eval(At(2026, 3, 2)).lifecycle(), v1::CLOSURE_REQUESTED);
+  Apply(ev_.Closed(closed));
+  const absl::Time end = At(2026, 4, 1, 23, 30, "Asia/Shanghai");
+  struct Case {
+    absl::Time as_of;
+    bool blocked;
+  } cases[] = {{closed, true},
+               {end - absl::Seconds(1), true},
+               {end, false},
+               {end + absl::Hours(24), false}};
+  for (const Case& c : cases) {
+    const v1::ReadinessReport r = Eval(c.as_of);
+    const v1::Blocker* b = Find(r, v1::R7_WAITING_PERIOD);
+    EXPECT_EQ(b != nullptr, c.blocked) << absl::FormatTime(c.as_of);
+    if (b) {
+      EXPECT_EQ(FromTs(b->clears_at()), end);
+      EXPECT_EQ(r.verdict(), v1::READY_AT);
+    } else {
+      EXPECT_EQ(r.verdict(), v1::READY);
+    }
+  }
+  // Reopened: closure no longer counts.
+  Apply(ev_.Reopened(At(2026, 4, 5)));
+  EXPECT_EQ(Eval(At(2026, 4, 6)).lifecycle(), v1::OPERATING);
+  EXPECT_NE(Blocked(At(2026, 4, 6), v1::R7_WAITING_PERIOD), nullptr);
+}
+
+TEST_F(ShopStateTest, R8RefundAccountMatchesEveryPayment) {
+  struct Case {
+    const char* name;
+    const char* channel;
+    const char* account;
+    const char* currency;
+    bool set;
+    bool blocked;
+  } cases[] = {
+      {"match", "bank_transfer", "A", "USD", true, false},
+      {"other account", "bank_transfer", "B", "USD", true, true},
+      {"other channel", "paypal", "A", "USD", true, true},
+      {"other currency", "bank_transfer", "A", "CNY", true, true},
+      {"none on file", "", "", "", false, true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ShopState shop("t1", "s1");
+    Events ev;
+    auto generic = *registry_->Resolve("t1", "s1", "generic");
+    ASSERT_TRUE(
+        shop.Apply(ev.Paid(At(2026, 1, 1), "p-1", 1000, "USD"), *generic).ok());
+    ASSERT_TRUE(shop.Apply(ev.Closed(At(2026, 2, 1)), *generic).ok());
+    if (c.set) {
+      ASSERT_TRUE(shop.Apply(ev.RefundAccount(At(2026, 1, 5), c.channel,
+                                              c.account, c.currency),
+                             *generic)
+                      .ok());
+    }
+    const v1::ReadinessReport r = shop.Evaluate(At(2026, 2, 2), *generic);
+    EXPECT_EQ(Find(r, v1::R8_REFUND_ACCOUNT) != nullptr, c.blocked);
+  }
+}
+
+TEST_F(ShopStateTest, R9HealthThresholds) {
+  struct Case {
+    double fulfilment, returns, dsr;
+    int failing;
+  } cases[] = {
+      {98.5, 8.2, 4.7, 0},  // exactly at the thresholds passes
+      {98.4, 8.2, 4.7, 1}, {99.0, 8.3, 4.7, 1},
+      {99.0, 5.0, 4.6, 1}, {90.0, 20.0, 3.0, 3},
+  };
+  for (const Case& c : cases) {
+    ShopState shop("t1", "s1");
+    Events ev;
+    auto tt = *registry_->Resolve("t1", "s1", "tiktok_shop_cross_border");
+    v1::Event m = ev.Base(At(2026, 3, 1));
+    m.mutable_metrics_reported()->set_fulfilment_rate_pct(c.fulfilment);
+    m.mutable_metrics_reported()->set_return_rate_pct(c.returns);
+    m.mutable_metrics_reported()->set_dsr(c.dsr);
+    ASSERT_TRUE(shop.Apply(m, *tt).ok());
+    const v1::ReadinessReport report = shop.Evaluate(At(2026, 3, 2), *tt);
+    const v1::Blocker* b = Find(report, v1::R9_HEALTH_METRICS);
+    EXPECT_EQ(b ? b->count() : 0, c.failing)
+        << c.fulfilment << " " << c.returns << " " << c.dsr;
+  }
+  // Generic has no thresholds: not checked.
+  ShopState shop("t1", "s1");
+  Events ev;
+  auto generic = *registry_->Resolve("t1", "s1", "generic");
+  v1::Event m = ev.Base(At(2026, 3, 1));
+  m.mutable_metrics_reported()->set_dsr(1.0);
+  ASSERT_TRUE(shop.Apply(m, *generic).ok());
+  EXPECT_EQ(
+      Find(shop.Evaluate(At(2026, 3, 2), *generic), v1::R9_HEALTH_METRICS),
+      nullptr);
+}
+
+TEST_F(ShopStateTest, R10DiscountClawback) {
+  struct Case {
+    absl::Time closure_request;
+    bool owed;
+  } cases[] = {
+      {At(2026, 6, 30), true},
+      {At(2026, 12, 31, 23, 59), true},
+      {At(2027, 1, 1),
+       false},  // at the end of the clawback period: nothing owed
+      {At(2027, 2, 1), false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.closure_request));
+    ShopState shop("t1", "s1");
+    Events ev;
+    auto generic = *registry_->Resolve("t1", "s1", "generic");
+    v1::Event paid = ev.Paid(At(2026, 1, 1), "p-1", 5000, "USD");
+    *paid.mutable_deposit_paid()->mutable_discount() =
+        testing::Money(5000, "USD");
+    testing::SetTs(
+        At(2027, 1, 1),
+        paid.mutable_deposit_paid()->mutable_discount_clawback_until());
+    ASSERT_TRUE(shop.Apply(paid, *generic).ok());
+    ASSERT_TRUE(
+        shop.Apply(ev.ClosureRequested(c.closure_request), *generic).ok());
+    const v1::ReadinessReport report =
+        shop.Evaluate(c.closure_request + absl::Hours(1), *generic);
+    const v1::Blocker* b = Find(report, v1::R10_DISCOUNT_CLAWBACK);
+    EXPECT_EQ(b != nullptr, c.owed);
+    if (b) {
+      EXPECT_EQ(b->amounts(0).minor_units(), 5000);
+      v1::Event cb = ev.Base(c.closure_request + absl::Hours(2));
+      cb.mutable_clawback_paid()->set_payment_id("cb-1");
+      *cb.mutable_clawback_paid()->mutable_amount() =
+          testing::Money(5000, "USD");
+      ASSERT_TRUE(shop.Apply(cb, *generic).ok());
+      EXPECT_EQ(
+          Find(shop.Evaluate(c.closure_request + absl::Hours(3), *generic),
+               v1::R10_DISCOUNT_CLAWBACK),
+          nullptr);
+    }
+  }
+}
+
+TEST_F(ShopStateTest, ProjectionReviewManualReviewBatchAndTransit) {
+  // A custom profile: 10 working days review, +3 with a complaint, batch on
+  // the 15th, 2 working days transit.
+  auto config = ProfileRegistry::ParseConfigText(
+      R"pb(
+        profiles {
+          name: "batchy"
+          base: "tiktok_shop_cross_border"
+          closure_waiting_days: 0
+          review { days: 10 counting: WORKING_DAYS }
+          refund_batch_day_of_month: 15
+          payout_transit { days: 2 counting: WORKING_DAYS }
+        }
+      )pb",
+      "t.textproto");
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto reg = ProfileRegistry::Create(*config);
+  ASSERT_TRUE(reg.ok()) << reg.status();
+  const ResolvedProfile* p = *(*reg)->Resolve("t1", "s1", "batchy");
+  const char* cn = "Asia/Shanghai";
+  ShopState shop("t1", "s1");
+  Events ev;
+  ASSERT_TRUE(shop.Apply(ev.Closed(At(2026, 4, 1, 10, 0, cn)), *p).ok());
+  // Wed 2026-04-01 + 10 working days = Wed 04-15: on the batch day itself.
+  v1::ReadinessReport r = shop.Evaluate(At(2026, 4, 1, 10, 0, cn), *p);
+  ASSERT_EQ(r.verdict(), v1::READY);
+  EXPECT_EQ(FromTs(r.projection().review_done_at()),
+            At(2026, 4, 15, 10, 0, cn));
+  EXPECT_EQ(FromTs(r.projection().batch_at()), At(2026, 4, 15, 10, 0, cn));
+  EXPECT_EQ(FromTs(r.projection().expected_paid_at()),
+            At(2026, 4, 17, 10, 0, cn));
+  // Complaint history: +3 working days -> Mon 04-20, after the 15th: next
+  // month's batch on 05-15 (a Friday), transit to Tue 05-19.
+  ASSERT_TRUE(
+      shop.Apply(ev.DisputeOpened(At(2026, 3, 1), "c-1", v1::COMPLAINT), *p)
+          .ok());
+  ASSERT_TRUE(shop.Apply(ev.DisputeResolved(At(2026, 3, 2), "c-1"), *p).ok());
+  r = shop.Evaluate(At(2026, 4, 1, 10, 0, cn), *p);
+  EXPECT_EQ(FromTs(r.projection().review_done_at()),
+            At(2026, 4, 20, 10, 0, cn));
+  EXPECT_EQ(FromTs(r.projection().batch_at()), At(2026, 5, 15, 10, 0, cn));
+  EXPECT_EQ(FromTs(r.projection().expected_paid_at()),
+            At(2026, 5, 19, 10, 0, cn));
+  bool mentions_manual = false;
+  for (const auto& s : r.projection().steps()) {
+    mentions_manual |= s.find("manual review") != std::string::npos;
+  }
+  EXPECT_TRUE(mentions_manual);
+}
+
+TEST_F(ShopStateTest, LifecycleThroughRefund) {
+  CleanShop("generic", At(2026, 3, 1));
+  EXPECT_EQ(Eval(At(2026, 3, 2)).lifecycle(), v1::CLOSED);
+  v1::Event req = ev_.Base(At(2026, 3, 2));
+  req.mutable_refund_requested()->set_refund_id("r-1");
+  Apply(req);
+  EXPECT_EQ(Eval(At(2026, 3, 3)).lifecycle(), v1::REFUND_APPLIED);
+  v1::Event rej = ev_.Base(At(2026, 3, 3));
+  rej.mutable_refund_rejected()->set_refund_id("r-1");
+  rej.mutable_refund_rejected()->set_reason("account mismatch");
+  Apply(rej);
+  EXPECT_EQ(Eval(At(2026, 3, 4)).lifecycle(), v1::REFUND_REJECTED);
+  v1::Event req2 = ev_.Base(At(2026, 3, 5));
+  req2.mutable_refund_requested()->set_refund_id("r-2");
+  Apply(req2);
+  EXPECT_EQ(Eval(At(2026, 3, 6)).lifecycle(), v1::REFUND_APPLIED);
+  v1::Event paid = ev_.Base(At(2026, 3, 20));
+  paid.mutable_refund_paid()->set_refund_id("r-2");
+  *paid.mutable_refund_paid()->mutable_amount() = testing::Money(4000, "USD");
+  Apply(paid);
+  EXPECT_EQ(Eval(At(2026, 3, 21)).lifecycle(), v1::PARTLY_REFUNDED);
+  v1::Event paid2 = ev_.Base(At(2026, 3, 22));
+  paid2.mutable_refund_paid()->set_refund_id("r-2");
+  *paid2.mutable_refund_paid()->mutable_amount() = testing::Money(6000, "USD");
+  Apply(paid2);
+  EXPECT_EQ(Eval(At(2026, 3, 23)).lifecycle(), v1::REFUNDED);
+}
+
+// --- bad events --------------------------------------------------------------
+
+TEST_F(ShopStateTest, BadEventsAreRejectedAndLeaveStateUnchanged) {
+  CleanShop("generic", absl::InfinitePast());
+  Apply(ev_.Order(At(2026, 2, 1), "o-1", v1::PLACED));
+  Apply(ev_.Order(At(2026, 2, 2), "o-1", v1::CANCELLED));
+  Apply(ev_.FeeCharged(At(2026, 2, 1), "f-1", v1::FINE, 1000, "USD"));
+
+  struct Case {
+    const char* name;
+    v1::Event event;
+    absl::StatusCode code;
+    const char* reason;
+  };
+  std::vector<Case> cases;
+  {
+    v1::Event e = ev_.Paid(At(2026, 2, 3), "p-neg", -5, "USD");
+    cases.push_back(
+        {"negative amount", e, absl::StatusCode::kInvalidArgument, "negative"});
+  }
+  cases.push_back({"deposit currency mismatch",
+                   ev_.TopUp(At(2026, 2, 3), "t-1", 100, "CNY"),
+                   absl::StatusCode::kFailedPrecondition, "USD"});
+  cases.push_back({"deduction currency mismatch",
+                   ev_.Deducted(At(2026, 2, 3), "d-1", 100, "EUR"),
+                   absl::StatusCode::kFailedPrecondition, "deposit"});
+  cases.push_back({"shipped after cancelled",
+                   ev_.Order(At(2026, 2, 3), "o-1", v1::SHIPPED),
+                   absl::StatusCode::kFailedPrecondition, "cancelled"});
+  {
+    v1::Event e = ev_.Order(At(2026, 2, 3), "o-2", v1::PLACED);
+    e.mutable_order_status_changed()->set_status(
+        static_cast<v1::OrderStatus>(42));
+    cases.push_back({"unknown enum", e, absl::StatusCode::kInvalidArgument,
+                     "unknown value 42"});
+  }
+  cases.push_back({"missing order id",
+                   ev_.Order(At(2026, 2, 3), "", v1::PLACED),
+                   absl::StatusCode::kInvalidArgument, "order_id is required"});
+  {
+    v1::Event e = ev_.Order(At(2026, 2, 3), "o-3", v1::PLACED);
+    e.clear_event_id();
+    cases.push_back({"missing event id", e, absl::StatusCode::kInvalidArgument,
+                     "event_id"});
+  }
+  cases.push_back({"fee paid in wrong currency",
+                   ev_.FeePaid(At(2026, 2, 3), "f-1", 1000, "CNY"),
+                   absl::StatusCode::kFailedPrecondition, "own currency"});
+  cases.push_back({"payment id reused",
+                   ev_.Paid(At(2026, 2, 3), "pay-1", 999, "USD"),
+                   absl::StatusCode::kFailedPrecondition, "pay-1"});
+  {
+    v1::Event e = ev_.Paid(At(2026, 2, 3), "p-x", 100, "usd");
+    cases.push_back({"bad currency code", e, absl::StatusCode::kInvalidArgument,
+                     "ISO 4217"});
+  }
+  {
+    v1::Event e = ev_.Base(At(2026, 2, 3));
+    cases.push_back(
+        {"no body", e, absl::StatusCode::kInvalidArgument, "no body"});
+  }
+  {
+    v1::Event e = ev_.DisputeOpened(At(2026, 2, 3), "d-1", v1::A_TO_Z);
+    e.mutable_dispute_opened()->set_kind(v1::DISPUTE_KIND_UNSPECIFIED);
+    cases.push_back({"dispute without kind", e,
+                     absl::StatusCode::kInvalidArgument, "kind"});
+  }
+  {
+    v1::Event e = ev_.Order(At(2026, 2, 3), "o-9", v1::PLACED);
+    e.set_shop_id("other-shop");
+    cases.push_back(
+        {"wrong shop", e, absl::StatusCode::kInvalidArgument, "other-shop"});
+  }
+  const std::string before = shop_.Serialize();
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    absl::Status s = shop_.Apply(c.event, *profile_);
+    EXPECT_EQ(s.code(), c.code) << s;
+    EXPECT_NE(s.message().find(c.reason), std::string::npos) << s;
+    EXPECT_EQ(shop_.Serialize(), before);
+  }
+}
+
+TEST_F(ShopStateTest, OutOfOrderFactsAreAccepted) {
+  Use("generic");
+  ShopState sorted("t1", "s1");
+  std::vector<v1::Event> history = {
+      ev_.DisputeOpened(At(2026, 3, 1), "d-1", v1::NOT_RECEIVED),
+      ev_.DisputeResolved(At(2026, 3, 2), "d-1"),
+      ev_.FeeCharged(At(2026, 3, 1), "f-1", v1::FINE, 100, "USD"),
+      ev_.FeePaid(At(2026, 3, 2), "f-1", 100, "USD"),
+      ev_.Order(At(2026, 3, 1), "o-1", v1::PLACED),
+      ev_.Order(At(2026, 3, 2), "o-1", v1::SHIPPED),
+      ev_.Order(At(2026, 3, 3), "o-1", v1::DELIVERED),
+  };
+  for (const auto& e : history) ASSERT_TRUE(sorted.Apply(e, *profile_).ok());
+  // Reverse order: resolution before opening, payment before charge,
+  // delivery before placement.
+  for (auto it = history.rbegin(); it != history.rend(); ++it) Apply(*it);
+  v1::ReadinessReport a = sorted.Evaluate(At(2026, 3, 5), *profile_);
+  v1::ReadinessReport b = Eval(At(2026, 3, 5));
+  EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
+  EXPECT_EQ(Find(b, v1::R3_OPEN_DISPUTES), nullptr);
+  EXPECT_EQ(Find(b, v1::R4_UNPAID_FEES), nullptr);
+  EXPECT_NE(Find(b, v1::R2_RETURN_WINDOWS_OPEN), nullptr);
+}
+
+// --- property: any permutation with duplicates = sorted history
+// ----------------
+
+struct Generated {
+  std::vector<v1::Event> events;  // in time order
+};
+
+Generated GenerateHistory(uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto pick = [&](int n) { return static_cast<int>(rng() % n); };
+  Events ev("t1", "s1");
+  Generated g;
+  absl::Time t = At(2026, 1, 1);
+  auto later = [&](int max_hours) {
+    return t += absl::Hours(1 + pick(max_hours));
+  };
+  g.events.push_back(ev.Registered(t, "generic"));
+  g.events.push_back(ev.Paid(later(5), "dep-base", 100000, "USD", "bank", "A"));
+  g.events.push_back(
+      ev.Paid(later(5), "dep-cat", 50000, "USD", "bank", "A", v1::CATEGORY));
+  g.events.push_back(
+      ev.RefundAccount(later(5), "bank", pick(4) == 0 ? "B" : "A", "USD"));
+  const int orders = 10 + pick(30);
+  for (int i = 0; i < orders; ++i) {
+    const std::string id = absl::StrCat("o-", seed, "-", i);
+    absl::Time ot = At(2026, 1, 2) + absl::Hours(pick(24 * 60));
+    const int furthest = 1 + pick(6);  // PLACED..COMPLETED
+    for (int s = v1::PLACED; s <= furthest; ++s) {
+      if (s != v1::PLACED && pick(3) == 0) continue;  // feeds skip statuses
+      g.events.push_back(ev.Order(ot, id, static_cast<v1::OrderStatus>(s)));
+      ot += absl::Hours(1 + pick(48));
+    }
+    if (pick(5) == 0) g.events.push_back(ev.Order(ot, id, v1::CANCELLED));
+  }
+  const int disputes = pick(6);
+  for (int i = 0; i < disputes; ++i) {
+    const std::string id = absl::StrCat("d-", i);
+    absl::Time dt = At(2026, 2, 1) + absl::Hours(pick(24 * 30));
+    const auto kind = static_cast<v1::DisputeKind>(1 + pick(6));
+    g.events.push_back(ev.DisputeOpened(
+        dt, id, kind, pick(2) ? dt + absl::Hours(72) : absl::InfinitePast()));
+    for (int m = pick(3); m > 0; --m) {
+      dt += absl::Hours(1 + pick(10));
+      g.events.push_back(
+          ev.DisputeDeadline(dt, id, dt + absl::Hours(pick(100))));
+    }
+    if (pick(2))
+      g.events.push_back(ev.DisputeResponded(dt + absl::Hours(1), id));
+    if (pick(3))
+      g.events.push_back(ev.DisputeResolved(dt + absl::Hours(5), id));
+  }
+  const int fees = pick(5);
+  for (int i = 0; i < fees; ++i) {
+    const std::string id = absl::StrCat("f-", i);
+    absl::Time ft = At(2026, 2, 1) + absl::Hours(pick(24 * 30));
+    const int64_t amount = 100 + pick(10000);
+    g.events.push_back(ev.FeeCharged(
+        ft, id, static_cast<v1::FeeCategory>(1 + pick(6)), amount, "USD"));
+    const int parts = pick(3);
+    for (int p = 0; p < parts; ++p) {
+      g.events.push_back(ev.FeePaid(ft + absl::Hours(p + 1), id, amount / 2,
+                                    "USD", absl::StrCat("fp-", p)));
+    }
+  }
+  const int deductions = pick(3);
+  for (int i = 0; i < deductions; ++i) {
+    const std::string id = absl::StrCat("ded-", i);
+    absl::Time dt = At(2026, 2, 1) + absl::Hours(pick(24 * 30));
+    g.events.push_back(
+        ev.Deducted(dt, id, 1000 + pick(5000), "USD", pick(2) == 0));
+    if (pick(2)) {
+      v1::Event a = ev.Base(dt + absl::Hours(3));
+      a.mutable_appeal_filed()->set_deduction_id(id);
+      g.events.push_back(a);
+      if (pick(2)) {
+        v1::Event d = ev.Base(dt + absl::Hours(30));
+        d.mutable_appeal_decided()->set_deduction_id(id);
+        d.mutable_appeal_decided()->set_reversed(true);
+        g.events.push_back(d);
+      }
+    }
+    if (pick(2)) {
+      g.events.push_back(ev.TopUp(dt + absl::Hours(50), absl::StrCat("top-", i),
+                                  2000, "USD", "bank", "A"));
+    }
+  }
+  if (pick(3))
+    g.events.push_back(ev.Closed(At(2026, 3, 15) + absl::Hours(pick(24 * 20))));
+  std::stable_sort(g.events.begin(), g.events.end(),
+                   [](const v1::Event& a, const v1::Event& b) {
+                     return std::make_pair(a.occurred_at().seconds(),
+                                           a.occurred_at().nanos()) <
+                            std::make_pair(b.occurred_at().seconds(),
+                                           b.occurred_at().nanos());
+                   });
+  return g;
+}
+
+std::string Fingerprint(const ShopState& shop, const ResolvedProfile& profile,
+                        absl::Time as_of) {
+  v1::ReadinessReport r = shop.Evaluate(as_of, profile);
+  r.clear_events_applied();  // counts applied events, not facts
+  std::string out = r.SerializeAsString();
+  RiskWatchers watchers;
+  const WatchResult w = watchers.CheckAll(shop, profile, as_of);
+  for (const v1::Finding& f : w.findings) {
+    // Maps serialize in unspecified order; compare a canonical form.
+    v1::Finding copy = f;
+    copy.clear_evidence();
+    out += copy.SerializeAsString();
+    std::map<std::string, std::string> evidence(f.evidence().begin(),
+                                                f.evidence().end());
+    for (const auto& [k, v] : evidence) out += k + "=" + v + ";";
+  }
+  out += absl::FormatTime(w.next_check);
+  return out;
+}
+
+TEST(ShopStateProperty, AnyPermutationWithDuplicatesGivesSortedReadiness) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  const std::vector<absl::Time> as_ofs = {At(2026, 2, 15), At(2026, 3, 20),
+                                          At(2026, 4, 10), At(2026, 6, 1)};
+  for (uint32_t seed = 1; seed <= 200; ++seed) {
+    SCOPED_TRACE(seed);
+    const Generated g = GenerateHistory(seed);
+    ShopState sorted("t1", "s1");
+    for (const auto& e : g.events) {
+      absl::Status s = sorted.Apply(e, *profile);
+      ASSERT_TRUE(s.ok()) << s << e.DebugString();
+    }
+    std::mt19937 rng(seed * 7919);
+    for (int round = 0; round < 3; ++round) {
+      std::vector<v1::Event> shuffled = g.events;
+      const size_t dups = 1 + rng() % (shuffled.size() / 2 + 1);
+      for (size_t i = 0; i < dups; ++i)
+        shuffled.push_back(shuffled[rng() % g.events.size()]);
+      std::shuffle(shuffled.begin(), shuffled.end(), rng);
+      ShopState shop("t1", "s1");
+      for (const auto& e : shuffled) {
+        absl::Status s = shop.Apply(e, *profile);
+        ASSERT_TRUE(s.ok()) << s << e.DebugString();
+      }
+      for (absl::Time as_of : as_ofs) {
+        ASSERT_EQ(Fingerprint(shop, *profile, as_of),
+                  Fingerprint(sorted, *profile, as_of))
+            << "as_of " << absl::FormatTime(as_of);
+      }
+    }
+  }
+}
+
+// --- snapshots
+// ---------------------------------------------------------------------
+
+TEST(ShopStateSnapshot, RoundTripWithManyOrdersGivesIdenticalEvaluate) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile =
+      *registry->Resolve("t1", "s1", "tiktok_shop_cross_border");
+  Events ev;
+  ShopState shop("t1", "s1");
+  const Generated g = GenerateHistory(42);
+  for (const auto& e : g.events) ASSERT_TRUE(shop.Apply(e, *profile).ok());
+  for (int i = 0; i < 200000; ++i) {
+    const auto status = static_cast<v1::OrderStatus>(1 + i % 7);
+    ASSERT_TRUE(shop.Apply(ev.Order(At(2026, 3, 1) + absl::Seconds(i * 13),
+                                    absl::StrCat("bulk-", i), status),
+                           *profile)
+                    .ok());
+  }
+  const std::string bytes = shop.Serialize();
+  EXPECT_LT(bytes.size(), 200000u * 40);  // compact: well under 40 bytes/order
+  absl::StatusOr<ShopState> parsed = ShopState::Parse(bytes);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->tenant(), "t1");
+  EXPECT_EQ(parsed->Serialize(), bytes);
+  for (absl::Time as_of : {At(2026, 3, 1), At(2026, 3, 20), At(2026, 5, 1)}) {
+    EXPECT_EQ(parsed->Evaluate(as_of, *profile).SerializeAsString(),
+              shop.Evaluate(as_of, *profile).SerializeAsString());
+    EXPECT_EQ(parsed->Explain(as_of, *profile).SerializeAsString(),
+              shop.Explain(as_of, *profile).SerializeAsString());
+  }
+  EXPECT_GT(shop.ApproximateBytes(), 200000u * 16);
+  // The parsed state keeps working.
+  ASSERT_TRUE(
+      parsed->Apply(ev.Order(At(2026, 5, 1), "bulk-0", v1::DELIVERED), *profile)
+          .ok());
+}
+
+TEST(ShopStateSnapshot, CorruptInputIsDataLoss) {
+  EXPECT_EQ(ShopState::Parse("\xff\xff\xff garbage").status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ShopState::Parse("").status().code(),
+            absl::StatusCode::kDataLoss);  // version 0
+}
+
+TEST(ShopStateExplain, NamesTheFactsBehindEachBlocker) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  Events ev;
+  ShopState shop("t1", "s1");
+  ASSERT_TRUE(shop.Apply(ev.FeeCharged(At(2026, 3, 1), "f-1",
+                                       v1::ADS_SETTLEMENT, 3500, "USD"),
+                         *profile)
+                  .ok());
+  ASSERT_TRUE(
+      shop.Apply(ev.Order(At(2026, 3, 1), "o-1", v1::SHIPPED), *profile).ok());
+  const v1::ExplainResponse x = shop.Explain(At(2026, 3, 2), *profile);
+  bool fee = false, order = false;
+  for (const auto& e : x.explanations()) {
+    for (const auto& ref : e.events()) {
+      fee |= ref.subject() == "f-1" && ref.event_id() == "e1";
+      order |= ref.subject() == "o-1" && ref.type() == "order_status_changed";
+    }
+  }
+  EXPECT_TRUE(fee);
+  EXPECT_TRUE(order);
+}
+
+}  // namespace
+}  // namespace depositd::watchers
