@@ -84,15 +84,16 @@ std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
       v1::Finding& f = findings[i];
       const bool changed =
           f.stage() != old.stage() || f.severity() != old.severity();
-      v1::Alert a = FiringFrom(f, now);
-      if (old.has_starts_at()) *a.mutable_starts_at() = old.starts_at();
       if (changed) {
+        v1::Alert a = FiringFrom(f, now);
+        if (old.has_starts_at()) *a.mutable_starts_at() = old.starts_at();
         transitions.push_back(a);
+        next.push_back(std::move(a));
       } else {
-        // Keep the last paged transition's time; refresh the words.
-        if (old.has_at()) *a.mutable_at() = old.at();
+        // Unchanged: keep the alert as last paged (the alert log's view), so
+        // the book depends only on transitions and replays exactly.
+        next.push_back(std::move(old));
       }
-      next.push_back(std::move(a));
       ++i;
       ++j;
     } else if (take_finding) {

@@ -7,7 +7,9 @@
 //   - a firing key whose stage or severity moved → FIRING again (same
 //     starts_at; a new stage pages once more)
 //   - a firing key absent from the findings      → RESOLVED (ends_at = now)
-//   - an unchanged finding                       → nothing (never pages twice)
+//   - an unchanged finding                       → nothing (never pages twice;
+//     the book keeps the alert as last paged, so it depends only on the
+//     transitions and replays exactly)
 // Transitions carry no sequence number: the daemon assigns global sequence
 // numbers when it commits them to the alert log.
 //

@@ -1,0 +1,142 @@
+#include "daemon/committer.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "depositd/store/v1/checkpoint.pb.h"
+
+namespace depositd::daemon {
+
+Committer::Committer(Options options) : options_(std::move(options)) {
+  cuts_ = options_.cuts;
+  cuts_.resize(options_.shard_count, 0);
+  alert_seq_ = options_.last_alert_sequence;
+  uint64_t m = cuts_.empty() ? 0 : *std::min_element(cuts_.begin(), cuts_.end());
+  min_cut_ = m;
+  truncated_before_ = m + 1;
+}
+
+Committer::~Committer() { Stop(); }
+
+void Committer::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Committer::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Committer::Push(CommitItem item) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(item));
+}
+
+void Committer::Run() {
+  std::vector<CommitItem> items;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Committer* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
+            return c->stop_ || !c->queue_.empty();
+          },
+          this));
+      if (queue_.empty() && stop_) return;
+      items.swap(queue_);
+    }
+    CommitGroup(items);
+    items.clear();
+  }
+}
+
+void Committer::CommitGroup(std::vector<CommitItem>& items) {
+  StoreBatch batch(*options_.store);
+  std::vector<RecordPieces> records;
+  RecordPieces current;
+  absl::flat_hash_set<uint32_t> in_current;
+  const uint64_t base = options_.log->LastPosition();
+  std::vector<v1::Alert> committed;
+  bool cuts_changed = false;
+
+  for (CommitItem& item : items) {
+    if (item.checkpoint) {
+      if (in_current.contains(item.shard)) {
+        records.push_back(std::move(current));
+        current.clear();
+        in_current.clear();
+      }
+      // Every record of this shard so far is at a position <= cut.
+      if (item.shard < cuts_.size()) {
+        cuts_[item.shard] = base + records.size();
+        cuts_changed = true;
+      }
+      for (auto& [key, value] : item.shop_puts) {
+        batch.Put(Family::kShops, key, value);
+      }
+      for (auto& [number, value] : item.dedupe_puts) {
+        batch.Put(Family::kDedupe, EncodeBigEndian64(number), value);
+      }
+      for (uint64_t number : item.dedupe_deletes) {
+        batch.Delete(Family::kDedupe, EncodeBigEndian64(number));
+      }
+    }
+    if (!item.record_head.empty()) {
+      current.push_back(item.record_head);
+      current.push_back(item.record_body);
+      in_current.insert(item.shard);
+    }
+    for (v1::Alert& a : item.alerts) {
+      a.set_sequence(alert_seq_.load(std::memory_order_relaxed) + 1);
+      alert_seq_.store(a.sequence(), std::memory_order_relaxed);
+      batch.Put(Family::kAlerts, EncodeBigEndian64(a.sequence()),
+                a.SerializeAsString());
+      committed.push_back(std::move(a));
+    }
+  }
+  if (!current.empty()) records.push_back(std::move(current));
+
+  uint64_t new_min_cut = min_cut_.load();
+  if (cuts_changed) {
+    store::v1::CheckpointMeta meta;
+    meta.set_shard_count(static_cast<uint32_t>(cuts_.size()));
+    for (uint64_t c : cuts_) meta.add_cuts(c);
+    batch.Put(Family::kMeta, "checkpoint", meta.SerializeAsString());
+    new_min_cut = *std::min_element(cuts_.begin(), cuts_.end());
+    if (new_min_cut + 1 > truncated_before_) {
+      options_.log->TruncateBefore(new_min_cut + 1, batch);
+      truncated_before_ = new_min_cut + 1;
+    }
+  }
+
+  absl::StatusOr<uint64_t> pos = options_.log->Append(records, batch);
+  if (!pos.ok()) {
+    std::fprintf(stderr,
+                 "depositd: fatal: cannot write the event log: %s\n"
+                 "depositd: exiting; acknowledged events are safe, "
+                 "unacknowledged ones must be resent\n",
+                 pos.status().ToString().c_str());
+    std::fflush(stderr);
+    std::_Exit(3);
+  }
+  min_cut_ = new_min_cut;
+  commits_.fetch_add(1, std::memory_order_relaxed);
+
+  if (!committed.empty() && options_.publish_alerts) {
+    options_.publish_alerts(std::move(committed));
+  }
+  for (CommitItem& item : items) {
+    for (PendingBatch* b : item.batches) {
+      if (b->parts_left.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        b->finish(b);
+      }
+    }
+    for (auto& fn : item.on_durable) fn();
+  }
+}
+
+}  // namespace depositd::daemon

@@ -1,0 +1,81 @@
+// Committer: the single thread that makes shard output durable (group
+// commit).
+//
+// Shards push CommitItems; the committer takes everything queued, turns it
+// into ONE StoreBatch — the shards' log parts joined into one log record
+// (split only where a checkpoint needs a cut), the alert transitions under
+// fresh global sequence numbers (single allocator: gap-free, commit order),
+// checkpoint data and the updated cuts — and appends it through the
+// EventLog with one synced write. While that write syncs, new items queue up
+// and form the next group, so the group size adapts to the load. Only after
+// the write returns are batches completed (acks sent), alerts published and
+// barrier callbacks run.
+//
+// A failed write is fatal: shard state already contains the group, so the
+// process exits (non-zero) and recovery rebuilds from the durable log.
+#ifndef DEPOSITD_DAEMON_COMMITTER_H_
+#define DEPOSITD_DAEMON_COMMITTER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "daemon/engine_internal.h"
+#include "daemon/event_log.h"
+#include "daemon/store.h"
+
+namespace depositd::daemon {
+
+// Push is thread-safe; the rest runs on the committer thread.
+class Committer {
+ public:
+  struct Options {
+    Store* store = nullptr;   // borrowed
+    EventLog* log = nullptr;  // borrowed
+    int shard_count = 1;
+    // Cuts after recovery (one per shard) and the last alert sequence.
+    std::vector<uint64_t> cuts;
+    uint64_t last_alert_sequence = 0;
+    // Called after each durable write with the committed transitions (in
+    // sequence order).
+    std::function<void(std::vector<v1::Alert>)> publish_alerts;
+  };
+
+  explicit Committer(Options options);
+  ~Committer();
+
+  void Start();
+  // Commits everything pushed before the call, then stops the thread.
+  void Stop();
+
+  void Push(CommitItem item);
+
+  uint64_t last_alert_sequence() const { return alert_seq_.load(); }
+  uint64_t checkpoint_position() const { return min_cut_.load(); }
+  uint64_t commits() const { return commits_.load(); }
+
+ private:
+  void Run();
+  void CommitGroup(std::vector<CommitItem>& items);
+
+  Options options_;
+  absl::Mutex mu_;
+  std::vector<CommitItem> queue_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+
+  // Committer thread only.
+  std::vector<uint64_t> cuts_;
+  uint64_t truncated_before_ = 0;
+  std::atomic<uint64_t> alert_seq_{0};
+  std::atomic<uint64_t> min_cut_{0};
+  std::atomic<uint64_t> commits_{0};
+};
+
+}  // namespace depositd::daemon
+
+#endif  // DEPOSITD_DAEMON_COMMITTER_H_

@@ -1,0 +1,80 @@
+// DedupeIndex: the event ids a shard has accepted inside the dedupe window.
+//
+// An id is remembered as a 128-bit key: (shop hash, event-id hash) — see
+// stable_hash.h. The first half routes it to the shop's shard, so buckets
+// loaded from a checkpoint can be re-routed when the shard count changes; the
+// second half makes a false "duplicate" practically impossible (two ids of the
+// same shop would have to collide on 64 bits).
+//
+// Ids are kept in generations: the open generation collects ids accepted
+// since the last checkpoint; a checkpoint seals it into a persisted bucket
+// (store.v1.DedupeBucket). A generation expires, as a whole, when its newest
+// id is older than the window. Memory: about 32 bytes per id.
+#ifndef DEPOSITD_DAEMON_DEDUPE_H_
+#define DEPOSITD_DAEMON_DEDUPE_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace depositd::daemon {
+
+struct DedupeKey {
+  uint64_t shop_hash = 0;
+  uint64_t id_hash = 0;
+  friend bool operator==(const DedupeKey& a, const DedupeKey& b) {
+    return a.shop_hash == b.shop_hash && a.id_hash == b.id_hash;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const DedupeKey& k) {
+    // In-memory only; the halves are already well mixed.
+    return H::combine(std::move(h), k.id_hash ^ (k.shop_hash * 31));
+  }
+};
+
+// Not thread-safe; owned by one shard.
+class DedupeIndex {
+ public:
+  bool Contains(const DedupeKey& key) const { return ids_.contains(key); }
+
+  // Remembers `key` as seen at `seen` (in the open generation).
+  void Insert(const DedupeKey& key, absl::Time seen);
+
+  // Seals the open generation and returns it as a serialized
+  // store.v1.DedupeBucket (and its newest time in *max_seen), or an empty
+  // string when it holds no ids.
+  std::string SealForCheckpoint(absl::Time* max_seen);
+
+  // Adds a sealed generation (from a checkpoint bucket) with its newest time.
+  void AddSealed(absl::Time max_seen, const std::vector<DedupeKey>& keys);
+
+  // Forgets sealed generations whose newest id is before `cutoff`. Returns
+  // the number of ids forgotten.
+  size_t ExpireBefore(absl::Time cutoff);
+
+  size_t size() const { return ids_.size(); }
+
+  // Parses a serialized bucket. DATA_LOSS if corrupt.
+  static absl::Status ParseBucket(absl::string_view bytes,
+                                  absl::Time* max_seen,
+                                  std::vector<DedupeKey>* keys);
+
+ private:
+  struct Generation {
+    absl::Time max_seen = absl::InfinitePast();
+    std::vector<DedupeKey> keys;
+  };
+  absl::flat_hash_set<DedupeKey> ids_;
+  std::deque<Generation> sealed_;  // oldest first
+  Generation open_;
+};
+
+}  // namespace depositd::daemon
+
+#endif  // DEPOSITD_DAEMON_DEDUPE_H_

@@ -1,0 +1,354 @@
+// depositd: the daemon process. Flags, configuration, the engine, the gRPC
+// server, signals. See engine.h for the threads and recovery, store.h for
+// the on-disk layout.
+//
+//   depositd --listen 127.0.0.1:50051 --data-dir ./var/depositd \
+//            --config depositd.textproto [--sync=fsync|os] [--test-clock]
+//            [--test-clock-start RFC3339] [--shards N]
+//            [--checkpoint-interval-seconds N] [--dedupe-window-days N]
+//            [--port-file PATH]
+//
+// Flag names may be written with dashes or underscores. SIGTERM / SIGINT:
+// stop accepting, finish acking what was read, drain, final checkpoint, exit
+// 0. Startup errors are one line on stderr and a non-zero exit.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "daemon/engine.h"
+#include "daemon/engine_clock.h"
+#include "daemon/services.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "watchers/profiles.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "Address to serve gRPC on, host:port. Port 0 picks a free port "
+          "(see --port-file).");
+ABSL_FLAG(std::string, data_dir, "./var/depositd",
+          "Data directory (RocksDB: event log, checkpoints, alert log). One "
+          "depositd per directory.");
+ABSL_FLAG(std::string, config, "",
+          "Configuration file (protobuf text format, depositd.v1.DaemonConfig)."
+          " Empty: built-in platform profiles only.");
+ABSL_FLAG(std::string, sync, "fsync",
+          "Durability before an ack: 'fsync' (default) fsyncs the write-ahead "
+          "log, surviving power loss; 'os' only writes it to the OS, "
+          "surviving a depositd crash (kill -9) but NOT a power loss or "
+          "kernel crash.");
+ABSL_FLAG(bool, test_clock, false,
+          "Use a test clock moved only by Admin.SetTestClock / "
+          "AdvanceTestClock (for tests and demos). Never in production.");
+ABSL_FLAG(std::string, test_clock_start, "",
+          "With --test-clock: start time, RFC 3339 (e.g. "
+          "2026-01-01T00:00:00Z). Default: the wall clock.");
+ABSL_FLAG(int32_t, shards, 0,
+          "Shard threads owning shop state. 0: engine.shards from the config, "
+          "else the number of cores.");
+ABSL_FLAG(int32_t, checkpoint_interval_seconds, 0,
+          "Seconds between checkpoints. 0: config, else 5.");
+ABSL_FLAG(int32_t, dedupe_window_days, 0,
+          "Days an event id is remembered for deduplication. 0: config, "
+          "else 30.");
+ABSL_FLAG(std::string, port_file, "",
+          "Once serving, write the bound port and a newline to this file "
+          "(atomically: temp file + rename).");
+
+namespace {
+
+using depositd::daemon::Engine;
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "depositd: %s\n", message.c_str());
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+// absl flags are C++ identifiers; accept --data-dir as --data_dir.
+std::vector<char*> NormalizeFlagNames(int argc, char** argv,
+                                      std::vector<std::string>* storage) {
+  storage->reserve(argc);
+  std::vector<char*> out;
+  bool after_dashdash = false;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i > 0 && !after_dashdash && arg == "--") after_dashdash = true;
+    if (i > 0 && !after_dashdash && absl::StartsWith(arg, "--")) {
+      const size_t end = std::min(arg.find('='), arg.size());
+      for (size_t j = 2; j < end; ++j) {
+        if (arg[j] == '-') arg[j] = '_';
+      }
+    }
+    storage->push_back(std::move(arg));
+  }
+  for (std::string& s : *storage) out.push_back(s.data());
+  return out;
+}
+
+bool SplitHostPort(const std::string& addr, std::string* host, int* port) {
+  const size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = addr.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  return absl::SimpleAtoi(addr.substr(colon + 1), port) && *port >= 0 &&
+         *port <= 65535;
+}
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" ||
+         absl::StartsWith(host, "127.");
+}
+
+// Why a listen failed, for the error line: try the bind ourselves.
+std::string ListenError(const std::string& host, int port) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  int family = AF_INET;
+  std::string h = host == "localhost" ? "127.0.0.1" : host;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, h.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    len = sizeof(*v4);
+  } else if (inet_pton(AF_INET6, h.c_str(), &v6->sin6_addr) == 1) {
+    family = AF_INET6;
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    len = sizeof(*v6);
+  } else {
+    return "cannot resolve the host (use an IP address or localhost)";
+  }
+  const int fd = socket(family, SOCK_STREAM, 0);
+  if (fd < 0) return std::strerror(errno);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  std::string reason = "the gRPC server could not bind it";
+  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    reason = errno == EADDRINUSE ? "address in use" : std::strerror(errno);
+  }
+  close(fd);
+  return reason;
+}
+
+absl::Status WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    out.close();
+    if (!out) return absl::UnavailableError("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return absl::UnavailableError("cannot rename " + tmp + ": " + ec.message());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "depositd: shop deposit closure-readiness daemon.\n"
+      "  depositd --listen 127.0.0.1:50051 --data-dir ./var/depositd "
+      "--config FILE [--sync=fsync|os] [--test-clock] ...\n"
+      "Flag names may use dashes or underscores.");
+  std::vector<std::string> storage;
+  std::vector<char*> args = NormalizeFlagNames(argc, argv, &storage);
+  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+
+  // Configuration.
+  depositd::v1::DaemonConfig config;
+  const std::string config_path = absl::GetFlag(FLAGS_config);
+  if (!config_path.empty()) {
+    std::ifstream in(config_path);
+    if (!in) {
+      Die(absl::StrCat("cannot read config ", config_path, ": ",
+                       std::strerror(errno)));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    absl::StatusOr<depositd::v1::DaemonConfig> parsed =
+        depositd::watchers::ProfileRegistry::ParseConfigText(text.str(),
+                                                             config_path);
+    if (!parsed.ok()) Die(std::string(parsed.status().message()));
+    config = *std::move(parsed);
+  }
+  absl::StatusOr<std::unique_ptr<depositd::watchers::ProfileRegistry>>
+      registry = depositd::watchers::ProfileRegistry::Create(config);
+  if (!registry.ok()) {
+    Die(absl::StrCat(config_path.empty() ? "built-in profiles" : config_path,
+                     ": ", registry.status().message()));
+  }
+
+  // Flags over config over defaults.
+  Engine::Options options;
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  const std::string sync = absl::GetFlag(FLAGS_sync);
+  if (sync == "fsync") {
+    options.sync = true;
+  } else if (sync == "os") {
+    options.sync = false;
+  } else {
+    Die(absl::StrCat("--sync=", sync, " is not a sync mode: use fsync or os"));
+  }
+  const auto& engine_config = config.engine();
+  options.shards = absl::GetFlag(FLAGS_shards);
+  if (options.shards < 0) Die("--shards must be >= 0");
+  if (options.shards == 0 && engine_config.has_shards()) {
+    options.shards = engine_config.shards();
+  }
+  int ckpt = absl::GetFlag(FLAGS_checkpoint_interval_seconds);
+  if (ckpt == 0 && engine_config.has_checkpoint_interval_seconds()) {
+    ckpt = engine_config.checkpoint_interval_seconds();
+  }
+  if (ckpt < 0) Die("--checkpoint-interval-seconds must be >= 0");
+  options.checkpoint_interval = absl::Seconds(ckpt == 0 ? 5 : ckpt);
+  int dedupe_days = absl::GetFlag(FLAGS_dedupe_window_days);
+  if (dedupe_days == 0 && engine_config.has_dedupe_window_days()) {
+    dedupe_days = engine_config.dedupe_window_days();
+  }
+  if (dedupe_days < 0) Die("--dedupe-window-days must be >= 0");
+  options.dedupe_window = absl::Hours(24 * (dedupe_days == 0 ? 30 : dedupe_days));
+  options.registry = registry->get();
+
+  std::unique_ptr<depositd::daemon::EngineClock> clock;
+  if (absl::GetFlag(FLAGS_test_clock)) {
+    absl::Time start = absl::Now();
+    const std::string s = absl::GetFlag(FLAGS_test_clock_start);
+    std::string err;
+    if (!s.empty() && !absl::ParseTime(absl::RFC3339_full, s, &start, &err)) {
+      Die(absl::StrCat("--test-clock-start=", s,
+                       " is not an RFC 3339 time (e.g. 2026-01-01T00:00:00Z): ",
+                       err));
+    }
+    clock = std::make_unique<depositd::daemon::TestClock>(start);
+  } else {
+    if (!absl::GetFlag(FLAGS_test_clock_start).empty()) {
+      Die("--test-clock-start needs --test-clock");
+    }
+    clock = std::make_unique<depositd::daemon::RealClock>();
+  }
+  options.clock = clock.get();
+
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  std::string host;
+  int port = 0;
+  if (!SplitHostPort(listen, &host, &port)) {
+    Die(absl::StrCat("--listen=", listen,
+                     " is not host:port (e.g. 127.0.0.1:50051)"));
+  }
+
+  // Signals go to one thread (sigwait), so block them before any thread
+  // starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(options);
+  if (!engine.ok()) Die(std::string(engine.status().message()));
+
+  depositd::daemon::Services services(engine->get());
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(),
+                           &bound_port);
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  services.Register(builder);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    const std::string why = ListenError(host, port);
+    (*engine)->Stop();
+    Die(absl::StrCat("cannot listen on ", listen, ": ", why));
+  }
+
+  const std::string port_file = absl::GetFlag(FLAGS_port_file);
+  if (!port_file.empty()) {
+    absl::Status s = WritePortFile(port_file, bound_port);
+    if (!s.ok()) {
+      server->Shutdown();
+      (*engine)->Stop();
+      Die(std::string(s.message()));
+    }
+  }
+  const Engine::RecoveryStats& r = (*engine)->recovery();
+  std::fprintf(
+      stderr,
+      "depositd: listening on %s:%d, data dir %s, %d shards, sync=%s%s; "
+      "recovered %lld shops, %lld dedupe ids, %lld firing alerts, replayed "
+      "%lld log records (%lld events) in %s; log position %llu, alert "
+      "sequence %llu\n",
+      host.c_str(), bound_port, options.data_dir.c_str(),
+      (*engine)->shard_count(), options.sync ? "fsync" : "os",
+      absl::GetFlag(FLAGS_test_clock)
+          ? absl::StrCat(", TEST CLOCK at ",
+                         absl::FormatTime(absl::RFC3339_full, clock->Now(),
+                                          absl::UTCTimeZone()))
+                .c_str()
+          : "",
+      static_cast<long long>(r.shops), static_cast<long long>(r.dedupe_ids),
+      static_cast<long long>(r.firing_alerts),
+      static_cast<long long>(r.replayed_records),
+      static_cast<long long>(r.replayed_events),
+      absl::FormatDuration(r.took).c_str(),
+      static_cast<unsigned long long>(r.log_position),
+      static_cast<unsigned long long>(r.alert_sequence));
+  if (IsLoopback(host)) {
+    std::fprintf(stderr,
+                 "depositd: no token file: authentication is off, so serve "
+                 "on loopback only (as now)\n");
+  } else {
+    std::fprintf(stderr,
+                 "depositd: WARNING: no token file and authentication is off, "
+                 "yet listening on %s: anyone who can reach it can read and "
+                 "write every tenant's shops; prefer a loopback address\n",
+                 host.c_str());
+  }
+  std::fflush(stderr);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::fprintf(stderr, "depositd: %s received: draining and stopping\n",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  services.BeginShutdown();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  server->Wait();
+  (*engine)->Stop();
+  const depositd::v1::StatsResponse stats = (*engine)->Stats();
+  engine->reset();
+  std::fprintf(stderr,
+               "depositd: stopped cleanly (log position %llu, checkpoint "
+               "%llu)\n",
+               static_cast<unsigned long long>(stats.log_position()),
+               static_cast<unsigned long long>(stats.checkpoint_position()));
+  return 0;
+}

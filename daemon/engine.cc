@@ -1,0 +1,728 @@
+#include "daemon/engine.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "daemon/committer.h"
+#include "daemon/event_log.h"
+#include "daemon/shard.h"
+#include "daemon/stable_hash.h"
+#include "daemon/store.h"
+#include "depositd/store/v1/checkpoint.pb.h"
+#include "depositd/store/v1/log.pb.h"
+#include "google/protobuf/util/time_util.h"
+#include "watchers/shop_state.h"
+
+namespace depositd::daemon {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+absl::Time FromProto(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+void ToProto(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t nanos = absl::ToUnixNanos(t);
+  int64_t s = nanos / 1000000000;
+  int64_t n = nanos % 1000000000;
+  if (n < 0) {
+    n += 1000000000;
+    --s;
+  }
+  ts->set_seconds(s);
+  ts->set_nanos(static_cast<int32_t>(n));
+}
+
+constexpr absl::string_view kPageTokenPrefix = "p1:";
+
+std::string EncodePageToken(absl::string_view key) {
+  return absl::WebSafeBase64Escape(absl::StrCat(kPageTokenPrefix, key));
+}
+
+absl::StatusOr<std::string> DecodePageToken(absl::string_view token) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw) ||
+      !absl::StartsWith(raw, kPageTokenPrefix)) {
+    return absl::InvalidArgumentError(
+        "page_token is not one this server issued: pass next_page_token "
+        "from the previous ListShops response unchanged, or omit it to "
+        "start from the first page");
+  }
+  return raw.substr(kPageTokenPrefix.size());
+}
+
+absl::Status ValidateShopRef(absl::string_view tenant,
+                             absl::string_view shop_id) {
+  if (tenant.empty() || shop_id.empty()) {
+    return absl::InvalidArgumentError(
+        "tenant and shop_id are both required (the shop's tenant and the "
+        "platform's shop id, as sent in its events)");
+  }
+  return absl::OkStatus();
+}
+
+std::string KnownProfiles() {
+  return "tiktok_shop_cross_border, douyin, shopee, temu, generic, or one "
+         "defined in the configuration";
+}
+
+}  // namespace
+
+Engine::Engine(const Options& options) : options_(options) {}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
+    const Options& options) {
+  if (options.registry == nullptr || options.clock == nullptr) {
+    return absl::InvalidArgumentError("Engine needs a registry and a clock");
+  }
+  std::unique_ptr<Engine> engine(new Engine(options));
+  if (engine->options_.shards <= 0) {
+    engine->options_.shards =
+        std::max(1u, std::thread::hardware_concurrency());
+  }
+  absl::Status s = engine->Recover();
+  if (!s.ok()) return s;
+  return engine;
+}
+
+Engine::~Engine() { Stop(); }
+
+int Engine::shard_count() const { return static_cast<int>(shards_.size()); }
+
+absl::Status Engine::Recover() {
+  const absl::Time started = absl::Now();
+  Store::Options so;
+  so.dir = options_.data_dir;
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(so);
+  if (!store.ok()) return store.status();
+  store_ = *std::move(store);
+  absl::StatusOr<std::unique_ptr<RocksDbEventLog>> log =
+      RocksDbEventLog::Create(store_.get(), options_.sync);
+  if (!log.ok()) return log.status();
+  log_ = *std::move(log);
+
+  store::v1::CheckpointMeta meta;
+  {
+    absl::StatusOr<std::string> bytes = store_->Get(Family::kMeta, "checkpoint");
+    if (bytes.ok()) {
+      if (!meta.ParseFromString(*bytes)) {
+        return absl::DataLossError(absl::StrCat(
+            "data dir ", options_.data_dir, ": corrupt checkpoint metadata"));
+      }
+    } else if (!absl::IsNotFound(bytes.status())) {
+      return bytes.status();
+    }
+  }
+  absl::StatusOr<std::optional<std::string>> last_alert =
+      store_->LastKey(Family::kAlerts);
+  if (!last_alert.ok()) return last_alert.status();
+  const uint64_t alert_seq =
+      last_alert->has_value() ? DecodeBigEndian64(**last_alert) : 0;
+
+  const int n = options_.shards;
+  Committer::Options co;
+  co.store = store_.get();
+  co.log = log_.get();
+  co.shard_count = n;
+  co.last_alert_sequence = alert_seq;
+  co.publish_alerts = [this](std::vector<v1::Alert> alerts) {
+    hub_->Publish(std::move(alerts));
+  };
+  // Cuts are set below, after the startup checkpoint.
+  co.cuts.assign(n, 0);
+  Shard::Context ctx;
+  ctx.registry = options_.registry;
+  ctx.watchers = &watchers_;
+  ctx.clock = options_.clock;
+  ctx.dedupe_window = options_.dedupe_window;
+  ctx.next_bucket = &next_bucket_;
+
+  // 1. Shops.
+  std::vector<std::unique_ptr<Shard>> shards;
+  // The committer pointer is filled in once the committer exists; shards do
+  // not push before Start.
+  absl::Status load_error;
+  for (int i = 0; i < n; ++i) {
+    shards.push_back(std::make_unique<Shard>(i, ctx));
+  }
+  absl::Status scan = store_->Scan(
+      Family::kShops, "", [&](absl::string_view key, absl::string_view value) {
+        const size_t sep = key.find('\0');
+        if (sep == absl::string_view::npos) {
+          load_error = absl::DataLossError("corrupt shop key in checkpoint");
+          return false;
+        }
+        const uint64_t h = ShopHash(key.substr(0, sep), key.substr(sep + 1));
+        absl::Status s = shards[h % n]->LoadShop(key, value);
+        if (!s.ok()) {
+          load_error = absl::DataLossError(absl::StrCat(
+              "shop checkpoint ", absl::CHexEscape(key), ": ", s.message()));
+          return false;
+        }
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!load_error.ok()) return load_error;
+
+  // 2. Dedupe buckets.
+  uint64_t max_bucket = 0;
+  scan = store_->Scan(
+      Family::kDedupe, "", [&](absl::string_view key, absl::string_view value) {
+        const uint64_t number = DecodeBigEndian64(key);
+        max_bucket = std::max(max_bucket, number);
+        absl::Time max_seen;
+        std::vector<DedupeKey> keys;
+        absl::Status s = DedupeIndex::ParseBucket(value, &max_seen, &keys);
+        if (!s.ok()) {
+          load_error = s;
+          return false;
+        }
+        std::vector<std::vector<DedupeKey>> routed(n);
+        for (const DedupeKey& k : keys) routed[k.shop_hash % n].push_back(k);
+        for (int i = 0; i < n; ++i) {
+          if (!routed[i].empty()) shards[i]->LoadDedupe(max_seen, routed[i]);
+        }
+        shards[number % n]->AdoptBucket(number, max_seen);
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!load_error.ok()) return load_error;
+  next_bucket_ = max_bucket + 1;
+
+  // 3. Replay the log after the cuts.
+  uint64_t from = 1;
+  if (meta.cuts_size() > 0) {
+    from = *std::min_element(meta.cuts().begin(), meta.cuts().end()) + 1;
+  }
+  int64_t records = 0;
+  scan = log_->ReadFrom(from, [&](uint64_t pos, absl::string_view bytes) {
+    store::v1::LogRecord record;
+    if (!record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      load_error = absl::DataLossError(
+          absl::StrCat("event log record ", pos, " is corrupt"));
+      return false;
+    }
+    ++records;
+    std::vector<std::vector<const v1::Event*>> events(n);
+    std::vector<std::vector<const store::v1::ShopRef*>> fired(n);
+    for (const store::v1::ShardPart& part : record.parts()) {
+      const uint64_t cut = static_cast<int>(part.shard()) < meta.cuts_size()
+                               ? meta.cuts(part.shard())
+                               : 0;
+      if (pos <= cut) continue;
+      for (const store::v1::ProcessingGroup& g : part.groups()) {
+        for (auto& v : events) v.clear();
+        for (auto& v : fired) v.clear();
+        for (const v1::Event& ev : g.events()) {
+          events[ShopHash(ev.tenant(), ev.shop_id()) % n].push_back(&ev);
+        }
+        for (const store::v1::ShopRef& ref : g.fired()) {
+          fired[ShopHash(ref.tenant(), ref.shop_id()) % n].push_back(&ref);
+        }
+        const absl::Time at = absl::FromUnixNanos(g.processed_at_nanos());
+        for (int i = 0; i < n; ++i) {
+          if (!events[i].empty() || !fired[i].empty()) {
+            shards[i]->ReplayGroup(at, events[i], fired[i]);
+          }
+        }
+      }
+    }
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  if (!load_error.ok()) return load_error;
+
+  // 4. Startup checkpoint: everything replayed is now in checkpoints, the
+  // cuts move to the end of the log (in the current shard numbering).
+  const absl::Time now = options_.clock->Now();
+  const uint64_t last_pos = log_->LastPosition();
+  {
+    StoreBatch batch(*store_);
+    for (auto& shard : shards) {
+      CommitItem ck = shard->Checkpoint(now);
+      for (auto& [k, v] : ck.shop_puts) batch.Put(Family::kShops, k, v);
+      for (auto& [num, v] : ck.dedupe_puts) {
+        batch.Put(Family::kDedupe, EncodeBigEndian64(num), v);
+      }
+      for (uint64_t num : ck.dedupe_deletes) {
+        batch.Delete(Family::kDedupe, EncodeBigEndian64(num));
+      }
+    }
+    store::v1::CheckpointMeta new_meta;
+    new_meta.set_shard_count(n);
+    for (int i = 0; i < n; ++i) new_meta.add_cuts(last_pos);
+    batch.Put(Family::kMeta, "checkpoint", new_meta.SerializeAsString());
+    log_->TruncateBefore(last_pos + 1, batch);
+    absl::StatusOr<uint64_t> w = log_->Append({}, batch);
+    if (!w.ok()) return w.status();
+  }
+
+  // 5. Wire up and start.
+  std::vector<v1::Alert> firing;
+  for (auto& shard : shards) {
+    std::vector<v1::Alert> a = shard->FiringAlerts();
+    firing.insert(firing.end(), std::make_move_iterator(a.begin()),
+                  std::make_move_iterator(a.end()));
+    recovery_.shops += shard->shop_count();
+    recovery_.dedupe_ids += shard->dedupe_ids();
+    recovery_.replayed_events += shard->replayed_events();
+  }
+  recovery_.firing_alerts = static_cast<int64_t>(firing.size());
+  recovery_.replayed_records = records;
+  recovery_.log_position = last_pos;
+  recovery_.alert_sequence = alert_seq;
+  AlertHub::Options ho;
+  ho.store = store_.get();
+  hub_ = std::make_unique<AlertHub>(ho, alert_seq, std::move(firing));
+  co.cuts.assign(n, last_pos);
+  committer_ = std::make_unique<Committer>(std::move(co));
+  ctx.committer = committer_.get();
+  // Shards were built (and loaded) before the committer existed; they push
+  // to it only after Start.
+  for (auto& shard : shards) shard->SetCommitter(committer_.get());
+  shards_ = std::move(shards);
+  committer_->Start();
+  for (auto& shard : shards_) shard->Start();
+  checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+  recovery_.took = absl::Now() - started;
+  return absl::OkStatus();
+}
+
+void Engine::CheckpointLoop() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&stop_mu_);
+      auto stopping = [](Engine* e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(e->stop_mu_) {
+        return e->stopping_;
+      };
+      if (stop_mu_.AwaitWithTimeout(absl::Condition(+stopping, this),
+                                    options_.checkpoint_interval)) {
+        return;
+      }
+    }
+    for (auto& shard : shards_) {
+      ShardTask t;
+      t.kind = ShardTask::kCheckpoint;
+      shard->Push(std::move(t));
+    }
+  }
+}
+
+void Engine::Ingest(v1::EventBatch batch, std::function<void()> accepted,
+                    std::function<void(v1::IngestAck)> done) {
+  auto* pending = new PendingBatch();
+  pending->ack.set_batch_seq(batch.batch_seq());
+  const int count = batch.events_size();
+  auto* results = pending->ack.mutable_results();
+  results->Reserve(count);
+  for (int i = 0; i < count; ++i) results->Add();
+  pending->finish = [this, done = std::move(done)](PendingBatch* b) {
+    FinishBatch(b);
+    done(std::move(b->ack));
+    delete b;
+  };
+
+  const int n = static_cast<int>(shards_.size());
+  std::vector<ShardTask> tasks(n);
+  int64_t admitted = 0;
+  if (count > kMaxEventsPerBatch) {
+    const std::string reason = absl::StrCat(
+        "batch has ", count, " events; the limit is ", kMaxEventsPerBatch,
+        " per batch: split it and resend");
+    for (int i = 0; i < count; ++i) {
+      (*results)[i].set_outcome(v1::REJECTED);
+      (*results)[i].set_reason(reason);
+    }
+  } else {
+    const size_t per_shard = static_cast<size_t>(count / n + 8);
+    for (int i = 0; i < count; ++i) {
+      v1::Event* ev = batch.mutable_events(i);
+      absl::Status s = watchers::ValidateEvent(*ev);
+      if (s.ok() && ev->has_shop_registered() &&
+          !ev->shop_registered().profile().empty() &&
+          !options_.registry->HasProfile(ev->shop_registered().profile())) {
+        s = absl::InvalidArgumentError(absl::StrCat(
+            "shop_registered.profile \"", ev->shop_registered().profile(),
+            "\" is not a known platform profile: use ", KnownProfiles()));
+      }
+      if (!s.ok()) {
+        (*results)[i].set_outcome(v1::REJECTED);
+        (*results)[i].set_reason(std::string(s.message()));
+        continue;
+      }
+      const uint64_t h = ShopHash(ev->tenant(), ev->shop_id());
+      ShardTask& t = tasks[h % n];
+      if (t.events.empty()) t.events.reserve(per_shard);
+      t.events.push_back(IndexedEvent{static_cast<uint32_t>(i), h, {}});
+      t.events.back().event.Swap(ev);
+      ++admitted;
+    }
+  }
+  // Keep only shards with work; each task is routed by its events' hash.
+  std::vector<ShardTask> work;
+  for (int i = 0; i < n; ++i) {
+    if (tasks[i].events.empty()) continue;
+    tasks[i].kind = ShardTask::kIngest;
+    tasks[i].batch = pending;
+    work.push_back(std::move(tasks[i]));
+  }
+  pending->admitted_events = admitted;
+  pending->parts_left.store(static_cast<int>(work.size()));
+  if (work.empty()) {
+    if (accepted) accepted();
+    pending->finish(pending);
+    return;
+  }
+  Admit(pending, std::move(work), std::move(accepted));
+}
+
+void Engine::Admit(PendingBatch* batch, std::vector<ShardTask> tasks,
+                   std::function<void()> accepted) {
+  {
+    absl::MutexLock lock(&admit_mu_);
+    const int64_t n = batch->admitted_events;
+    if (!waiters_.empty() ||
+        (inflight_ > 0 && inflight_ + n > options_.max_inflight_events)) {
+      waiters_.push_back(Waiter{batch, std::move(tasks), std::move(accepted)});
+      return;
+    }
+    inflight_ += n;
+  }
+  const int n = static_cast<int>(shards_.size());
+  for (ShardTask& t : tasks) {
+    const uint64_t h = t.events.front().shop_hash;
+    shards_[h % n]->Push(std::move(t));
+  }
+  if (accepted) accepted();
+}
+
+void Engine::Release(int64_t events) {
+  std::vector<Waiter> runnable;
+  {
+    absl::MutexLock lock(&admit_mu_);
+    inflight_ -= events;
+    while (!waiters_.empty()) {
+      Waiter& w = waiters_.front();
+      const int64_t n = w.batch->admitted_events;
+      if (inflight_ > 0 && inflight_ + n > options_.max_inflight_events) break;
+      inflight_ += n;
+      runnable.push_back(std::move(w));
+      waiters_.pop_front();
+    }
+  }
+  const int n = static_cast<int>(shards_.size());
+  for (Waiter& w : runnable) {
+    for (ShardTask& t : w.tasks) {
+      const uint64_t h = t.events.front().shop_hash;
+      shards_[h % n]->Push(std::move(t));
+    }
+    if (w.accepted) w.accepted();
+  }
+}
+
+void Engine::FinishBatch(PendingBatch* b) {
+  uint32_t applied = 0, dup = 0, rej = 0;
+  for (const v1::EventResult& r : b->ack.results()) {
+    switch (r.outcome()) {
+      case v1::APPLIED:
+        ++applied;
+        break;
+      case v1::DUPLICATE:
+        ++dup;
+        break;
+      default:
+        ++rej;
+        break;
+    }
+  }
+  b->ack.set_applied(applied);
+  b->ack.set_duplicates(dup);
+  b->ack.set_rejected(rej);
+  applied_.fetch_add(applied, std::memory_order_relaxed);
+  duplicates_.fetch_add(dup, std::memory_order_relaxed);
+  rejected_.fetch_add(rej, std::memory_order_relaxed);
+  if (b->admitted_events > 0) Release(b->admitted_events);
+}
+
+void Engine::GetShop(
+    const v1::GetShopRequest& request,
+    std::function<void(absl::StatusOr<v1::ReadinessReport>)> done) {
+  absl::Status s = ValidateShopRef(request.tenant(), request.shop_id());
+  if (!s.ok()) return done(s);
+  const uint64_t h = ShopHash(request.tenant(), request.shop_id());
+  ShardTask t;
+  t.kind = ShardTask::kQuery;
+  t.query = [request, done = std::move(done)](Shard& shard) {
+    const ShopEntry* e = shard.Find(request.tenant(), request.shop_id());
+    if (e == nullptr) {
+      return done(absl::NotFoundError(absl::StrCat(
+          "shop ", request.tenant(), "/", request.shop_id(),
+          " is unknown: it has sent no accepted event (check the tenant "
+          "and shop_id)")));
+    }
+    const absl::Time as_of = request.has_as_of()
+                                 ? FromProto(request.as_of())
+                                 : shard.clock()->Now();
+    done(e->state.Evaluate(as_of, *e->profile));
+  };
+  shards_[h % shards_.size()]->Push(std::move(t));
+}
+
+void Engine::Explain(
+    const v1::ExplainRequest& request,
+    std::function<void(absl::StatusOr<v1::ExplainResponse>)> done) {
+  absl::Status s = ValidateShopRef(request.tenant(), request.shop_id());
+  if (!s.ok()) return done(s);
+  const uint64_t h = ShopHash(request.tenant(), request.shop_id());
+  ShardTask t;
+  t.kind = ShardTask::kQuery;
+  t.query = [request, done = std::move(done)](Shard& shard) {
+    const ShopEntry* e = shard.Find(request.tenant(), request.shop_id());
+    if (e == nullptr) {
+      return done(absl::NotFoundError(absl::StrCat(
+          "shop ", request.tenant(), "/", request.shop_id(),
+          " is unknown: it has sent no accepted event (check the tenant "
+          "and shop_id)")));
+    }
+    const absl::Time as_of = request.has_as_of()
+                                 ? FromProto(request.as_of())
+                                 : shard.clock()->Now();
+    done(e->state.Explain(as_of, *e->profile));
+  };
+  shards_[h % shards_.size()]->Push(std::move(t));
+}
+
+void Engine::ListShops(
+    const v1::ListShopsRequest& request,
+    std::function<void(absl::StatusOr<v1::ListShopsResponse>)> done) {
+  int page_size = request.page_size() == 0 ? 100 : request.page_size();
+  if (page_size < 1 || page_size > 1000) {
+    return done(absl::InvalidArgumentError(absl::StrCat(
+        "page_size ", request.page_size(), " is out of range: use 1 to 1000 "
+        "(0 means the default, 100)")));
+  }
+  std::string after;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<std::string> k = DecodePageToken(request.page_token());
+    if (!k.ok()) return done(k.status());
+    after = *std::move(k);
+  }
+  if (!request.tenant().empty() && after < request.tenant()) {
+    after = request.tenant();  // first key of the tenant is tenant "\0" ...
+  }
+  struct Gather {
+    absl::Mutex mu;
+    std::map<std::string, v1::ShopSummary> found ABSL_GUARDED_BY(mu);
+    int remaining ABSL_GUARDED_BY(mu);
+    bool more ABSL_GUARDED_BY(mu) = false;
+    std::function<void(absl::StatusOr<v1::ListShopsResponse>)> done;
+  };
+  auto gather = std::make_shared<Gather>();
+  {
+    absl::MutexLock lock(&gather->mu);
+    gather->remaining = static_cast<int>(shards_.size());
+  }
+  gather->done = std::move(done);
+  for (auto& shard : shards_) {
+    ShardTask t;
+    t.kind = ShardTask::kQuery;
+    t.query = [request, after, page_size, gather](Shard& s) {
+      const absl::Time now = s.clock()->Now();
+      std::vector<std::pair<std::string, v1::ShopSummary>> local;
+      bool more = false;
+      s.ScanFrom(after, [&](const ShopEntry& e) {
+        if (!request.tenant().empty()) {
+          if (e.state.tenant() != request.tenant()) {
+            return e.state.tenant() < request.tenant();  // past the tenant
+          }
+        }
+        const std::string& profile =
+            e.profile_name.empty() ? std::string("generic") : e.profile_name;
+        if (!request.profile().empty() && request.profile() != profile) {
+          return true;
+        }
+        if (request.risk() != v1::ALERT_KIND_UNSPECIFIED &&
+            !e.alerts.HasFiring(request.risk())) {
+          return true;
+        }
+        v1::ReadinessReport report = e.state.Evaluate(now, *e.profile);
+        if (request.verdicts_size() > 0 &&
+            std::find(request.verdicts().begin(), request.verdicts().end(),
+                      report.verdict()) == request.verdicts().end()) {
+          return true;
+        }
+        if (static_cast<int>(local.size()) == page_size) {
+          more = true;
+          return false;
+        }
+        v1::ShopSummary sum;
+        sum.set_tenant(e.state.tenant());
+        sum.set_shop_id(e.state.shop_id());
+        sum.set_profile(profile);
+        sum.set_lifecycle(report.lifecycle());
+        sum.set_verdict(report.verdict());
+        if (report.has_ready_at()) *sum.mutable_ready_at() = report.ready_at();
+        for (const v1::Blocker& b : report.blockers()) {
+          sum.add_blocking(b.condition());
+        }
+        for (const v1::Alert& a : e.alerts.active()) {
+          if (std::find(sum.risks().begin(), sum.risks().end(),
+                        a.key().kind()) == sum.risks().end()) {
+            sum.add_risks(a.key().kind());
+          }
+        }
+        local.emplace_back(e.key, std::move(sum));
+        return true;
+      });
+      bool last = false;
+      {
+        absl::MutexLock lock(&gather->mu);
+        for (auto& [k, v] : local) gather->found.emplace(k, std::move(v));
+        gather->more = gather->more || more;
+        last = --gather->remaining == 0;
+      }
+      if (!last) return;
+      v1::ListShopsResponse resp;
+      bool has_more;
+      std::string last_key;
+      {
+        absl::MutexLock lock(&gather->mu);
+        has_more = gather->more ||
+                   static_cast<int>(gather->found.size()) > page_size;
+        for (auto& [k, v] : gather->found) {
+          if (resp.shops_size() == page_size) break;
+          *resp.add_shops() = std::move(v);
+          last_key = k;
+        }
+      }
+      if (has_more && !last_key.empty()) {
+        resp.set_next_page_token(EncodePageToken(last_key));
+      }
+      gather->done(std::move(resp));
+    };
+    shard->Push(std::move(t));
+  }
+}
+
+absl::StatusOr<v1::ListAlertsResponse> Engine::ListAlerts(
+    const v1::ListAlertsRequest& request) const {
+  v1::ListAlertsResponse resp;
+  for (v1::Alert& a : hub_->ListFiring(request.filter())) {
+    *resp.add_alerts() = std::move(a);
+  }
+  return resp;
+}
+
+v1::StatsResponse Engine::Stats() const {
+  v1::StatsResponse r;
+  int64_t shops = 0, deadlines = 0, dedupe = 0;
+  for (const auto& s : shards_) {
+    shops += s->shop_count();
+    deadlines += s->pending_deadlines();
+    dedupe += s->dedupe_ids();
+  }
+  r.set_shops(shops);
+  r.set_events_applied(applied_.load());
+  r.set_events_duplicate(duplicates_.load());
+  r.set_events_rejected(rejected_.load());
+  r.set_log_position(log_->LastPosition());
+  r.set_checkpoint_position(committer_->checkpoint_position());
+  r.set_alert_sequence(committer_->last_alert_sequence());
+  r.set_pending_deadlines(deadlines);
+  r.set_shards(static_cast<int32_t>(shards_.size()));
+  r.set_store_live_bytes(store_->LiveBytes());
+  r.set_store_estimated_keys(store_->EstimatedKeys());
+  r.set_dedupe_ids(dedupe);
+  return r;
+}
+
+absl::StatusOr<absl::Time> Engine::TestClockNow() const {
+  if (!options_.clock->is_test()) {
+    return absl::FailedPreconditionError(
+        "the test clock is off: start depositd with --test-clock to use it");
+  }
+  return options_.clock->Now();
+}
+
+void Engine::Barrier(std::function<void(absl::Status)> done) {
+  struct Count {
+    std::atomic<int> left;
+    std::function<void(absl::Status)> done;
+  };
+  auto c = std::make_shared<Count>();
+  c->left = static_cast<int>(shards_.size());
+  c->done = std::move(done);
+  for (auto& shard : shards_) {
+    ShardTask t;
+    t.kind = ShardTask::kBarrier;
+    t.on_durable = [c] {
+      if (c->left.fetch_sub(1) == 1) c->done(absl::OkStatus());
+    };
+    shard->Push(std::move(t));
+  }
+}
+
+void Engine::SetTestClock(absl::Time t,
+                          std::function<void(absl::Status)> done) {
+  if (!options_.clock->is_test()) {
+    return done(absl::FailedPreconditionError(
+        "the test clock is off: start depositd with --test-clock to use it"));
+  }
+  absl::Status s = static_cast<TestClock*>(options_.clock)->Set(t);
+  if (!s.ok()) return done(s);
+  Barrier(std::move(done));
+}
+
+void Engine::AdvanceTestClock(absl::Duration d,
+                              std::function<void(absl::Status)> done) {
+  if (!options_.clock->is_test()) {
+    return done(absl::FailedPreconditionError(
+        "the test clock is off: start depositd with --test-clock to use it"));
+  }
+  if (d < absl::ZeroDuration()) {
+    return done(absl::InvalidArgumentError(
+        "the test clock never moves backwards: `by` must be >= 0"));
+  }
+  SetTestClock(options_.clock->Now() + d, std::move(done));
+}
+
+void Engine::Stop() {
+  {
+    absl::MutexLock lock(&stop_mu_);
+    if (stopped_ || shards_.empty()) {
+      stopped_ = true;
+      return;
+    }
+    stopping_ = true;
+  }
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  {
+    // Let batches waiting for admission get queued and committed.
+    absl::MutexLock lock(&admit_mu_);
+    auto drained = [](Engine* e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(e->admit_mu_) {
+      return e->waiters_.empty() && e->inflight_ == 0;
+    };
+    admit_mu_.AwaitWithTimeout(absl::Condition(+drained, this),
+                               absl::Seconds(30));
+  }
+  for (auto& shard : shards_) {
+    ShardTask t;
+    t.kind = ShardTask::kStop;
+    shard->Push(std::move(t));
+  }
+  for (auto& shard : shards_) shard->Join();
+  committer_->Stop();
+  {
+    absl::MutexLock lock(&stop_mu_);
+    stopped_ = true;
+  }
+}
+
+}  // namespace depositd::daemon

@@ -1,0 +1,180 @@
+// Engine: depositd's processing core behind the gRPC services.
+//
+// Threads
+//   - gRPC callback threads call Ingest and the queries. Ingest validates
+//     each event (watchers::ValidateEvent), splits the batch by shard
+//     (stable ShopHash(tenant, shop) % shards) and queues one task per
+//     shard; it never blocks: a batch that does not fit the in-flight budget
+//     (Options::max_inflight_events) waits in a FIFO and `accepted` runs
+//     when it is queued, so the stream reactor holds its next read until
+//     then and HTTP/2 flow control slows the client.
+//   - N shard threads (shard.h) own the shops: dedupe, apply, watchers,
+//     alert transitions, deadlines. No locks on shop state.
+//   - One committer thread (committer.h): group commit. Everything shards
+//     produced while the previous write was syncing becomes one log record
+//     + its alert transitions in one WriteBatch, one fsync (--sync=fsync) or
+//     one write() (--sync=os). Acks go out only after that write.
+//   - One checkpoint timer thread: every checkpoint_interval it asks each
+//     shard for a checkpoint (dirty shops, new dedupe ids, alert books,
+//     deadlines) which the committer writes with that shard's cut (the log
+//     position its state includes), then drops the log before the lowest
+//     cut.
+//
+// Recovery (Create)
+//   1. load every shop checkpoint and dedupe bucket, routed by shop hash (so
+//      the shard count may change between runs);
+//   2. replay log records after the cuts: each ShardPart group is re-applied
+//      at its logged processing time (events, then watchers for touched and
+//      logged deadline-fired shops), giving the same state and alert books;
+//   3. write a startup checkpoint (cuts = end of log) and start the threads;
+//      the shards' first step fires deadlines that passed while down, once.
+//
+// Determinism: a log record holds everything the state depends on: accepted
+// events in apply order, the processing time of each group, and the shops
+// whose deadline firing changed an alert. Rejections depend only on state,
+// so rejected events and duplicates are not logged.
+#ifndef DEPOSITD_DAEMON_ENGINE_H_
+#define DEPOSITD_DAEMON_ENGINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "daemon/alert_hub.h"
+#include "daemon/engine_clock.h"
+#include "daemon/engine_internal.h"
+#include "depositd/v1/service.pb.h"
+#include "watchers/profiles.h"
+#include "watchers/risk_watchers.h"
+
+namespace depositd::daemon {
+
+class Committer;
+class EventLog;
+class Shard;
+class Store;
+
+inline constexpr int kMaxEventsPerBatch = 10000;
+
+// Thread-safe.
+class Engine {
+ public:
+  struct Options {
+    std::string data_dir = "./var/depositd";
+    // true: fsync the WAL before acks; false: write() only.
+    bool sync = true;
+    // 0: the number of cores.
+    int shards = 0;
+    absl::Duration checkpoint_interval = absl::Seconds(5);
+    absl::Duration dedupe_window = absl::Hours(24 * 30);
+    // Events accepted into shard queues but not yet durable, at most.
+    int64_t max_inflight_events = 200000;
+    const watchers::ProfileRegistry* registry = nullptr;  // borrowed
+    EngineClock* clock = nullptr;                          // borrowed
+  };
+
+  struct RecoveryStats {
+    int64_t shops = 0;
+    int64_t dedupe_ids = 0;
+    int64_t replayed_records = 0;
+    int64_t replayed_events = 0;
+    int64_t firing_alerts = 0;
+    uint64_t log_position = 0;
+    uint64_t alert_sequence = 0;
+    absl::Duration took;
+  };
+
+  // Opens the store, recovers and starts the threads. Errors: the store's
+  // (data dir in use, corruption), DATA_LOSS for undecodable records.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(const Options& options);
+  ~Engine();
+
+  int shard_count() const;
+  const RecoveryStats& recovery() const { return recovery_; }
+
+  // Ingests a batch (events are moved out). `accepted` runs once the batch
+  // is queued (possibly inside this call); `done` runs once with the ack,
+  // after every accepted event is durable. Batches over kMaxEventsPerBatch
+  // get every event REJECTED.
+  void Ingest(v1::EventBatch batch, std::function<void()> accepted,
+              std::function<void(v1::IngestAck)> done);
+
+  // Queries run on the owning shard thread(s); `done` runs there.
+  void GetShop(const v1::GetShopRequest& request,
+               std::function<void(absl::StatusOr<v1::ReadinessReport>)> done);
+  void Explain(const v1::ExplainRequest& request,
+               std::function<void(absl::StatusOr<v1::ExplainResponse>)> done);
+  void ListShops(
+      const v1::ListShopsRequest& request,
+      std::function<void(absl::StatusOr<v1::ListShopsResponse>)> done);
+
+  absl::StatusOr<v1::ListAlertsResponse> ListAlerts(
+      const v1::ListAlertsRequest& request) const;
+  AlertHub* alert_hub() { return hub_.get(); }
+
+  v1::StatsResponse Stats() const;
+
+  // Test clock (FAILED_PRECONDITION without one). Set/Advance return (via
+  // `done`) after the deadlines that passed have fired and their alerts are
+  // durable and published.
+  absl::StatusOr<absl::Time> TestClockNow() const;
+  void SetTestClock(absl::Time t, std::function<void(absl::Status)> done);
+  void AdvanceTestClock(absl::Duration d,
+                        std::function<void(absl::Status)> done);
+
+  // Drains queued batches, writes a final checkpoint and stops the threads.
+  // Call after the gRPC server stopped accepting. Idempotent.
+  void Stop();
+
+ private:
+  explicit Engine(const Options& options);
+  absl::Status Recover();
+  void CheckpointLoop();
+  void Admit(PendingBatch* batch, std::vector<ShardTask> tasks,
+             std::function<void()> accepted);
+  void FinishBatch(PendingBatch* batch);
+  void Release(int64_t events);
+  void Barrier(std::function<void(absl::Status)> done);
+
+  Options options_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<Committer> committer_;
+  std::unique_ptr<AlertHub> hub_;
+  watchers::RiskWatchers watchers_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<uint64_t> next_bucket_{1};
+  RecoveryStats recovery_;
+
+  // Admission (in-flight event budget).
+  mutable absl::Mutex admit_mu_;
+  int64_t inflight_ ABSL_GUARDED_BY(admit_mu_) = 0;
+  struct Waiter {
+    PendingBatch* batch;
+    std::vector<ShardTask> tasks;
+    std::function<void()> accepted;
+  };
+  std::deque<Waiter> waiters_ ABSL_GUARDED_BY(admit_mu_);
+
+  std::atomic<int64_t> applied_{0};
+  std::atomic<int64_t> duplicates_{0};
+  std::atomic<int64_t> rejected_{0};
+
+  absl::Mutex stop_mu_;
+  bool stopping_ ABSL_GUARDED_BY(stop_mu_) = false;
+  bool stopped_ ABSL_GUARDED_BY(stop_mu_) = false;
+  std::thread checkpoint_thread_;
+};
+
+}  // namespace depositd::daemon
+
+#endif  // DEPOSITD_DAEMON_ENGINE_H_

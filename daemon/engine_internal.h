@@ -1,0 +1,77 @@
+// Private to daemon/: the messages passed between the engine's threads
+// (ingest → shard → committer). See engine.h for the overall picture.
+#ifndef DEPOSITD_DAEMON_ENGINE_INTERNAL_H_
+#define DEPOSITD_DAEMON_ENGINE_INTERNAL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "depositd/v1/alerts.pb.h"
+#include "depositd/v1/events.pb.h"
+#include "depositd/v1/service.pb.h"
+
+namespace depositd::daemon {
+
+class Shard;
+
+// One client batch on its way to durability. Created by Engine::Ingest,
+// completed by the committer when its last shard part is durable.
+// Shards write results at distinct indices (no lock needed); the final
+// decrement of `parts_left` (acq_rel) publishes them to the completer.
+struct PendingBatch {
+  v1::IngestAck ack;  // results pre-sized to the batch
+  std::atomic<int> parts_left{0};
+  int64_t admitted_events = 0;
+  std::function<void(PendingBatch*)> finish;  // called once, then deletes
+};
+
+// An event with its index in the client batch.
+struct IndexedEvent {
+  uint32_t index;
+  uint64_t shop_hash;
+  v1::Event event;
+};
+
+// Work for one shard, in arrival order.
+struct ShardTask {
+  enum Kind { kIngest, kQuery, kCheckpoint, kBarrier, kStop };
+  Kind kind = kIngest;
+  // kIngest
+  PendingBatch* batch = nullptr;
+  std::vector<IndexedEvent> events;
+  // kQuery: runs on the shard thread, after earlier tasks are applied.
+  std::function<void(Shard&)> query;
+  // kBarrier / kCheckpoint / kStop: runs on the committer thread once the
+  // shard's output up to this task is durable.
+  std::function<void()> on_durable;
+};
+
+// A shard's output for one processing step (or one checkpoint), handed to
+// the committer in the shard's order.
+struct CommitItem {
+  uint32_t shard = 0;
+  // A serialized store.v1.LogRecord with one ShardPart, as two pieces
+  // (header, body); both empty when the step logged nothing.
+  std::string record_head;
+  std::string record_body;
+  // Alert transitions caused by the step (sequence assigned at commit).
+  std::vector<v1::Alert> alerts;
+  // Batches the step completes a part of.
+  std::vector<PendingBatch*> batches;
+  std::vector<std::function<void()>> on_durable;
+  // Checkpoint of the shard, covering all its earlier items.
+  bool checkpoint = false;
+  std::vector<std::pair<std::string, std::string>> shop_puts;
+  std::vector<std::pair<uint64_t, std::string>> dedupe_puts;
+  std::vector<uint64_t> dedupe_deletes;
+  int64_t events_logged = 0;
+};
+
+}  // namespace depositd::daemon
+
+#endif  // DEPOSITD_DAEMON_ENGINE_INTERNAL_H_

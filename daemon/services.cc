@@ -1,0 +1,618 @@
+#include "daemon/services.h"
+
+#include <deque>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+
+namespace depositd::daemon {
+namespace {
+
+absl::Time FromProto(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+void ToProto(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t nanos = absl::ToUnixNanos(t);
+  int64_t s = nanos / 1000000000;
+  int64_t n = nanos % 1000000000;
+  if (n < 0) {
+    n += 1000000000;
+    --s;
+  }
+  ts->set_seconds(s);
+  ts->set_nanos(static_cast<int32_t>(n));
+}
+
+const char kShuttingDown[] =
+    "depositd is shutting down; resend unacknowledged batches to another "
+    "connection";
+
+}  // namespace
+
+grpc::Status ToGrpc(const absl::Status& s) {
+  if (s.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
+                      std::string(s.message()));
+}
+
+// Something to end at shutdown.
+class ShutdownListener {
+ public:
+  virtual ~ShutdownListener() = default;
+  virtual void OnShutdown() = 0;
+};
+
+class StreamRegistry {
+ public:
+  // False when shutdown has begun (the caller must end itself).
+  bool Add(ShutdownListener* l) {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) return false;
+    live_.insert(l);
+    return true;
+  }
+  void Remove(ShutdownListener* l) {
+    absl::MutexLock lock(&mu_);
+    live_.erase(l);
+  }
+  void BeginShutdown() {
+    absl::MutexLock lock(&mu_);
+    shutting_down_ = true;
+    for (ShutdownListener* l : live_) l->OnShutdown();
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_set<ShutdownListener*> live_ ABSL_GUARDED_BY(mu_);
+};
+
+// ---------------------------------------------------------------------------
+// EventIngest
+// ---------------------------------------------------------------------------
+
+namespace {
+
+// One Stream call. Deletes itself when gRPC is done with it and every engine
+// callback has run. Thread-safe (state under mu_; gRPC ops issued outside).
+class IngestStreamReactor final
+    : public grpc::ServerBidiReactor<v1::EventBatch, v1::IngestAck>,
+      public ShutdownListener {
+ public:
+  IngestStreamReactor(Engine* engine, StreamRegistry* registry)
+      : engine_(engine), registry_(registry) {
+    if (!registry_->Add(this)) {
+      absl::MutexLock lock(&mu_);
+      registered_ = false;
+      shutting_down_ = true;
+    }
+    Pump();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      {
+        absl::MutexLock lock(&mu_);
+        reading_ = false;
+        read_closed_ = true;
+      }
+      Pump();
+      return;
+    }
+    v1::EventBatch batch;
+    batch.Swap(&request_);
+    uint64_t slot;
+    {
+      absl::MutexLock lock(&mu_);
+      reading_ = false;
+      slot = next_slot_++;
+      slots_.emplace_back();
+      accepted_pending_ = true;
+      refs_ += 2;  // accepted + done
+    }
+    engine_->Ingest(
+        std::move(batch),
+        [this] {
+          mu_.Lock();
+          accepted_pending_ = false;
+          const bool del = UnrefLocked();
+          mu_.Unlock();
+          if (del) {
+            delete this;
+            return;
+          }
+          Pump();
+        },
+        [this, slot](v1::IngestAck ack) {
+          mu_.Lock();
+          slots_[slot - first_slot_] = std::move(ack);
+          const bool del = UnrefLocked();
+          mu_.Unlock();
+          if (del) {
+            delete this;
+            return;
+          }
+          Pump();
+        });
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) write_failed_ = true;
+    }
+    Pump();
+  }
+
+  void OnShutdown() override {
+    {
+      absl::MutexLock lock(&mu_);
+      shutting_down_ = true;
+    }
+    Pump();
+  }
+
+  void OnDone() override {
+    if (registered_) registry_->Remove(this);
+    bool del;
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      del = refs_ == 0;
+    }
+    if (del) delete this;
+  }
+
+ private:
+  // Drops one engine-callback reference; true when the reactor must delete
+  // itself (the last reference after OnDone).
+  bool UnrefLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    --refs_;
+    return done_ && refs_ == 0;
+  }
+
+  // Decides the next gRPC operations under the lock, issues them outside.
+  void Pump() {
+    bool read = false, write = false, finish = false;
+    grpc::Status status;
+    {
+      absl::MutexLock lock(&mu_);
+      if (done_ || finished_) return;
+      if (!writing_ && !write_failed_ && !slots_.empty() &&
+          slots_.front().has_value()) {
+        current_ack_ = std::move(*slots_.front());
+        slots_.pop_front();
+        ++first_slot_;
+        writing_ = true;
+        write = true;
+      }
+      if (!reading_ && !read_closed_ && !shutting_down_ && !write_failed_ &&
+          !accepted_pending_ &&
+          static_cast<int>(slots_.size()) + (writing_ ? 1 : 0) <
+              kMaxInflightBatches) {
+        reading_ = true;
+        read = true;
+      }
+      if (write_failed_ && !writing_) {
+        finish = true;
+        status = grpc::Status(grpc::StatusCode::CANCELLED,
+                              "the client stopped reading acks");
+      } else if ((read_closed_ || shutting_down_) && slots_.empty() &&
+                 !writing_ && !accepted_pending_) {
+        finish = true;
+        status = shutting_down_ && !read_closed_
+                     ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                    kShuttingDown)
+                     : grpc::Status::OK;
+      }
+      if (finish) finished_ = true;
+    }
+    if (write) StartWrite(&current_ack_);
+    if (read) StartRead(&request_);
+    if (finish) Finish(status);
+  }
+
+  Engine* const engine_;
+  StreamRegistry* const registry_;
+  bool registered_ = true;
+  v1::EventBatch request_;
+  v1::IngestAck current_ack_;
+
+  absl::Mutex mu_;
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool write_failed_ ABSL_GUARDED_BY(mu_) = false;
+  bool accepted_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  int refs_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t next_slot_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t first_slot_ ABSL_GUARDED_BY(mu_) = 0;
+  std::deque<std::optional<v1::IngestAck>> slots_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+class Services::IngestService final : public v1::EventIngest::CallbackService {
+ public:
+  IngestService(Engine* engine, StreamRegistry* streams)
+      : engine_(engine), streams_(streams) {}
+
+  grpc::ServerBidiReactor<v1::EventBatch, v1::IngestAck>* Stream(
+      grpc::CallbackServerContext*) override {
+    return new IngestStreamReactor(engine_, streams_);
+  }
+
+  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* ctx,
+                                    const v1::EventBatch* request,
+                                    v1::IngestAck* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (request->events_size() > kMaxEventsPerBatch) {
+      reactor->Finish(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("batch has ", request->events_size(),
+                       " events; the limit is ", kMaxEventsPerBatch,
+                       " per batch: split it and resend")));
+      return reactor;
+    }
+    // The request is owned by this call and not read after this point, so
+    // its events are moved rather than copied.
+    v1::EventBatch batch;
+    batch.Swap(const_cast<v1::EventBatch*>(request));
+    engine_->Ingest(std::move(batch), nullptr,
+                    [reactor, response](v1::IngestAck ack) {
+                      *response = std::move(ack);
+                      reactor->Finish(grpc::Status::OK);
+                    });
+    return reactor;
+  }
+
+ private:
+  Engine* const engine_;
+  StreamRegistry* const streams_;
+};
+
+// ---------------------------------------------------------------------------
+// Readiness
+// ---------------------------------------------------------------------------
+
+class Services::ReadinessService final
+    : public v1::Readiness::CallbackService {
+ public:
+  explicit ReadinessService(Engine* engine) : engine_(engine) {}
+
+  grpc::ServerUnaryReactor* GetShop(grpc::CallbackServerContext* ctx,
+                                    const v1::GetShopRequest* request,
+                                    v1::ReadinessReport* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    engine_->GetShop(*request, [reactor, response](
+                                   absl::StatusOr<v1::ReadinessReport> r) {
+      if (r.ok()) *response = *std::move(r);
+      reactor->Finish(ToGrpc(r.status()));
+    });
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* ListShops(grpc::CallbackServerContext* ctx,
+                                      const v1::ListShopsRequest* request,
+                                      v1::ListShopsResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    engine_->ListShops(*request, [reactor, response](
+                                     absl::StatusOr<v1::ListShopsResponse> r) {
+      if (r.ok()) *response = *std::move(r);
+      reactor->Finish(ToGrpc(r.status()));
+    });
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* Explain(grpc::CallbackServerContext* ctx,
+                                    const v1::ExplainRequest* request,
+                                    v1::ExplainResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    engine_->Explain(*request, [reactor, response](
+                                   absl::StatusOr<v1::ExplainResponse> r) {
+      if (r.ok()) *response = *std::move(r);
+      reactor->Finish(ToGrpc(r.status()));
+    });
+    return reactor;
+  }
+
+ private:
+  Engine* const engine_;
+};
+
+// ---------------------------------------------------------------------------
+// Alerts
+// ---------------------------------------------------------------------------
+
+namespace {
+
+class WatchReactor;
+
+// The state of one Watch call, shared with the hub (weakly) so a publish
+// racing with the end of the call is harmless. Thread-safe.
+class WatchSession final : public AlertSubscriber,
+                           public ShutdownListener,
+                           public std::enable_shared_from_this<WatchSession> {
+ public:
+  WatchSession(AlertHub* hub, grpc::ServerWriteReactor<v1::Alert>* reactor,
+               const v1::WatchAlertsRequest& request)
+      : hub_(hub), reactor_(reactor), filter_(request.filter()) {
+    if (request.from_sequence() == 0) {
+      next_ = hub_->last_sequence() + 1;
+      live_ = true;
+    } else {
+      next_ = request.from_sequence();
+    }
+  }
+
+  void OnAlertsCommitted() override { Pump(); }
+  void OnShutdown() override {
+    {
+      absl::MutexLock lock(&mu_);
+      shutting_down_ = true;
+    }
+    Pump();
+  }
+  void OnWriteDone(bool ok) {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) client_gone_ = true;
+    }
+    Pump();
+  }
+  void OnDone() {
+    absl::MutexLock lock(&mu_);
+    done_ = true;
+  }
+
+  void Pump() {
+    const v1::Alert* to_write = nullptr;
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      if (done_ || finished_ || writing_) return;
+      if (client_gone_) {
+        finish = grpc::Status::CANCELLED;
+      } else if (shutting_down_) {
+        finish = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                              absl::StrCat("depositd is shutting down; "
+                                           "resume with from_sequence=",
+                                           next_));
+      } else {
+        for (;;) {
+          while (pos_ < buffer_.size() &&
+                 !AlertMatches(buffer_[pos_], filter_)) {
+            next_ = buffer_[pos_].sequence() + 1;
+            ++pos_;
+          }
+          if (pos_ < buffer_.size()) {
+            current_ = std::move(buffer_[pos_]);
+            next_ = current_.sequence() + 1;
+            ++pos_;
+            to_write = &current_;
+            break;
+          }
+          const uint64_t last = hub_->last_sequence();
+          if (next_ > last) {
+            live_ = true;  // caught up: from now on lag is bounded
+            break;
+          }
+          if (live_ && last - next_ + 1 > kMaxWatchLag) {
+            finish = grpc::Status(
+                grpc::StatusCode::RESOURCE_EXHAUSTED,
+                absl::StrCat("this Watch fell more than ", kMaxWatchLag,
+                             " alerts behind; resume with from_sequence=",
+                             next_, " (nothing is lost)"));
+            break;
+          }
+          buffer_.clear();
+          pos_ = 0;
+          absl::Status s = hub_->Read(next_, 256, &buffer_);
+          if (!s.ok()) {
+            finish = ToGrpc(s);
+            break;
+          }
+          if (buffer_.empty()) break;
+        }
+      }
+      if (to_write != nullptr) writing_ = true;
+      if (finish.has_value()) finished_ = true;
+    }
+    if (to_write != nullptr) reactor_->StartWrite(to_write);
+    if (finish.has_value()) reactor_->Finish(*finish);
+  }
+
+ private:
+  AlertHub* const hub_;
+  grpc::ServerWriteReactor<v1::Alert>* const reactor_;  // valid until done_
+  const v1::AlertFilter filter_;
+  absl::Mutex mu_;
+  uint64_t next_ ABSL_GUARDED_BY(mu_);
+  bool live_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  bool client_gone_ ABSL_GUARDED_BY(mu_) = false;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<v1::Alert> buffer_ ABSL_GUARDED_BY(mu_);
+  size_t pos_ ABSL_GUARDED_BY(mu_) = 0;
+  v1::Alert current_;
+};
+
+class WatchReactor final : public grpc::ServerWriteReactor<v1::Alert> {
+ public:
+  WatchReactor(AlertHub* hub, StreamRegistry* registry,
+               const v1::WatchAlertsRequest& request)
+      : registry_(registry),
+        session_(std::make_shared<WatchSession>(hub, this, request)) {
+    registered_ = registry_->Add(session_.get());
+    hub->Subscribe(session_);
+    if (!registered_) session_->OnShutdown();
+    session_->Pump();
+  }
+  void OnWriteDone(bool ok) override { session_->OnWriteDone(ok); }
+  void OnDone() override {
+    if (registered_) registry_->Remove(session_.get());
+    session_->OnDone();
+    delete this;
+  }
+  void OnCancel() override {}
+
+ private:
+  StreamRegistry* const registry_;
+  std::shared_ptr<WatchSession> session_;
+  bool registered_ = false;
+};
+
+}  // namespace
+
+class Services::AlertsService final : public v1::Alerts::CallbackService {
+ public:
+  AlertsService(Engine* engine, StreamRegistry* streams)
+      : engine_(engine), streams_(streams) {}
+
+  grpc::ServerWriteReactor<v1::Alert>* Watch(
+      grpc::CallbackServerContext*,
+      const v1::WatchAlertsRequest* request) override {
+    return new WatchReactor(engine_->alert_hub(), streams_, *request);
+  }
+
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
+                                 const v1::ListAlertsRequest* request,
+                                 v1::ListAlertsResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    absl::StatusOr<v1::ListAlertsResponse> r = engine_->ListAlerts(*request);
+    if (r.ok()) *response = *std::move(r);
+    reactor->Finish(ToGrpc(r.status()));
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* Acknowledge(grpc::CallbackServerContext* ctx,
+                                        const v1::AcknowledgeRequest*,
+                                        v1::AcknowledgeResponse*) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::UNIMPLEMENTED,
+        "Alerts.Acknowledge is not implemented in this version of depositd "
+        "(alert repeats and acknowledgement come in a later release); "
+        "alerts still resolve by themselves when the condition clears"));
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* Silence(grpc::CallbackServerContext* ctx,
+                                    const v1::SilenceRequest*,
+                                    v1::SilenceResponse*) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::UNIMPLEMENTED,
+        "Alerts.Silence is not implemented in this version of depositd "
+        "(silences come in a later release); filter Watch/List by tenant, "
+        "shop, kind or min_severity instead"));
+    return reactor;
+  }
+
+ private:
+  Engine* const engine_;
+  StreamRegistry* const streams_;
+};
+
+// ---------------------------------------------------------------------------
+// Admin
+// ---------------------------------------------------------------------------
+
+class Services::AdminService final : public v1::Admin::CallbackService {
+ public:
+  explicit AdminService(Engine* engine) : engine_(engine) {}
+
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* ctx,
+                                     const v1::GetStatsRequest*,
+                                     v1::StatsResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    *response = engine_->Stats();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* GetTestClock(
+      grpc::CallbackServerContext* ctx, const v1::GetTestClockRequest*,
+      v1::TestClockResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    absl::StatusOr<absl::Time> now = engine_->TestClockNow();
+    if (now.ok()) ToProto(*now, response->mutable_now());
+    reactor->Finish(ToGrpc(now.status()));
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* SetTestClock(
+      grpc::CallbackServerContext* ctx, const v1::SetTestClockRequest* request,
+      v1::TestClockResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (!request->has_now()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   "SetTestClock needs `now`"));
+      return reactor;
+    }
+    engine_->SetTestClock(FromProto(request->now()),
+                          [this, reactor, response](absl::Status s) {
+                            Done(s, reactor, response);
+                          });
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* AdvanceTestClock(
+      grpc::CallbackServerContext* ctx,
+      const v1::AdvanceTestClockRequest* request,
+      v1::TestClockResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    const absl::Duration by = absl::Seconds(request->by().seconds()) +
+                              absl::Nanoseconds(request->by().nanos());
+    engine_->AdvanceTestClock(by, [this, reactor, response](absl::Status s) {
+      Done(s, reactor, response);
+    });
+    return reactor;
+  }
+
+ private:
+  void Done(const absl::Status& s, grpc::ServerUnaryReactor* reactor,
+            v1::TestClockResponse* response) {
+    if (s.ok()) {
+      absl::StatusOr<absl::Time> now = engine_->TestClockNow();
+      if (now.ok()) ToProto(*now, response->mutable_now());
+    }
+    reactor->Finish(ToGrpc(s));
+  }
+
+  Engine* const engine_;
+};
+
+// ---------------------------------------------------------------------------
+
+Services::Services(Engine* engine)
+    : streams_(std::make_unique<StreamRegistry>()),
+      ingest_(std::make_unique<IngestService>(engine, streams_.get())),
+      readiness_(std::make_unique<ReadinessService>(engine)),
+      alerts_(std::make_unique<AlertsService>(engine, streams_.get())),
+      admin_(std::make_unique<AdminService>(engine)) {}
+
+Services::~Services() = default;
+
+void Services::Register(grpc::ServerBuilder& builder) {
+  builder.RegisterService(ingest_.get());
+  builder.RegisterService(readiness_.get());
+  builder.RegisterService(alerts_.get());
+  builder.RegisterService(admin_.get());
+}
+
+void Services::BeginShutdown() { streams_->BeginShutdown(); }
+
+}  // namespace depositd::daemon

@@ -1,0 +1,487 @@
+#include "daemon/shard.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+#include "daemon/stable_hash.h"
+#include "depositd/store/v1/checkpoint.pb.h"
+
+namespace depositd::daemon {
+namespace {
+
+// Protobuf wire-format helpers for building log records without
+// materializing the message (see log.proto: concatenable records).
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+void PutLengthDelimited(std::string* out, uint8_t tag, absl::string_view s) {
+  out->push_back(static_cast<char>(tag));
+  PutVarint(out, s.size());
+  out->append(s.data(), s.size());
+}
+
+// ProcessingGroup field tags.
+constexpr uint8_t kGroupAtTag = 0x08;      // 1, varint
+constexpr uint8_t kGroupEventTag = 0x12;   // 2, bytes
+constexpr uint8_t kGroupFiredTag = 0x1a;   // 3, bytes
+// ShardPart / LogRecord.
+constexpr uint8_t kPartShardTag = 0x08;    // ShardPart.shard
+constexpr uint8_t kPartGroupTag = 0x12;    // ShardPart.groups
+constexpr uint8_t kRecordPartTag = 0x0a;   // LogRecord.parts
+
+void AppendEvent(std::string* body, const v1::Event& ev) {
+  const size_t n = ev.ByteSizeLong();
+  body->push_back(static_cast<char>(kGroupEventTag));
+  PutVarint(body, n);
+  const size_t old = body->size();
+  body->resize(old + n);
+  ev.SerializeWithCachedSizesToArray(
+      reinterpret_cast<uint8_t*>(&(*body)[old]));
+}
+
+void AppendFired(std::string* body, const watchers::ShopState& state) {
+  std::string ref;
+  PutLengthDelimited(&ref, 0x0a, state.tenant());
+  PutLengthDelimited(&ref, 0x12, state.shop_id());
+  PutLengthDelimited(body, kGroupFiredTag, ref);
+}
+
+}  // namespace
+
+std::string ShopKey(absl::string_view tenant, absl::string_view shop_id) {
+  std::string k;
+  k.reserve(tenant.size() + 1 + shop_id.size());
+  k.append(tenant.data(), tenant.size());
+  k.push_back('\0');
+  k.append(shop_id.data(), shop_id.size());
+  return k;
+}
+
+Shard::Shard(uint32_t id, Context context) : id_(id), ctx_(context) {}
+
+Shard::~Shard() { Join(); }
+
+void Shard::Push(ShardTask task) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(task));
+}
+
+void Shard::Wake() {
+  absl::MutexLock lock(&mu_);
+  wake_ = true;
+}
+
+void Shard::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Shard::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Shard::Run() {
+  std::vector<ShardTask> tasks;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      next_deadline_ =
+          deadlines_.empty() ? kNoDeadline : deadlines_.begin()->first;
+      auto ready = [](Shard* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+        return !s->queue_.empty() || s->wake_;
+      };
+      if (ctx_.clock->is_test() || next_deadline_ == kNoDeadline) {
+        mu_.Await(absl::Condition(+ready, this));
+      } else {
+        mu_.AwaitWithDeadline(absl::Condition(+ready, this),
+                              absl::FromUnixNanos(next_deadline_));
+      }
+      wake_ = false;
+      tasks.swap(queue_);
+    }
+    const bool stop = Step(tasks);
+    tasks.clear();
+    if (stop) return;
+  }
+}
+
+bool Shard::Step(std::vector<ShardTask>& tasks) {
+  const absl::Time now = ctx_.clock->Now();
+  ++step_;
+  CommitItem item;
+  item.shard = id_;
+  bool stop = false;
+  std::function<void()> stop_done;
+  for (ShardTask& task : tasks) {
+    switch (task.kind) {
+      case ShardTask::kIngest:
+        IngestTask(task, now, item);
+        break;
+      case ShardTask::kQuery:
+        task.query(*this);
+        break;
+      case ShardTask::kBarrier:
+        item.on_durable.push_back(std::move(task.on_durable));
+        break;
+      case ShardTask::kCheckpoint: {
+        FinishStep(now, item);
+        CommitItem ck = Checkpoint(now);
+        if (task.on_durable) ck.on_durable.push_back(std::move(task.on_durable));
+        ctx_.committer->Push(std::move(ck));
+        ++step_;
+        break;
+      }
+      case ShardTask::kStop:
+        stop = true;
+        stop_done = std::move(task.on_durable);
+        break;
+    }
+  }
+  FinishStep(now, item);
+  if (stop) {
+    CommitItem ck = Checkpoint(now);
+    if (stop_done) ck.on_durable.push_back(std::move(stop_done));
+    ctx_.committer->Push(std::move(ck));
+  }
+  UpdateStats();
+  return stop;
+}
+
+ShopEntry* Shard::FindMutable(absl::string_view tenant,
+                              absl::string_view shop_id) {
+  key_scratch_.assign(tenant.data(), tenant.size());
+  key_scratch_.push_back('\0');
+  key_scratch_.append(shop_id.data(), shop_id.size());
+  auto it = shops_.find(absl::string_view(key_scratch_));
+  return it == shops_.end() ? nullptr : it->second.get();
+}
+
+const ShopEntry* Shard::Find(absl::string_view tenant,
+                             absl::string_view shop_id) const {
+  return const_cast<Shard*>(this)->FindMutable(tenant, shop_id);
+}
+
+ShopEntry* Shard::Insert(std::string key, uint64_t hash,
+                         watchers::ShopState state,
+                         const watchers::ResolvedProfile* profile) {
+  auto entry =
+      std::make_unique<ShopEntry>(std::move(key), hash, std::move(state));
+  entry->profile = profile;
+  entry->profile_name = entry->state.profile_name();
+  ShopEntry* e = entry.get();
+  absl::string_view k = e->key;
+  shops_.emplace(k, std::move(entry));
+  ordered_.emplace(k, e);
+  return e;
+}
+
+void Shard::Touch(ShopEntry* e) {
+  if (e->step != step_) {
+    e->step = step_;
+    touched_.push_back(e);
+  }
+  MarkDirty(e);
+}
+
+void Shard::MarkDirty(ShopEntry* e) {
+  if (!e->dirty) {
+    e->dirty = true;
+    dirty_.push_back(e);
+  }
+}
+
+void Shard::ReResolveProfile(ShopEntry* e) {
+  if (e->state.profile_name() == e->profile_name) return;
+  absl::StatusOr<const watchers::ResolvedProfile*> p = ctx_.registry->Resolve(
+      e->state.tenant(), e->state.shop_id(), e->state.profile_name());
+  if (p.ok()) {
+    e->profile = *p;
+    e->profile_name = e->state.profile_name();
+  }
+}
+
+void Shard::IngestTask(ShardTask& task, absl::Time now, CommitItem& item) {
+  PendingBatch* batch = task.batch;
+  for (IndexedEvent& ie : task.events) {
+    const v1::Event& ev = ie.event;
+    v1::EventResult* result = batch->ack.mutable_results(ie.index);
+    const DedupeKey dk{ie.shop_hash, EventIdHash(ie.shop_hash, ev.event_id())};
+    if (dedupe_.Contains(dk)) {
+      result->set_outcome(v1::DUPLICATE);
+      continue;
+    }
+    ShopEntry* e = FindMutable(ev.tenant(), ev.shop_id());
+    absl::Status s;
+    if (e != nullptr) {
+      s = e->state.Apply(ev, *e->profile);
+    } else {
+      absl::StatusOr<const watchers::ResolvedProfile*> profile =
+          ctx_.registry->Resolve(ev.tenant(), ev.shop_id(), "");
+      if (!profile.ok()) {
+        s = profile.status();
+      } else {
+        watchers::ShopState state(ev.tenant(), ev.shop_id());
+        s = state.Apply(ev, **profile);
+        if (s.ok()) {
+          e = Insert(ShopKey(ev.tenant(), ev.shop_id()), ie.shop_hash,
+                     std::move(state), *profile);
+        }
+      }
+    }
+    if (!s.ok()) {
+      result->set_outcome(v1::REJECTED);
+      result->set_reason(std::string(s.message()));
+      continue;
+    }
+    if (ev.body_case() == v1::Event::kShopRegistered) ReResolveProfile(e);
+    result->set_outcome(v1::APPLIED);
+    dedupe_.Insert(dk, now);
+    AppendEvent(&record_body_, ev);
+    ++item.events_logged;
+    Touch(e);
+  }
+  item.batches.push_back(batch);
+}
+
+void Shard::Schedule(ShopEntry* e, absl::Time next_check, absl::Time now) {
+  int64_t next = kNoDeadline;
+  if (next_check != absl::InfiniteFuture()) {
+    // A watcher asking to look again at or before now would spin; look a
+    // second later instead.
+    if (next_check <= now) next_check = now + absl::Seconds(1);
+    next = absl::ToUnixNanos(next_check);
+  }
+  if (next == e->next_check) return;
+  if (e->next_check != kNoDeadline) deadlines_.erase({e->next_check, e});
+  e->next_check = next;
+  if (next != kNoDeadline) deadlines_.insert({next, e});
+}
+
+void Shard::CheckShops(absl::Time now, std::vector<v1::Alert>* transitions,
+                       std::string* fired_body) {
+  auto check = [&](ShopEntry* e, bool fired) {
+    watchers::WatchResult r =
+        ctx_.watchers->CheckAll(e->state, *e->profile, now);
+    std::vector<v1::Alert> t = e->alerts.Update(std::move(r.findings), now);
+    if (!t.empty()) {
+      MarkDirty(e);
+      if (fired && fired_body != nullptr) AppendFired(fired_body, e->state);
+      if (transitions != nullptr) {
+        for (v1::Alert& a : t) transitions->push_back(std::move(a));
+      }
+    }
+    Schedule(e, r.next_check, now);
+  };
+  for (ShopEntry* e : touched_) check(e, false);
+  for (ShopEntry* e : fired_) check(e, true);
+  touched_.clear();
+  fired_.clear();
+}
+
+void Shard::FinishStep(absl::Time now, CommitItem& item) {
+  const int64_t now_nanos = absl::ToUnixNanos(now);
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now_nanos) {
+    ShopEntry* e = deadlines_.begin()->second;
+    deadlines_.erase(deadlines_.begin());
+    e->next_check = kNoDeadline;
+    if (e->step != step_) {
+      e->step = step_;
+      fired_.push_back(e);
+    }
+  }
+  std::string fired_body;
+  CheckShops(now, &item.alerts, &fired_body);
+  record_body_.append(fired_body);
+
+  if (!record_body_.empty()) {
+    // ProcessingGroup = at + events + fired; wrap it in ShardPart and
+    // LogRecord headers (the body is not copied).
+    std::string at;
+    at.push_back(static_cast<char>(kGroupAtTag));
+    PutVarint(&at, static_cast<uint64_t>(now_nanos));
+    const size_t group_len = at.size() + record_body_.size();
+    const size_t part_len = 1 + VarintSize(id_) + 1 +
+                            VarintSize(group_len) + group_len;
+    std::string head;
+    head.push_back(static_cast<char>(kRecordPartTag));
+    PutVarint(&head, part_len);
+    head.push_back(static_cast<char>(kPartShardTag));
+    PutVarint(&head, id_);
+    head.push_back(static_cast<char>(kPartGroupTag));
+    PutVarint(&head, group_len);
+    head.append(at);
+    item.record_head = std::move(head);
+    item.record_body = std::move(record_body_);
+    record_body_ = std::string();
+  }
+  if (!item.record_head.empty() || !item.alerts.empty() ||
+      !item.batches.empty() || !item.on_durable.empty()) {
+    ctx_.committer->Push(std::move(item));
+  }
+  item = CommitItem();
+  item.shard = id_;
+}
+
+CommitItem Shard::Checkpoint(absl::Time now) {
+  CommitItem ck;
+  ck.shard = id_;
+  ck.checkpoint = true;
+  ck.shop_puts.reserve(dirty_.size());
+  for (ShopEntry* e : dirty_) {
+    store::v1::ShopCheckpoint cp;
+    cp.set_state(e->state.Serialize());
+    for (const v1::Alert& a : e->alerts.active()) *cp.add_active_alerts() = a;
+    if (e->next_check != kNoDeadline) cp.set_next_check_nanos(e->next_check);
+    ck.shop_puts.emplace_back(e->key, cp.SerializeAsString());
+    e->dirty = false;
+  }
+  dirty_.clear();
+  absl::Time max_seen;
+  std::string bucket = dedupe_.SealForCheckpoint(&max_seen);
+  if (!bucket.empty()) {
+    const uint64_t number = ctx_.next_bucket->fetch_add(1);
+    ck.dedupe_puts.emplace_back(number, std::move(bucket));
+    owned_buckets_.emplace_back(number, max_seen);
+  }
+  const absl::Time cutoff = now - ctx_.dedupe_window;
+  dedupe_.ExpireBefore(cutoff);
+  auto it = std::remove_if(owned_buckets_.begin(), owned_buckets_.end(),
+                           [&](const std::pair<uint64_t, absl::Time>& b) {
+                             if (b.second < cutoff) {
+                               ck.dedupe_deletes.push_back(b.first);
+                               return true;
+                             }
+                             return false;
+                           });
+  owned_buckets_.erase(it, owned_buckets_.end());
+  UpdateStats();
+  return ck;
+}
+
+absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
+  store::v1::ShopCheckpoint cp;
+  if (!cp.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError("corrupt shop checkpoint");
+  }
+  absl::StatusOr<watchers::ShopState> state =
+      watchers::ShopState::Parse(cp.state());
+  if (!state.ok()) return state.status();
+  const uint64_t hash = ShopHash(state->tenant(), state->shop_id());
+  absl::StatusOr<const watchers::ResolvedProfile*> profile =
+      ctx_.registry->Resolve(state->tenant(), state->shop_id(),
+                             state->profile_name());
+  if (!profile.ok()) {
+    std::fprintf(stderr,
+                 "depositd: shop %s/%s uses profile \"%s\", which the "
+                 "configuration no longer defines; using generic\n",
+                 state->tenant().c_str(), state->shop_id().c_str(),
+                 state->profile_name().c_str());
+    profile = ctx_.registry->Resolve(state->tenant(), state->shop_id(), "");
+    if (!profile.ok()) return profile.status();
+  }
+  ShopEntry* e =
+      Insert(std::string(key), hash, *std::move(state), *profile);
+  std::vector<v1::Alert> active(cp.active_alerts().begin(),
+                                cp.active_alerts().end());
+  e->alerts.Restore(std::move(active));
+  if (cp.next_check_nanos() != 0) {
+    e->next_check = cp.next_check_nanos();
+    deadlines_.insert({e->next_check, e});
+  }
+  shop_count_.store(static_cast<int64_t>(shops_.size()));
+  return absl::OkStatus();
+}
+
+void Shard::LoadDedupe(absl::Time max_seen,
+                       const std::vector<DedupeKey>& keys) {
+  dedupe_.AddSealed(max_seen, keys);
+}
+
+void Shard::AdoptBucket(uint64_t number, absl::Time max_seen) {
+  owned_buckets_.emplace_back(number, max_seen);
+}
+
+void Shard::ReplayGroup(absl::Time at,
+                        const std::vector<const v1::Event*>& events,
+                        const std::vector<const store::v1::ShopRef*>& fired) {
+  ++step_;
+  for (const v1::Event* ev : events) {
+    const uint64_t hash = ShopHash(ev->tenant(), ev->shop_id());
+    ShopEntry* e = FindMutable(ev->tenant(), ev->shop_id());
+    absl::Status s;
+    if (e != nullptr) {
+      s = e->state.Apply(*ev, *e->profile);
+    } else {
+      absl::StatusOr<const watchers::ResolvedProfile*> profile =
+          ctx_.registry->Resolve(ev->tenant(), ev->shop_id(), "");
+      if (profile.ok()) {
+        watchers::ShopState state(ev->tenant(), ev->shop_id());
+        s = state.Apply(*ev, **profile);
+        if (s.ok()) {
+          e = Insert(ShopKey(ev->tenant(), ev->shop_id()), hash,
+                     std::move(state), *profile);
+        }
+      } else {
+        s = profile.status();
+      }
+    }
+    if (!s.ok()) {
+      std::fprintf(stderr,
+                   "depositd: warning: replay of logged event %s (shop "
+                   "%s/%s) was rejected: %s\n",
+                   ev->event_id().c_str(), ev->tenant().c_str(),
+                   ev->shop_id().c_str(), std::string(s.message()).c_str());
+      continue;
+    }
+    if (ev->body_case() == v1::Event::kShopRegistered) ReResolveProfile(e);
+    dedupe_.Insert(DedupeKey{hash, EventIdHash(hash, ev->event_id())}, at);
+    ++replayed_events_;
+    Touch(e);
+  }
+  for (const store::v1::ShopRef* ref : fired) {
+    ShopEntry* e = FindMutable(ref->tenant(), ref->shop_id());
+    if (e == nullptr || e->step == step_) continue;
+    e->step = step_;
+    fired_.push_back(e);
+  }
+  CheckShops(at, nullptr, nullptr);
+  shop_count_.store(static_cast<int64_t>(shops_.size()));
+}
+
+void Shard::ScanFrom(absl::string_view after,
+                     const std::function<bool(const ShopEntry&)>& fn) const {
+  for (auto it = ordered_.upper_bound(after); it != ordered_.end(); ++it) {
+    if (!fn(*it->second)) return;
+  }
+}
+
+std::vector<v1::Alert> Shard::FiringAlerts() const {
+  std::vector<v1::Alert> out;
+  for (const auto& [k, e] : ordered_) {
+    for (const v1::Alert& a : e->alerts.active()) out.push_back(a);
+  }
+  return out;
+}
+
+void Shard::UpdateStats() {
+  shop_count_.store(static_cast<int64_t>(shops_.size()),
+                    std::memory_order_relaxed);
+  pending_deadlines_.store(static_cast<int64_t>(deadlines_.size()),
+                           std::memory_order_relaxed);
+  dedupe_ids_.store(static_cast<int64_t>(dedupe_.size()),
+                    std::memory_order_relaxed);
+}
+
+}  // namespace depositd::daemon

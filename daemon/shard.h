@@ -1,0 +1,179 @@
+// Shard: one thread that owns a hash range of shops (by ShopHash % shards):
+// their state, alert books, deadline index and dedupe ids. Nothing in a shard
+// is shared, so shop state needs no locks; other threads talk to a shard only
+// through its task queue (Push) and get answers through callbacks.
+//
+// A processing step takes every queued task, at one processing time T:
+//   1. ingest tasks: dedupe (event id) → ShopState::Apply with the shop's
+//      profile → per-event result in the batch's ack; accepted events are
+//      appended, serialized, to the step's log record;
+//   2. deadlines: shops whose next check is <= T;
+//   3. watchers: RiskWatchers::CheckAll at T for every touched or due shop →
+//      AlertBook::Update → transitions; reschedule each shop's next check
+//      (one entry per shop: a new deadline replaces the old);
+//   4. one CommitItem (record part + transitions + batches) to the
+//      committer. Acks are sent by the committer after the write.
+// Queries (kQuery) run between ingest tasks and see every earlier task.
+// A checkpoint task ends the step's record first, so the checkpoint covers
+// exactly the shard's items before it.
+#ifndef DEPOSITD_DAEMON_SHARD_H_
+#define DEPOSITD_DAEMON_SHARD_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "daemon/committer.h"
+#include "daemon/dedupe.h"
+#include "daemon/engine_clock.h"
+#include "daemon/engine_internal.h"
+#include "depositd/store/v1/log.pb.h"
+#include "notifier/alert_book.h"
+#include "watchers/profiles.h"
+#include "watchers/risk_watchers.h"
+#include "watchers/shop_state.h"
+
+namespace depositd::daemon {
+
+inline constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
+
+// A shop and everything the shard keeps about it. Owned by its shard.
+struct ShopEntry {
+  ShopEntry(std::string k, uint64_t h, watchers::ShopState s)
+      : key(std::move(k)), shop_hash(h), state(std::move(s)) {}
+  std::string key;  // tenant "\0" shop_id
+  uint64_t shop_hash;
+  watchers::ShopState state;
+  const watchers::ResolvedProfile* profile = nullptr;
+  std::string profile_name;  // the name `profile` was resolved for
+  notifier::AlertBook alerts;
+  int64_t next_check = kNoDeadline;  // Unix nanos
+  bool dirty = false;                // changed since the last checkpoint
+  uint64_t step = 0;                 // last step that touched it
+};
+
+// "tenant\0shop_id".
+std::string ShopKey(absl::string_view tenant, absl::string_view shop_id);
+
+// Push/Wake/stat getters are thread-safe; everything else runs on the shard
+// thread (or, for Load*/Replay*/Checkpoint, before Start).
+class Shard {
+ public:
+  struct Context {
+    const watchers::ProfileRegistry* registry = nullptr;  // borrowed
+    const watchers::RiskWatchers* watchers = nullptr;     // borrowed
+    EngineClock* clock = nullptr;                         // borrowed
+    Committer* committer = nullptr;                       // borrowed
+    absl::Duration dedupe_window = absl::Hours(24 * 30);
+    std::atomic<uint64_t>* next_bucket = nullptr;  // dedupe bucket numbers
+  };
+
+  Shard(uint32_t id, Context context);
+  ~Shard();
+
+  uint32_t id() const { return id_; }
+
+  // Queues a task. Thread-safe.
+  void Push(ShardTask task);
+  // Makes the thread look at its deadlines (after a test-clock change).
+  void Wake();
+  // Sets the committer (before Start).
+  void SetCommitter(Committer* committer) { ctx_.committer = committer; }
+  // Starts the thread. Stop is a kStop task: the shard finishes earlier
+  // tasks, writes a final checkpoint and exits; Join waits for that.
+  void Start();
+  void Join();
+
+  // --- recovery (before Start) ---
+  // Adds a shop from its checkpoint (key = ShopKey). DATA_LOSS if corrupt.
+  absl::Status LoadShop(absl::string_view key, absl::string_view bytes);
+  void LoadDedupe(absl::Time max_seen, const std::vector<DedupeKey>& keys);
+  // This shard deletes persisted bucket `number` once it expires.
+  void AdoptBucket(uint64_t number, absl::Time max_seen);
+  // Re-applies one logged processing group's share for this shard.
+  void ReplayGroup(absl::Time at, const std::vector<const v1::Event*>& events,
+                   const std::vector<const store::v1::ShopRef*>& fired);
+  // The shard's checkpoint as of now (all dirty shops, new dedupe ids).
+  CommitItem Checkpoint(absl::Time now);
+
+  // --- queries (shard thread) ---
+  const ShopEntry* Find(absl::string_view tenant,
+                        absl::string_view shop_id) const;
+  // Visits shops with key > `after` in key order until fn returns false.
+  void ScanFrom(absl::string_view after,
+                const std::function<bool(const ShopEntry&)>& fn) const;
+  // All firing alerts (recovery, before Start).
+  std::vector<v1::Alert> FiringAlerts() const;
+  EngineClock* clock() const { return ctx_.clock; }
+
+  // --- stats (thread-safe) ---
+  int64_t shop_count() const { return shop_count_.load(); }
+  int64_t pending_deadlines() const { return pending_deadlines_.load(); }
+  int64_t dedupe_ids() const { return dedupe_ids_.load(); }
+  int64_t replayed_events() const { return replayed_events_; }
+
+ private:
+  void Run();
+  // Runs one step over `tasks`; true when a kStop was among them.
+  bool Step(std::vector<ShardTask>& tasks);
+  void IngestTask(ShardTask& task, absl::Time now, CommitItem& item);
+  // Fires due deadlines, runs the watchers, seals the record; pushes `item`
+  // to the committer if it carries anything, and resets it.
+  void FinishStep(absl::Time now, CommitItem& item);
+  ShopEntry* FindMutable(absl::string_view tenant, absl::string_view shop_id);
+  ShopEntry* Insert(std::string key, uint64_t hash, watchers::ShopState state,
+                    const watchers::ResolvedProfile* profile);
+  void Touch(ShopEntry* e);
+  void MarkDirty(ShopEntry* e);
+  void Schedule(ShopEntry* e, absl::Time next_check, absl::Time now);
+  void ReResolveProfile(ShopEntry* e);
+  // Runs watchers for touched_ (events) and fired_ (deadlines).
+  void CheckShops(absl::Time now, std::vector<v1::Alert>* transitions,
+                  std::string* fired_body);
+  void UpdateStats();
+
+  const uint32_t id_;
+  Context ctx_;
+
+  absl::Mutex mu_;
+  std::vector<ShardTask> queue_ ABSL_GUARDED_BY(mu_);
+  bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t next_deadline_ ABSL_GUARDED_BY(mu_) = kNoDeadline;
+  std::thread thread_;
+
+  // Shard thread only.
+  absl::flat_hash_map<absl::string_view, std::unique_ptr<ShopEntry>> shops_;
+  absl::btree_map<absl::string_view, ShopEntry*> ordered_;
+  absl::btree_set<std::pair<int64_t, ShopEntry*>> deadlines_;
+  DedupeIndex dedupe_;
+  std::vector<std::pair<uint64_t, absl::Time>> owned_buckets_;
+  std::vector<ShopEntry*> dirty_;
+  std::vector<ShopEntry*> touched_;
+  std::vector<ShopEntry*> fired_;
+  uint64_t step_ = 0;
+  std::string record_body_;
+  std::string key_scratch_;
+  int64_t replayed_events_ = 0;
+
+  std::atomic<int64_t> shop_count_{0};
+  std::atomic<int64_t> pending_deadlines_{0};
+  std::atomic<int64_t> dedupe_ids_{0};
+};
+
+}  // namespace depositd::daemon
+
+#endif  // DEPOSITD_DAEMON_SHARD_H_

@@ -1,0 +1,129 @@
+// Store: the one place depositd touches RocksDB.
+//
+// Everything lives in one RocksDB database in the data dir, split into
+// column families (all share one write-ahead log, so a WriteBatch across
+// families is atomic):
+//
+//   family   key                         value
+//   -------  --------------------------  ------------------------------------
+//   default  "checkpoint"                store.v1.CheckpointMeta (cuts)
+//   log      position, 8-byte big-endian store.v1.LogRecord (one per group)
+//   alerts   sequence, 8-byte big-endian depositd.v1.Alert (the alert log)
+//   shops    tenant "\0" shop_id         store.v1.ShopCheckpoint
+//   dedupe   bucket no, 8-byte big-endian store.v1.DedupeBucket
+//
+// Big-endian numbers sort numerically, so ranges scan in order. The log
+// family is written once per commit group and deleted by range after each
+// checkpoint; it has no compression (records are short-lived).
+//
+// Durability: Write(sync=true) returns after the WAL is fsynced (survives
+// power loss); sync=false returns after the WAL write() (survives a process
+// crash, not a power loss or kernel crash).
+//
+// Failure contract: every RocksDB error becomes an absl::Status in one
+// helper (FromRocksDb in store.cc), naming the operation. Opening a data dir
+// already opened by another process fails with FAILED_PRECONDITION
+// "data dir D is in use by another depositd (pid N)".
+#ifndef DEPOSITD_DAEMON_STORE_H_
+#define DEPOSITD_DAEMON_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace depositd::daemon {
+
+enum class Family { kMeta = 0, kLog, kAlerts, kShops, kDedupe };
+
+// 8-byte big-endian encoding of a number (sorts numerically).
+std::string EncodeBigEndian64(uint64_t v);
+// Inverse; 0 if `key` is not 8 bytes.
+uint64_t DecodeBigEndian64(absl::string_view key);
+
+class Store;
+
+// A set of writes applied atomically by Store::Write. Borrows `store`, which
+// must outlive it. Not thread-safe.
+class StoreBatch {
+ public:
+  explicit StoreBatch(const Store& store);
+  ~StoreBatch();
+  StoreBatch(const StoreBatch&) = delete;
+  StoreBatch& operator=(const StoreBatch&) = delete;
+
+  void Put(Family f, absl::string_view key, absl::string_view value);
+  // Put whose value is the concatenation of `value_parts` (no copy into a
+  // temporary buffer first).
+  void PutParts(Family f, absl::string_view key,
+                absl::Span<const absl::string_view> value_parts);
+  void Delete(Family f, absl::string_view key);
+  // Deletes keys in [begin, end).
+  void DeleteRange(Family f, absl::string_view begin, absl::string_view end);
+  size_t Count() const;
+  size_t ApproximateBytes() const;
+
+ private:
+  friend class Store;
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
+// Thread-safe (RocksDB is); Write calls are serialized by RocksDB.
+class Store {
+ public:
+  struct Options {
+    std::string dir;
+    // Memtable size of the log family, bytes.
+    size_t log_write_buffer_bytes = 256 << 20;
+  };
+
+  // Opens or creates the database in `options.dir` (created if missing) and
+  // writes DIR/depositd.pid. Errors: FAILED_PRECONDITION if another process
+  // holds the data dir; INTERNAL / DATA_LOSS for corrupt data; the RocksDB
+  // message otherwise.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
+  ~Store();
+
+  // Applies `batch` atomically; durable per `sync` (see header comment).
+  absl::Status Write(StoreBatch& batch, bool sync);
+
+  // NOT_FOUND when missing.
+  absl::StatusOr<std::string> Get(Family f, absl::string_view key) const;
+
+  // Calls fn(key, value) for each key >= `from` in order until fn returns
+  // false or the family ends. The views are valid during the call only.
+  absl::Status Scan(
+      Family f, absl::string_view from,
+      const std::function<bool(absl::string_view, absl::string_view)>& fn)
+      const;
+
+  // The greatest key of the family, or nullopt if empty.
+  absl::StatusOr<std::optional<std::string>> LastKey(Family f) const;
+
+  // Estimates for stats (0 when RocksDB has none).
+  int64_t LiveBytes() const;
+  int64_t EstimatedKeys() const;
+
+  // Flushes memtables (used before a clean exit so restart replays less).
+  absl::Status Flush();
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  friend class StoreBatch;
+  Store() = default;
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+  std::string dir_;
+};
+
+}  // namespace depositd::daemon
+
+#endif  // DEPOSITD_DAEMON_STORE_H_
