@@ -1,0 +1,398 @@
+#include "watchers/risk_watchers.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "watchers/test_events.h"
+
+namespace depositd::watchers {
+namespace {
+
+using testing::At;
+using testing::Events;
+
+class WatcherTest : public ::testing::Test {
+ protected:
+  void Use(const std::string& profile,
+           const std::string& tenant_language = "en") {
+    if (tenant_language != "en") {
+      v1::DaemonConfig config;
+      v1::TenantConfig* t = config.add_tenants();
+      t->set_tenant("t1");
+      t->set_language(tenant_language);
+      auto reg = ProfileRegistry::Create(config);
+      ASSERT_TRUE(reg.ok());
+      registry_ = std::move(*reg);
+    }
+    auto r = registry_->Resolve("t1", "s1", profile);
+    ASSERT_TRUE(r.ok());
+    profile_ = *r;
+  }
+  void Apply(const v1::Event& e) {
+    absl::Status s = shop_.Apply(e, *profile_);
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  // Findings of one kind at `now`; the full result is kept in last_.
+  std::vector<v1::Finding> Check(v1::AlertKind kind, absl::Time now) {
+    auto w = MakeRiskWatcher(kind);
+    EXPECT_NE(w, nullptr);
+    last_ = WatchResult();
+    w->Check(shop_, *profile_, now, &last_);
+    for (const auto& f : last_.findings) {
+      EXPECT_EQ(f.key().kind(), kind);
+      EXPECT_EQ(f.key().tenant(), "t1");
+      EXPECT_EQ(f.key().shop_id(), "s1");
+      EXPECT_FALSE(f.summary().empty());
+      EXPECT_FALSE(f.action().empty());
+    }
+    return last_.findings;
+  }
+
+  std::unique_ptr<ProfileRegistry> registry_ = testing::BuiltIns();
+  const ResolvedProfile* profile_ = nullptr;
+  Events ev_;
+  ShopState shop_{"t1", "s1"};
+  WatchResult last_;
+};
+
+// --- domain.md §7
+// -------------------------------------------------------------
+
+TEST_F(WatcherTest, WorkedExample1NinetyDayCliff) {
+  Use("generic");
+  Apply(ev_.Registered(At(2025, 12, 1), "generic"));
+  Apply(ev_.Paid(At(2025, 12, 1), "dep-1", 50000, "USD"));
+  Apply(ev_.Sale(At(2026, 1, 10)));
+  struct Case {
+    absl::Time now;
+    std::string stage;
+    absl::Time next_check;
+  } cases[] = {
+      {At(2026, 3, 10), "", At(2026, 3, 11)},
+      {At(2026, 3, 11), "30d", At(2026, 3, 27)},  // day 60: 30 days before
+      {At(2026, 3, 27), "14d", At(2026, 4, 3)},
+      {At(2026, 4, 3), "7d", At(2026, 4, 9)},
+      {At(2026, 4, 9), "1d", At(2026, 4, 10)},
+      {At(2026, 4, 10), "crossed", absl::InfiniteFuture()},  // day 90
+      {At(2026, 5, 1), "crossed", absl::InfiniteFuture()},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.now));
+    const auto f = Check(v1::INACTIVITY, c.now);
+    EXPECT_EQ(last_.next_check, c.next_check);
+    if (c.stage.empty()) {
+      EXPECT_TRUE(f.empty());
+      continue;
+    }
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].stage(), c.stage);
+    EXPECT_EQ(f[0].key().subject(), "");
+    EXPECT_EQ(f[0].amount_at_risk().minor_units(), 25000);  // 50% of USD 500
+    EXPECT_NE(f[0].summary().find("50%"), std::string::npos) << f[0].summary();
+  }
+  const auto at60 = Check(v1::INACTIVITY, At(2026, 3, 11));
+  EXPECT_EQ(at60[0].evidence().at("days_without_sale"), "60");
+  EXPECT_NE(at60[0].summary().find("30d before a 50% deduction"),
+            std::string::npos)
+      << at60[0].summary();
+  EXPECT_EQ(at60[0].severity(), v1::INFO);
+  EXPECT_EQ(Check(v1::INACTIVITY, At(2026, 4, 10))[0].severity(), v1::CRITICAL);
+  // One sale on 2026-03-20 resolves the alert and restarts the count.
+  Apply(ev_.Order(At(2026, 3, 20), "o-1", v1::PLACED));
+  EXPECT_TRUE(Check(v1::INACTIVITY, At(2026, 3, 20)).empty());
+  EXPECT_EQ(last_.next_check, At(2026, 5, 19));  // 2026-03-20 + 60 days
+  EXPECT_TRUE(Check(v1::INACTIVITY, At(2026, 4, 10)).empty());
+}
+
+TEST_F(WatcherTest, WorkedExample3WrongAccount) {
+  Use("generic");
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 3000000, "CNY", "corporate_account",
+                 "A"));
+  EXPECT_TRUE(
+      Check(v1::ACCOUNT_MISMATCH, At(2026, 1, 2)).empty());  // none on file yet
+  Apply(ev_.RefundAccount(At(2026, 1, 2), "corporate_account", "B", "CNY"));
+  const auto f = Check(v1::ACCOUNT_MISMATCH, At(2026, 1, 3));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].evidence().at("paying_accounts").find("corporate_account/A"),
+            std::string::npos);
+  Apply(ev_.RefundAccount(At(2026, 1, 4), "corporate_account", "A", "CNY"));
+  EXPECT_TRUE(Check(v1::ACCOUNT_MISMATCH, At(2026, 1, 5)).empty());
+}
+
+TEST_F(WatcherTest, WorkedExample4NotReceivedClaim) {
+  Use("tiktok_shop_cross_border");  // 72 h default deadline
+  const absl::Time opened = At(2026, 5, 1, 9);
+  const absl::Time due = At(2026, 5, 4, 9);
+  Apply(ev_.DisputeOpened(opened, "nr-1", v1::NOT_RECEIVED));
+  struct Case {
+    absl::Time now;
+    std::string stage;
+    v1::Severity severity;
+    absl::Time next_check;
+  } cases[] = {
+      {opened, "", v1::SEVERITY_UNSPECIFIED, due - absl::Hours(24)},
+      {due - absl::Hours(24) - absl::Seconds(1), "", v1::SEVERITY_UNSPECIFIED,
+       due - absl::Hours(24)},
+      {due - absl::Hours(24), "24h", v1::WARNING, due - absl::Hours(6)},
+      {due - absl::Hours(7), "24h", v1::WARNING, due - absl::Hours(6)},
+      {due - absl::Hours(6), "6h", v1::CRITICAL, due},
+      {due, "breached", v1::CRITICAL, absl::InfiniteFuture()},
+      {due + absl::Hours(30), "breached", v1::CRITICAL, absl::InfiniteFuture()},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.now));
+    const auto f = Check(v1::DISPUTE_RESPONSE_DUE, c.now);
+    EXPECT_EQ(last_.next_check, c.next_check);
+    if (c.stage.empty()) {
+      EXPECT_TRUE(f.empty());
+      continue;
+    }
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].stage(), c.stage);
+    EXPECT_EQ(f[0].severity(), c.severity);
+    EXPECT_EQ(f[0].key().subject(), "nr-1");
+    EXPECT_EQ(f[0].due_at().seconds(), absl::ToUnixSeconds(due));
+  }
+  // A response clears it.
+  Apply(ev_.DisputeResponded(due - absl::Hours(2), "nr-1"));
+  EXPECT_TRUE(Check(v1::DISPUTE_RESPONSE_DUE, due + absl::Hours(1)).empty());
+}
+
+TEST_F(WatcherTest, DisputeDeadlineMovesLastWriterWins) {
+  Use("douyin");  // no default deadline
+  const absl::Time opened = At(2026, 5, 1, 9);
+  Apply(ev_.DisputeOpened(opened, "d-1", v1::REFUND_REQUEST));
+  EXPECT_TRUE(Check(v1::DISPUTE_RESPONSE_DUE, opened).empty());
+  EXPECT_EQ(last_.next_check, absl::InfiniteFuture());
+  // Two moves delivered newest first: the later move wins.
+  Apply(ev_.DisputeDeadline(At(2026, 5, 2), "d-1", At(2026, 5, 6, 9)));
+  Apply(ev_.DisputeDeadline(At(2026, 5, 1, 12), "d-1", At(2026, 5, 3, 9)));
+  const auto f = Check(v1::DISPUTE_RESPONSE_DUE, At(2026, 5, 5, 10));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].stage(), "24h");
+  EXPECT_EQ(f[0].due_at().seconds(), absl::ToUnixSeconds(At(2026, 5, 6, 9)));
+}
+
+TEST_F(WatcherTest, WorkedExample5CounterfeitAppealWindow) {
+  Use("generic");  // 7-day appeal window
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 3000000, "CNY", "alipay", "A"));
+  Apply(ev_.Deducted(At(2026, 2, 1), "ded-1", 500000, "CNY", true));
+  const absl::Time deadline = At(2026, 2, 8);
+  struct Case {
+    absl::Time now;
+    std::string stage;
+    v1::Severity severity;
+    absl::Time next_check;
+  } cases[] = {
+      {At(2026, 2, 4, 23), "", v1::SEVERITY_UNSPECIFIED, At(2026, 2, 5)},
+      {At(2026, 2, 5), "3d", v1::WARNING, At(2026, 2, 7)},
+      {At(2026, 2, 7), "1d", v1::CRITICAL, deadline},
+      {deadline, "", v1::SEVERITY_UNSPECIFIED,
+       absl::InfiniteFuture()},  // window closed
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.now));
+    const auto f = Check(v1::APPEAL_WINDOW_CLOSING, c.now);
+    EXPECT_EQ(last_.next_check, c.next_check);
+    if (c.stage.empty()) {
+      EXPECT_TRUE(f.empty());
+      continue;
+    }
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].stage(), c.stage);
+    EXPECT_EQ(f[0].severity(), c.severity);
+    EXPECT_EQ(f[0].amount_at_risk().minor_units(), 500000);
+    EXPECT_EQ(f[0].evidence().at("counterfeit"), "true");
+  }
+  v1::Event appeal = ev_.Base(At(2026, 2, 6));
+  appeal.mutable_appeal_filed()->set_deduction_id("ded-1");
+  Apply(appeal);
+  EXPECT_TRUE(Check(v1::APPEAL_WINDOW_CLOSING, At(2026, 2, 7)).empty());
+}
+
+TEST_F(WatcherTest, AppealWindowOffWithoutProfileWindowOrNoticeDeadline) {
+  Use("douyin");  // appeal window set by the notice only
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 3000000, "CNY", "alipay", "A"));
+  Apply(ev_.Deducted(At(2026, 2, 1), "ded-1", 500000, "CNY", true));
+  EXPECT_TRUE(Check(v1::APPEAL_WINDOW_CLOSING, At(2026, 2, 7)).empty());
+  v1::Event with_deadline = ev_.Deducted(At(2026, 2, 1), "ded-2", 100, "CNY");
+  testing::SetTs(
+      At(2026, 2, 16),
+      with_deadline.mutable_deposit_deducted()->mutable_appeal_deadline());
+  Apply(with_deadline);
+  const auto f = Check(v1::APPEAL_WINDOW_CLOSING, At(2026, 2, 13));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].key().subject(), "ded-2");
+  EXPECT_EQ(f[0].stage(), "3d");
+}
+
+// --- the other watchers
+// ----------------------------------------------------------
+
+TEST_F(WatcherTest, BalanceShortAtOnceAndClearsOnTopUp) {
+  Use("generic");
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 10000, "USD"));
+  EXPECT_TRUE(Check(v1::BALANCE_SHORT, At(2026, 1, 2)).empty());
+  Apply(ev_.Deducted(At(2026, 1, 3), "ded-1", 2500, "USD"));
+  const auto f = Check(v1::BALANCE_SHORT, At(2026, 1, 3));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].key().subject(), "USD");
+  EXPECT_EQ(f[0].amount_at_risk().minor_units(), 2500);
+  Apply(ev_.TopUp(At(2026, 1, 4), "top-1", 2500, "USD"));
+  EXPECT_TRUE(Check(v1::BALANCE_SHORT, At(2026, 1, 4)).empty());
+}
+
+TEST_F(WatcherTest, UnpaidFeesPastTheirAge) {
+  Use("generic");  // 7 days
+  Apply(ev_.FeeCharged(At(2026, 3, 1), "f-1", v1::TECHNICAL_SERVICE, 1200,
+                       "USD"));
+  const absl::Time fires = At(2026, 3, 8);
+  EXPECT_TRUE(Check(v1::UNPAID_FEES, fires - absl::Seconds(1)).empty());
+  EXPECT_EQ(last_.next_check, fires);
+  auto f = Check(v1::UNPAID_FEES, fires);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].stage(), "7d");
+  EXPECT_EQ(f[0].key().subject(), "f-1");
+  EXPECT_EQ(f[0].amount_at_risk().minor_units(), 1200);
+  Apply(ev_.FeePaid(At(2026, 3, 9), "f-1", 1200, "USD"));
+  EXPECT_TRUE(Check(v1::UNPAID_FEES, At(2026, 3, 10)).empty());
+}
+
+TEST_F(WatcherTest, MetricBelowThreshold) {
+  Use("tiktok_shop_cross_border");
+  v1::Event m = ev_.Base(At(2026, 3, 1));
+  m.mutable_metrics_reported()->set_fulfilment_rate_pct(98.5);
+  m.mutable_metrics_reported()->set_dsr(4.6);
+  Apply(m);
+  auto f = Check(v1::METRIC_BELOW_THRESHOLD, At(2026, 3, 1));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].key().subject(), "dsr");
+  v1::Event better = ev_.Base(At(2026, 3, 2));
+  better.mutable_metrics_reported()->set_dsr(4.8);
+  Apply(better);
+  EXPECT_TRUE(Check(v1::METRIC_BELOW_THRESHOLD, At(2026, 3, 2)).empty());
+}
+
+TEST_F(WatcherTest, ClosureBlockedAtOnceThenDaily) {
+  Use("tiktok_shop_cross_border");
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 50000, "USD", "paypal", "P"));
+  Apply(ev_.RefundAccount(At(2026, 1, 1), "paypal", "P", "USD"));
+  Apply(ev_.DisputeOpened(At(2026, 2, 25), "atoz-1", v1::A_TO_Z));
+  EXPECT_TRUE(Check(v1::CLOSURE_BLOCKED, At(2026, 3, 1)).empty());  // operating
+  const absl::Time requested = At(2026, 3, 2, 10);
+  Apply(ev_.ClosureRequested(requested));
+  auto f = Check(v1::CLOSURE_BLOCKED, requested);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].stage(), "day1");
+  EXPECT_TRUE(f[0].evidence().contains("R3_OPEN_DISPUTES"));
+  EXPECT_FALSE(f[0].evidence().contains("R7_WAITING_PERIOD"));
+  EXPECT_EQ(last_.next_check, requested + absl::Hours(24));
+  f = Check(v1::CLOSURE_BLOCKED, requested + absl::Hours(24));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].stage(), "day2");
+  Apply(ev_.DisputeResolved(At(2026, 3, 4), "atoz-1"));
+  Apply(ev_.Closed(At(2026, 3, 4)));
+  // Only the waiting period remains: it clears by time, so no alert.
+  EXPECT_TRUE(Check(v1::CLOSURE_BLOCKED, At(2026, 3, 5)).empty());
+}
+
+TEST_F(WatcherTest, RefundOverdueAtProjectedDatePlusGrace) {
+  Use("generic");  // review 14 natural days, transit 3 working days, grace 7
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 10000, "USD"));
+  Apply(ev_.RefundAccount(At(2026, 1, 1), "bank_transfer", "A", "USD"));
+  Apply(ev_.Closed(At(2026, 3, 2, 10)));
+  v1::Event req = ev_.Base(At(2026, 3, 2, 12));
+  req.mutable_refund_requested()->set_refund_id("r-1");
+  Apply(req);
+  // 03-02 12:00 + 14 days = 03-16 (Mon) + 3 working days = 03-19 + 7 = 03-26.
+  const absl::Time overdue = At(2026, 3, 26, 12);
+  EXPECT_TRUE(Check(v1::REFUND_OVERDUE, overdue - absl::Seconds(1)).empty());
+  EXPECT_EQ(last_.next_check, overdue);
+  auto f = Check(v1::REFUND_OVERDUE, overdue);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].stage(), "overdue");
+  EXPECT_EQ(f[0].due_at().seconds(), absl::ToUnixSeconds(At(2026, 3, 19, 12)));
+  v1::Event paid = ev_.Base(At(2026, 3, 27));
+  paid.mutable_refund_paid()->set_refund_id("r-1");
+  *paid.mutable_refund_paid()->mutable_amount() = testing::Money(10000, "USD");
+  Apply(paid);
+  EXPECT_TRUE(Check(v1::REFUND_OVERDUE, At(2026, 3, 28)).empty());
+}
+
+TEST_F(WatcherTest, ReopenCoolingOff) {
+  Use("tiktok_shop_cross_border");  // 90 days
+  Apply(ev_.Closed(At(2026, 1, 1)));
+  Apply(ev_.Reopened(At(2026, 2, 1)));
+  auto f = Check(v1::REOPEN_COOLING_OFF, At(2026, 2, 1));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].key().subject(), "reopen");
+  EXPECT_EQ(last_.next_check, At(2026, 4, 1));  // end of the cooling-off
+  EXPECT_TRUE(Check(v1::REOPEN_COOLING_OFF, At(2026, 4, 1)).empty());
+
+  // A new shop of an entity that closed another shop 100 days earlier: fine.
+  ShopState other("t1", "s1");
+  Events ev;
+  v1::Event reg = ev.Registered(At(2026, 4, 11), "tiktok_shop_cross_border");
+  testing::SetTs(
+      At(2026, 1, 1),
+      reg.mutable_shop_registered()->mutable_entity_last_closed_at());
+  ASSERT_TRUE(other.Apply(reg, *profile_).ok());
+  WatchResult out;
+  MakeRiskWatcher(v1::REOPEN_COOLING_OFF)
+      ->Check(other, *profile_, At(2026, 4, 11), &out);
+  EXPECT_TRUE(out.findings.empty());
+  // 50 days earlier: inside.
+  ShopState third("t1", "s1");
+  reg = ev.Registered(At(2026, 2, 20), "tiktok_shop_cross_border");
+  testing::SetTs(
+      At(2026, 1, 1),
+      reg.mutable_shop_registered()->mutable_entity_last_closed_at());
+  ASSERT_TRUE(third.Apply(reg, *profile_).ok());
+  MakeRiskWatcher(v1::REOPEN_COOLING_OFF)
+      ->Check(third, *profile_, At(2026, 2, 20), &out);
+  ASSERT_EQ(out.findings.size(), 1u);
+  EXPECT_EQ(out.findings[0].key().subject(), "registration");
+}
+
+TEST_F(WatcherTest, ChineseTextForZhCnTenants) {
+  Use("generic", "zh-CN");
+  Apply(ev_.Paid(At(2025, 12, 1), "dep-1", 50000, "CNY", "alipay", "A"));
+  Apply(ev_.Sale(At(2026, 1, 10)));
+  const auto f = Check(v1::INACTIVITY, At(2026, 3, 11));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].summary().find("无销售"), std::string::npos) << f[0].summary();
+  EXPECT_NE(f[0].action().find("销售"), std::string::npos);
+}
+
+TEST_F(WatcherTest, CheckAllIsDeterministicAndRunsEveryWatcher) {
+  Use("tiktok_shop_cross_border");
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 50000, "USD", "paypal", "P"));
+  Apply(ev_.RefundAccount(At(2026, 1, 1), "paypal", "Q", "USD"));
+  Apply(ev_.DisputeOpened(At(2026, 3, 1), "nr-1", v1::NOT_RECEIVED));
+  Apply(ev_.ClosureRequested(At(2026, 3, 2)));
+  RiskWatchers all;
+  const WatchResult a = all.CheckAll(shop_, *profile_, At(2026, 3, 3, 12));
+  const WatchResult b = all.CheckAll(shop_, *profile_, At(2026, 3, 3, 12));
+  ASSERT_EQ(a.findings.size(), b.findings.size());
+  for (size_t i = 0; i < a.findings.size(); ++i) {
+    EXPECT_EQ(a.findings[i].key().SerializeAsString(),
+              b.findings[i].key().SerializeAsString());
+    EXPECT_EQ(a.findings[i].summary(), b.findings[i].summary());
+  }
+  std::set<int> kinds;
+  for (const auto& f : a.findings) kinds.insert(f.key().kind());
+  EXPECT_TRUE(kinds.count(v1::ACCOUNT_MISMATCH));
+  EXPECT_TRUE(kinds.count(v1::CLOSURE_BLOCKED));
+  EXPECT_TRUE(kinds.count(v1::DISPUTE_RESPONSE_DUE));  // 24h before 03-04 00:00
+  EXPECT_EQ(a.next_check, b.next_check);
+  EXPECT_LT(a.next_check, absl::InfiniteFuture());
+  for (int k = v1::INACTIVITY; k <= v1::REOPEN_COOLING_OFF; ++k) {
+    EXPECT_NE(MakeRiskWatcher(static_cast<v1::AlertKind>(k)), nullptr) << k;
+  }
+  EXPECT_EQ(MakeRiskWatcher(v1::FEED_SILENT), nullptr);
+}
+
+}  // namespace
+}  // namespace depositd::watchers
