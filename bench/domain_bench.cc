@@ -1,0 +1,213 @@
+// Domain core benchmarks: the cost of applying one event to a shop and
+// evaluating its readiness (and risks), for a small shop and for a shop with
+// 1,000,000 open orders. Results: bench/RESULTS.md, "Domain core".
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "benchmark/benchmark.h"
+#include "watchers/profiles.h"
+#include "watchers/risk_watchers.h"
+#include "watchers/shop_state.h"
+
+namespace depositd::watchers {
+namespace {
+
+absl::Time Day(int m, int d) {
+  return absl::FromCivil(absl::CivilSecond(2026, m, d, 0, 0, 0),
+                         absl::UTCTimeZone());
+}
+
+v1::Event Base(absl::Time t, uint64_t seq) {
+  v1::Event e;
+  e.set_event_id(absl::StrCat("e", seq));
+  e.set_tenant("t1");
+  e.set_shop_id("s1");
+  e.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(t));
+  return e;
+}
+
+v1::Event Order(absl::Time t, uint64_t seq, const std::string& id,
+                v1::OrderStatus s) {
+  v1::Event e = Base(t, seq);
+  e.mutable_order_status_changed()->set_order_id(id);
+  e.mutable_order_status_changed()->set_status(s);
+  return e;
+}
+
+const ResolvedProfile& Profile() {
+  static const ProfileRegistry* reg = [] {
+    return ProfileRegistry::Create(v1::DaemonConfig())->release();
+  }();
+  return **reg->Resolve("t1", "s1", "tiktok_shop_cross_border");
+}
+
+// A small realistic shop: deposit, refund account, 50 orders, a dispute,
+// a fee; closed.
+ShopState SmallShop(uint64_t* seq) {
+  ShopState shop("t1", "s1");
+  const ResolvedProfile& p = Profile();
+  v1::Event paid = Base(Day(1, 1), ++*seq);
+  auto* dp = paid.mutable_deposit_paid();
+  dp->set_payment_id("dep-1");
+  dp->set_kind(v1::BASE);
+  dp->mutable_amount()->set_minor_units(50000);
+  dp->mutable_amount()->set_currency("USD");
+  dp->set_channel("paypal");
+  dp->set_paying_account("P");
+  (void)shop.Apply(paid, p);
+  for (int i = 0; i < 50; ++i) {
+    (void)shop.Apply(
+        Order(Day(2, 1), ++*seq, absl::StrCat("o-", i), v1::PLACED), p);
+    (void)shop.Apply(
+        Order(Day(2, 3), ++*seq, absl::StrCat("o-", i), v1::DELIVERED), p);
+  }
+  v1::Event d = Base(Day(2, 5), ++*seq);
+  d.mutable_dispute_opened()->set_dispute_id("atoz-1");
+  d.mutable_dispute_opened()->set_kind(v1::A_TO_Z);
+  (void)shop.Apply(d, p);
+  v1::Event closed = Base(Day(3, 2), ++*seq);
+  closed.mutable_shop_closed();
+  (void)shop.Apply(closed, p);
+  return shop;
+}
+
+// Apply an order event (new order placed, then shipped, alternately) and
+// evaluate readiness.
+void BM_SmallShop_ApplyEvaluate(benchmark::State& state) {
+  uint64_t seq = 0;
+  ShopState shop = SmallShop(&seq);
+  const ResolvedProfile& p = Profile();
+  std::vector<v1::Event> events;
+  for (int i = 0; i < 4096; ++i) {
+    events.push_back(Order(Day(3, 1), ++seq, absl::StrCat("n-", i / 2),
+                           i % 2 ? v1::SHIPPED : v1::PLACED));
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    if (i == events.size()) {
+      state.PauseTiming();
+      shop = SmallShop(&seq);
+      i = 0;
+      state.ResumeTiming();
+    }
+    benchmark::DoNotOptimize(shop.Apply(events[i++], p));
+    benchmark::DoNotOptimize(shop.Evaluate(Day(3, 10), p));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SmallShop_ApplyEvaluate);
+
+void BM_SmallShop_ApplyEvaluateRisks(benchmark::State& state) {
+  uint64_t seq = 0;
+  ShopState shop = SmallShop(&seq);
+  const ResolvedProfile& p = Profile();
+  RiskWatchers watchers;
+  v1::Event e = Order(Day(3, 1), ++seq, "o-1", v1::COMPLETED);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(shop.Apply(e, p));  // a duplicate: no-op path
+    benchmark::DoNotOptimize(shop.Evaluate(Day(3, 10), p));
+    benchmark::DoNotOptimize(watchers.CheckAll(shop, p, Day(3, 10)));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SmallShop_ApplyEvaluateRisks);
+
+// One shop with 1,000,000 open orders (a mix of placed, shipped, in transit,
+// and 100,000 delivered inside their return window at as_of).
+struct BigShop {
+  ShopState shop{"t1", "s1"};
+  uint64_t seq = 0;
+  BigShop() {
+    const ResolvedProfile& p = Profile();
+    for (int i = 0; i < 1000000; ++i) {
+      const std::string id = absl::StrCat("big-", i);
+      (void)shop.Apply(
+          Order(Day(3, 1) + absl::Seconds(i), ++seq, id, v1::PLACED), p);
+      if (i % 3 == 1) {
+        (void)shop.Apply(
+            Order(Day(3, 2) + absl::Seconds(i), ++seq, id, v1::SHIPPED), p);
+      }
+      if (i % 10 == 0) {
+        (void)shop.Apply(
+            Order(Day(3, 3) + absl::Seconds(i), ++seq, id, v1::DELIVERED), p);
+      }
+    }
+  }
+};
+
+BigShop& Big() {
+  static BigShop* big = new BigShop();
+  return *big;
+}
+
+void BM_MillionOrders_ApplyEvaluate(benchmark::State& state) {
+  BigShop& big = Big();
+  const ResolvedProfile& p = Profile();
+  std::vector<v1::Event> events;
+  // New orders and moves of existing ones.
+  for (int i = 0; i < 8192; ++i) {
+    if (i % 2 == 0) {
+      events.push_back(
+          Order(Day(3, 4), ++big.seq,
+                absl::StrCat("new-", state.thread_index(), "-", big.seq),
+                v1::PLACED));
+    } else {
+      events.push_back(Order(Day(3, 4), ++big.seq,
+                             absl::StrCat("big-", (i * 7919) % 1000000),
+                             v1::IN_TRANSIT));
+    }
+  }
+  size_t i = 0;
+  // as_of after every return window: R2 is O(1) here; see the next case.
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(big.shop.Apply(events[i++ % events.size()], p));
+    benchmark::DoNotOptimize(big.shop.Evaluate(Day(4, 1), p));
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["approx_MiB"] =
+      static_cast<double>(big.shop.ApproximateBytes()) / (1024.0 * 1024.0);
+}
+BENCHMARK(BM_MillionOrders_ApplyEvaluate);
+
+// Evaluate while 100,000 delivered orders are inside their return window:
+// R2 walks the k open windows (O(k)), never all n orders.
+void BM_MillionOrders_EvaluateWith100kOpenWindows(benchmark::State& state) {
+  BigShop& big = Big();
+  const ResolvedProfile& p = Profile();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(big.shop.Evaluate(Day(3, 5), p));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MillionOrders_EvaluateWith100kOpenWindows);
+
+void BM_MillionOrders_Serialize(benchmark::State& state) {
+  BigShop& big = Big();
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string s = big.shop.Serialize();
+    bytes = s.size();
+    benchmark::DoNotOptimize(s);
+  }
+  state.counters["snapshot_MiB"] =
+      static_cast<double>(bytes) / (1024.0 * 1024.0);
+}
+BENCHMARK(BM_MillionOrders_Serialize)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
+void BM_MillionOrders_Parse(benchmark::State& state) {
+  const std::string bytes = Big().shop.Serialize();
+  for (auto _ : state) {
+    auto parsed = ShopState::Parse(bytes);
+    benchmark::DoNotOptimize(parsed);
+  }
+}
+BENCHMARK(BM_MillionOrders_Parse)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
+}  // namespace depositd::watchers
