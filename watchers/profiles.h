@@ -24,6 +24,25 @@ struct ResolvedProfile {
   std::string language = "en";
 };
 
+// Built-in defaults (domain.md §6; where the seeds say nothing the rule is
+// off): every built-in sets every optional field. Common: return window 7
+// days, dispute leads 24/6 h, appeal leads 3/1 days, inactivity leads
+// 30/14/7/1 days, unpaid-fee age 7 days, CLOSURE_BLOCKED repeat 24 h, payout
+// transit 3 working days, refund overdue grace 7 days, no batches.
+//   tiktok_shop_cross_border: CN calendar, 30 natural days waiting, review
+//     15 working days (+3 with complaint history), no post-closure grace,
+//     72 h not-received deadline, 7-day appeal window, health 98.5/8.2/4.7,
+//     90 days cooling-off, site minimums US USD 500, SEA and ME CNY 30,000
+//     (the UK minimum is not a number in the seeds: configure it).
+//   douyin: CN, review 3 working days, 180 days cooling-off, appeal window
+//     set by each notice.
+//   shopee: SEA, review 21 working days, 30 days post-closure grace.
+//   temu: CN, review 30 natural days, 60 days post-closure grace.
+//   generic: UTC, review 14 natural days, 7-day appeal window, inactivity
+//     90 days -> 50% deducted.
+// Tenant overrides apply to every profile for that tenant's shops, then
+// shop overrides; merge rules are in config.proto's header comment.
+//
 // Holds built-in profiles merged with a DaemonConfig. Immutable after
 // Create; a configuration reload builds a new registry.
 // Thread-safe (const after construction).

@@ -7,7 +7,46 @@
 // commutative, idempotent update (furthest order status wins, ledger lines
 // keyed by id, last-writer-wins by event time for movable deadlines).
 //
-// Scaling: see the representation notes beside the private members.
+// What is order-independent and what is not: order milestones keep their
+// first time each (the furthest status wins; CANCELLED ends an order),
+// ledger lines (payments, deductions, fee payments, clawback payments) are
+// keyed by id (the same id with the same content is a no-op, with different
+// content an error), dispute response deadlines and other movable values
+// are last-writer-wins by occurred_at with ties broken by the larger value,
+// and "first/last seen" facts are min/max. Facts that arrive before the
+// thing they refer to (DisputeResolved before DisputeOpened, FeePaid before
+// FeeCharged, AppealDecided before DepositDeducted) are accepted and kept
+// until it arrives. Only truly contradictory facts are rejected, and then
+// which of two contradicting events is rejected depends on arrival order
+// (e.g. SHIPPED later than a known CANCELLED, a fee paid in another currency
+// than it was charged in). Lifecycle events are kept as an ordered set of
+// (time, type) facts, so they too commute. ReadinessReport.events_applied
+// counts Apply calls that changed the state, so it may differ between
+// permutations; everything else in the report does not.
+//
+// Readiness choices (domain.md §3): R1 counts PLACED, SHIPPED and IN_TRANSIT
+// orders; DELIVERED and later orders are R2 (return window = earliest of
+// delivered / receipt-confirmed / completed time + return_window_days,
+// 24-hour days). R1–R3 are blockers whenever they hold, with or without a
+// post-closure grace; the grace (or "must be finished before closure") is
+// said in the blocker's summary. R7 blocks an unclosed shop (not clearing by
+// itself). R6 compares the balance before refunds paid with the requirement
+// (DepositRequirementSet per kind, else the amounts paid per kind, raised to
+// the site minimum). Refundable = balance after refunds − standing
+// counterfeit deductions, ≥ 0. R9 checks only thresholds that are set and
+// metrics that were reported. R10 is owed when the closure (first request
+// or closure after the last reopen) precedes a discount's
+// discount_clawback_until and ClawbackPaid does not cover it.
+//
+// Scaling: a shop may hold 1,000,000 open orders. Orders are not heap
+// objects: they are fixed-size records in a slot vector with ids in a
+// chunked string arena, found through a flat_hash_map of arena views; R1
+// reads counters and an ordered id set (first 20 ids in O(20)); R2 reads an
+// ordered (delivery time, id) index from the top, O(k) in the k windows
+// still open at as_of and never O(n). Applying an order event is a hash
+// lookup plus O(log n) index updates. Snapshots store orders column-wise in
+// packed fields (proto/depositd/store/v1/shop_snapshot.proto), about 23
+// bytes per order. Details in watchers/shop_state_internals.h.
 #ifndef DEPOSITD_WATCHERS_SHOP_STATE_H_
 #define DEPOSITD_WATCHERS_SHOP_STATE_H_
 
@@ -54,7 +93,11 @@ class ShopState {
 
   // Readiness at `as_of` (past or future): time-dependent rules (return
   // windows, waiting period, projection) are evaluated at `as_of` over every
-  // fact known now.
+  // fact known now. Verdict: READY without blockers; READY_AT when every
+  // blocker has clears_at (ready_at = the latest); else NOT_READY. The
+  // projection is set for a closed shop that is READY or READY_AT (see
+  // watchers/projection.h). Cost: O(k) in the return windows open at as_of
+  // plus the small collections (disputes, fees, ledger), never O(orders).
   v1::ReadinessReport Evaluate(absl::Time as_of,
                                const ResolvedProfile& profile) const;
 
