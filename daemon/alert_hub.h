@@ -53,7 +53,10 @@ class AlertHub {
 
   uint64_t last_sequence() const;
 
-  // Alerts firing now that match `filter`, ordered by key.
+  // Alerts firing now that match `filter`, ordered by key. Each carries the
+  // sequence of its last transition when this process committed it; alerts
+  // recovered at startup (from checkpoints and replay) carry sequence 0
+  // until their next transition (the alert log has every transition).
   std::vector<v1::Alert> ListFiring(const v1::AlertFilter& filter) const;
   size_t firing_count() const;
 
@@ -71,8 +74,7 @@ class AlertHub {
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_);
   std::deque<v1::Alert> ring_ ABSL_GUARDED_BY(mu_);  // consecutive sequences
   std::map<std::string, v1::Alert> firing_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::weak_ptr<AlertSubscriber>> subscribers_
-      ABSL_GUARDED_BY(mu_);
+  std::vector<std::weak_ptr<AlertSubscriber>> subscribers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace depositd::daemon

@@ -14,14 +14,17 @@ Committer::Committer(Options options) : options_(std::move(options)) {
   cuts_ = options_.cuts;
   cuts_.resize(options_.shard_count, 0);
   alert_seq_ = options_.last_alert_sequence;
-  uint64_t m = cuts_.empty() ? 0 : *std::min_element(cuts_.begin(), cuts_.end());
+  uint64_t m =
+      cuts_.empty() ? 0 : *std::min_element(cuts_.begin(), cuts_.end());
   min_cut_ = m;
   truncated_before_ = m + 1;
 }
 
 Committer::~Committer() { Stop(); }
 
-void Committer::Start() { thread_ = std::thread([this] { Run(); }); }
+void Committer::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Committer::Stop() {
   {

@@ -61,8 +61,7 @@ class DedupeIndex {
   size_t size() const { return ids_.size(); }
 
   // Parses a serialized bucket. DATA_LOSS if corrupt.
-  static absl::Status ParseBucket(absl::string_view bytes,
-                                  absl::Time* max_seen,
+  static absl::Status ParseBucket(absl::string_view bytes, absl::Time* max_seen,
                                   std::vector<DedupeKey>* keys);
 
  private:

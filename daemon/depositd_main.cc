@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -39,6 +40,7 @@
 #include "daemon/engine.h"
 #include "daemon/engine_clock.h"
 #include "daemon/services.h"
+#include "grpc/support/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -119,8 +121,7 @@ bool SplitHostPort(const std::string& addr, std::string* host, int* port) {
 }
 
 bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" ||
-         absl::StartsWith(host, "127.");
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
 }
 
 // Why a listen failed, for the error line: try the bind ourselves.
@@ -155,6 +156,14 @@ std::string ListenError(const std::string& host, int port) {
   return reason;
 }
 
+// gRPC's own log, one line per message, errors only; silent while binding
+// (a failed bind gets our one-line error instead).
+std::atomic<bool> grpc_log_quiet{false};
+void GrpcLog(gpr_log_func_args* args) {
+  if (grpc_log_quiet.load() || args->severity < GPR_LOG_SEVERITY_ERROR) return;
+  std::fprintf(stderr, "depositd: grpc: %s\n", args->message);
+}
+
 absl::Status WritePortFile(const std::string& path, int port) {
   const std::string tmp = path + ".tmp";
   {
@@ -165,7 +174,8 @@ absl::Status WritePortFile(const std::string& path, int port) {
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return absl::UnavailableError("cannot rename " + tmp + ": " + ec.message());
+  if (ec)
+    return absl::UnavailableError("cannot rename " + tmp + ": " + ec.message());
   return absl::OkStatus();
 }
 
@@ -233,7 +243,8 @@ int main(int argc, char** argv) {
     dedupe_days = engine_config.dedupe_window_days();
   }
   if (dedupe_days < 0) Die("--dedupe-window-days must be >= 0");
-  options.dedupe_window = absl::Hours(24 * (dedupe_days == 0 ? 30 : dedupe_days));
+  options.dedupe_window =
+      absl::Hours(24 * (dedupe_days == 0 ? 30 : dedupe_days));
   options.registry = registry->get();
 
   std::unique_ptr<depositd::daemon::EngineClock> clock;
@@ -242,9 +253,9 @@ int main(int argc, char** argv) {
     const std::string s = absl::GetFlag(FLAGS_test_clock_start);
     std::string err;
     if (!s.empty() && !absl::ParseTime(absl::RFC3339_full, s, &start, &err)) {
-      Die(absl::StrCat("--test-clock-start=", s,
-                       " is not an RFC 3339 time (e.g. 2026-01-01T00:00:00Z): ",
-                       err));
+      Die(absl::StrCat(
+          "--test-clock-start=", s,
+          " is not an RFC 3339 time (e.g. 2026-01-01T00:00:00Z): ", err));
     }
     clock = std::make_unique<depositd::daemon::TestClock>(start);
   } else {
@@ -284,7 +295,10 @@ int main(int argc, char** argv) {
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(64 << 20);
   services.Register(builder);
+  gpr_set_log_function(GrpcLog);
+  grpc_log_quiet = true;
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  grpc_log_quiet = false;
   if (server == nullptr || bound_port == 0) {
     const std::string why = ListenError(host, port);
     (*engine)->Stop();

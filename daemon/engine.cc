@@ -77,15 +77,13 @@ std::string KnownProfiles() {
 
 Engine::Engine(const Options& options) : options_(options) {}
 
-absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
-    const Options& options) {
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Options& options) {
   if (options.registry == nullptr || options.clock == nullptr) {
     return absl::InvalidArgumentError("Engine needs a registry and a clock");
   }
   std::unique_ptr<Engine> engine(new Engine(options));
   if (engine->options_.shards <= 0) {
-    engine->options_.shards =
-        std::max(1u, std::thread::hardware_concurrency());
+    engine->options_.shards = std::max(1u, std::thread::hardware_concurrency());
   }
   absl::Status s = engine->Recover();
   if (!s.ok()) return s;
@@ -110,7 +108,8 @@ absl::Status Engine::Recover() {
 
   store::v1::CheckpointMeta meta;
   {
-    absl::StatusOr<std::string> bytes = store_->Get(Family::kMeta, "checkpoint");
+    absl::StatusOr<std::string> bytes =
+        store_->Get(Family::kMeta, "checkpoint");
     if (bytes.ok()) {
       if (!meta.ParseFromString(*bytes)) {
         return absl::DataLossError(absl::StrCat(
@@ -143,6 +142,7 @@ absl::Status Engine::Recover() {
   ctx.clock = options_.clock;
   ctx.dedupe_window = options_.dedupe_window;
   ctx.next_bucket = &next_bucket_;
+  ctx.checkpoint_on_stop = options_.checkpoint_on_stop;
 
   // 1. Shops.
   std::vector<std::unique_ptr<Shard>> shards;
@@ -333,9 +333,9 @@ void Engine::Ingest(v1::EventBatch batch, std::function<void()> accepted,
   std::vector<ShardTask> tasks(n);
   int64_t admitted = 0;
   if (count > kMaxEventsPerBatch) {
-    const std::string reason = absl::StrCat(
-        "batch has ", count, " events; the limit is ", kMaxEventsPerBatch,
-        " per batch: split it and resend");
+    const std::string reason =
+        absl::StrCat("batch has ", count, " events; the limit is ",
+                     kMaxEventsPerBatch, " per batch: split it and resend");
     for (int i = 0; i < count; ++i) {
       (*results)[i].set_outcome(v1::REJECTED);
       (*results)[i].set_reason(reason);
@@ -467,9 +467,8 @@ void Engine::GetShop(
           " is unknown: it has sent no accepted event (check the tenant "
           "and shop_id)")));
     }
-    const absl::Time as_of = request.has_as_of()
-                                 ? FromProto(request.as_of())
-                                 : shard.clock()->Now();
+    const absl::Time as_of =
+        request.has_as_of() ? FromProto(request.as_of()) : shard.clock()->Now();
     done(e->state.Evaluate(as_of, *e->profile));
   };
   shards_[h % shards_.size()]->Push(std::move(t));
@@ -491,9 +490,8 @@ void Engine::Explain(
           " is unknown: it has sent no accepted event (check the tenant "
           "and shop_id)")));
     }
-    const absl::Time as_of = request.has_as_of()
-                                 ? FromProto(request.as_of())
-                                 : shard.clock()->Now();
+    const absl::Time as_of =
+        request.has_as_of() ? FromProto(request.as_of()) : shard.clock()->Now();
     done(e->state.Explain(as_of, *e->profile));
   };
   shards_[h % shards_.size()]->Push(std::move(t));
@@ -504,9 +502,10 @@ void Engine::ListShops(
     std::function<void(absl::StatusOr<v1::ListShopsResponse>)> done) {
   int page_size = request.page_size() == 0 ? 100 : request.page_size();
   if (page_size < 1 || page_size > 1000) {
-    return done(absl::InvalidArgumentError(absl::StrCat(
-        "page_size ", request.page_size(), " is out of range: use 1 to 1000 "
-        "(0 means the default, 100)")));
+    return done(absl::InvalidArgumentError(
+        absl::StrCat("page_size ", request.page_size(),
+                     " is out of range: use 1 to 1000 "
+                     "(0 means the default, 100)")));
   }
   std::string after;
   if (!request.page_token().empty()) {
@@ -543,8 +542,7 @@ void Engine::ListShops(
             return e.state.tenant() < request.tenant();  // past the tenant
           }
         }
-        const std::string& profile =
-            e.profile_name.empty() ? std::string("generic") : e.profile_name;
+        const std::string& profile = e.profile->settings.name();
         if (!request.profile().empty() && request.profile() != profile) {
           return true;
         }
@@ -594,8 +592,8 @@ void Engine::ListShops(
       std::string last_key;
       {
         absl::MutexLock lock(&gather->mu);
-        has_more = gather->more ||
-                   static_cast<int>(gather->found.size()) > page_size;
+        has_more =
+            gather->more || static_cast<int>(gather->found.size()) > page_size;
         for (auto& [k, v] : gather->found) {
           if (resp.shops_size() == page_size) break;
           *resp.add_shops() = std::move(v);

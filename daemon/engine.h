@@ -79,7 +79,10 @@ class Engine {
     // Events accepted into shard queues but not yet durable, at most.
     int64_t max_inflight_events = 200000;
     const watchers::ProfileRegistry* registry = nullptr;  // borrowed
-    EngineClock* clock = nullptr;                          // borrowed
+    EngineClock* clock = nullptr;                         // borrowed
+    // Tests only: false makes Stop skip the final checkpoint, as a crash
+    // would, so the next Create must replay the log.
+    bool checkpoint_on_stop = true;
   };
 
   struct RecoveryStats {

@@ -39,8 +39,8 @@ class EventLog {
   // policy when it returns OK. Returns the position of the last record
   // appended (the previous last position when `records` is empty). On error
   // nothing was appended.
-  virtual absl::StatusOr<uint64_t> Append(absl::Span<const RecordPieces> records,
-                                          StoreBatch& side_effects) = 0;
+  virtual absl::StatusOr<uint64_t> Append(
+      absl::Span<const RecordPieces> records, StoreBatch& side_effects) = 0;
 
   // Calls fn(position, bytes) for each record at position >= `from`, in
   // order, until fn returns false.
@@ -61,8 +61,8 @@ class EventLog {
 class RocksDbEventLog final : public EventLog {
  public:
   // `store` is borrowed and must outlive the log. Reads the last position.
-  static absl::StatusOr<std::unique_ptr<RocksDbEventLog>> Create(
-      Store* store, bool sync);
+  static absl::StatusOr<std::unique_ptr<RocksDbEventLog>> Create(Store* store,
+                                                                 bool sync);
 
   absl::StatusOr<uint64_t> Append(absl::Span<const RecordPieces> records,
                                   StoreBatch& side_effects) override;

@@ -206,10 +206,10 @@ class IngestStreamReactor final
       } else if ((read_closed_ || shutting_down_) && slots_.empty() &&
                  !writing_ && !accepted_pending_) {
         finish = true;
-        status = shutting_down_ && !read_closed_
-                     ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                    kShuttingDown)
-                     : grpc::Status::OK;
+        status =
+            shutting_down_ && !read_closed_
+                ? grpc::Status(grpc::StatusCode::UNAVAILABLE, kShuttingDown)
+                : grpc::Status::OK;
       }
       if (finish) finished_ = true;
     }
@@ -284,8 +284,7 @@ class Services::IngestService final : public v1::EventIngest::CallbackService {
 // Readiness
 // ---------------------------------------------------------------------------
 
-class Services::ReadinessService final
-    : public v1::Readiness::CallbackService {
+class Services::ReadinessService final : public v1::Readiness::CallbackService {
  public:
   explicit ReadinessService(Engine* engine) : engine_(engine) {}
 
@@ -293,23 +292,23 @@ class Services::ReadinessService final
                                     const v1::GetShopRequest* request,
                                     v1::ReadinessReport* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    engine_->GetShop(*request, [reactor, response](
-                                   absl::StatusOr<v1::ReadinessReport> r) {
-      if (r.ok()) *response = *std::move(r);
-      reactor->Finish(ToGrpc(r.status()));
-    });
+    engine_->GetShop(
+        *request, [reactor, response](absl::StatusOr<v1::ReadinessReport> r) {
+          if (r.ok()) *response = *std::move(r);
+          reactor->Finish(ToGrpc(r.status()));
+        });
     return reactor;
   }
 
-  grpc::ServerUnaryReactor* ListShops(grpc::CallbackServerContext* ctx,
-                                      const v1::ListShopsRequest* request,
-                                      v1::ListShopsResponse* response) override {
+  grpc::ServerUnaryReactor* ListShops(
+      grpc::CallbackServerContext* ctx, const v1::ListShopsRequest* request,
+      v1::ListShopsResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    engine_->ListShops(*request, [reactor, response](
-                                     absl::StatusOr<v1::ListShopsResponse> r) {
-      if (r.ok()) *response = *std::move(r);
-      reactor->Finish(ToGrpc(r.status()));
-    });
+    engine_->ListShops(
+        *request, [reactor, response](absl::StatusOr<v1::ListShopsResponse> r) {
+          if (r.ok()) *response = *std::move(r);
+          reactor->Finish(ToGrpc(r.status()));
+        });
     return reactor;
   }
 
@@ -317,11 +316,11 @@ class Services::ReadinessService final
                                     const v1::ExplainRequest* request,
                                     v1::ExplainResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    engine_->Explain(*request, [reactor, response](
-                                   absl::StatusOr<v1::ExplainResponse> r) {
-      if (r.ok()) *response = *std::move(r);
-      reactor->Finish(ToGrpc(r.status()));
-    });
+    engine_->Explain(
+        *request, [reactor, response](absl::StatusOr<v1::ExplainResponse> r) {
+          if (r.ok()) *response = *std::move(r);
+          reactor->Finish(ToGrpc(r.status()));
+        });
     return reactor;
   }
 

@@ -36,13 +36,13 @@ void PutLengthDelimited(std::string* out, uint8_t tag, absl::string_view s) {
 }
 
 // ProcessingGroup field tags.
-constexpr uint8_t kGroupAtTag = 0x08;      // 1, varint
-constexpr uint8_t kGroupEventTag = 0x12;   // 2, bytes
-constexpr uint8_t kGroupFiredTag = 0x1a;   // 3, bytes
+constexpr uint8_t kGroupAtTag = 0x08;     // 1, varint
+constexpr uint8_t kGroupEventTag = 0x12;  // 2, bytes
+constexpr uint8_t kGroupFiredTag = 0x1a;  // 3, bytes
 // ShardPart / LogRecord.
-constexpr uint8_t kPartShardTag = 0x08;    // ShardPart.shard
-constexpr uint8_t kPartGroupTag = 0x12;    // ShardPart.groups
-constexpr uint8_t kRecordPartTag = 0x0a;   // LogRecord.parts
+constexpr uint8_t kPartShardTag = 0x08;   // ShardPart.shard
+constexpr uint8_t kPartGroupTag = 0x12;   // ShardPart.groups
+constexpr uint8_t kRecordPartTag = 0x0a;  // LogRecord.parts
 
 void AppendEvent(std::string* body, const v1::Event& ev) {
   const size_t n = ev.ByteSizeLong();
@@ -50,8 +50,7 @@ void AppendEvent(std::string* body, const v1::Event& ev) {
   PutVarint(body, n);
   const size_t old = body->size();
   body->resize(old + n);
-  ev.SerializeWithCachedSizesToArray(
-      reinterpret_cast<uint8_t*>(&(*body)[old]));
+  ev.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(&(*body)[old]));
 }
 
 void AppendFired(std::string* body, const watchers::ShopState& state) {
@@ -86,7 +85,9 @@ void Shard::Wake() {
   wake_ = true;
 }
 
-void Shard::Start() { thread_ = std::thread([this] { Run(); }); }
+void Shard::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Shard::Join() {
   if (thread_.joinable()) thread_.join();
@@ -138,7 +139,8 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
       case ShardTask::kCheckpoint: {
         FinishStep(now, item);
         CommitItem ck = Checkpoint(now);
-        if (task.on_durable) ck.on_durable.push_back(std::move(task.on_durable));
+        if (task.on_durable)
+          ck.on_durable.push_back(std::move(task.on_durable));
         ctx_.committer->Push(std::move(ck));
         ++step_;
         break;
@@ -150,7 +152,7 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
     }
   }
   FinishStep(now, item);
-  if (stop) {
+  if (stop && ctx_.checkpoint_on_stop) {
     CommitItem ck = Checkpoint(now);
     if (stop_done) ck.on_durable.push_back(std::move(stop_done));
     ctx_.committer->Push(std::move(ck));
@@ -175,11 +177,12 @@ const ShopEntry* Shard::Find(absl::string_view tenant,
 
 ShopEntry* Shard::Insert(std::string key, uint64_t hash,
                          watchers::ShopState state,
-                         const watchers::ResolvedProfile* profile) {
+                         const watchers::ResolvedProfile* profile,
+                         absl::string_view resolved_for) {
   auto entry =
       std::make_unique<ShopEntry>(std::move(key), hash, std::move(state));
   entry->profile = profile;
-  entry->profile_name = entry->state.profile_name();
+  entry->profile_name = std::string(resolved_for);
   ShopEntry* e = entry.get();
   absl::string_view k = e->key;
   shops_.emplace(k, std::move(entry));
@@ -236,7 +239,7 @@ void Shard::IngestTask(ShardTask& task, absl::Time now, CommitItem& item) {
         s = state.Apply(ev, **profile);
         if (s.ok()) {
           e = Insert(ShopKey(ev.tenant(), ev.shop_id()), ie.shop_hash,
-                     std::move(state), *profile);
+                     std::move(state), *profile, "");
         }
       }
     }
@@ -312,8 +315,8 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
     at.push_back(static_cast<char>(kGroupAtTag));
     PutVarint(&at, static_cast<uint64_t>(now_nanos));
     const size_t group_len = at.size() + record_body_.size();
-    const size_t part_len = 1 + VarintSize(id_) + 1 +
-                            VarintSize(group_len) + group_len;
+    const size_t part_len =
+        1 + VarintSize(id_) + 1 + VarintSize(group_len) + group_len;
     std::string head;
     head.push_back(static_cast<char>(kRecordPartTag));
     PutVarint(&head, part_len);
@@ -326,6 +329,7 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
     item.record_body = std::move(record_body_);
     record_body_ = std::string();
   }
+  UpdateStats();  // before the acks can go out
   if (!item.record_head.empty() || !item.alerts.empty() ||
       !item.batches.empty() || !item.on_durable.empty()) {
     ctx_.committer->Push(std::move(item));
@@ -382,7 +386,9 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
   absl::StatusOr<const watchers::ResolvedProfile*> profile =
       ctx_.registry->Resolve(state->tenant(), state->shop_id(),
                              state->profile_name());
+  std::string resolved_for = state->profile_name();
   if (!profile.ok()) {
+    resolved_for.clear();
     std::fprintf(stderr,
                  "depositd: shop %s/%s uses profile \"%s\", which the "
                  "configuration no longer defines; using generic\n",
@@ -392,7 +398,7 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
     if (!profile.ok()) return profile.status();
   }
   ShopEntry* e =
-      Insert(std::string(key), hash, *std::move(state), *profile);
+      Insert(std::string(key), hash, *std::move(state), *profile, resolved_for);
   std::vector<v1::Alert> active(cp.active_alerts().begin(),
                                 cp.active_alerts().end());
   e->alerts.Restore(std::move(active));
@@ -431,7 +437,7 @@ void Shard::ReplayGroup(absl::Time at,
         s = state.Apply(*ev, **profile);
         if (s.ok()) {
           e = Insert(ShopKey(ev->tenant(), ev->shop_id()), hash,
-                     std::move(state), *profile);
+                     std::move(state), *profile, "");
         }
       } else {
         s = profile.status();

@@ -80,6 +80,8 @@ class Shard {
     Committer* committer = nullptr;                       // borrowed
     absl::Duration dedupe_window = absl::Hours(24 * 30);
     std::atomic<uint64_t>* next_bucket = nullptr;  // dedupe bucket numbers
+    // False only in tests that simulate a crash (recovery must replay).
+    bool checkpoint_on_stop = true;
   };
 
   Shard(uint32_t id, Context context);
@@ -135,8 +137,10 @@ class Shard {
   // to the committer if it carries anything, and resets it.
   void FinishStep(absl::Time now, CommitItem& item);
   ShopEntry* FindMutable(absl::string_view tenant, absl::string_view shop_id);
+  // `profile` was resolved for the profile name `resolved_for`.
   ShopEntry* Insert(std::string key, uint64_t hash, watchers::ShopState state,
-                    const watchers::ResolvedProfile* profile);
+                    const watchers::ResolvedProfile* profile,
+                    absl::string_view resolved_for);
   void Touch(ShopEntry* e);
   void MarkDirty(ShopEntry* e);
   void Schedule(ShopEntry* e, absl::Time next_check, absl::Time now);

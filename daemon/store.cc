@@ -102,8 +102,7 @@ StoreBatch::StoreBatch(const Store& store) : rep_(std::make_unique<Rep>()) {
 }
 StoreBatch::~StoreBatch() = default;
 
-void StoreBatch::Put(Family f, absl::string_view key,
-                     absl::string_view value) {
+void StoreBatch::Put(Family f, absl::string_view key, absl::string_view value) {
   rep_->batch.Put(rep_->handle(f), ToSlice(key), ToSlice(value));
 }
 
@@ -113,9 +112,9 @@ void StoreBatch::PutParts(Family f, absl::string_view key,
   parts.reserve(value_parts.size());
   for (absl::string_view p : value_parts) parts.push_back(ToSlice(p));
   rocksdb::Slice k = ToSlice(key);
-  rep_->batch.Put(rep_->handle(f), rocksdb::SliceParts(&k, 1),
-                  rocksdb::SliceParts(parts.data(),
-                                      static_cast<int>(parts.size())));
+  rep_->batch.Put(
+      rep_->handle(f), rocksdb::SliceParts(&k, 1),
+      rocksdb::SliceParts(parts.data(), static_cast<int>(parts.size())));
 }
 
 void StoreBatch::Delete(Family f, absl::string_view key) {
@@ -161,8 +160,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   }
   auto rep = std::make_unique<Rep>();
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir, families,
-                                        &rep->handles, &db);
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options.dir, families, &rep->handles, &db);
   if (!s.ok()) {
     const std::string text = s.ToString();
     if (s.IsIOError() && (text.find("lock") != std::string::npos ||
@@ -222,8 +221,7 @@ absl::StatusOr<std::string> Store::Get(Family f, absl::string_view key) const {
 
 absl::Status Store::Scan(
     Family f, absl::string_view from,
-    const std::function<bool(absl::string_view, absl::string_view)>& fn)
-    const {
+    const std::function<bool(absl::string_view, absl::string_view)>& fn) const {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(

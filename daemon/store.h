@@ -99,10 +99,9 @@ class Store {
 
   // Calls fn(key, value) for each key >= `from` in order until fn returns
   // false or the family ends. The views are valid during the call only.
-  absl::Status Scan(
-      Family f, absl::string_view from,
-      const std::function<bool(absl::string_view, absl::string_view)>& fn)
-      const;
+  absl::Status Scan(Family f, absl::string_view from,
+                    const std::function<bool(absl::string_view,
+                                             absl::string_view)>& fn) const;
 
   // The greatest key of the family, or nullopt if empty.
   absl::StatusOr<std::optional<std::string>> LastKey(Family f) const;
