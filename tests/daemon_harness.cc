@@ -230,6 +230,7 @@ bool DaemonHarness::WaitForExit(absl::Duration timeout, int* status) {
 
 absl::Status DaemonHarness::Stop(absl::Duration timeout) {
   if (!running()) return absl::FailedPreconditionError("not running");
+  channel_.reset();
   kill(pid_, SIGTERM);
   int status = 0;
   if (!WaitForExit(timeout, &status)) {
