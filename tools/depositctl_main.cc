@@ -139,7 +139,15 @@ class Client {
   }
 
   // Prints one line about a failed call and returns the exit code.
-  int ReportError(const grpc::Status& status, absl::string_view what) const {
+  // `was_connected`: the call had reached the daemon (a stream that ended),
+  // so UNAVAILABLE means it went away rather than that it is not running.
+  int ReportError(const grpc::Status& status, absl::string_view what,
+                  bool was_connected = false) const {
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE && was_connected) {
+      std::cerr << "depositctl: " << what << ": the stream from depositd at "
+                << addr_ << " ended: " << status.error_message() << "\n";
+      return kExitUsage;
+    }
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
       std::string reason = status.error_message();
       if (absl::StrContains(reason, "Connection refused")) {
@@ -163,11 +171,12 @@ class Client {
     return kExitFailed;
   }
 
-  int ReportError(const absl::Status& status, absl::string_view what) const {
+  int ReportError(const absl::Status& status, absl::string_view what,
+                  bool was_connected = false) const {
     return ReportError(
         grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                      std::string(status.message())),
-        what);
+        what, was_connected);
   }
 
   static const char* StatusCodeName(grpc::StatusCode code) {
@@ -405,7 +414,7 @@ int RunSend(const Client& client, const CommandLine& cl) {
     return kExitUsage;
   }
   if (!status.ok()) {
-    int rc = client.ReportError(status, "send");
+    int rc = client.ReportError(status, "send", /*was_connected=*/true);
     std::cerr << "depositctl: " << sender.events_acked()
               << " events were acknowledged before the stream ended; "
                  "resending the file is safe (acknowledged events come back "
@@ -581,7 +590,13 @@ int RunAlerts(const Client& client, const CommandLine& cl) {
       continue;
     }
     if (status.ok()) return kExitOk;
-    return client.ReportError(status, "alerts watch");
+    const int rc =
+        client.ReportError(status, "alerts watch", /*was_connected=*/true);
+    if (from > 0) {
+      std::cerr << "depositctl: resume with `depositctl alerts watch --from "
+                << from << "`\n";
+    }
+    return rc;
   }
 }
 
