@@ -60,6 +60,14 @@ class StreamRegistry {
     absl::MutexLock lock(&mu_);
     live_.erase(l);
   }
+  // True if every stream ended within `timeout`.
+  bool WaitEmpty(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    auto empty = [](StreamRegistry* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
+      return r->live_.empty();
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(+empty, this), timeout);
+  }
   void BeginShutdown() {
     absl::MutexLock lock(&mu_);
     shutting_down_ = true;
@@ -613,5 +621,9 @@ void Services::Register(grpc::ServerBuilder& builder) {
 }
 
 void Services::BeginShutdown() { streams_->BeginShutdown(); }
+
+bool Services::WaitForStreams(absl::Duration timeout) {
+  return streams_->WaitEmpty(timeout);
+}
 
 }  // namespace depositd::daemon

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "daemon/engine.h"
 #include "depositd/v1/service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -46,6 +47,8 @@ class Services {
   // Ends open Stream and Watch calls (after in-flight acks) with
   // UNAVAILABLE. Call before Server::Shutdown.
   void BeginShutdown();
+  // Waits until every Stream and Watch call has ended (true) or `timeout`.
+  bool WaitForStreams(absl::Duration timeout);
 
  private:
   class IngestService;
