@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "watchers/currency.h"
 
 namespace depositd::tools {
 namespace {
@@ -50,37 +51,12 @@ absl::StatusOr<Enum> ParseEnum(absl::string_view text, const char* what,
 }  // namespace
 
 int CurrencyExponent(absl::string_view currency) {
-  static constexpr absl::string_view kZeroDecimal[] = {
-      "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
-      "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"};
-  static constexpr absl::string_view kThreeDecimal[] = {
-      "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"};
-  for (absl::string_view c : kZeroDecimal) {
-    if (c == currency) return 0;
-  }
-  for (absl::string_view c : kThreeDecimal) {
-    if (c == currency) return 3;
-  }
-  return 2;
+  return watchers::CurrencyMinorDigits(currency).value_or(2);
 }
 
 std::string FormatMoney(const v1::Money& money) {
-  const int exponent = CurrencyExponent(money.currency());
-  const bool negative = money.minor_units() < 0;
-  // Magnitude as unsigned so that INT64_MIN is exact.
-  uint64_t magnitude = negative
-                           ? (~static_cast<uint64_t>(money.minor_units()) + 1)
-                           : static_cast<uint64_t>(money.minor_units());
-  uint64_t scale = 1;
-  for (int i = 0; i < exponent; ++i) scale *= 10;
-  std::string amount = absl::StrCat(negative ? "-" : "", magnitude / scale);
-  if (exponent > 0) {
-    absl::StrAppend(&amount, ".",
-                    absl::StrFormat("%0*d", exponent, magnitude % scale));
-  }
-  const std::string currency =
-      money.currency().empty() ? "???" : money.currency();
-  return absl::StrCat(currency, " ", amount);
+  return watchers::FormatMoney(
+      money.minor_units(), money.currency().empty() ? "???" : money.currency());
 }
 
 std::string FormatMoneyList(

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "depositd/store/v1/shop_snapshot.pb.h"
+#include "watchers/currency.h"
 #include "watchers/projection.h"
 #include "watchers/shop_state_internals.h"
 
@@ -50,13 +51,7 @@ absl::Status Contradiction(absl::string_view what) {
   return absl::FailedPreconditionError(what);
 }
 
-bool ValidCurrency(absl::string_view c) {
-  if (c.size() != 3) return false;
-  for (char ch : c) {
-    if (ch < 'A' || ch > 'Z') return false;
-  }
-  return true;
-}
+bool ValidCurrency(absl::string_view c) { return IsKnownCurrency(c); }
 
 bool Printable(absl::string_view s) {
   for (unsigned char c : s) {
@@ -92,8 +87,8 @@ absl::Status CheckMoney(const v1::Money& m, bool present,
   }
   if (!ValidCurrency(m.currency())) {
     return Invalid(absl::StrCat(field, ".currency \"", m.currency(),
-                                "\" is not an ISO 4217 code (three capital "
-                                "letters such as USD or CNY)"));
+                                "\" is not an ISO 4217 currency code (such "
+                                "as USD, CNY, GBP)"));
   }
   if (m.minor_units() < 0) {
     return Invalid(absl::StrCat(field, ".minor_units is negative (",
@@ -132,20 +127,6 @@ std::string KindName(int kind) {
 }
 
 }  // namespace
-
-std::string FormatMoney(int64_t minor_units, absl::string_view currency) {
-  // Two minor digits for almost every currency; JPY/KRW have none.
-  const bool zero_decimals = currency == "JPY" || currency == "KRW" ||
-                             currency == "VND" || currency == "IDR";
-  const char* sign = minor_units < 0 ? "-" : "";
-  const uint64_t abs_units = minor_units < 0
-                                 ? static_cast<uint64_t>(-(minor_units + 1)) + 1
-                                 : static_cast<uint64_t>(minor_units);
-  if (zero_decimals)
-    return absl::StrFormat("%s %s%d", currency, sign, abs_units);
-  return absl::StrFormat("%s %s%d.%02d", currency, sign, abs_units / 100,
-                         abs_units % 100);
-}
 
 // --- ValidateEvent -----------------------------------------------------------
 

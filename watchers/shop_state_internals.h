@@ -44,6 +44,7 @@
 #include "depositd/store/v1/shop_snapshot.pb.h"
 #include "depositd/v1/common.pb.h"
 #include "depositd/v1/events.pb.h"
+#include "watchers/currency.h"
 #include "watchers/shop_state.h"
 
 namespace depositd::watchers {
@@ -182,8 +183,6 @@ CurrencyAmounts ClawbackOwed(const ShopState::Internals& in);
 // Payment / top-up ids whose channel, account or currency differ from the
 // refund account (all of them when no refund account is set).
 std::vector<std::string> AccountMismatches(const ShopState::Internals& in);
-
-std::string FormatMoney(int64_t minor_units, absl::string_view currency);
 
 }  // namespace depositd::watchers
 

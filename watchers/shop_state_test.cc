@@ -606,6 +606,12 @@ TEST_F(ShopStateTest, BadEventsAreRejectedAndLeaveStateUnchanged) {
                      "ISO 4217"});
   }
   {
+    v1::Event e = ev_.FeePaid(At(2026, 2, 3), "f-2", 1000, "XYZ");
+    cases.push_back({"unknown currency code", e,
+                     absl::StatusCode::kInvalidArgument,
+                     "\"XYZ\" is not an ISO 4217"});
+  }
+  {
     v1::Event e = ev_.Base(At(2026, 2, 3));
     cases.push_back(
         {"no body", e, absl::StatusCode::kInvalidArgument, "no body"});
