@@ -351,10 +351,8 @@ int main(int argc, char** argv) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  const absl::Time signal_at = absl::Now();
   std::fprintf(stderr, "depositd: %s received: draining and stopping\n",
                sig == SIGTERM ? "SIGTERM" : "SIGINT");
-  const absl::Time stop_start = absl::Now();
   // Streams stop reading, send the acks of what they read and end; then
   // the server stops. gRPC's Shutdown would otherwise wait for idle client
   // connections until its deadline, so the deadline is short: only unary
@@ -368,23 +366,9 @@ int main(int argc, char** argv) {
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(250));
   server->Wait();
-  const absl::Time server_stopped = absl::Now();
   (*engine)->Stop();
-  if (getenv("DEPOSITD_DEBUG_SHUTDOWN")) {
-    FILE* f = fopen(getenv("DEPOSITD_DEBUG_SHUTDOWN"), "a");
-    std::fprintf(f, "signal->begin %s server stop %s, engine stop %s\n",
-                 absl::FormatDuration(stop_start - signal_at).c_str(),
-                 absl::FormatDuration(server_stopped - stop_start).c_str(),
-                 absl::FormatDuration(absl::Now() - server_stopped).c_str());
-    fclose(f);
-  }
   const depositd::v1::StatsResponse stats = (*engine)->Stats();
-  const absl::Time reset_start = absl::Now();
   engine->reset();
-  if (getenv("DEPOSITD_DEBUG_SHUTDOWN")) {
-    std::fprintf(stderr, "depositd: close %s\n",
-                 absl::FormatDuration(absl::Now() - reset_start).c_str());
-  }
   std::fprintf(stderr,
                "depositd: stopped cleanly (log position %llu, checkpoint "
                "%llu)\n",

@@ -41,10 +41,11 @@ v1::Alert FiringFrom(v1::Finding& f, absl::Time now) {
 }  // namespace
 
 bool AlertKeyLess(const v1::AlertKey& a, const v1::AlertKey& b) {
-  return std::make_tuple(std::cref(a.tenant()), std::cref(a.shop_id()),
-                         static_cast<int>(a.kind()), std::cref(a.subject())) <
-         std::make_tuple(std::cref(b.tenant()), std::cref(b.shop_id()),
-                         static_cast<int>(b.kind()), std::cref(b.subject()));
+  // Inside one book tenant and shop are equal, so compare them last.
+  if (a.kind() != b.kind()) return a.kind() < b.kind();
+  if (int c = a.subject().compare(b.subject()); c != 0) return c < 0;
+  if (int c = a.tenant().compare(b.tenant()); c != 0) return c < 0;
+  return a.shop_id() < b.shop_id();
 }
 
 bool AlertKeyEqual(const v1::AlertKey& a, const v1::AlertKey& b) {

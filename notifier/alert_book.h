@@ -31,7 +31,8 @@
 
 namespace depositd::notifier {
 
-// Orders alert keys by (tenant, shop, kind, subject).
+// Orders alert keys by (kind, subject, tenant, shop): a book holds one
+// shop's alerts, so kind and subject decide.
 bool AlertKeyLess(const v1::AlertKey& a, const v1::AlertKey& b);
 bool AlertKeyEqual(const v1::AlertKey& a, const v1::AlertKey& b);
 
@@ -42,7 +43,7 @@ class AlertBook {
 
   // Replaces the current findings with `findings` (all findings true at
   // `now`; duplicates by key keep the first) and returns the transitions, in
-  // key order. Findings are consumed (moved from).
+  // key order (AlertKeyLess). Findings are consumed (moved from).
   std::vector<v1::Alert> Update(std::vector<v1::Finding> findings,
                                 absl::Time now);
 
