@@ -381,6 +381,13 @@ class WatchSession final : public AlertSubscriber,
     absl::MutexLock lock(&mu_);
     done_ = true;
   }
+  void OnClientGone() {
+    {
+      absl::MutexLock lock(&mu_);
+      client_gone_ = true;
+    }
+    Pump();
+  }
 
   void Pump() {
     const v1::Alert* to_write = nullptr;
@@ -473,7 +480,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::Alert> {
     session_->OnDone();
     delete this;
   }
-  void OnCancel() override {}
+  // The client went away while the call waited for alerts: end it now.
+  void OnCancel() override { session_->OnClientGone(); }
 
  private:
   StreamRegistry* const registry_;
