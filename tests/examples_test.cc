@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tools/jsonl_reader.h"
+#include "watchers/profiles.h"
 
 namespace depositd::integration {
 namespace {
@@ -33,6 +34,35 @@ TEST(ExamplesTest, TourFilesAreValidJsonLines) {
     }
     EXPECT_EQ(count, std::string(name) == "tour-events.jsonl" ? 18 : 3);
   }
+}
+
+TEST(ExamplesTest, ExampleConfigLoadsAndItsOverridesApply) {
+  const std::string path = Example("depositd.textproto");
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << path;
+  const std::string text((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  absl::StatusOr<v1::DaemonConfig> config =
+      watchers::ProfileRegistry::ParseConfigText(text, path);
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto registry = watchers::ProfileRegistry::Create(*config);
+  ASSERT_TRUE(registry.ok()) << registry.status();
+
+  auto shop =
+      (*registry)->Resolve("acme", "tts-us-001", "tiktok_shop_cross_border");
+  ASSERT_TRUE(shop.ok()) << shop.status();
+  EXPECT_EQ((*shop)->settings.closure_waiting_days(), 45);
+  EXPECT_EQ((*shop)->settings.unpaid_fee_age_days(), 3);
+  EXPECT_EQ((*shop)->language, "zh-CN");
+
+  auto other = (*registry)->Resolve("acme", "another-shop", "shopee");
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ((*other)->settings.refund_batch_day_of_month(), 15);
+
+  auto uk = (*registry)->Resolve("beta", "s1", "tiktok_shop_uk");
+  ASSERT_TRUE(uk.ok()) << uk.status();
+  EXPECT_EQ((*uk)->settings.calendar(), "UK");
+  EXPECT_EQ((*uk)->settings.closure_waiting_days(), 30);
 }
 
 }  // namespace
