@@ -18,27 +18,12 @@
 #include "depositd/store/v1/log.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "watchers/shop_state.h"
+#include "watchers/timestamps.h"
 
 namespace depositd::daemon {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-void ToProto(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  int64_t s = nanos / 1000000000;
-  int64_t n = nanos % 1000000000;
-  if (n < 0) {
-    n += 1000000000;
-    --s;
-  }
-  ts->set_seconds(s);
-  ts->set_nanos(static_cast<int32_t>(n));
-}
 
 constexpr absl::string_view kPageTokenPrefix = "p1:";
 
@@ -451,15 +436,18 @@ void Engine::FinishBatch(PendingBatch* b) {
   if (b->admitted_events > 0) Release(b->admitted_events);
 }
 
-void Engine::GetShop(
-    const v1::GetShopRequest& request,
-    std::function<void(absl::StatusOr<v1::ReadinessReport>)> done) {
-  absl::Status s = ValidateShopRef(request.tenant(), request.shop_id());
-  if (!s.ok()) return done(s);
-  const uint64_t h = ShopHash(request.tenant(), request.shop_id());
+namespace {
+
+// A query task for the shard owning the request's shop: NOT_FOUND when the
+// shop is unknown, else `answer(entry, as_of)` (as_of defaults to the
+// shard's now).
+template <typename Response, typename Request, typename Answer>
+ShardTask ShopQuery(const Request& request,
+                    std::function<void(absl::StatusOr<Response>)> done,
+                    Answer answer) {
   ShardTask t;
   t.kind = ShardTask::kQuery;
-  t.query = [request, done = std::move(done)](Shard& shard) {
+  t.query = [request, done = std::move(done), answer](Shard& shard) {
     const ShopEntry* e = shard.Find(request.tenant(), request.shop_id());
     if (e == nullptr) {
       return done(absl::NotFoundError(absl::StrCat(
@@ -467,11 +455,26 @@ void Engine::GetShop(
           " is unknown: it has sent no accepted event (check the tenant "
           "and shop_id)")));
     }
-    const absl::Time as_of =
-        request.has_as_of() ? FromProto(request.as_of()) : shard.clock()->Now();
-    done(e->state.Evaluate(as_of, *e->profile));
+    const absl::Time as_of = request.has_as_of()
+                                 ? watchers::FromTimestamp(request.as_of())
+                                 : shard.clock()->Now();
+    done(answer(*e, as_of));
   };
-  shards_[h % shards_.size()]->Push(std::move(t));
+  return t;
+}
+
+}  // namespace
+
+void Engine::GetShop(
+    const v1::GetShopRequest& request,
+    std::function<void(absl::StatusOr<v1::ReadinessReport>)> done) {
+  absl::Status s = ValidateShopRef(request.tenant(), request.shop_id());
+  if (!s.ok()) return done(s);
+  const uint64_t h = ShopHash(request.tenant(), request.shop_id());
+  shards_[h % shards_.size()]->Push(ShopQuery<v1::ReadinessReport>(
+      request, std::move(done), [](const ShopEntry& e, absl::Time as_of) {
+        return e.state.Evaluate(as_of, *e.profile);
+      }));
 }
 
 void Engine::Explain(
@@ -480,21 +483,10 @@ void Engine::Explain(
   absl::Status s = ValidateShopRef(request.tenant(), request.shop_id());
   if (!s.ok()) return done(s);
   const uint64_t h = ShopHash(request.tenant(), request.shop_id());
-  ShardTask t;
-  t.kind = ShardTask::kQuery;
-  t.query = [request, done = std::move(done)](Shard& shard) {
-    const ShopEntry* e = shard.Find(request.tenant(), request.shop_id());
-    if (e == nullptr) {
-      return done(absl::NotFoundError(absl::StrCat(
-          "shop ", request.tenant(), "/", request.shop_id(),
-          " is unknown: it has sent no accepted event (check the tenant "
-          "and shop_id)")));
-    }
-    const absl::Time as_of =
-        request.has_as_of() ? FromProto(request.as_of()) : shard.clock()->Now();
-    done(e->state.Explain(as_of, *e->profile));
-  };
-  shards_[h % shards_.size()]->Push(std::move(t));
+  shards_[h % shards_.size()]->Push(ShopQuery<v1::ExplainResponse>(
+      request, std::move(done), [](const ShopEntry& e, absl::Time as_of) {
+        return e.state.Explain(as_of, *e.profile);
+      }));
 }
 
 void Engine::ListShops(

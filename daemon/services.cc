@@ -8,25 +8,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "watchers/timestamps.h"
 
 namespace depositd::daemon {
 namespace {
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-void ToProto(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  int64_t s = nanos / 1000000000;
-  int64_t n = nanos % 1000000000;
-  if (n < 0) {
-    n += 1000000000;
-    --s;
-  }
-  ts->set_seconds(s);
-  ts->set_nanos(static_cast<int32_t>(n));
-}
 
 const char kShuttingDown[] =
     "depositd is shutting down; resend unacknowledged batches to another "
@@ -563,7 +548,7 @@ class Services::AdminService final : public v1::Admin::CallbackService {
       v1::TestClockResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     absl::StatusOr<absl::Time> now = engine_->TestClockNow();
-    if (now.ok()) ToProto(*now, response->mutable_now());
+    if (now.ok()) watchers::ToTimestamp(*now, response->mutable_now());
     reactor->Finish(ToGrpc(now.status()));
     return reactor;
   }
@@ -577,7 +562,7 @@ class Services::AdminService final : public v1::Admin::CallbackService {
                                    "SetTestClock needs `now`"));
       return reactor;
     }
-    engine_->SetTestClock(FromProto(request->now()),
+    engine_->SetTestClock(watchers::FromTimestamp(request->now()),
                           [this, reactor, response](absl::Status s) {
                             Done(s, reactor, response);
                           });
@@ -602,7 +587,7 @@ class Services::AdminService final : public v1::Admin::CallbackService {
             v1::TestClockResponse* response) {
     if (s.ok()) {
       absl::StatusOr<absl::Time> now = engine_->TestClockNow();
-      if (now.ok()) ToProto(*now, response->mutable_now());
+      if (now.ok()) watchers::ToTimestamp(*now, response->mutable_now());
     }
     reactor->Finish(ToGrpc(s));
   }

@@ -5,21 +5,10 @@
 #include <utility>
 
 #include "google/protobuf/timestamp.pb.h"
+#include "watchers/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
-
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  int64_t seconds = nanos / 1000000000;
-  int64_t rem = nanos % 1000000000;
-  if (rem < 0) {
-    rem += 1000000000;
-    --seconds;
-  }
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(rem));
-}
 
 v1::Alert FiringFrom(v1::Finding& f, absl::Time now) {
   v1::Alert a;
@@ -34,7 +23,7 @@ v1::Alert FiringFrom(v1::Finding& f, absl::Time now) {
   }
   a.mutable_evidence()->swap(*f.mutable_evidence());
   a.set_stage(std::move(*f.mutable_stage()));
-  SetTimestamp(now, a.mutable_at());
+  watchers::ToTimestamp(now, a.mutable_at());
   return a;
 }
 
@@ -106,8 +95,8 @@ std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
     } else {
       v1::Alert a = std::move(active_[j]);
       a.set_state(v1::RESOLVED);
-      SetTimestamp(now, a.mutable_at());
-      SetTimestamp(now, a.mutable_ends_at());
+      watchers::ToTimestamp(now, a.mutable_at());
+      watchers::ToTimestamp(now, a.mutable_ends_at());
       a.set_repeat(false);
       transitions.push_back(std::move(a));
       ++j;
