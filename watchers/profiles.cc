@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -10,8 +11,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/reflection.h"
@@ -153,6 +156,121 @@ class CollectingErrors : public pb::io::ErrorCollector {
   std::string filename_;
   std::vector<std::string> errors_;
 };
+
+// The value quoted after `key ` in a semantic error message, e.g. the X in
+// `profile "X"`; empty if absent.
+std::string QuotedAfter(absl::string_view message, absl::string_view key) {
+  const std::string needle = absl::StrCat(key, " \"");
+  const size_t start = message.find(needle);
+  if (start == absl::string_view::npos) return "";
+  const size_t from = start + needle.size();
+  const size_t end = message.find('"', from);
+  if (end == absl::string_view::npos) return "";
+  return std::string(message.substr(from, end - from));
+}
+
+// Where `path` ("inactivity.lead_days") was written inside the message that
+// `tree` describes; nullopt if it was not written there.
+std::optional<pb::TextFormat::ParseLocation> FieldLocation(
+    const pb::Descriptor* desc, const pb::TextFormat::ParseInfoTree* tree,
+    absl::string_view path) {
+  std::vector<std::string> parts = absl::StrSplit(path, '.');
+  for (size_t i = 0; tree != nullptr && desc != nullptr && i < parts.size();
+       ++i) {
+    const pb::FieldDescriptor* fd = desc->FindFieldByName(parts[i]);
+    if (fd == nullptr) return std::nullopt;
+    const int index = fd->is_repeated() ? 0 : -1;
+    if (i + 1 == parts.size()) {
+      pb::TextFormat::ParseLocation at = tree->GetLocation(fd, index);
+      if (at.line < 0) return std::nullopt;
+      return at;
+    }
+    tree = tree->GetTreeForNested(fd, index);
+    desc = fd->message_type();
+  }
+  return std::nullopt;
+}
+
+// Index of the element of `items` whose key (by `key_of`) equals `key`; -1
+// if none.
+template <typename Repeated, typename Getter>
+int IndexOf(const Repeated& items, Getter key_of, const std::string& key) {
+  for (int i = 0; i < items.size(); ++i) {
+    if (key_of(items.Get(i)) == key) return i;
+  }
+  return -1;
+}
+
+// Maps a semantic error from Create (which names the profile, tenant, shop
+// or calendar and the field) back to where the text wrote the offending
+// value: a shop override, then the tenant's, then the configured profile.
+std::optional<pb::TextFormat::ParseLocation> LocateConfigError(
+    const v1::DaemonConfig& config, const pb::TextFormat::ParseInfoTree& tree,
+    absl::string_view message) {
+  const pb::Descriptor* root = v1::DaemonConfig::descriptor();
+  const pb::Descriptor* profile_desc = v1::PlatformProfile::descriptor();
+  const std::string field = QuotedAfter(message, ": field");
+  const std::string profile = QuotedAfter(message, "profile");
+  const std::string tenant = QuotedAfter(message, "tenant");
+  const std::string shop = QuotedAfter(message, "shop");
+  const std::string calendar = QuotedAfter(message, "calendar");
+  auto nested = [&](const pb::TextFormat::ParseInfoTree* t,
+                    const pb::Descriptor* d, const char* name, int index) {
+    return t == nullptr ? nullptr
+                        : t->GetTreeForNested(d->FindFieldByName(name), index);
+  };
+  std::vector<const pb::TextFormat::ParseInfoTree*> candidates;
+  if (!tenant.empty()) {
+    const int t = IndexOf(
+        config.tenants(), [](const v1::TenantConfig& c) { return c.tenant(); },
+        tenant);
+    if (t >= 0) {
+      const auto* tenant_tree = nested(&tree, root, "tenants", t);
+      if (!shop.empty()) {
+        const int s = IndexOf(
+            config.tenants(t).shops(),
+            [](const v1::ShopOverride& o) { return o.shop_id(); }, shop);
+        if (s >= 0) {
+          const auto* shop_tree =
+              nested(tenant_tree, v1::TenantConfig::descriptor(), "shops", s);
+          candidates.push_back(
+              nested(shop_tree, v1::ShopOverride::descriptor(), "profile", -1));
+        }
+      }
+      candidates.push_back(
+          nested(tenant_tree, v1::TenantConfig::descriptor(), "profile", -1));
+      if (field == "language") {
+        return FieldLocation(v1::TenantConfig::descriptor(), tenant_tree,
+                             field);
+      }
+    }
+  }
+  if (!profile.empty()) {
+    const int p = IndexOf(
+        config.profiles(),
+        [](const v1::PlatformProfile& c) { return c.name(); }, profile);
+    if (p >= 0) candidates.push_back(nested(&tree, root, "profiles", p));
+  }
+  for (const auto* candidate : candidates) {
+    if (auto at = FieldLocation(profile_desc, candidate, field)) return at;
+  }
+  if (!calendar.empty()) {
+    const int c = IndexOf(
+        config.calendars(), [](const v1::Calendar& x) { return x.name(); },
+        calendar);
+    if (c >= 0) {
+      const auto* cal_tree = nested(&tree, root, "calendars", c);
+      for (const char* f :
+           {"time_zone", "holidays", "working_days", "weekend_days"}) {
+        if (absl::StrContains(message, absl::StrCat(": ", f))) {
+          if (auto at = FieldLocation(v1::Calendar::descriptor(), cal_tree, f))
+            return at;
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
 
 // Merges `src` into `dst` with the rules of config.proto: a set scalar
 // replaces (proto3 implicit-presence scalars count as set when non-default),
@@ -369,12 +487,26 @@ absl::StatusOr<v1::DaemonConfig> ProfileRegistry::ParseConfigText(
   CollectingErrors errors{std::string(filename)};
   pb::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
+  pb::TextFormat::ParseInfoTree tree;
+  parser.WriteLocationsTo(&tree);
   if (!parser.ParseFromString(std::string(text), &config)) {
     if (errors.errors().empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat(filename, ": cannot parse configuration"));
     }
     return absl::InvalidArgumentError(absl::StrJoin(errors.errors(), "\n"));
+  }
+  // Semantic checks (bad values, unknown names) too, so that every mistake
+  // is reported with the line it stands on.
+  absl::StatusOr<std::unique_ptr<ProfileRegistry>> checked = Create(config);
+  if (!checked.ok()) {
+    const std::string message(checked.status().message());
+    const std::optional<pb::TextFormat::ParseLocation> at =
+        LocateConfigError(config, tree, message);
+    return absl::InvalidArgumentError(
+        at.has_value() ? absl::StrCat(filename, ":", at->line + 1, ":",
+                                      at->column + 1, ": ", message)
+                       : absl::StrCat(filename, ": ", message));
   }
   return config;
 }

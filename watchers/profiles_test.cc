@@ -1,5 +1,7 @@
 #include "watchers/profiles.h"
 
+#include "absl/strings/match.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "watchers/test_events.h"
 
@@ -162,42 +164,57 @@ TEST(ProfileRegistry, TypoGivesFileLineAndColumn) {
   EXPECT_NE(syntax.status().message().find("a.txt:1:"), std::string::npos);
 }
 
-TEST(ProfileRegistry, SemanticErrorsNameProfileAndField) {
+TEST(ProfileRegistry, SemanticErrorsNameProfileFieldAndLine) {
   struct Case {
     const char* text;
     const char* want1;
     const char* want2;
+    // "file:line:" where the offending value stands; empty: no line.
+    const char* want_at;
   } cases[] = {
-      {"profiles { name: \"x\" return_window_days: -1 }", "profile \"x\"",
-       "return_window_days"},
-      {"profiles { name: \"x\" calendar: \"MARS\" }", "profile \"x\"",
-       "calendar"},
-      {"profiles { name: \"x\" base: \"nope\" }", "profile \"x\"", "base"},
+      {"profiles {\n  name: \"x\"\n  return_window_days: -1\n}",
+       "profile \"x\"", "return_window_days", "x.textproto:3:"},
+      {"profiles { name: \"x\"\n calendar: \"MARS\" }", "profile \"x\"",
+       "calendar", "x.textproto:2:"},
+      {"profiles { name: \"x\" base: \"nope\" }", "profile \"x\"", "base",
+       "x.textproto:1:"},
       {"profiles { name: \"a\" base: \"b\" } profiles { name: \"b\" base: "
        "\"a\" }",
-       "profile", "cycle"},
-      {"profiles { name: \"x\" refund_batch_day_of_month: 31 }",
-       "profile \"x\"", "refund_batch_day_of_month"},
-      {"profiles { name: \"Bad-Name\" }", "Bad-Name", "name"},
-      {"calendars { name: \"C\" holidays: \"2026-13-01\" }", "calendar \"C\"",
-       "2026-13-01"},
-      {"tenants { tenant: \"t\" shops { shop_id: \"s\" profile { inactivity { "
-       "deduction_percent: 150 } } } }",
-       "shop \"s\"", "inactivity.deduction_percent"},
-      {"tenants { tenant: \"t\" language: \"fr\" }", "tenant \"t\"",
-       "language"},
+       "profile", "cycle", "x.textproto:1:"},
+      {"\nprofiles { name: \"x\"\n\n refund_batch_day_of_month: 31 }",
+       "profile \"x\"", "refund_batch_day_of_month", "x.textproto:4:"},
+      {"profiles { name: \"Bad-Name\" }", "Bad-Name", "name", "x.textproto:1:"},
+      {"calendars {\n  name: \"C\"\n  holidays: \"2026-13-01\"\n}",
+       "calendar \"C\"", "2026-13-01", "x.textproto:3:"},
+      {"tenants { tenant: \"t\"\n shops { shop_id: \"s\"\n profile {\n "
+       "inactivity {\n deduction_percent: 150 } } } }",
+       "shop \"s\"", "inactivity.deduction_percent", "x.textproto:5:"},
+      {"tenants { tenant: \"t\"\n profile { return_window_days: -2 }\n "
+       "shops { shop_id: \"s\" } }",
+       "tenant \"t\"", "return_window_days", "x.textproto:2:"},
+      {"tenants {\n tenant: \"t\"\n language: \"fr\" }", "tenant \"t\"",
+       "language", "x.textproto:3:"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);
-    auto config = ProfileRegistry::ParseConfigText(c.text, "x.textproto");
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto reg = ProfileRegistry::Create(*config);
+    // Create names the profile and field ...
+    v1::DaemonConfig config;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(c.text, &config));
+    auto reg = ProfileRegistry::Create(config);
     ASSERT_FALSE(reg.ok());
     EXPECT_EQ(reg.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(reg.status().message().find(c.want1), std::string::npos)
         << reg.status();
     EXPECT_NE(reg.status().message().find(c.want2), std::string::npos)
         << reg.status();
+    // ... and reading the file adds where it stands.
+    auto parsed = ProfileRegistry::ParseConfigText(c.text, "x.textproto");
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(absl::StartsWith(parsed.status().message(), c.want_at))
+        << parsed.status();
+    EXPECT_NE(parsed.status().message().find(c.want2), std::string::npos)
+        << parsed.status();
   }
 }
 
