@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
 namespace depositd::daemon {
@@ -288,6 +289,52 @@ TEST_F(EngineTest, TestClockFiresDeadlinesBeforeReturningAndResolves) {
     EXPECT_EQ(log[i].sequence(), i + 1);  // gap-free
   }
   EXPECT_EQ(log.back().state(), v1::RESOLVED);
+}
+
+TEST_F(EngineTest, DeadlinePassedWhileDownFiresOnceAtStart) {
+  const absl::Time due = kT0 + absl::Hours(75);
+  {
+    auto engine = Start(2);
+    ASSERT_NE(engine, nullptr);
+    ASSERT_EQ(Ingest(*engine, {NotReceivedDispute("d-1", "s1",
+                                                  kT0 + absl::Hours(3), due)})
+                  .applied(),
+              1u);
+    EXPECT_EQ(FiringAlerts(*engine), "");
+    engine->Stop();
+  }
+  // Down past every lead time and the deadline itself.
+  ASSERT_TRUE(clock_.Set(due + absl::Hours(5)).ok());
+  uint64_t sequence_after_start = 0;
+  {
+    auto engine = Start(2);
+    ASSERT_NE(engine, nullptr);
+    std::string firing;
+    for (int i = 0; i < 500; ++i) {  // the shards' first step fires it
+      firing = FiringAlerts(*engine);
+      if (!firing.empty()) break;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    EXPECT_NE(firing.find("DISPUTE_RESPONSE_DUE"), std::string::npos) << firing;
+    std::vector<v1::Alert> log;
+    ASSERT_TRUE(engine->alert_hub()->Read(1, 100, &log).ok());
+    ASSERT_EQ(log.size(), 1u);  // once: the breach, not the missed lead times
+    EXPECT_EQ(log[0].state(), v1::FIRING);
+    EXPECT_EQ(log[0].key().kind(), v1::DISPUTE_RESPONSE_DUE);
+    EXPECT_EQ(log[0].stage(), "breached");
+    sequence_after_start = engine->Stats().alert_sequence();
+    engine->Stop();
+  }
+  {
+    // Another restart at the same time fires nothing again.
+    auto engine = Start(1);
+    ASSERT_NE(engine, nullptr);
+    absl::SleepFor(absl::Milliseconds(200));
+    EXPECT_EQ(engine->Stats().alert_sequence(), sequence_after_start);
+    EXPECT_NE(FiringAlerts(*engine).find("DISPUTE_RESPONSE_DUE"),
+              std::string::npos);
+    engine->Stop();
+  }
 }
 
 TEST_F(EngineTest, TestClockIsOffWithoutTheFlag) {

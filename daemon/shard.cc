@@ -86,6 +86,9 @@ void Shard::Wake() {
 }
 
 void Shard::Start() {
+  // The first step runs at once, whatever the clock: it fires the deadlines
+  // that passed while the daemon was down.
+  Wake();
   thread_ = std::thread([this] { Run(); });
 }
 
