@@ -823,6 +823,19 @@ absl::Status ApplyDeduction(ShopState::Internals& in, const v1::Event& e,
   return absl::OkStatus();
 }
 
+// The record with `id` in `records`, created (and *changed set) if the id
+// is new: facts about a record may arrive before the one that opens it.
+template <typename Map>
+typename Map::mapped_type& RecordFor(Map& records, const std::string& id,
+                                     bool* changed) {
+  typename Map::mapped_type& r = records[id];
+  if (r.id().empty()) {
+    r.set_id(id);
+    *changed = true;
+  }
+  return r;
+}
+
 template <typename T>
 void MinTime(T* rec, int64_t (T::*get)() const, void (T::*set)(int64_t),
              int64_t t, bool* changed) {
@@ -835,11 +848,8 @@ void MinTime(T* rec, int64_t (T::*get)() const, void (T::*set)(int64_t),
 
 absl::Status ApplyAppealFiled(ShopState::Internals& in, const v1::Event& e,
                               bool* changed) {
-  DeductionRecord& d = in.deductions[e.appeal_filed().deduction_id()];
-  if (d.id().empty()) {
-    d.set_id(e.appeal_filed().deduction_id());
-    *changed = true;
-  }
+  DeductionRecord& d =
+      RecordFor(in.deductions, e.appeal_filed().deduction_id(), changed);
   MinTime(&d, &DeductionRecord::appeal_filed_at,
           &DeductionRecord::set_appeal_filed_at, TsNanos(e.occurred_at()),
           changed);
@@ -999,31 +1009,20 @@ absl::Status ApplyDispute(ShopState::Internals& in, const v1::Event& e,
     }
     case v1::Event::kDisputeDeadlineChanged: {
       const auto& b = e.dispute_deadline_changed();
-      DisputeRecord& d = in.disputes[b.dispute_id()];
-      if (d.id().empty()) {
-        d.set_id(b.dispute_id());
-        *changed = true;
-      }
+      DisputeRecord& d = RecordFor(in.disputes, b.dispute_id(), changed);
       set_due(d, TsNanos(b.response_due_at()));
       break;
     }
     case v1::Event::kDisputeResponded: {
-      DisputeRecord& d = in.disputes[e.dispute_responded().dispute_id()];
-      if (d.id().empty()) {
-        d.set_id(e.dispute_responded().dispute_id());
-        *changed = true;
-      }
+      DisputeRecord& d =
+          RecordFor(in.disputes, e.dispute_responded().dispute_id(), changed);
       MinTime(&d, &DisputeRecord::responded_at,
               &DisputeRecord::set_responded_at, t, changed);
       break;
     }
     case v1::Event::kDisputeResolved: {
       const auto& b = e.dispute_resolved();
-      DisputeRecord& d = in.disputes[b.dispute_id()];
-      if (d.id().empty()) {
-        d.set_id(b.dispute_id());
-        *changed = true;
-      }
+      DisputeRecord& d = RecordFor(in.disputes, b.dispute_id(), changed);
       // The first resolution wins; a tie keeps the larger outcome value.
       if (d.resolved_at() == 0 || t < d.resolved_at() ||
           (t == d.resolved_at() && b.outcome() > d.outcome())) {
@@ -1129,11 +1128,7 @@ absl::Status ApplyFee(ShopState::Internals& in, const v1::Event& e,
       break;
     }
     case v1::Event::kFeeWaived: {
-      FeeRecord& f = in.fees[e.fee_waived().fee_id()];
-      if (f.id().empty()) {
-        f.set_id(e.fee_waived().fee_id());
-        *changed = true;
-      }
+      FeeRecord& f = RecordFor(in.fees, e.fee_waived().fee_id(), changed);
       MinTime(&f, &FeeRecord::waived_at, &FeeRecord::set_waived_at, t, changed);
       break;
     }
@@ -1379,11 +1374,8 @@ absl::Status ShopState::Apply(const v1::Event& e,
       break;
     }
     case v1::Event::kViolationResolved: {
-      ViolationRecord& v = in.violations[e.violation_resolved().violation_id()];
-      if (v.id().empty()) {
-        v.set_id(e.violation_resolved().violation_id());
-        changed = true;
-      }
+      ViolationRecord& v = RecordFor(
+          in.violations, e.violation_resolved().violation_id(), &changed);
       MinTime(&v, &ViolationRecord::resolved_at,
               &ViolationRecord::set_resolved_at, t, &changed);
       break;
