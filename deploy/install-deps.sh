@@ -8,12 +8,18 @@ packages=(
   build-essential cmake pkg-config ca-certificates tzdata
   protobuf-compiler libprotobuf-dev
   libgrpc++-dev protobuf-compiler-grpc
-  libabsl-dev librocksdb-dev libcurl4-openssl-dev
+  libabsl-dev librocksdb-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Extra packages for the test suite only (set by deploy/test.sh).
+# prometheus-alertmanager: the end-to-end test starts a real Alertmanager on
+# loopback; clang and its runtime (libFuzzer): the fuzz targets.
 if [[ "${DEPOSITD_TEST_DEPS:-0}" == 1 ]]; then
-  packages+=(procps)
+  packages+=(procps prometheus-alertmanager clang libclang-rt-14-dev)
+fi
+# gnuplot draws the benchmark plots (bench/*.sh set this).
+if [[ "${DEPOSITD_BENCH_DEPS:-0}" == 1 ]]; then
+  packages+=(gnuplot-nox linux-perf)
 fi
 
 missing=()
