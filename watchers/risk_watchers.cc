@@ -663,7 +663,122 @@ class ReopenCoolingOffWatcher final : public RiskWatcher {
   }
 };
 
+// --- FEED_DEAUTHORIZED
+// ---------------------------------------------------------------------------
+// The integration's access to the shop's feed: revoked (the monitor is blind
+// to this shop: CRITICAL at once) or expiring (INFO on notice, WARNING 7 days
+// before, CRITICAL 1 day before and once expired). Cleared by AUTHORIZED.
+class FeedAuthorizationWatcher final : public RiskWatcher {
+ public:
+  v1::AlertKind kind() const override { return v1::FEED_DEAUTHORIZED; }
+  void Check(const ShopState& shop, const ResolvedProfile& profile,
+             absl::Time now, WatchResult* out) const override {
+    const ShopState::Internals& in = shop.internals();
+    if (in.feed_state == v1::DEAUTHORIZED) {
+      v1::Finding* f = NewFinding(shop, kind(), "", out);
+      f->set_severity(v1::CRITICAL);
+      f->set_stage("revoked");
+      const absl::Time at = NanosToTime(in.feed_state_at);
+      (*f->mutable_evidence())["feed_state"] = "DEAUTHORIZED";
+      (*f->mutable_evidence())["changed_at"] = TimeText(at, profile);
+      if (Zh(profile)) {
+        f->set_summary(
+            absl::StrCat("店铺数据授权已于 ", TimeText(at, profile),
+                         " 被撤销：depositd 看不到该店铺的订单、纠纷和扣款"));
+        f->set_action("请在平台卖家中心重新授权集成应用，恢复后补推期间的事件");
+      } else {
+        f->set_summary(absl::StrCat(
+            "the shop's feed was deauthorized at ", TimeText(at, profile),
+            ": depositd no longer sees its orders, disputes or deductions"));
+        f->set_action(
+            "Re-authorize the integration in the platform's seller centre, "
+            "then re-send the events missed meanwhile.");
+      }
+      return;
+    }
+    if (in.feed_state != v1::EXPIRING || in.feed_expires_at == 0) return;
+    const absl::Time expires = NanosToTime(in.feed_expires_at);
+    Stage st = StageFor(expires, {absl::Hours(24 * 7), absl::Hours(24)}, now,
+                        "d", absl::Hours(24), "expired",
+                        /*keep_after_deadline=*/true);
+    if (!st.active) {  // notice received, more than 7 days ahead
+      st.active = true;
+      st.name = "notice";
+      st.severity = v1::INFO;
+    }
+    Lower(st.next_check, out);
+    v1::Finding* f = NewFinding(shop, kind(), "", out);
+    f->set_severity(st.severity);
+    f->set_stage(st.name);
+    SetTime(expires, f->mutable_due_at());
+    (*f->mutable_evidence())["feed_state"] = "EXPIRING";
+    (*f->mutable_evidence())["expires_at"] = TimeText(expires, profile);
+    const bool expired = now >= expires;
+    if (Zh(profile)) {
+      f->set_summary(
+          expired
+              ? absl::StrCat("店铺数据授权已于 ", TimeText(expires, profile),
+                             " 过期：depositd 看不到该店铺")
+              : absl::StrCat("店铺数据授权将于 ", TimeText(expires, profile),
+                             " 过期，过期后 depositd 将看不到该店铺"));
+      f->set_action("请在过期前于平台卖家中心续期授权");
+    } else {
+      f->set_summary(
+          expired ? absl::StrCat("the shop's feed authorization expired at ",
+                                 TimeText(expires, profile),
+                                 ": depositd cannot see this shop")
+                  : absl::StrCat("the shop's feed authorization expires at ",
+                                 TimeText(expires, profile),
+                                 "; after that depositd cannot see this shop"));
+      f->set_action(
+          "Renew the integration's authorization in the platform's seller "
+          "centre before it expires.");
+    }
+  }
+};
+
 }  // namespace
+
+WatchResult CheckFeedSilence(absl::string_view tenant, absl::Time last_heard,
+                             absl::Duration silence, absl::Time now, bool zh) {
+  WatchResult out;
+  if (silence <= absl::ZeroDuration() || last_heard == absl::InfinitePast()) {
+    return out;
+  }
+  const absl::Time due = last_heard + silence;
+  if (now < due) {
+    out.next_check = due;
+    return out;
+  }
+  out.findings.emplace_back();
+  v1::Finding* f = &out.findings.back();
+  f->mutable_key()->set_tenant(std::string(tenant));
+  f->mutable_key()->set_kind(v1::FEED_SILENT);
+  f->set_severity(v1::CRITICAL);
+  f->set_stage("silent");
+  SetTime(due, f->mutable_due_at());
+  const int64_t minutes = WholeUnits(now - last_heard, absl::Minutes(1));
+  const int64_t limit = WholeUnits(silence, absl::Minutes(1));
+  (*f->mutable_evidence())["last_event_at"] =
+      absl::FormatTime("%Y-%m-%d %H:%M %Ez", last_heard, absl::UTCTimeZone());
+  (*f->mutable_evidence())["silence_minutes"] = absl::StrCat(limit);
+  if (zh) {
+    f->set_summary(absl::StrCat("租户 ", tenant, " 已超过 ", limit,
+                                " 分钟没有推送任何事件（上次 ",
+                                (*f->mutable_evidence())["last_event_at"],
+                                "）：depositd 看不到其店铺的风险"));
+    f->set_action("请检查该租户的集成：推送任务、授权和网络");
+  } else {
+    f->set_summary(absl::StrCat(
+        "no events from tenant ", tenant, " for ", minutes, " minutes (limit ",
+        limit, ", last at ", (*f->mutable_evidence())["last_event_at"],
+        "): depositd cannot see its shops' risks"));
+    f->set_action(
+        "Check the tenant's integration: its event pusher, its platform "
+        "authorization and the network path to depositd.");
+  }
+  return out;
+}
 
 RiskWatchers::RiskWatchers() {
   watchers_.push_back(std::make_unique<InactivityWatcher>());
@@ -676,6 +791,7 @@ RiskWatchers::RiskWatchers() {
   watchers_.push_back(std::make_unique<RefundOverdueWatcher>());
   watchers_.push_back(std::make_unique<AccountMismatchWatcher>());
   watchers_.push_back(std::make_unique<ReopenCoolingOffWatcher>());
+  watchers_.push_back(std::make_unique<FeedAuthorizationWatcher>());
 }
 
 RiskWatchers::~RiskWatchers() = default;
@@ -710,6 +826,8 @@ std::unique_ptr<RiskWatcher> MakeRiskWatcher(v1::AlertKind kind) {
       return std::make_unique<AccountMismatchWatcher>();
     case v1::REOPEN_COOLING_OFF:
       return std::make_unique<ReopenCoolingOffWatcher>();
+    case v1::FEED_DEAUTHORIZED:
+      return std::make_unique<FeedAuthorizationWatcher>();
     default:
       return nullptr;
   }

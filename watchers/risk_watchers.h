@@ -65,7 +65,16 @@ class RiskWatchers {
 // the last lead, leads under a day, and crossed deadlines.
 // Findings are deterministic functions of (shop, profile, now); text is
 // English, or Chinese when the profile's language is "zh-CN".
+// One watcher by kind (nullptr for FEED_SILENT, which is per tenant, and
+// unknown kinds).
 std::unique_ptr<RiskWatcher> MakeRiskWatcher(v1::AlertKind kind);
+
+// FEED_SILENT, the blind-feed watchdog of one tenant: a CRITICAL finding
+// (shop_id empty) once `silence` has passed since `last_heard` without an
+// event; next_check is the moment it would fire. No finding and no
+// next_check when `silence` is not positive. `zh`: Chinese texts.
+WatchResult CheckFeedSilence(absl::string_view tenant, absl::Time last_heard,
+                             absl::Duration silence, absl::Time now, bool zh);
 
 }  // namespace depositd::watchers
 

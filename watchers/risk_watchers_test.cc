@@ -391,7 +391,97 @@ TEST_F(WatcherTest, CheckAllIsDeterministicAndRunsEveryWatcher) {
   for (int k = v1::INACTIVITY; k <= v1::REOPEN_COOLING_OFF; ++k) {
     EXPECT_NE(MakeRiskWatcher(static_cast<v1::AlertKind>(k)), nullptr) << k;
   }
+  EXPECT_NE(MakeRiskWatcher(v1::FEED_DEAUTHORIZED), nullptr);
   EXPECT_EQ(MakeRiskWatcher(v1::FEED_SILENT), nullptr);
+}
+
+// --- FEED_DEAUTHORIZED and FEED_SILENT (the blind-feed watchdog)
+
+v1::Event FeedAuth(Events& ev, absl::Time t, v1::FeedAuthorization state,
+                   absl::Time expires = absl::InfinitePast()) {
+  v1::Event e = ev.Base(t);
+  e.mutable_feed_authorization_changed()->set_state(state);
+  if (expires != absl::InfinitePast()) {
+    testing::SetTs(
+        expires, e.mutable_feed_authorization_changed()->mutable_expires_at());
+  }
+  return e;
+}
+
+TEST_F(WatcherTest, FeedDeauthorizedFiresAtOnceAndClearsOnReauthorization) {
+  Use("generic");
+  Apply(FeedAuth(ev_, At(2026, 3, 1), v1::DEAUTHORIZED));
+  auto f = Check(v1::FEED_DEAUTHORIZED, At(2026, 3, 1));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity(), v1::CRITICAL);
+  EXPECT_EQ(f[0].stage(), "revoked");
+  EXPECT_EQ(last_.next_check, absl::InfiniteFuture());
+  Apply(FeedAuth(ev_, At(2026, 3, 2), v1::AUTHORIZED));
+  EXPECT_TRUE(Check(v1::FEED_DEAUTHORIZED, At(2026, 3, 2)).empty());
+  // An older deauthorization arriving late changes nothing.
+  Apply(FeedAuth(ev_, At(2026, 2, 1), v1::DEAUTHORIZED));
+  EXPECT_TRUE(Check(v1::FEED_DEAUTHORIZED, At(2026, 3, 3)).empty());
+}
+
+TEST_F(WatcherTest, FeedExpiringEscalatesBeforeExpiry) {
+  Use("generic");
+  const absl::Time expires = At(2026, 4, 30);
+  Apply(FeedAuth(ev_, At(2026, 4, 1), v1::EXPIRING, expires));
+  struct Case {
+    absl::Time now;
+    std::string stage;
+    v1::Severity severity;
+    absl::Time next_check;
+  } cases[] = {
+      {At(2026, 4, 1), "notice", v1::INFO, At(2026, 4, 23)},
+      {At(2026, 4, 23), "7d", v1::WARNING, At(2026, 4, 29)},
+      {At(2026, 4, 29), "1d", v1::CRITICAL, expires},
+      {expires, "expired", v1::CRITICAL, absl::InfiniteFuture()},
+  };
+  for (const Case& c : cases) {
+    auto f = Check(v1::FEED_DEAUTHORIZED, c.now);
+    ASSERT_EQ(f.size(), 1u) << c.stage;
+    EXPECT_EQ(f[0].stage(), c.stage);
+    EXPECT_EQ(f[0].severity(), c.severity) << c.stage;
+    EXPECT_EQ(last_.next_check, c.next_check) << c.stage;
+    EXPECT_TRUE(f[0].has_due_at());
+  }
+}
+
+TEST(FeedSilenceTest, FiresAfterTheSilenceAndNotBefore) {
+  const absl::Time heard = At(2026, 5, 1, 10);
+  const absl::Duration silence = absl::Minutes(30);
+  struct Case {
+    absl::Time now;
+    bool fires;
+    absl::Time next_check;
+  } cases[] = {
+      {heard, false, heard + silence},
+      {heard + absl::Minutes(29), false, heard + silence},
+      {heard + silence, true, absl::InfiniteFuture()},
+      {heard + absl::Hours(5), true, absl::InfiniteFuture()},
+  };
+  for (const Case& c : cases) {
+    WatchResult r = CheckFeedSilence("acme", heard, silence, c.now, false);
+    ASSERT_EQ(r.findings.size(), c.fires ? 1u : 0u);
+    EXPECT_EQ(r.next_check, c.next_check);
+    if (c.fires) {
+      const v1::Finding& f = r.findings[0];
+      EXPECT_EQ(f.key().tenant(), "acme");
+      EXPECT_EQ(f.key().shop_id(), "");
+      EXPECT_EQ(f.key().kind(), v1::FEED_SILENT);
+      EXPECT_EQ(f.severity(), v1::CRITICAL);
+      EXPECT_NE(f.summary().find("acme"), std::string::npos);
+      EXPECT_FALSE(f.action().empty());
+    }
+  }
+  EXPECT_TRUE(CheckFeedSilence("acme", heard, absl::ZeroDuration(),
+                               heard + absl::Hours(100), false)
+                  .findings.empty());
+  WatchResult zh =
+      CheckFeedSilence("acme", heard, silence, heard + absl::Hours(1), true);
+  ASSERT_EQ(zh.findings.size(), 1u);
+  EXPECT_NE(zh.findings[0].summary().find("没有推送"), std::string::npos);
 }
 
 }  // namespace
