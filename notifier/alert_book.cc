@@ -4,14 +4,16 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "watchers/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
 
-v1::Alert FiringFrom(v1::Finding& f, absl::Time now) {
+v1::Alert FiringFrom(v1::Finding& f, absl::Time now, v1::AlertChange change) {
   v1::Alert a;
+  a.set_change(change);
   *a.mutable_key() = std::move(*f.mutable_key());
   a.set_state(v1::FIRING);
   a.set_severity(f.severity());
@@ -42,8 +44,21 @@ bool AlertKeyEqual(const v1::AlertKey& a, const v1::AlertKey& b) {
          a.shop_id() == b.shop_id() && a.tenant() == b.tenant();
 }
 
+// When `a` (as last paged) is due to repeat; InfiniteFuture if never.
+static absl::Time RepeatDue(const v1::Alert& a, const RepeatPolicy* repeat) {
+  if (repeat == nullptr || !*repeat || a.acknowledged()) {
+    return absl::InfiniteFuture();
+  }
+  const absl::Duration d = (*repeat)(a);
+  if (d == absl::InfiniteDuration() || d <= absl::ZeroDuration()) {
+    return absl::InfiniteFuture();
+  }
+  return watchers::FromTimestamp(a.at()) + d;
+}
+
 std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
-                                         absl::Time now) {
+                                         absl::Time now,
+                                         const RepeatPolicy* repeat) {
   std::vector<v1::Alert> transitions;
   if (findings.empty() && active_.empty()) return transitions;
   std::stable_sort(findings.begin(), findings.end(),
@@ -74,9 +89,14 @@ std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
       v1::Finding& f = findings[i];
       const bool changed =
           f.stage() != old.stage() || f.severity() != old.severity();
-      if (changed) {
-        v1::Alert a = FiringFrom(f, now);
+      if (changed || now >= RepeatDue(old, repeat)) {
+        v1::Alert a =
+            FiringFrom(f, now, changed ? v1::ESCALATED : v1::REPEATED);
+        a.set_repeat(!changed);
         if (old.has_starts_at()) *a.mutable_starts_at() = old.starts_at();
+        // An acknowledgement holds for the episode, across escalations.
+        a.set_acknowledged(old.acknowledged());
+        a.set_acknowledged_by(old.acknowledged_by());
         transitions.push_back(a);
         next.push_back(std::move(a));
       } else {
@@ -87,7 +107,7 @@ std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
       ++i;
       ++j;
     } else if (take_finding) {
-      v1::Alert a = FiringFrom(findings[i], now);
+      v1::Alert a = FiringFrom(findings[i], now, v1::OPENED);
       *a.mutable_starts_at() = a.at();
       transitions.push_back(a);
       next.push_back(std::move(a));
@@ -98,12 +118,43 @@ std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
       watchers::ToTimestamp(now, a.mutable_at());
       watchers::ToTimestamp(now, a.mutable_ends_at());
       a.set_repeat(false);
+      a.set_change(v1::CLEARED);
       transitions.push_back(std::move(a));
       ++j;
     }
   }
   active_ = std::move(next);
   return transitions;
+}
+
+absl::StatusOr<std::optional<v1::Alert>> AlertBook::Acknowledge(
+    const v1::AlertKey& key, absl::string_view by, absl::Time now) {
+  auto it = std::lower_bound(active_.begin(), active_.end(), key,
+                             [](const v1::Alert& a, const v1::AlertKey& k) {
+                               return AlertKeyLess(a.key(), k);
+                             });
+  if (it == active_.end() || !AlertKeyEqual(it->key(), key)) {
+    return absl::NotFoundError(absl::StrCat(
+        "no alert is firing with key tenant \"", key.tenant(), "\" shop \"",
+        key.shop_id(), "\" kind ", v1::AlertKind_Name(key.kind()),
+        " subject \"", key.subject(),
+        "\"; list the firing alerts with Alerts.List"));
+  }
+  if (it->acknowledged()) return std::optional<v1::Alert>();
+  it->set_acknowledged(true);
+  it->set_acknowledged_by(std::string(by));
+  it->set_change(v1::ACKNOWLEDGED);
+  it->set_repeat(false);
+  watchers::ToTimestamp(now, it->mutable_at());
+  return std::optional<v1::Alert>(*it);
+}
+
+absl::Time AlertBook::NextRepeat(const RepeatPolicy* repeat) const {
+  absl::Time next = absl::InfiniteFuture();
+  if (repeat == nullptr || !*repeat) return next;
+  for (const v1::Alert& a : active_)
+    next = std::min(next, RepeatDue(a, repeat));
+  return next;
 }
 
 bool AlertBook::HasFiring(v1::AlertKind kind) const {

@@ -7,14 +7,19 @@
 //   - a firing key whose stage or severity moved → FIRING again (same
 //     starts_at; a new stage pages once more)
 //   - a firing key absent from the findings      → RESOLVED (ends_at = now)
-//   - an unchanged finding                       → nothing (never pages twice;
-//     the book keeps the alert as last paged, so it depends only on the
-//     transitions and replays exactly)
-// Transitions carry no sequence number: the daemon assigns global sequence
-// numbers when it commits them to the alert log.
+//   - an unchanged finding                       → nothing, unless it is
+//     unacknowledged and its repeat interval (RepeatPolicy, from the routes)
+//     has passed since it was last paged: then FIRING again with
+//     change REPEATED (the book keeps each alert as last paged, so it depends
+//     only on the transitions and replays exactly)
+//   - Acknowledge(key)                           → FIRING, change ACKNOWLEDGED;
+//     no more repeats this episode (it still escalates and resolves)
+// Each transition says why in `change` (OPENED, ESCALATED, REPEATED,
+// ACKNOWLEDGED, CLEARED). Transitions carry no sequence number: the daemon
+// assigns global sequence numbers when it commits them to the alert log.
 //
-// Pure: no clock, no I/O; time comes in as an argument. A later issue adds
-// repeats of unacknowledged alerts, acknowledgement and silences.
+// Pure: no clock, no I/O; time comes in as an argument. Silences do not live
+// here: they change what sinks send, not the alert log (silences.h).
 //
 // Example:
 //   AlertBook book;
@@ -23,8 +28,12 @@
 #ifndef DEPOSITD_NOTIFIER_ALERT_BOOK_H_
 #define DEPOSITD_NOTIFIER_ALERT_BOOK_H_
 
+#include <functional>
+#include <optional>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "depositd/v1/alerts.pb.h"
@@ -36,6 +45,11 @@ namespace depositd::notifier {
 bool AlertKeyLess(const v1::AlertKey& a, const v1::AlertKey& b);
 bool AlertKeyEqual(const v1::AlertKey& a, const v1::AlertKey& b);
 
+// How long an unchanged, unacknowledged firing alert waits after it was
+// last paged before it pages again; absl::InfiniteDuration(): never. Must be
+// a pure function of the alert (the daemon derives it from the routes).
+using RepeatPolicy = std::function<absl::Duration(const v1::Alert&)>;
+
 // Not thread-safe; owned by one shard (one book per shop).
 class AlertBook {
  public:
@@ -43,9 +57,22 @@ class AlertBook {
 
   // Replaces the current findings with `findings` (all findings true at
   // `now`; duplicates by key keep the first) and returns the transitions, in
-  // key order (AlertKeyLess). Findings are consumed (moved from).
+  // key order (AlertKeyLess). Findings are consumed (moved from). Without a
+  // `repeat` policy nothing repeats.
   std::vector<v1::Alert> Update(std::vector<v1::Finding> findings,
-                                absl::Time now);
+                                absl::Time now,
+                                const RepeatPolicy* repeat = nullptr);
+
+  // Acknowledges the firing alert `key` at `now`: returns its ACKNOWLEDGED
+  // transition, or nullopt when it was already acknowledged (idempotent).
+  // NOT_FOUND when no alert with that key is firing.
+  absl::StatusOr<std::optional<v1::Alert>> Acknowledge(const v1::AlertKey& key,
+                                                       absl::string_view by,
+                                                       absl::Time now);
+
+  // The earliest moment an active alert is due to repeat under `repeat`;
+  // InfiniteFuture when none (all acknowledged, or no policy).
+  absl::Time NextRepeat(const RepeatPolicy* repeat) const;
 
   // Alerts currently FIRING, ordered by key. Each is the last FIRING
   // transition of its key.

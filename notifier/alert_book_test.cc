@@ -108,5 +108,140 @@ TEST(AlertBookTest, RestoreThenResolve) {
   EXPECT_EQ(t[0].state(), v1::RESOLVED);
 }
 
+
+// --- lifecycle: change reasons, repeats, acknowledgement
+
+TEST(AlertBookLifecycleTest, ChangeSaysWhy) {
+  AlertBook book;
+  auto t = book.Update({MakeFinding(v1::INACTIVITY, "", "30d")}, kT0);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].change(), v1::OPENED);
+  t = book.Update({MakeFinding(v1::INACTIVITY, "", "14d")}, kT0 + absl::Hours(1));
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].change(), v1::ESCALATED);
+  EXPECT_FALSE(t[0].repeat());
+  t = book.Update({}, kT0 + absl::Hours(2));
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].change(), v1::CLEARED);
+  EXPECT_EQ(t[0].state(), v1::RESOLVED);
+}
+
+TEST(AlertBookLifecycleTest, RepeatsAfterTheIntervalWhileUnacknowledged) {
+  const RepeatPolicy every4h = [](const v1::Alert&) { return absl::Hours(4); };
+  AlertBook book;
+  book.Update({MakeFinding(v1::INACTIVITY, "", "30d")}, kT0, &every4h);
+  EXPECT_EQ(book.NextRepeat(&every4h), kT0 + absl::Hours(4));
+  struct Case {
+    absl::Duration after;
+    bool repeats;
+    absl::Time next_repeat;
+  } cases[] = {
+      {absl::Hours(1), false, kT0 + absl::Hours(4)},
+      {absl::Hours(4) - absl::Seconds(1), false, kT0 + absl::Hours(4)},
+      {absl::Hours(4), true, kT0 + absl::Hours(8)},  // paged again at 4h
+      {absl::Hours(7), false, kT0 + absl::Hours(8)},
+      {absl::Hours(9), true, kT0 + absl::Hours(13)},  // late check: from 9h
+  };
+  for (const Case& c : cases) {
+    auto t = book.Update({MakeFinding(v1::INACTIVITY, "", "30d")}, kT0 + c.after,
+                         &every4h);
+    ASSERT_EQ(t.size(), c.repeats ? 1u : 0u) << c.after;
+    if (c.repeats) {
+      EXPECT_EQ(t[0].change(), v1::REPEATED);
+      EXPECT_TRUE(t[0].repeat());
+      EXPECT_EQ(t[0].state(), v1::FIRING);
+      EXPECT_EQ(t[0].starts_at().seconds(), absl::ToUnixSeconds(kT0));
+      EXPECT_EQ(t[0].at().seconds(), absl::ToUnixSeconds(kT0 + c.after));
+    }
+    EXPECT_EQ(book.NextRepeat(&every4h), c.next_repeat) << c.after;
+  }
+  // No policy, or an infinite interval: never repeats.
+  AlertBook quiet;
+  const RepeatPolicy never = [](const v1::Alert&) {
+    return absl::InfiniteDuration();
+  };
+  quiet.Update({MakeFinding(v1::INACTIVITY, "", "30d")}, kT0, &never);
+  EXPECT_TRUE(quiet.Update({MakeFinding(v1::INACTIVITY, "", "30d")},
+                           kT0 + absl::Hours(1000), &never)
+                  .empty());
+  EXPECT_TRUE(quiet.Update({MakeFinding(v1::INACTIVITY, "", "30d")},
+                           kT0 + absl::Hours(2000))
+                  .empty());
+  EXPECT_EQ(quiet.NextRepeat(&never), absl::InfiniteFuture());
+}
+
+TEST(AlertBookLifecycleTest, AcknowledgeStopsRepeatsNotEscalationOrResolution) {
+  const RepeatPolicy every1h = [](const v1::Alert&) { return absl::Hours(1); };
+  AlertBook book;
+  book.Update({MakeFinding(v1::DISPUTE_RESPONSE_DUE, "d-1", "24h")}, kT0,
+              &every1h);
+  v1::AlertKey key = book.active()[0].key();
+
+  auto ack = book.Acknowledge(key, "alice", kT0 + absl::Minutes(10));
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  ASSERT_TRUE(ack->has_value());
+  EXPECT_EQ((*ack)->change(), v1::ACKNOWLEDGED);
+  EXPECT_TRUE((*ack)->acknowledged());
+  EXPECT_EQ((*ack)->acknowledged_by(), "alice");
+  EXPECT_EQ((*ack)->state(), v1::FIRING);
+  // Again: idempotent, no transition.
+  auto again = book.Acknowledge(key, "bob", kT0 + absl::Minutes(11));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->has_value());
+
+  EXPECT_EQ(book.NextRepeat(&every1h), absl::InfiniteFuture());
+  EXPECT_TRUE(book.Update({MakeFinding(v1::DISPUTE_RESPONSE_DUE, "d-1", "24h")},
+                          kT0 + absl::Hours(5), &every1h)
+                  .empty());
+  // Escalation still pages, and stays acknowledged.
+  auto t = book.Update(
+      {MakeFinding(v1::DISPUTE_RESPONSE_DUE, "d-1", "6h", v1::CRITICAL)},
+      kT0 + absl::Hours(18), &every1h);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].change(), v1::ESCALATED);
+  EXPECT_TRUE(t[0].acknowledged());
+  EXPECT_EQ(t[0].acknowledged_by(), "alice");
+  EXPECT_TRUE(book.Update(
+                      {MakeFinding(v1::DISPUTE_RESPONSE_DUE, "d-1", "6h",
+                                   v1::CRITICAL)},
+                      kT0 + absl::Hours(20), &every1h)
+                  .empty());
+  // Resolution still comes.
+  t = book.Update({}, kT0 + absl::Hours(21), &every1h);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].state(), v1::RESOLVED);
+  // A new episode is not acknowledged, and repeats again.
+  t = book.Update({MakeFinding(v1::DISPUTE_RESPONSE_DUE, "d-1", "24h")},
+                  kT0 + absl::Hours(30), &every1h);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_FALSE(t[0].acknowledged());
+  EXPECT_EQ(book.NextRepeat(&every1h), kT0 + absl::Hours(31));
+}
+
+TEST(AlertBookLifecycleTest, AcknowledgeUnknownKeyIsNotFound) {
+  AlertBook book;
+  book.Update({MakeFinding(v1::INACTIVITY, "", "30d")}, kT0);
+  v1::AlertKey key;
+  key.set_tenant("t1");
+  key.set_shop_id("s1");
+  key.set_kind(v1::BALANCE_SHORT);
+  auto r = book.Acknowledge(key, "alice", kT0);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find("BALANCE_SHORT"), std::string::npos);
+}
+
+TEST(AlertBookLifecycleTest, RestoredBookRepeatsFromLastPage) {
+  const RepeatPolicy every4h = [](const v1::Alert&) { return absl::Hours(4); };
+  AlertBook book;
+  book.Update({MakeFinding(v1::INACTIVITY, "", "30d")}, kT0, &every4h);
+  AlertBook restored;
+  restored.Restore(book.active());
+  EXPECT_EQ(restored.NextRepeat(&every4h), kT0 + absl::Hours(4));
+  auto t = restored.Update({MakeFinding(v1::INACTIVITY, "", "30d")},
+                           kT0 + absl::Hours(4), &every4h);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].change(), v1::REPEATED);
+}
+
 }  // namespace
 }  // namespace depositd::notifier
