@@ -40,10 +40,12 @@
 #include "daemon/engine.h"
 #include "daemon/engine_clock.h"
 #include "daemon/services.h"
+#include "daemon/sink_dispatcher.h"
 #include "grpc/support/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "notifier/routing.h"
 #include "watchers/profiles.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -214,6 +216,13 @@ int main(int argc, char** argv) {
     Die(absl::StrCat(config_path.empty() ? "built-in profiles" : config_path,
                      ": ", registry.status().message()));
   }
+  // Alert routes and sinks: a bad sink or route stops the start, naming the
+  // field ("routes[2].sinks[0]: unknown sink ...").
+  absl::StatusOr<depositd::notifier::AlertRouter> router =
+      depositd::notifier::AlertRouter::Create(config);
+  if (!router.ok()) {
+    Die(absl::StrCat(config_path, ": ", router.status().message()));
+  }
 
   // Flags over config over defaults.
   Engine::Options options;
@@ -246,6 +255,18 @@ int main(int argc, char** argv) {
   options.dedupe_window =
       absl::Hours(24 * (dedupe_days == 0 ? 30 : dedupe_days));
   options.registry = registry->get();
+  // FEED_SILENT watchdog: tenants with feed_silence_minutes.
+  for (const depositd::v1::TenantConfig& t : config.tenants()) {
+    if (!t.has_feed_silence_minutes()) continue;
+    if (t.feed_silence_minutes() < 0) {
+      Die(absl::StrCat(config_path, ": tenant \"", t.tenant(),
+                       "\": feed_silence_minutes must be >= 0 (0: off)"));
+    }
+    if (t.feed_silence_minutes() > 0) {
+      options.feed_silence[t.tenant()] =
+          absl::Minutes(t.feed_silence_minutes());
+    }
+  }
 
   std::unique_ptr<depositd::daemon::EngineClock> clock;
   if (absl::GetFlag(FLAGS_test_clock)) {

@@ -128,6 +128,17 @@ absl::Status Engine::Recover() {
   ctx.dedupe_window = options_.dedupe_window;
   ctx.next_bucket = &next_bucket_;
   ctx.checkpoint_on_stop = options_.checkpoint_on_stop;
+  if (options_.repeat) ctx.repeat = &options_.repeat;
+  ctx.feed_silence = [this](absl::string_view tenant) {
+    auto it = options_.feed_silence.find(std::string(tenant));
+    return it == options_.feed_silence.end() ? absl::ZeroDuration()
+                                             : it->second;
+  };
+
+  absl::StatusOr<std::unique_ptr<SilenceRegistry>> silences =
+      SilenceRegistry::Load(store_.get(), options_.clock);
+  if (!silences.ok()) return silences.status();
+  silences_ = *std::move(silences);
 
   // 1. Shops.
   std::vector<std::unique_ptr<Shard>> shards;
@@ -195,27 +206,30 @@ absl::Status Engine::Recover() {
       return false;
     }
     ++records;
-    std::vector<std::vector<const v1::Event*>> events(n);
-    std::vector<std::vector<const store::v1::ShopRef*>> fired(n);
+    std::vector<Shard::ReplayInput> in(n);
     for (const store::v1::ShardPart& part : record.parts()) {
       const uint64_t cut = static_cast<int>(part.shard()) < meta.cuts_size()
                                ? meta.cuts(part.shard())
                                : 0;
       if (pos <= cut) continue;
       for (const store::v1::ProcessingGroup& g : part.groups()) {
-        for (auto& v : events) v.clear();
-        for (auto& v : fired) v.clear();
+        for (auto& v : in) v.clear();
         for (const v1::Event& ev : g.events()) {
-          events[ShopHash(ev.tenant(), ev.shop_id()) % n].push_back(&ev);
+          in[ShopHash(ev.tenant(), ev.shop_id()) % n].events.push_back(&ev);
         }
         for (const store::v1::ShopRef& ref : g.fired()) {
-          fired[ShopHash(ref.tenant(), ref.shop_id()) % n].push_back(&ref);
+          in[ShopHash(ref.tenant(), ref.shop_id()) % n].fired.push_back(&ref);
+        }
+        for (const store::v1::AlertAck& ack : g.acks()) {
+          in[ShopHash(ack.key().tenant(), ack.key().shop_id()) % n]
+              .acks.push_back(&ack);
+        }
+        for (const std::string& tenant : g.heartbeats()) {
+          in[ShopHash(tenant, "") % n].heartbeats.push_back(&tenant);
         }
         const absl::Time at = absl::FromUnixNanos(g.processed_at_nanos());
         for (int i = 0; i < n; ++i) {
-          if (!events[i].empty() || !fired[i].empty()) {
-            shards[i]->ReplayGroup(at, events[i], fired[i]);
-          }
+          if (!in[i].empty()) shards[i]->ReplayGroup(at, in[i]);
         }
       }
     }
@@ -275,6 +289,16 @@ absl::Status Engine::Recover() {
   shards_ = std::move(shards);
   committer_->Start();
   for (auto& shard : shards_) shard->Start();
+  // Watched tenants never heard from get their watchdog entry now, so a feed
+  // that never starts is reported too.
+  for (const auto& [tenant, silence] : options_.feed_silence) {
+    if (silence <= absl::ZeroDuration()) continue;
+    ShardTask t;
+    t.kind = ShardTask::kHeartbeat;
+    t.tenant = tenant;
+    t.if_missing = true;
+    ShardFor(tenant, "")->Push(std::move(t));
+  }
   checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
   recovery_.took = absl::Now() - started;
   return absl::OkStatus();
@@ -297,7 +321,40 @@ void Engine::CheckpointLoop() {
       t.kind = ShardTask::kCheckpoint;
       shard->Push(std::move(t));
     }
+    absl::StatusOr<size_t> expired = silences_->Expire();
+    if (!expired.ok()) {
+      std::fprintf(stderr, "depositd: warning: removing ended silences: %s\n",
+                   std::string(expired.status().message()).c_str());
+    }
   }
+}
+
+Shard* Engine::ShardFor(absl::string_view tenant,
+                        absl::string_view shop_id) const {
+  return shards_[ShopHash(tenant, shop_id) % shards_.size()].get();
+}
+
+void Engine::Heard(const std::string& tenant) {
+  auto it = options_.feed_silence.find(tenant);
+  if (it == options_.feed_silence.end() || it->second <= absl::ZeroDuration())
+    return;
+  // One heartbeat per tenant per min(1 min, silence/10): FEED_SILENT fires
+  // at most that much early, at a cost of one tiny log entry a minute.
+  const absl::Duration every =
+      std::max(absl::Seconds(1), std::min(absl::Minutes(1), it->second / 10));
+  const absl::Time now = options_.clock->Now();
+  {
+    absl::MutexLock lock(&heard_mu_);
+    auto [h, inserted] = heard_.emplace(tenant, now);
+    if (!inserted) {
+      if (now >= h->second && now - h->second < every) return;
+      h->second = now;
+    }
+  }
+  ShardTask t;
+  t.kind = ShardTask::kHeartbeat;
+  t.tenant = tenant;
+  ShardFor(tenant, "")->Push(std::move(t));
 }
 
 void Engine::Ingest(v1::EventBatch batch, std::function<void()> accepted,
@@ -327,8 +384,15 @@ void Engine::Ingest(v1::EventBatch batch, std::function<void()> accepted,
     }
   } else {
     const size_t per_shard = static_cast<size_t>(count / n + 8);
+    // The feed watchdog hears every tenant that sent something, valid or not.
+    const bool watchdog = !options_.feed_silence.empty();
+    std::string last_tenant;
     for (int i = 0; i < count; ++i) {
       v1::Event* ev = batch.mutable_events(i);
+      if (watchdog && !ev->tenant().empty() && ev->tenant() != last_tenant) {
+        last_tenant = ev->tenant();
+        Heard(last_tenant);
+      }
       absl::Status s = watchers::ValidateEvent(*ev);
       if (s.ok() && ev->has_shop_registered() &&
           !ev->shop_registered().profile().empty() &&
@@ -604,9 +668,102 @@ void Engine::ListShops(
 absl::StatusOr<v1::ListAlertsResponse> Engine::ListAlerts(
     const v1::ListAlertsRequest& request) const {
   v1::ListAlertsResponse resp;
+  const absl::Time now = options_.clock->Now();
   for (v1::Alert& a : hub_->ListFiring(request.filter())) {
+    std::string by = silences_->SilencedBy(a, now);
+    if (!by.empty()) a.set_silenced_by(std::move(by));
     *resp.add_alerts() = std::move(a);
   }
+  return resp;
+}
+
+void Engine::Acknowledge(const v1::AcknowledgeRequest& request,
+                         std::function<void(absl::Status)> done) {
+  const v1::AlertKey& key = request.key();
+  if (key.tenant().empty()) {
+    return done(absl::InvalidArgumentError(
+        "key.tenant is required: copy the key of the alert from Alerts.List "
+        "or Alerts.Watch"));
+  }
+  if (key.kind() == v1::ALERT_KIND_UNSPECIFIED ||
+      !v1::AlertKind_IsValid(key.kind())) {
+    return done(absl::InvalidArgumentError(absl::StrCat(
+        "key.kind ", static_cast<int>(key.kind()),
+        " is not an alert kind: copy the key of the alert from Alerts.List")));
+  }
+  if (key.shop_id().empty() && key.kind() != v1::FEED_SILENT) {
+    return done(absl::InvalidArgumentError(
+        "key.shop_id is required (only FEED_SILENT alerts are tenant-wide)"));
+  }
+  if (request.by().empty()) {
+    return done(absl::InvalidArgumentError(
+        "`by` is required: who acknowledges, for the record"));
+  }
+  ShardTask t;
+  t.kind = ShardTask::kAck;
+  *t.ack.mutable_key() = key;
+  t.ack.set_by(request.by());
+  t.ack.set_comment(request.comment());
+  t.ack_done = std::move(done);
+  ShardFor(key.tenant(), key.shop_id())->Push(std::move(t));
+}
+
+absl::StatusOr<v1::SilenceResponse> Engine::Silence(
+    const v1::SilenceRequest& request) {
+  if (request.tenant().empty() && request.shop_id().empty() &&
+      request.kind() == v1::ALERT_KIND_UNSPECIFIED &&
+      request.severity() == v1::SEVERITY_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "a silence needs at least one matcher (tenant, shop_id, kind or "
+        "severity); refusing to mute every alert");
+  }
+  if (!request.shop_id().empty() && request.tenant().empty()) {
+    return absl::InvalidArgumentError(
+        "shop_id needs its tenant: shop ids are unique only within a tenant");
+  }
+  if (!v1::AlertKind_IsValid(request.kind())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "kind ", static_cast<int>(request.kind()), " is not an alert kind"));
+  }
+  if (!v1::Severity_IsValid(request.severity())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("severity ", static_cast<int>(request.severity()),
+                     " is not a severity (INFO, WARNING, CRITICAL)"));
+  }
+  if (request.by().empty()) {
+    return absl::InvalidArgumentError(
+        "`by` is required: who silences, for the record");
+  }
+  const absl::Time now = options_.clock->Now();
+  if (!request.has_ends_at()) {
+    return absl::InvalidArgumentError(
+        "ends_at is required: silences always end");
+  }
+  const absl::Time ends = watchers::FromTimestamp(request.ends_at());
+  if (ends <= now) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ends_at ", absl::FormatTime(ends), " is not in the future (now ",
+        absl::FormatTime(now), ")"));
+  }
+  if (ends > now + absl::Hours(24 * 366)) {
+    return absl::InvalidArgumentError(
+        "ends_at is more than a year away: silence for less, and renew it");
+  }
+  notifier::Silence s;
+  s.tenant = request.tenant();
+  s.shop_id = request.shop_id();
+  s.kind = request.kind();
+  s.severity = request.severity();
+  s.ends_at = ends;
+  s.by = request.by();
+  s.comment = request.comment();
+  absl::StatusOr<std::string> id = silences_->Add(std::move(s));
+  if (!id.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "the silence could not be stored: ", id.status().message()));
+  }
+  v1::SilenceResponse resp;
+  resp.set_silence_id(*id);
   return resp;
 }
 

@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -52,7 +53,9 @@
 #include "daemon/alert_hub.h"
 #include "daemon/engine_clock.h"
 #include "daemon/engine_internal.h"
+#include "daemon/silence_registry.h"
 #include "depositd/v1/service.pb.h"
+#include "notifier/alert_book.h"
 #include "watchers/profiles.h"
 #include "watchers/risk_watchers.h"
 
@@ -83,6 +86,13 @@ class Engine {
     // Tests only: false makes Stop skip the final checkpoint, as a crash
     // would, so the next Create must replay the log.
     bool checkpoint_on_stop = true;
+    // How long an unacknowledged firing alert waits before it repeats
+    // (from the routes: notifier::AlertRouter::RepeatInterval). Unset: no
+    // repeats.
+    notifier::RepeatPolicy repeat;
+    // FEED_SILENT: tenants watched, with the silence after which their feed
+    // counts as blind (TenantConfig.feed_silence_minutes).
+    std::map<std::string, absl::Duration> feed_silence;
   };
 
   struct RecoveryStats {
@@ -120,8 +130,22 @@ class Engine {
       const v1::ListShopsRequest& request,
       std::function<void(absl::StatusOr<v1::ListShopsResponse>)> done);
 
+  // Firing alerts; each carries silenced_by when a silence matches it now.
   absl::StatusOr<v1::ListAlertsResponse> ListAlerts(
       const v1::ListAlertsRequest& request) const;
+  // Acknowledges a firing alert: `done` runs once, OK after the
+  // acknowledgement (and its ACKNOWLEDGED transition) is durable;
+  // INVALID_ARGUMENT for a malformed key, NOT_FOUND when nothing with that
+  // key is firing. Acknowledging twice is OK (no second transition).
+  void Acknowledge(const v1::AcknowledgeRequest& request,
+                   std::function<void(absl::Status)> done);
+  // Adds a persisted silence (durable when this returns). INVALID_ARGUMENT
+  // for no matchers, an unknown kind or severity, a shop without its tenant,
+  // or an end time not in the future (engine clock) or over a year away.
+  absl::StatusOr<v1::SilenceResponse> Silence(
+      const v1::SilenceRequest& request);
+  // Silences as the sinks see them (engine clock).
+  const notifier::AlertSilencer* silencer() const { return silences_.get(); }
   AlertHub* alert_hub() { return hub_.get(); }
 
   v1::StatsResponse Stats() const;
@@ -147,12 +171,16 @@ class Engine {
   void FinishBatch(PendingBatch* batch);
   void Release(int64_t events);
   void Barrier(std::function<void(absl::Status)> done);
+  // Tells the watchdog that `tenant` was heard (rate-limited per tenant).
+  void Heard(const std::string& tenant);
+  Shard* ShardFor(absl::string_view tenant, absl::string_view shop_id) const;
 
   Options options_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<AlertHub> hub_;
+  std::unique_ptr<SilenceRegistry> silences_;
   watchers::RiskWatchers watchers_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<uint64_t> next_bucket_{1};
@@ -167,6 +195,10 @@ class Engine {
     std::function<void()> accepted;
   };
   std::deque<Waiter> waiters_ ABSL_GUARDED_BY(admit_mu_);
+
+  // Watchdog heartbeats: when each watched tenant's last one was sent.
+  absl::Mutex heard_mu_;
+  std::map<std::string, absl::Time> heard_ ABSL_GUARDED_BY(heard_mu_);
 
   std::atomic<int64_t> applied_{0};
   std::atomic<int64_t> duplicates_{0};

@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "depositd/store/v1/log.pb.h"
 #include "depositd/v1/alerts.pb.h"
 #include "depositd/v1/events.pb.h"
 #include "depositd/v1/service.pb.h"
@@ -39,7 +41,7 @@ struct IndexedEvent {
 
 // Work for one shard, in arrival order.
 struct ShardTask {
-  enum Kind { kIngest, kQuery, kCheckpoint, kBarrier, kStop };
+  enum Kind { kIngest, kQuery, kCheckpoint, kBarrier, kStop, kAck, kHeartbeat };
   Kind kind = kIngest;
   // kIngest
   PendingBatch* batch = nullptr;
@@ -49,6 +51,14 @@ struct ShardTask {
   // kBarrier / kCheckpoint / kStop: runs on the committer thread once the
   // shard's output up to this task is durable.
   std::function<void()> on_durable;
+  // kAck: acknowledge the firing alert `ack.key`; `ack_done` runs once: with
+  // the error (NOT_FOUND) at once, or OK once the acknowledgement is durable.
+  store::v1::AlertAck ack;
+  std::function<void(absl::Status)> ack_done;
+  // kHeartbeat: an event of `tenant` arrived (FEED_SILENT watchdog). With
+  // `if_missing`, only creates the tenant's watchdog entry if it has none.
+  std::string tenant;
+  bool if_missing = false;
 };
 
 // A shard's output for one processing step (or one checkpoint), handed to

@@ -498,26 +498,21 @@ class Services::AlertsService final : public v1::Alerts::CallbackService {
   }
 
   grpc::ServerUnaryReactor* Acknowledge(grpc::CallbackServerContext* ctx,
-                                        const v1::AcknowledgeRequest*,
+                                        const v1::AcknowledgeRequest* request,
                                         v1::AcknowledgeResponse*) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::UNIMPLEMENTED,
-        "Alerts.Acknowledge is not implemented in this version of depositd "
-        "(alert repeats and acknowledgement come in a later release); "
-        "alerts still resolve by themselves when the condition clears"));
+    engine_->Acknowledge(
+        *request, [reactor](absl::Status s) { reactor->Finish(ToGrpc(s)); });
     return reactor;
   }
 
   grpc::ServerUnaryReactor* Silence(grpc::CallbackServerContext* ctx,
-                                    const v1::SilenceRequest*,
-                                    v1::SilenceResponse*) override {
+                                    const v1::SilenceRequest* request,
+                                    v1::SilenceResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::UNIMPLEMENTED,
-        "Alerts.Silence is not implemented in this version of depositd "
-        "(silences come in a later release); filter Watch/List by tenant, "
-        "shop, kind or min_severity instead"));
+    absl::StatusOr<v1::SilenceResponse> r = engine_->Silence(*request);
+    if (r.ok()) *response = *std::move(r);
+    reactor->Finish(ToGrpc(r.status()));
     return reactor;
   }
 

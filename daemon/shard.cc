@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "daemon/stable_hash.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 
@@ -36,9 +37,11 @@ void PutLengthDelimited(std::string* out, uint8_t tag, absl::string_view s) {
 }
 
 // ProcessingGroup field tags.
-constexpr uint8_t kGroupAtTag = 0x08;     // 1, varint
-constexpr uint8_t kGroupEventTag = 0x12;  // 2, bytes
-constexpr uint8_t kGroupFiredTag = 0x1a;  // 3, bytes
+constexpr uint8_t kGroupAtTag = 0x08;         // 1, varint
+constexpr uint8_t kGroupEventTag = 0x12;      // 2, bytes
+constexpr uint8_t kGroupFiredTag = 0x1a;      // 3, bytes
+constexpr uint8_t kGroupAckTag = 0x22;        // 4, bytes
+constexpr uint8_t kGroupHeartbeatTag = 0x2a;  // 5, bytes
 // ShardPart / LogRecord.
 constexpr uint8_t kPartShardTag = 0x08;   // ShardPart.shard
 constexpr uint8_t kPartGroupTag = 0x12;   // ShardPart.groups
@@ -138,6 +141,12 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
         break;
       case ShardTask::kBarrier:
         item.on_durable.push_back(std::move(task.on_durable));
+        break;
+      case ShardTask::kAck:
+        AckTask(task, now, item);
+        break;
+      case ShardTask::kHeartbeat:
+        Heartbeat(task.tenant, task.if_missing, now);
         break;
       case ShardTask::kCheckpoint: {
         FinishStep(now, item);
@@ -261,6 +270,51 @@ void Shard::IngestTask(ShardTask& task, absl::Time now, CommitItem& item) {
   item.batches.push_back(batch);
 }
 
+void Shard::AckTask(ShardTask& task, absl::Time now, CommitItem& item) {
+  const v1::AlertKey& key = task.ack.key();
+  ShopEntry* e = FindMutable(key.tenant(), key.shop_id());
+  absl::StatusOr<std::optional<v1::Alert>> r =
+      e != nullptr
+          ? e->alerts.Acknowledge(key, task.ack.by(), now)
+          : absl::NotFoundError(absl::StrCat(
+                "no alert is firing for tenant \"", key.tenant(), "\" shop \"",
+                key.shop_id(),
+                "\": depositd has no such shop; list the firing alerts "
+                "with Alerts.List"));
+  if (!r.ok()) {
+    task.ack_done(r.status());
+    return;
+  }
+  if (!r->has_value()) {  // already acknowledged
+    task.ack_done(absl::OkStatus());
+    return;
+  }
+  PutLengthDelimited(&record_body_, kGroupAckTag, task.ack.SerializeAsString());
+  item.alerts.push_back(std::move(**r));
+  Touch(e);  // its next repeat changed
+  item.on_durable.push_back(
+      [done = std::move(task.ack_done)] { done(absl::OkStatus()); });
+}
+
+bool Shard::Heartbeat(const std::string& tenant, bool if_missing,
+                      absl::Time now) {
+  ShopEntry* e = FindMutable(tenant, "");
+  if (e == nullptr) {
+    absl::StatusOr<const watchers::ResolvedProfile*> profile =
+        ctx_.registry->Resolve(tenant, "", "");
+    if (!profile.ok()) return false;
+    e = Insert(ShopKey(tenant, ""), ShopHash(tenant, ""),
+               watchers::ShopState(tenant, ""), *profile, "");
+    e->feed = true;
+  } else if (if_missing || !e->feed) {
+    return false;
+  }
+  e->feed_heard = absl::ToUnixNanos(now);
+  PutLengthDelimited(&record_body_, kGroupHeartbeatTag, tenant);
+  Touch(e);
+  return true;
+}
+
 void Shard::Schedule(ShopEntry* e, absl::Time next_check, absl::Time now) {
   int64_t next = kNoDeadline;
   if (next_check != absl::InfiniteFuture()) {
@@ -278,9 +332,19 @@ void Shard::Schedule(ShopEntry* e, absl::Time next_check, absl::Time now) {
 void Shard::CheckShops(absl::Time now, std::vector<v1::Alert>* transitions,
                        std::string* fired_body) {
   auto check = [&](ShopEntry* e, bool fired) {
-    watchers::WatchResult r =
-        ctx_.watchers->CheckAll(e->state, *e->profile, now);
-    std::vector<v1::Alert> t = e->alerts.Update(std::move(r.findings), now);
+    watchers::WatchResult r;
+    if (e->feed) {
+      const absl::Duration silence = ctx_.feed_silence
+                                         ? ctx_.feed_silence(e->state.tenant())
+                                         : absl::ZeroDuration();
+      r = watchers::CheckFeedSilence(
+          e->state.tenant(), absl::FromUnixNanos(e->feed_heard), silence, now,
+          e->profile->language == "zh-CN");
+    } else {
+      r = ctx_.watchers->CheckAll(e->state, *e->profile, now);
+    }
+    std::vector<v1::Alert> t =
+        e->alerts.Update(std::move(r.findings), now, ctx_.repeat);
     if (!t.empty()) {
       MarkDirty(e);
       if (fired && fired_body != nullptr) AppendFired(fired_body, e->state);
@@ -288,7 +352,7 @@ void Shard::CheckShops(absl::Time now, std::vector<v1::Alert>* transitions,
         for (v1::Alert& a : t) transitions->push_back(std::move(a));
       }
     }
-    Schedule(e, r.next_check, now);
+    Schedule(e, std::min(r.next_check, e->alerts.NextRepeat(ctx_.repeat)), now);
   };
   for (ShopEntry* e : touched_) check(e, false);
   for (ShopEntry* e : fired_) check(e, true);
@@ -351,6 +415,10 @@ CommitItem Shard::Checkpoint(absl::Time now) {
     cp.set_state(e->state.Serialize());
     for (const v1::Alert& a : e->alerts.active()) *cp.add_active_alerts() = a;
     if (e->next_check != kNoDeadline) cp.set_next_check_nanos(e->next_check);
+    if (e->feed) {
+      cp.set_feed(true);
+      cp.set_feed_heard_nanos(e->feed_heard);
+    }
     ck.shop_puts.emplace_back(e->key, cp.SerializeAsString());
     e->dirty = false;
   }
@@ -405,6 +473,8 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
   std::vector<v1::Alert> active(cp.active_alerts().begin(),
                                 cp.active_alerts().end());
   e->alerts.Restore(std::move(active));
+  e->feed = cp.feed();
+  e->feed_heard = cp.feed_heard_nanos();
   if (cp.next_check_nanos() != 0) {
     e->next_check = cp.next_check_nanos();
     deadlines_.insert({e->next_check, e});
@@ -422,11 +492,9 @@ void Shard::AdoptBucket(uint64_t number, absl::Time max_seen) {
   owned_buckets_.emplace_back(number, max_seen);
 }
 
-void Shard::ReplayGroup(absl::Time at,
-                        const std::vector<const v1::Event*>& events,
-                        const std::vector<const store::v1::ShopRef*>& fired) {
+void Shard::ReplayGroup(absl::Time at, const ReplayInput& in) {
   ++step_;
-  for (const v1::Event* ev : events) {
+  for (const v1::Event* ev : in.events) {
     const uint64_t hash = ShopHash(ev->tenant(), ev->shop_id());
     ShopEntry* e = FindMutable(ev->tenant(), ev->shop_id());
     absl::Status s;
@@ -459,7 +527,16 @@ void Shard::ReplayGroup(absl::Time at,
     ++replayed_events_;
     Touch(e);
   }
-  for (const store::v1::ShopRef* ref : fired) {
+  for (const std::string* tenant : in.heartbeats) {
+    Heartbeat(*tenant, /*if_missing=*/false, at);
+  }
+  for (const store::v1::AlertAck* ack : in.acks) {
+    ShopEntry* e = FindMutable(ack->key().tenant(), ack->key().shop_id());
+    if (e == nullptr) continue;
+    if (e->alerts.Acknowledge(ack->key(), ack->by(), at).ok()) Touch(e);
+  }
+  record_body_.clear();  // Heartbeat() logs; replay writes nothing
+  for (const store::v1::ShopRef* ref : in.fired) {
     ShopEntry* e = FindMutable(ref->tenant(), ref->shop_id());
     if (e == nullptr || e->step == step_) continue;
     e->step = step_;
@@ -472,6 +549,7 @@ void Shard::ReplayGroup(absl::Time at,
 void Shard::ScanFrom(absl::string_view after,
                      const std::function<bool(const ShopEntry&)>& fn) const {
   for (auto it = ordered_.upper_bound(after); it != ordered_.end(); ++it) {
+    if (it->second->feed) continue;
     if (!fn(*it->second)) return;
   }
 }

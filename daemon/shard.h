@@ -64,6 +64,10 @@ struct ShopEntry {
   int64_t next_check = kNoDeadline;  // Unix nanos
   bool dirty = false;                // changed since the last checkpoint
   uint64_t step = 0;                 // last step that touched it
+  // A tenant's FEED_SILENT watchdog entry (shop_id empty; `state` is empty):
+  // when an event of the tenant was last heard, Unix nanos.
+  bool feed = false;
+  int64_t feed_heard = 0;
 };
 
 // "tenant\0shop_id".
@@ -82,6 +86,11 @@ class Shard {
     std::atomic<uint64_t>* next_bucket = nullptr;  // dedupe bucket numbers
     // False only in tests that simulate a crash (recovery must replay).
     bool checkpoint_on_stop = true;
+    // Repeat intervals of firing alerts (from the routes); null: no repeats.
+    const notifier::RepeatPolicy* repeat = nullptr;
+    // FEED_SILENT: the silence after which a tenant's feed counts as blind;
+    // zero or unset: not watched.
+    std::function<absl::Duration(absl::string_view tenant)> feed_silence;
   };
 
   Shard(uint32_t id, Context context);
@@ -107,15 +116,33 @@ class Shard {
   // This shard deletes persisted bucket `number` once it expires.
   void AdoptBucket(uint64_t number, absl::Time max_seen);
   // Re-applies one logged processing group's share for this shard.
-  void ReplayGroup(absl::Time at, const std::vector<const v1::Event*>& events,
-                   const std::vector<const store::v1::ShopRef*>& fired);
+  // Order as live: events and heartbeats, then acknowledgements, then the
+  // watchers for touched and fired shops.
+  struct ReplayInput {
+    std::vector<const v1::Event*> events;
+    std::vector<const store::v1::ShopRef*> fired;
+    std::vector<const store::v1::AlertAck*> acks;
+    std::vector<const std::string*> heartbeats;
+    bool empty() const {
+      return events.empty() && fired.empty() && acks.empty() &&
+             heartbeats.empty();
+    }
+    void clear() {
+      events.clear();
+      fired.clear();
+      acks.clear();
+      heartbeats.clear();
+    }
+  };
+  void ReplayGroup(absl::Time at, const ReplayInput& in);
   // The shard's checkpoint as of now (all dirty shops, new dedupe ids).
   CommitItem Checkpoint(absl::Time now);
 
   // --- queries (shard thread) ---
   const ShopEntry* Find(absl::string_view tenant,
                         absl::string_view shop_id) const;
-  // Visits shops with key > `after` in key order until fn returns false.
+  // Visits shops with key > `after` in key order until fn returns false
+  // (tenant watchdog entries are not shops and are skipped).
   void ScanFrom(absl::string_view after,
                 const std::function<bool(const ShopEntry&)>& fn) const;
   // All firing alerts (recovery, before Start).
@@ -133,6 +160,10 @@ class Shard {
   // Runs one step over `tasks`; true when a kStop was among them.
   bool Step(std::vector<ShardTask>& tasks);
   void IngestTask(ShardTask& task, absl::Time now, CommitItem& item);
+  void AckTask(ShardTask& task, absl::Time now, CommitItem& item);
+  // Records that `tenant` was heard at `now`; false when `if_missing` and
+  // the entry exists (nothing done). Logs it when `log`.
+  bool Heartbeat(const std::string& tenant, bool if_missing, absl::Time now);
   // Fires due deadlines, runs the watchers, seals the record; pushes `item`
   // to the committer if it carries anything, and resets it.
   void FinishStep(absl::Time now, CommitItem& item);

@@ -28,9 +28,10 @@ void SilenceSet::Add(Silence s) {
 
 size_t SilenceSet::Expire(absl::Time now) {
   const size_t before = silences_.size();
-  silences_.erase(std::remove_if(silences_.begin(), silences_.end(),
-                                 [&](const Silence& s) { return now >= s.ends_at; }),
-                  silences_.end());
+  silences_.erase(
+      std::remove_if(silences_.begin(), silences_.end(),
+                     [&](const Silence& s) { return now >= s.ends_at; }),
+      silences_.end());
   return before - silences_.size();
 }
 

@@ -19,9 +19,9 @@ namespace depositd::notifier {
 
 struct Silence {
   std::string id;
-  std::string tenant;   // empty: any
-  std::string shop_id;  // empty: any
-  v1::AlertKind kind = v1::ALERT_KIND_UNSPECIFIED;  // unspecified: any
+  std::string tenant;                                // empty: any
+  std::string shop_id;                               // empty: any
+  v1::AlertKind kind = v1::ALERT_KIND_UNSPECIFIED;   // unspecified: any
   v1::Severity severity = v1::SEVERITY_UNSPECIFIED;  // unspecified: any
   absl::Time ends_at = absl::InfinitePast();
   absl::Time created_at = absl::InfinitePast();
@@ -48,8 +48,7 @@ class SilenceSet : public AlertSilencer {
   void Add(Silence s);
   // Drops silences that ended at or before `now`; returns how many.
   size_t Expire(absl::Time now);
-  std::string SilencedBy(const v1::Alert& alert,
-                         absl::Time now) const override;
+  std::string SilencedBy(const v1::Alert& alert, absl::Time now) const override;
   const std::vector<Silence>& silences() const { return silences_; }
 
  private:
