@@ -33,10 +33,17 @@ int64_t TsNanos(const google::protobuf::Timestamp& ts) {
   return ts.seconds() * 1000000000LL + ts.nanos();
 }
 
+// Floor division without negation: exact for every int64, INT64_MIN (an
+// as_of before 1678, saturated by absl::ToUnixNanos) included.
 void SetTs(int64_t ns, google::protobuf::Timestamp* ts) {
-  ts->set_seconds(ns >= 0 ? ns / 1000000000LL
-                          : -((-ns + 999999999) / 1000000000LL));
-  ts->set_nanos(static_cast<int32_t>(ns - ts->seconds() * 1000000000LL));
+  int64_t seconds = ns / 1000000000LL;
+  int64_t nanos = ns % 1000000000LL;
+  if (nanos < 0) {
+    nanos += 1000000000LL;
+    --seconds;
+  }
+  ts->set_seconds(seconds);
+  ts->set_nanos(static_cast<int32_t>(nanos));
 }
 
 void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {

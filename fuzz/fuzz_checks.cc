@@ -1,0 +1,155 @@
+#include "fuzz/fuzz_checks.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "watchers/timestamps.h"
+
+namespace depositd::fuzz {
+
+void Require(bool ok, const char* what, const std::string& detail) {
+  if (ok) return;
+  std::fprintf(stderr, "fuzz invariant broken: %s\n%s\n", what,
+               detail.c_str());
+  std::abort();
+}
+
+const watchers::ProfileRegistry& BuiltinRegistry() {
+  static const watchers::ProfileRegistry* registry = [] {
+    absl::StatusOr<std::unique_ptr<watchers::ProfileRegistry>> r =
+        watchers::ProfileRegistry::Create(v1::DaemonConfig());
+    Require(r.ok(), "built-in profiles load", r.status().ToString());
+    return r->release();
+  }();
+  return *registry;
+}
+
+const watchers::RiskWatchers& Watchers() {
+  static const watchers::RiskWatchers* w = new watchers::RiskWatchers();
+  return *w;
+}
+
+const watchers::ResolvedProfile& ProfileFor(
+    const watchers::ProfileRegistry& registry,
+    const watchers::ShopState& shop) {
+  absl::StatusOr<const watchers::ResolvedProfile*> p =
+      registry.Resolve(shop.tenant(), shop.shop_id(), shop.profile_name());
+  if (!p.ok()) p = registry.Resolve(shop.tenant(), shop.shop_id(), "");
+  Require(p.ok(), "the generic profile resolves", p.status().ToString());
+  return **p;
+}
+
+std::string DeterministicBytes(const google::protobuf::Message& m) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    m.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+absl::Status ApplyChecked(watchers::ShopState& shop, const v1::Event& event,
+                          const watchers::ResolvedProfile& profile) {
+  const std::string before = shop.Serialize();
+  absl::Status s = shop.Apply(event, profile);
+  if (!s.ok()) {
+    Require(s.code() == absl::StatusCode::kInvalidArgument ||
+                s.code() == absl::StatusCode::kFailedPrecondition,
+            "Apply fails only with INVALID_ARGUMENT or FAILED_PRECONDITION",
+            s.ToString());
+    Require(!s.message().empty(), "a rejection says why");
+    Require(shop.Serialize() == before, "a rejected event changed the shop",
+            s.ToString() + "\nevent: " + event.ShortDebugString());
+  }
+  return s;
+}
+
+void CheckShop(const watchers::ShopState& shop,
+               const watchers::ResolvedProfile& profile, absl::Time now,
+               notifier::AlertBook* book) {
+  const v1::ReadinessReport r = shop.Evaluate(now, profile);
+  Require(r.tenant() == shop.tenant() && r.shop_id() == shop.shop_id(),
+          "report names its shop");
+  Require(v1::Verdict_IsValid(r.verdict()) &&
+              r.verdict() != v1::VERDICT_UNSPECIFIED,
+          "report has a verdict", r.ShortDebugString());
+  bool all_clear_by_time = true;
+  for (const v1::Blocker& b : r.blockers()) {
+    Require(b.condition() != v1::CONDITION_UNSPECIFIED, "blocker condition");
+    Require(!b.summary().empty(), "blocker has a summary");
+    Require(b.ids_size() <= 20, "blocker evidence ids are bounded");
+    Require(b.count() >= 0, "blocker count is not negative",
+            b.ShortDebugString());
+    if (!b.has_clears_at()) all_clear_by_time = false;
+  }
+  switch (r.verdict()) {
+    case v1::READY:
+      Require(r.blockers_size() == 0, "READY has no blockers",
+              r.ShortDebugString());
+      break;
+    case v1::READY_AT:
+      Require(r.blockers_size() > 0 && all_clear_by_time,
+              "READY_AT only when every blocker clears by time",
+              r.ShortDebugString());
+      Require(r.has_ready_at(), "READY_AT has ready_at");
+      break;
+    case v1::NOT_READY:
+      Require(!all_clear_by_time && r.blockers_size() > 0,
+              "NOT_READY has a blocker that does not clear by time",
+              r.ShortDebugString());
+      break;
+    default:
+      break;
+  }
+  for (const v1::Money& m : r.refundable()) {
+    Require(m.minor_units() >= 0, "refundable is never negative",
+            r.ShortDebugString());
+  }
+  const std::string bytes = DeterministicBytes(r);
+  Require(DeterministicBytes(shop.Evaluate(now, profile)) == bytes,
+          "Evaluate is deterministic");
+  const v1::ExplainResponse x = shop.Explain(now, profile);
+  Require(DeterministicBytes(x.report()) == bytes,
+          "Explain carries Evaluate's report");
+  Require(x.explanations_size() == r.blockers_size(),
+          "one explanation per blocker");
+
+  watchers::WatchResult w = Watchers().CheckAll(shop, profile, now);
+  for (const v1::Finding& f : w.findings) {
+    Require(f.key().tenant() == shop.tenant() &&
+                f.key().shop_id() == shop.shop_id(),
+            "finding names its shop", f.ShortDebugString());
+    Require(v1::AlertKind_IsValid(f.key().kind()) &&
+                f.key().kind() != v1::ALERT_KIND_UNSPECIFIED,
+            "finding has a kind", f.ShortDebugString());
+    Require(!f.summary().empty(), "finding has a summary");
+  }
+  if (book != nullptr) {
+    watchers::WatchResult again = Watchers().CheckAll(shop, profile, now);
+    Require(w.findings.size() == again.findings.size(),
+            "risk watchers are deterministic");
+    book->Update(std::move(w.findings), now);
+    const std::vector<v1::Alert> repeat =
+        book->Update(std::move(again.findings), now);
+    Require(repeat.empty(), "the same findings never page twice",
+            repeat.empty() ? "" : repeat.front().ShortDebugString());
+  }
+}
+
+void CheckSnapshotRoundTrip(const watchers::ShopState& shop) {
+  const std::string bytes = shop.Serialize();
+  absl::StatusOr<watchers::ShopState> parsed =
+      watchers::ShopState::Parse(bytes);
+  Require(parsed.ok(), "a snapshot parses", parsed.status().ToString());
+  Require(parsed->Serialize() == bytes, "a snapshot round-trips");
+}
+
+}  // namespace depositd::fuzz
