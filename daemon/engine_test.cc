@@ -5,6 +5,7 @@
 #include "daemon/engine.h"
 
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -94,6 +95,8 @@ class EngineTest : public testing::Test {
     o.registry = registry_.get();
     o.clock = &clock_;
     o.checkpoint_on_stop = checkpoint_on_stop;
+    o.repeat = repeat_;
+    o.feed_silence = feed_silence_;
     absl::StatusOr<std::unique_ptr<Engine>> e = Engine::Create(o);
     EXPECT_TRUE(e.ok()) << e.status();
     return e.ok() ? *std::move(e) : nullptr;
@@ -153,9 +156,46 @@ class EngineTest : public testing::Test {
     ASSERT_TRUE(status.ok()) << status;
   }
 
+  static absl::Status Acknowledge(Engine& engine, const v1::AlertKey& key,
+                                  const std::string& by) {
+    v1::AcknowledgeRequest req;
+    *req.mutable_key() = key;
+    req.set_by(by);
+    absl::Notification done;
+    absl::Status out;
+    engine.Acknowledge(req, [&](absl::Status s) {
+      out = s;
+      done.Notify();
+    });
+    done.WaitForNotification();
+    return out;
+  }
+
+  // Transitions of `kind` in the alert log, in order.
+  static std::vector<v1::Alert> LogOf(Engine& engine, v1::AlertKind kind) {
+    std::vector<v1::Alert> log, out;
+    EXPECT_TRUE(engine.alert_hub()->Read(1, 100000, &log).ok());
+    for (v1::Alert& a : log) {
+      if (a.key().kind() == kind) out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  static std::vector<v1::Alert> Firing(Engine& engine, v1::AlertKind kind) {
+    std::vector<v1::Alert> out;
+    absl::StatusOr<v1::ListAlertsResponse> list = engine.ListAlerts({});
+    EXPECT_TRUE(list.ok());
+    for (const v1::Alert& a : list->alerts()) {
+      if (a.key().kind() == kind) out.push_back(a);
+    }
+    return out;
+  }
+
   std::string dir_;
   std::unique_ptr<watchers::ProfileRegistry> registry_;
   TestClock clock_{kT0 + absl::Hours(3)};
+  notifier::RepeatPolicy repeat_;
+  std::map<std::string, absl::Duration> feed_silence_;
 };
 
 TEST_F(EngineTest, AckHasOneResultPerEventAppliedDuplicateRejected) {
@@ -349,6 +389,192 @@ TEST_F(EngineTest, TestClockIsOffWithoutTheFlag) {
   ASSERT_TRUE(engine.ok());
   EXPECT_EQ((*engine)->TestClockNow().status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// --- alert lifecycle (issue #4): repeats, acknowledgement, silences and the
+// feed watchdog, each across a crash (no final checkpoint: log replay).
+
+TEST_F(EngineTest, RepeatsUntilAcknowledgedAndTheAckSurvivesACrash) {
+  repeat_ = [](const v1::Alert&) { return absl::Hours(4); };
+  v1::AlertKey key;
+  {
+    auto engine = Start(2, /*checkpoint_on_stop=*/false);
+    ASSERT_NE(engine, nullptr);
+    ASSERT_EQ(Ingest(*engine, WrongAccountShop("s1")).applied(), 3u);
+    auto firing = Firing(*engine, v1::ACCOUNT_MISMATCH);
+    ASSERT_EQ(firing.size(), 1u);
+    key = firing[0].key();
+    Advance(*engine, absl::Hours(3));
+    EXPECT_EQ(LogOf(*engine, v1::ACCOUNT_MISMATCH).size(), 1u);
+    Advance(*engine, absl::Hours(1));  // 4 h after it fired
+    auto log = LogOf(*engine, v1::ACCOUNT_MISMATCH);
+    ASSERT_EQ(log.size(), 2u);
+    EXPECT_EQ(log[1].change(), v1::REPEATED);
+    EXPECT_TRUE(log[1].repeat());
+
+    ASSERT_TRUE(Acknowledge(*engine, key, "alice").ok());
+    log = LogOf(*engine, v1::ACCOUNT_MISMATCH);
+    ASSERT_EQ(log.size(), 3u);
+    EXPECT_EQ(log[2].change(), v1::ACKNOWLEDGED);
+    EXPECT_EQ(log[2].acknowledged_by(), "alice");
+    EXPECT_TRUE(Acknowledge(*engine, key, "bob").ok());  // idempotent
+    EXPECT_EQ(LogOf(*engine, v1::ACCOUNT_MISMATCH).size(), 3u);
+    engine->Stop();  // crash: recovery must replay the acknowledgement
+  }
+  auto engine = Start(3);
+  ASSERT_NE(engine, nullptr);
+  auto firing = Firing(*engine, v1::ACCOUNT_MISMATCH);
+  ASSERT_EQ(firing.size(), 1u);
+  EXPECT_TRUE(firing[0].acknowledged());
+  EXPECT_EQ(firing[0].acknowledged_by(), "alice");
+  Advance(*engine, absl::Hours(24));
+  EXPECT_EQ(LogOf(*engine, v1::ACCOUNT_MISMATCH).size(), 3u) << "no repeats";
+}
+
+TEST_F(EngineTest, AcknowledgeErrorsSayWhatToDo) {
+  auto engine = Start(1);
+  ASSERT_NE(engine, nullptr);
+  v1::AlertKey key;
+  key.set_tenant("acme");
+  key.set_shop_id("nope");
+  key.set_kind(v1::INACTIVITY);
+  absl::Status s = Acknowledge(*engine, key, "alice");
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound) << s;
+  EXPECT_NE(s.message().find("Alerts.List"), std::string::npos) << s;
+  EXPECT_EQ(Acknowledge(*engine, key, "").code(),
+            absl::StatusCode::kInvalidArgument);
+  key.set_kind(v1::ALERT_KIND_UNSPECIFIED);
+  EXPECT_EQ(Acknowledge(*engine, key, "alice").code(),
+            absl::StatusCode::kInvalidArgument);
+  key.set_kind(v1::INACTIVITY);
+  key.clear_shop_id();
+  EXPECT_EQ(Acknowledge(*engine, key, "alice").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(EngineTest, SilencesArePersistedShownInListAndEnd) {
+  {
+    auto engine = Start(2);
+    ASSERT_NE(engine, nullptr);
+    ASSERT_EQ(Ingest(*engine, WrongAccountShop("s1")).applied(), 3u);
+    v1::SilenceRequest req;
+    req.set_tenant("acme");
+    req.set_kind(v1::ACCOUNT_MISMATCH);
+    req.set_by("alice");
+    *req.mutable_ends_at() = Ts(clock_.Now() + absl::Hours(2));
+    absl::StatusOr<v1::SilenceResponse> r = engine->Silence(req);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_FALSE(r->silence_id().empty());
+    auto firing = Firing(*engine, v1::ACCOUNT_MISMATCH);
+    ASSERT_EQ(firing.size(), 1u);
+    EXPECT_EQ(firing[0].silenced_by(), r->silence_id());
+    // The alert log itself is untouched by silences.
+    for (const v1::Alert& a : LogOf(*engine, v1::ACCOUNT_MISMATCH)) {
+      EXPECT_TRUE(a.silenced_by().empty());
+    }
+
+    // Bad requests.
+    struct Bad {
+      std::string what;
+      std::function<void(v1::SilenceRequest*)> edit;
+    } bad[] = {
+        {"no matchers",
+         [](v1::SilenceRequest* q) {
+           q->clear_tenant();
+           q->clear_kind();
+         }},
+        {"shop without tenant",
+         [](v1::SilenceRequest* q) {
+           q->clear_tenant();
+           q->set_shop_id("s1");
+         }},
+        {"ends in the past",
+         [&](v1::SilenceRequest* q) {
+           *q->mutable_ends_at() = Ts(clock_.Now() - absl::Hours(1));
+         }},
+        {"no end", [](v1::SilenceRequest* q) { q->clear_ends_at(); }},
+        {"over a year",
+         [&](v1::SilenceRequest* q) {
+           *q->mutable_ends_at() = Ts(clock_.Now() + absl::Hours(24 * 400));
+         }},
+        {"unknown kind",
+         [](v1::SilenceRequest* q) {
+           q->set_kind(static_cast<v1::AlertKind>(99));
+         }},
+        {"no by", [](v1::SilenceRequest* q) { q->clear_by(); }},
+    };
+    for (const Bad& b : bad) {
+      v1::SilenceRequest q = req;
+      b.edit(&q);
+      EXPECT_EQ(engine->Silence(q).status().code(),
+                absl::StatusCode::kInvalidArgument)
+          << b.what;
+    }
+    engine->Stop();
+  }
+  {
+    auto engine = Start(2, /*checkpoint_on_stop=*/false);
+    ASSERT_NE(engine, nullptr);
+    auto firing = Firing(*engine, v1::ACCOUNT_MISMATCH);
+    ASSERT_EQ(firing.size(), 1u);
+    EXPECT_FALSE(firing[0].silenced_by().empty()) << "persisted";
+    Advance(*engine, absl::Hours(2));
+    firing = Firing(*engine, v1::ACCOUNT_MISMATCH);
+    ASSERT_EQ(firing.size(), 1u);
+    EXPECT_TRUE(firing[0].silenced_by().empty()) << "ended";
+    engine->Stop();
+  }
+}
+
+TEST_F(EngineTest, FeedSilentFiresAfterTheSilenceResolvesOnAnEventAndReplays) {
+  feed_silence_["acme"] = absl::Minutes(30);
+  feed_silence_["quiet"] = absl::Minutes(60);  // never sends anything
+  {
+    auto engine = Start(2, /*checkpoint_on_stop=*/false);
+    ASSERT_NE(engine, nullptr);
+    ASSERT_EQ(Ingest(*engine, WrongAccountShop("s1")).applied(), 3u);
+    Advance(*engine, absl::Minutes(29));
+    EXPECT_TRUE(Firing(*engine, v1::FEED_SILENT).empty());
+    Advance(*engine, absl::Minutes(1));
+    auto firing = Firing(*engine, v1::FEED_SILENT);
+    ASSERT_EQ(firing.size(), 1u);
+    EXPECT_EQ(firing[0].key().tenant(), "acme");
+    EXPECT_EQ(firing[0].key().shop_id(), "");
+    EXPECT_EQ(firing[0].severity(), v1::CRITICAL);
+    Advance(*engine, absl::Minutes(30));
+    firing = Firing(*engine, v1::FEED_SILENT);
+    ASSERT_EQ(firing.size(), 2u);  // and the tenant never heard from
+    EXPECT_EQ(firing[1].key().tenant(), "quiet");
+    // The watchdog entries are not shops.
+    v1::ListShopsRequest lr;
+    absl::Notification listed;
+    engine->ListShops(lr, [&](absl::StatusOr<v1::ListShopsResponse> r) {
+      ASSERT_TRUE(r.ok());
+      EXPECT_EQ(r->shops_size(), 1);
+      listed.Notify();
+    });
+    listed.WaitForNotification();
+    // An event of the tenant clears it.
+    v1::Event sale = Envelope("sale-1", "s1", kT0 + absl::Hours(4));
+    sale.mutable_sale_recorded();
+    ASSERT_EQ(Ingest(*engine, {sale}).applied(), 1u);
+    firing = Firing(*engine, v1::FEED_SILENT);
+    ASSERT_EQ(firing.size(), 1u);
+    EXPECT_EQ(firing[0].key().tenant(), "quiet");
+    auto log = LogOf(*engine, v1::FEED_SILENT);
+    ASSERT_EQ(log.size(), 3u);
+    EXPECT_EQ(log[2].state(), v1::RESOLVED);
+    EXPECT_EQ(log[2].key().tenant(), "acme");
+    engine->Stop();  // crash
+  }
+  auto engine = Start(1);
+  ASSERT_NE(engine, nullptr);
+  auto firing = Firing(*engine, v1::FEED_SILENT);
+  ASSERT_EQ(firing.size(), 1u);
+  EXPECT_EQ(firing[0].key().tenant(), "quiet");
+  // acme was last heard at the sale: silent again 30 minutes later.
+  Advance(*engine, absl::Minutes(31));
+  EXPECT_EQ(Firing(*engine, v1::FEED_SILENT).size(), 2u);
 }
 
 }  // namespace
