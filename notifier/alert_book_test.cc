@@ -108,7 +108,6 @@ TEST(AlertBookTest, RestoreThenResolve) {
   EXPECT_EQ(t[0].state(), v1::RESOLVED);
 }
 
-
 // --- lifecycle: change reasons, repeats, acknowledgement
 
 TEST(AlertBookLifecycleTest, ChangeSaysWhy) {
@@ -116,7 +115,8 @@ TEST(AlertBookLifecycleTest, ChangeSaysWhy) {
   auto t = book.Update({MakeFinding(v1::INACTIVITY, "", "30d")}, kT0);
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(t[0].change(), v1::OPENED);
-  t = book.Update({MakeFinding(v1::INACTIVITY, "", "14d")}, kT0 + absl::Hours(1));
+  t = book.Update({MakeFinding(v1::INACTIVITY, "", "14d")},
+                  kT0 + absl::Hours(1));
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(t[0].change(), v1::ESCALATED);
   EXPECT_FALSE(t[0].repeat());
@@ -143,8 +143,8 @@ TEST(AlertBookLifecycleTest, RepeatsAfterTheIntervalWhileUnacknowledged) {
       {absl::Hours(9), true, kT0 + absl::Hours(13)},  // late check: from 9h
   };
   for (const Case& c : cases) {
-    auto t = book.Update({MakeFinding(v1::INACTIVITY, "", "30d")}, kT0 + c.after,
-                         &every4h);
+    auto t = book.Update({MakeFinding(v1::INACTIVITY, "", "30d")},
+                         kT0 + c.after, &every4h);
     ASSERT_EQ(t.size(), c.repeats ? 1u : 0u) << c.after;
     if (c.repeats) {
       EXPECT_EQ(t[0].change(), v1::REPEATED);
@@ -161,11 +161,13 @@ TEST(AlertBookLifecycleTest, RepeatsAfterTheIntervalWhileUnacknowledged) {
     return absl::InfiniteDuration();
   };
   quiet.Update({MakeFinding(v1::INACTIVITY, "", "30d")}, kT0, &never);
-  EXPECT_TRUE(quiet.Update({MakeFinding(v1::INACTIVITY, "", "30d")},
-                           kT0 + absl::Hours(1000), &never)
+  EXPECT_TRUE(quiet
+                  .Update({MakeFinding(v1::INACTIVITY, "", "30d")},
+                          kT0 + absl::Hours(1000), &never)
                   .empty());
-  EXPECT_TRUE(quiet.Update({MakeFinding(v1::INACTIVITY, "", "30d")},
-                           kT0 + absl::Hours(2000))
+  EXPECT_TRUE(quiet
+                  .Update({MakeFinding(v1::INACTIVITY, "", "30d")},
+                          kT0 + absl::Hours(2000))
                   .empty());
   EXPECT_EQ(quiet.NextRepeat(&never), absl::InfiniteFuture());
 }
@@ -201,10 +203,9 @@ TEST(AlertBookLifecycleTest, AcknowledgeStopsRepeatsNotEscalationOrResolution) {
   EXPECT_EQ(t[0].change(), v1::ESCALATED);
   EXPECT_TRUE(t[0].acknowledged());
   EXPECT_EQ(t[0].acknowledged_by(), "alice");
-  EXPECT_TRUE(book.Update(
-                      {MakeFinding(v1::DISPUTE_RESPONSE_DUE, "d-1", "6h",
-                                   v1::CRITICAL)},
-                      kT0 + absl::Hours(20), &every1h)
+  EXPECT_TRUE(book.Update({MakeFinding(v1::DISPUTE_RESPONSE_DUE, "d-1", "6h",
+                                       v1::CRITICAL)},
+                          kT0 + absl::Hours(20), &every1h)
                   .empty());
   // Resolution still comes.
   t = book.Update({}, kT0 + absl::Hours(21), &every1h);
