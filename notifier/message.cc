@@ -808,8 +808,10 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
     lines.push_back({zh ? "涉及金额" : "Money at risk", MoneyText(alert)});
   }
   if (!cleared) {
-    const std::string action = DescribeAction(alert, zh);
-    if (!action.empty()) lines.push_back({zh ? "处理建议" : "Action", action});
+    m.action = DescribeAction(alert, zh);
+    if (!m.action.empty()) {
+      lines.push_back({zh ? "处理建议" : "Action", m.action});
+    }
   }
   lines.push_back({zh ? "状态" : "Status", status});
   const std::string trace = absl::StrCat(

@@ -31,6 +31,9 @@ struct AlertMessage {
   // The same content in Markdown (DingTalk, WeCom, Slack mrkdwn after
   // escaping). Special characters in data fields are not escaped here.
   std::string markdown;
+  // What to do, one sentence in the message's language (also inside text);
+  // empty for a resolved alert.
+  std::string action;
 };
 
 // Renders `alert` in `language`: "zh-CN" for Chinese, anything else English.

@@ -435,7 +435,7 @@ absl::StatusOr<HttpRequest> BuildAlertmanagerRequest(
     JsonObject annotations;
     annotations.Str("summary", msg.title)
         .Str("description", msg.text)
-        .StrIfSet("action", alert.action());
+        .StrIfSet("action", msg.action);
     if (alert.has_due_at()) annotations.Str("due_at", Rfc3339(alert.due_at()));
     if (HasMoney(alert)) {
       annotations.Str("amount_at_risk", Formatted(alert.amount_at_risk()));
@@ -476,10 +476,12 @@ absl::StatusOr<HttpRequest> BuildAlertmanagerRequest(
                                  ? v1::INFO
                                  : alert.severity();
     entries.push_back(entry(own, resolved ? resolved_at : now + firing_ttl));
-    // The same alert at the other severities is resolved (see payload.h).
-    for (v1::Severity other : {v1::INFO, v1::WARNING, v1::CRITICAL}) {
-      if (other == own) continue;
-      entries.push_back(entry(other, resolved ? resolved_at : now));
+    // An escalation may have changed the severity label: the same alert at
+    // the other severities is resolved (see payload.h).
+    if (!resolved && alert.change() == v1::ESCALATED) {
+      for (v1::Severity other : {v1::INFO, v1::WARNING, v1::CRITICAL}) {
+        if (other != own) entries.push_back(entry(other, now));
+      }
     }
   }
   HttpRequest req;

@@ -94,12 +94,16 @@ absl::StatusOr<HttpRequest> BuildSinkRequest(const v1::Sink& sink,
 //   FIRING, alert.ends_at for RESOLVED.
 // Labels depend only on the alert key and severity, so every transition of
 // one key at one severity carries identical labels and Alertmanager matches
-// firing and resolved. Severity is a label (for Alertmanager routing) but can
-// change when an alert escalates; so that the alert at the old severity does
-// not linger until its endsAt, each alert also yields entries for the other
-// two severities with the same labels otherwise, marked resolved (endsAt =
-// now; for a RESOLVED alert, its ends_at). Alertmanager does not notify a
-// resolved alert it never notified as firing, so these are silent.
+// firing and resolved (a CLEARED transition keeps the last severity).
+// Severity is a label (for Alertmanager routing) but changes when an alert
+// ESCALATES; so that the alert at the old severity does not linger until its
+// endsAt, an ESCALATED transition also yields entries for the other two
+// severities, identical otherwise, resolved (endsAt = now). Alertmanager does
+// not notify a group of only resolved alerts it never notified as firing; a
+// receiver with send_resolved may see such an entry once, listed as resolved,
+// next to the escalated alert.
+// startsAt never passes endsAt (Alertmanager rejects that): it is clamped
+// when the alert's clock is ahead of `now`.
 // INVALID_ARGUMENT for empty `alerts` or a sink that is not ALERTMANAGER.
 absl::StatusOr<HttpRequest> BuildAlertmanagerRequest(
     const v1::Sink& sink, absl::Span<const v1::Alert> alerts,

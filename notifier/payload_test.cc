@@ -456,7 +456,8 @@ TEST(AlertmanagerTest, FiringEntryFields) {
   EXPECT_EQ(req->url, "http://127.0.0.1:9093/api/v2/alerts");
   EXPECT_EQ(Header(*req, "Content-Type"), "application/json");
   const ListValue list = ParseArray(req->body);
-  // The alert, plus the same labels at the two other severities, resolved.
+  // An escalation: the alert, plus the same labels at the two other
+  // severities, resolved.
   ASSERT_EQ(list.values_size(), 3);
   const Struct e = EntryWithSeverity(list, "critical");
   const Struct& labels = Obj(e, "labels");
@@ -471,7 +472,8 @@ TEST(AlertmanagerTest, FiringEntryFields) {
   const AlertMessage msg = RenderAlert(alert, "en");
   EXPECT_EQ(Field(ann, "summary"), msg.title);
   EXPECT_EQ(Field(ann, "description"), msg.text);
-  EXPECT_EQ(Field(ann, "action"), "Respond now.");
+  EXPECT_EQ(Field(ann, "action"), msg.action);
+  EXPECT_THAT(msg.action, HasSubstr("Upload proof of delivery"));
   EXPECT_EQ(Field(ann, "due_at"), "2024-03-01T13:00:00.123Z");
   EXPECT_EQ(Field(ann, "amount_at_risk"), "USD 19.99");
   EXPECT_EQ(Field(ann, "stage"), "6h");
@@ -518,14 +520,19 @@ TEST(AlertmanagerTest, LabelsStableAcrossTransitionsOfOneKey) {
     EXPECT_EQ(labels, want_labels) << v1::AlertChange_Name(a.change());
     EXPECT_EQ(Field(e, "startsAt"), "2024-02-29T13:00:00.123Z");
   }
-  absl::StatusOr<HttpRequest> req =
-      BuildAlertmanagerRequest(sink, {resolved}, "en", kNow, absl::Hours(1));
-  ASSERT_TRUE(req.ok());
-  const ListValue list = ParseArray(req->body);
-  ASSERT_EQ(list.values_size(), 3);
-  for (const Value& v : list.values()) {
-    // Every severity variant ends at the alert's ends_at.
-    EXPECT_EQ(Field(v.struct_value(), "endsAt"), "2024-03-01T07:55:00.123Z");
+  // Only escalations carry the other severities; the rest is one entry.
+  for (const v1::Alert& a : {firing, repeated, acked, resolved}) {
+    absl::StatusOr<HttpRequest> req =
+        BuildAlertmanagerRequest(sink, {a}, "en", kNow, absl::Hours(1));
+    ASSERT_TRUE(req.ok());
+    const ListValue list = ParseArray(req->body);
+    ASSERT_EQ(list.values_size(), 1) << v1::AlertChange_Name(a.change());
+    const Struct& e = list.values(0).struct_value();
+    EXPECT_EQ(Field(e, "endsAt"), a.state() == v1::RESOLVED
+                                      ? "2024-03-01T07:55:00.123Z"
+                                      : "2024-03-01T09:00:00.123Z");
+    EXPECT_EQ(Field(Obj(e, "annotations"), "sequence"),
+              absl::StrCat(a.sequence()));
   }
 }
 
@@ -545,7 +552,7 @@ TEST(AlertmanagerTest, TenantWideAlertOmitsEmptyLabels) {
   ASSERT_TRUE(req.ok()) << req.status();
   EXPECT_EQ(req->url, "https://am.example:9093/api/v2/alerts");
   const ListValue list = ParseArray(req->body);
-  ASSERT_EQ(list.values_size(), 6);
+  ASSERT_EQ(list.values_size(), 4);  // 1 + an escalation's 3
   const Struct& labels = Obj(list.values(0).struct_value(), "labels");
   EXPECT_EQ(Field(labels, "severity"), "warning");
   EXPECT_FALSE(labels.fields().contains("shop_id"));
