@@ -1,0 +1,470 @@
+#include "daemon/sink_dispatcher.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "daemon/http_client.h"
+
+namespace depositd::daemon {
+namespace {
+
+constexpr size_t kReadChunk = 256;
+constexpr size_t kLoggedBodyBytes = 200;
+constexpr absl::Duration kDefaultTimeout = absl::Milliseconds(5000);
+
+std::string Describe(const v1::Alert& a) {
+  return absl::StrCat(notifier::AlertKeyString(a.key()), " #", a.sequence(),
+                      " (", v1::AlertState_Name(a.state()), ")");
+}
+
+std::string ResponseText(const HttpClient::Response& r) {
+  if (r.status == 0) return r.error;
+  std::string body = r.body.substr(0, kLoggedBodyBytes);
+  for (char& c : body) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return absl::StrCat("HTTP ", r.status, body.empty() ? "" : ": ", body);
+}
+
+// 429 and 503 say "later"; 408, other 5xx and no answer are transient; other
+// 4xx mean the request itself is wrong, and sending it again cannot help.
+bool Permanent(int status) {
+  return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+}  // namespace
+
+std::string SinkCursorKey(absl::string_view sink_name) {
+  return absl::StrCat("sink_cursor/", sink_name);
+}
+
+// Wakes workers when alerts are committed or the dispatcher stops. Shared
+// with the hub (weakly), so it outlives neither side's use. Thread-safe.
+class SinkDispatcher::Waker final : public AlertSubscriber {
+ public:
+  void OnAlertsCommitted() override {
+    absl::MutexLock lock(&mu_);
+    ++generation_;
+  }
+  uint64_t generation() const {
+    absl::MutexLock lock(&mu_);
+    return generation_;
+  }
+  void Stop() {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  // Until the generation moves past `seen`, Stop, or `deadline`.
+  void WaitForPublish(uint64_t seen, absl::Time deadline) {
+    absl::MutexLock lock(&mu_);
+    auto moved = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return stopping_ || generation_ != seen;
+    };
+    mu_.AwaitWithDeadline(absl::Condition(&moved), deadline);
+  }
+  // Sleeps `d` unless stopped first; false when stopping.
+  bool SleepFor(absl::Duration d) {
+    absl::MutexLock lock(&mu_);
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return stopping_;
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&stopping), d);
+    return !stopping_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+struct SinkDispatcher::Worker {
+  v1::Sink sink;
+  bool alertmanager = false;
+  absl::Duration timeout = kDefaultTimeout;
+  std::unique_ptr<HttpClient> http;
+  std::thread thread;
+  // Worker thread only.
+  uint64_t cursor = 0;
+  absl::BitGen rng;
+  absl::Time last_log = absl::InfinitePast();
+  int64_t suppressed_logs = 0;
+
+  mutable absl::Mutex mu;
+  SinkStats stats ABSL_GUARDED_BY(mu);
+};
+
+SinkDispatcher::SinkDispatcher(const Options& options)
+    : options_(options), waker_(std::make_shared<Waker>()) {}
+
+SinkDispatcher::~SinkDispatcher() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<SinkDispatcher>> SinkDispatcher::Create(
+    const Options& options) {
+  if (options.store == nullptr || options.hub == nullptr ||
+      options.router == nullptr) {
+    return absl::InvalidArgumentError(
+        "SinkDispatcher needs a store, an alert hub and a router");
+  }
+  std::unique_ptr<SinkDispatcher> d(new SinkDispatcher(options));
+  for (const v1::Sink& sink : options.router->sinks()) {
+    auto w = std::make_unique<Worker>();
+    w->sink = sink;
+    w->alertmanager = sink.type() == v1::ALERTMANAGER;
+    if (sink.has_timeout_ms())
+      w->timeout = absl::Milliseconds(sink.timeout_ms());
+    w->http = std::make_unique<HttpClient>(&d->stop_, 64 << 10);
+    const std::string key = SinkCursorKey(sink.name());
+    absl::StatusOr<std::string> stored = options.store->Get(Family::kMeta, key);
+    if (stored.ok()) {
+      w->cursor = DecodeBigEndian64(*stored);
+    } else if (absl::IsNotFound(stored.status())) {
+      // New sink: start at the end of the log, durably, so that nothing
+      // committed from now on can be skipped after a crash.
+      w->cursor = options.hub->last_sequence() + 1;
+      StoreBatch batch(*options.store);
+      batch.Put(Family::kMeta, key, EncodeBigEndian64(w->cursor));
+      absl::Status s = options.store->Write(batch, /*sync=*/true);
+      if (!s.ok()) {
+        return absl::Status(
+            s.code(), absl::StrCat("sink ", sink.name(),
+                                   ": writing its cursor: ", s.message()));
+      }
+    } else {
+      return absl::Status(
+          stored.status().code(),
+          absl::StrCat("sink ", sink.name(),
+                       ": reading its cursor: ", stored.status().message()));
+    }
+    if (w->cursor == 0) w->cursor = 1;
+    absl::MutexLock lock(&w->mu);
+    w->stats.name = sink.name();
+    w->stats.type = sink.type();
+    w->stats.cursor = w->cursor;
+    d->workers_.push_back(std::move(w));
+  }
+  return d;
+}
+
+void SinkDispatcher::Start() {
+  absl::MutexLock lock(&mu_);
+  if (started_ || stopped_) return;
+  started_ = true;
+  options_.hub->Subscribe(waker_);
+  for (auto& w : workers_) {
+    Worker* raw = w.get();
+    w->thread = std::thread([this, raw] { Run(raw); });
+  }
+}
+
+void SinkDispatcher::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  stop_.store(true);
+  waker_->Stop();
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+std::vector<SinkDispatcher::SinkStats> SinkDispatcher::Stats() const {
+  std::vector<SinkStats> out;
+  out.reserve(workers_.size());
+  for (const auto& w : workers_) {
+    absl::MutexLock lock(&w->mu);
+    out.push_back(w->stats);
+  }
+  return out;
+}
+
+bool SinkDispatcher::Silenced(const v1::Alert& alert) const {
+  if (options_.silencer == nullptr) return false;
+  const absl::Time now =
+      options_.clock != nullptr ? options_.clock->Now() : absl::Now();
+  return !options_.silencer->SilencedBy(alert, now).empty();
+}
+
+std::string SinkDispatcher::Language(const std::string& tenant) const {
+  if (!options_.language) return "en";
+  std::string language = options_.language(tenant);
+  return language.empty() ? "en" : language;
+}
+
+void SinkDispatcher::PersistCursor(Worker* w, uint64_t cursor) {
+  StoreBatch batch(*options_.store);
+  batch.Put(Family::kMeta, SinkCursorKey(w->sink.name()),
+            EncodeBigEndian64(cursor));
+  // Not synced: losing the last few cursor moves in a power loss only means
+  // sending those transitions again (at least once).
+  absl::Status s = options_.store->Write(batch, /*sync=*/false);
+  if (!s.ok()) {
+    LogFailure(w, absl::StrCat("cannot save the cursor (", cursor,
+                               "); a restart resends from the last saved "
+                               "one: ",
+                               s.ToString()));
+  }
+  absl::MutexLock lock(&w->mu);
+  w->stats.cursor = cursor;
+}
+
+absl::Duration SinkDispatcher::Backoff(Worker* w, int attempt) {
+  absl::Duration ceiling = options_.backoff_base;
+  for (int i = 0; i < attempt && ceiling < options_.backoff_cap; ++i) {
+    ceiling *= 2;
+  }
+  ceiling = std::min(ceiling, options_.backoff_cap);
+  // Full jitter: anywhere in [0, ceiling).
+  return absl::Nanoseconds(absl::Uniform<int64_t>(
+      w->rng, 0, std::max<int64_t>(1, absl::ToInt64Nanoseconds(ceiling))));
+}
+
+void SinkDispatcher::LogFailure(Worker* w, const std::string& line) {
+  const absl::Time now = absl::Now();
+  if (now - w->last_log < options_.log_interval) {
+    ++w->suppressed_logs;
+    return;
+  }
+  std::string suppressed;
+  if (w->suppressed_logs > 0) {
+    suppressed =
+        absl::StrCat(" (", w->suppressed_logs, " similar lines suppressed)");
+  }
+  std::fprintf(stderr, "depositd: sink %s: %s%s\n", w->sink.name().c_str(),
+               line.c_str(), suppressed.c_str());
+  std::fflush(stderr);
+  w->last_log = now;
+  w->suppressed_logs = 0;
+}
+
+SinkDispatcher::Outcome SinkDispatcher::PostWithRetries(
+    Worker* w, const std::string& what,
+    const std::function<absl::StatusOr<notifier::HttpRequest>()>& build,
+    const std::function<bool()>& still_wanted) {
+  for (int attempt = 0;; ++attempt) {
+    if (stopping()) return Outcome::kStopped;
+    if (attempt > 0 && still_wanted && !still_wanted()) {
+      return Outcome::kSilenced;
+    }
+    absl::StatusOr<notifier::HttpRequest> request = build();
+    if (!request.ok()) {
+      std::fprintf(stderr,
+                   "depositd: sink %s: ERROR: cannot build the request for "
+                   "%s, dropped: %s\n",
+                   w->sink.name().c_str(), what.c_str(),
+                   request.status().ToString().c_str());
+      absl::MutexLock lock(&w->mu);
+      ++w->stats.dropped;
+      w->stats.last_error = request.status().ToString();
+      w->stats.last_error_at = absl::Now();
+      return Outcome::kDropped;
+    }
+    const HttpClient::Response r = w->http->Post(request->url, request->headers,
+                                                 request->body, w->timeout);
+    if (r.aborted || stopping()) return Outcome::kStopped;
+    if (r.status >= 200 && r.status < 300) {
+      absl::MutexLock lock(&w->mu);
+      w->stats.last_error.clear();
+      return Outcome::kDelivered;
+    }
+    const std::string text = ResponseText(r);
+    if (Permanent(r.status)) {
+      // Not rate-limited: each drop is a lost notification and must show.
+      std::fprintf(stderr,
+                   "depositd: sink %s: ERROR: %s rejected with %s; dropped "
+                   "(not retried: the request itself was refused)\n",
+                   w->sink.name().c_str(), what.c_str(), text.c_str());
+      std::fflush(stderr);
+      absl::MutexLock lock(&w->mu);
+      ++w->stats.dropped;
+      w->stats.last_error = text;
+      w->stats.last_error_at = absl::Now();
+      return Outcome::kDropped;
+    }
+    absl::Duration wait;
+    if ((r.status == 429 || r.status == 503) && r.retry_after.has_value()) {
+      wait = std::min(*r.retry_after, options_.max_retry_after);
+    } else {
+      wait = Backoff(w, attempt);
+    }
+    {
+      absl::MutexLock lock(&w->mu);
+      ++w->stats.retries;
+      w->stats.last_error = text;
+      w->stats.last_error_at = absl::Now();
+    }
+    LogFailure(w, absl::StrCat("POST of ", what, " failed (attempt ",
+                               attempt + 1, "): ", text, "; retrying in ",
+                               absl::FormatDuration(
+                                   absl::Trunc(wait, absl::Milliseconds(1)))));
+    if (!waker_->SleepFor(wait)) return Outcome::kStopped;
+  }
+}
+
+void SinkDispatcher::ProcessChunk(Worker* w,
+                                  const std::vector<v1::Alert>& chunk) {
+  const std::string& name = w->sink.name();
+  bool dirty = false;
+  for (const v1::Alert& alert : chunk) {
+    if (stopping()) break;
+    if (!options_.router->Routes(alert, name)) {
+      w->cursor = alert.sequence() + 1;
+      dirty = true;
+      continue;
+    }
+    if (Silenced(alert)) {
+      {
+        absl::MutexLock lock(&w->mu);
+        ++w->stats.silenced;
+      }
+      w->cursor = alert.sequence() + 1;
+      dirty = true;
+      continue;
+    }
+    const std::string language = Language(alert.key().tenant());
+    const Outcome outcome = PostWithRetries(
+        w, Describe(alert),
+        [&]() {
+          return notifier::BuildSinkRequest(w->sink, alert, language,
+                                            absl::Now());
+        },
+        [&]() { return !Silenced(alert); });
+    if (outcome == Outcome::kStopped) break;
+    {
+      absl::MutexLock lock(&w->mu);
+      if (outcome == Outcome::kDelivered) ++w->stats.delivered;
+      if (outcome == Outcome::kSilenced) ++w->stats.silenced;
+    }
+    w->cursor = alert.sequence() + 1;
+    PersistCursor(w, w->cursor);
+    dirty = false;
+  }
+  if (dirty) PersistCursor(w, w->cursor);
+}
+
+void SinkDispatcher::ProcessAlertmanagerChunk(
+    Worker* w, const std::vector<v1::Alert>& chunk) {
+  const std::string& name = w->sink.name();
+  const absl::Duration ttl = 4 * options_.alertmanager_resend;
+  size_t i = 0;
+  while (i < chunk.size() && !stopping()) {
+    // One batch: consecutive transitions, at most one per key.
+    std::vector<v1::Alert> batch;
+    absl::flat_hash_set<std::string> keys;
+    int64_t silenced = 0;
+    size_t j = i;
+    for (; j < chunk.size() && batch.size() < options_.alertmanager_batch;
+         ++j) {
+      const v1::Alert& a = chunk[j];
+      if (!options_.router->Routes(a, name)) continue;
+      // Alertmanager repeats notifications itself; an acknowledgement
+      // changes nothing there.
+      if (a.change() == v1::ACKNOWLEDGED || a.change() == v1::REPEATED) {
+        continue;
+      }
+      if (Silenced(a)) {
+        ++silenced;
+        continue;
+      }
+      if (!keys.insert(notifier::AlertKeyString(a.key())).second) break;
+      batch.push_back(a);
+    }
+    if (silenced > 0) {
+      absl::MutexLock lock(&w->mu);
+      w->stats.silenced += silenced;
+    }
+    if (!batch.empty()) {
+      const std::string what =
+          batch.size() == 1 ? Describe(batch[0])
+                            : absl::StrCat(batch.size(), " alerts #",
+                                           batch.front().sequence(), "..#",
+                                           batch.back().sequence());
+      const std::string language = Language(batch.front().key().tenant());
+      const Outcome outcome = PostWithRetries(
+          w, what,
+          [&]() {
+            return notifier::BuildAlertmanagerRequest(w->sink, batch, language,
+                                                      absl::Now(), ttl);
+          },
+          nullptr);
+      if (outcome == Outcome::kStopped) return;
+      if (outcome == Outcome::kDelivered) {
+        absl::MutexLock lock(&w->mu);
+        w->stats.delivered += static_cast<int64_t>(batch.size());
+      }
+    }
+    w->cursor = chunk[j - 1].sequence() + 1;
+    PersistCursor(w, w->cursor);
+    i = j;
+  }
+}
+
+bool SinkDispatcher::Resend(Worker* w) {
+  const std::string& name = w->sink.name();
+  const absl::Duration ttl = 4 * options_.alertmanager_resend;
+  std::vector<v1::Alert> firing;
+  for (v1::Alert& a : options_.hub->ListFiring(v1::AlertFilter())) {
+    // Transitions at or after the cursor are still to be sent in order.
+    if (a.sequence() >= w->cursor) continue;
+    if (!options_.router->Routes(a, name) || Silenced(a)) continue;
+    firing.push_back(std::move(a));
+  }
+  for (size_t i = 0; i < firing.size(); i += options_.alertmanager_batch) {
+    const size_t n = std::min(options_.alertmanager_batch, firing.size() - i);
+    std::vector<v1::Alert> batch(firing.begin() + i, firing.begin() + i + n);
+    const std::string language = Language(batch.front().key().tenant());
+    const Outcome outcome = PostWithRetries(
+        w, absl::StrCat("re-post of ", n, " firing alerts"),
+        [&]() {
+          return notifier::BuildAlertmanagerRequest(w->sink, batch, language,
+                                                    absl::Now(), ttl);
+        },
+        nullptr);
+    if (outcome == Outcome::kStopped) return false;
+    if (outcome == Outcome::kDelivered) {
+      absl::MutexLock lock(&w->mu);
+      w->stats.resent += static_cast<int64_t>(n);
+    }
+  }
+  return true;
+}
+
+void SinkDispatcher::Run(Worker* w) {
+  absl::Time next_resend =
+      w->alertmanager ? absl::Now() : absl::InfiniteFuture();
+  int read_failures = 0;
+  while (!stopping()) {
+    if (absl::Now() >= next_resend) {
+      if (!Resend(w)) return;
+      next_resend = absl::Now() + options_.alertmanager_resend;
+    }
+    const uint64_t generation = waker_->generation();
+    std::vector<v1::Alert> chunk;
+    absl::Status s = options_.hub->Read(w->cursor, kReadChunk, &chunk);
+    if (!s.ok()) {
+      LogFailure(w, absl::StrCat("cannot read the alert log at ", w->cursor,
+                                 ": ", s.ToString()));
+      if (!waker_->SleepFor(Backoff(w, read_failures++))) return;
+      continue;
+    }
+    read_failures = 0;
+    if (chunk.empty()) {
+      waker_->WaitForPublish(generation, next_resend);
+      continue;
+    }
+    if (w->alertmanager) {
+      ProcessAlertmanagerChunk(w, chunk);
+    } else {
+      ProcessChunk(w, chunk);
+    }
+  }
+}
+
+}  // namespace depositd::daemon
