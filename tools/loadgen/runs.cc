@@ -105,6 +105,15 @@ absl::Status Connect(const std::vector<std::shared_ptr<grpc::Channel>>& chans,
   return absl::OkStatus();
 }
 
+// The 1-minute load average (/proc/loadavg), or "" where there is none: the
+// machine is shared, so results carry it.
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string first;
+  in >> first;
+  return first;
+}
+
 void AppendCsv(const LoadgenOptions& o, absl::string_view mode, int64_t count,
                double per_s, const LatencyHistogram& h, int64_t applied,
                int64_t duplicates, int64_t rejected, int64_t errors,
@@ -116,16 +125,17 @@ void AppendCsv(const LoadgenOptions& o, absl::string_view mode, int64_t count,
   if (fresh) {
     out << "mode,label,target,shops,concurrency,batch,rate_target,duration_s,"
            "count,per_s,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,mean_ms,applied,"
-           "duplicates,rejected,errors,extra\n";
+           "duplicates,rejected,errors,load1,extra\n";
   }
   out << absl::StrFormat(
       "%s,%s,%s,%d,%d,%d,%.0f,%.3f,%d,%.1f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%d,"
-      "%d,%d,%d,%s\n",
+      "%d,%d,%d,%s,%s\n",
       mode, o.label, o.target, o.shops, o.concurrency, o.batch, o.rate,
       absl::ToDoubleSeconds(o.duration), count, per_s,
       Ms(h.ValueAtPercentile(50)), Ms(h.ValueAtPercentile(90)),
       Ms(h.ValueAtPercentile(99)), Ms(h.ValueAtPercentile(99.9)), Ms(h.max()),
-      h.mean() / 1e6, applied, duplicates, rejected, errors, extra);
+      h.mean() / 1e6, applied, duplicates, rejected, errors, LoadAverage(),
+      extra);
   if (!out) std::fprintf(stderr, "loadgen: cannot write %s\n", o.csv.c_str());
 }
 

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Ingest throughput and ack latency against batch size: depositd with durable
+# acks (--sync=fsync, the default) and the no-op server, the same load from
+# depositd-loadgen (the realistic mix) in the same run; then both at half of
+# depositd's best rate for the latency target.
+#
+#   bench/ingest.sh                       # from the repo root, after a build
+#   BENCH_DURATION=5s BENCH_BATCHES="1 100 1000" bench/ingest.sh
+#
+# Environment (besides bench/lib.sh's): BENCH_BATCHES (default
+# "1 10 100 1000"), BENCH_DURATION (10s), BENCH_SHOPS (10000), BENCH_STREAMS
+# (2), BENCH_IN_FLIGHT (8), BENCH_SYNC (fsync).
+#
+# Writes bench/results/ingest.csv (one loadgen line per run),
+# ingest_latency_{depositd,noop}.csv (percentile curves at half rate),
+# ingest_throughput.png and ingest_latency.png.
+source "$(dirname "$0")/lib.sh"
+
+batches=(${BENCH_BATCHES:-1 10 100 1000})
+duration="${BENCH_DURATION:-10s}"
+shops="${BENCH_SHOPS:-10000}"
+streams="${BENCH_STREAMS:-2}"
+in_flight="${BENCH_IN_FLIGHT:-8}"
+sync="${BENCH_SYNC:-fsync}"
+csv="$RESULTS/ingest.csv"
+rm -f "$csv"
+
+machine_info | tee "$RESULTS/ingest.env"
+echo "ingest: batches ${batches[*]}, $duration each after 1s warm-up, $shops shops, $streams streams, $in_flight batches in flight, sync=$sync"
+
+common=(--mode ingest --shops "$shops" --concurrency "$streams"
+  --in-flight "$in_flight" --duration "$duration" --warmup 1s --csv "$csv")
+
+start_noop noop
+noop_pid=$SERVER_PID
+noop_addr=$SERVER_ADDR
+
+for b in "${batches[@]}"; do
+  loadgen "${common[@]}" --target "$noop_addr" --batch "$b" --label noop \
+    --run-id "n$b"
+  start_depositd "ingest-b$b" --sync="$sync"
+  loadgen "${common[@]}" --target "$SERVER_ADDR" --batch "$b" \
+    --label depositd --run-id "d$b"
+  stop_server "$SERVER_PID"
+done
+
+# Headline: the ratio per batch size.
+echo
+echo "batch  depositd events/s  no-op events/s  ratio  depositd p99 ms  no-op p99 ms"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  { rate[$c["label"], $c["batch"]] = $c["per_s"]; p99[$c["label"], $c["batch"]] = $c["p99_ms"]; b[$c["batch"]] = 1 }
+  END { for (k in b) if (rate["noop", k] > 0)
+      printf "%5d  %17.0f  %14.0f  %5.1f%%  %15.2f  %12.2f\n", k, rate["depositd", k],
+        rate["noop", k], 100 * rate["depositd", k] / rate["noop", k],
+        p99["depositd", k], p99["noop", k] }' "$csv" | sort -n | tee "$RESULTS/ingest_summary.txt"
+
+# Latency at half of depositd's best rate (the design target's condition).
+best_batch=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  $c["label"] == "depositd" && $c["per_s"] > best { best = $c["per_s"]; bb = $c["batch"] }
+  END { print bb }' "$csv")
+best_rate=$(awk -F, -v bb="$best_batch" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  $c["label"] == "depositd" && $c["batch"] == bb { print $c["per_s"] }' "$csv")
+half=$(awk -v r="$best_rate" 'BEGIN { printf "%.0f", r / 2 }')
+echo
+echo "half rate: $half events/s (half of depositd's best, batch $best_batch)"
+loadgen "${common[@]}" --target "$noop_addr" --batch "$best_batch" \
+  --rate "$half" --label noop-half --run-id nh \
+  --latency-csv "$RESULTS/ingest_latency_noop.csv"
+start_depositd ingest-half --sync="$sync"
+loadgen "${common[@]}" --target "$SERVER_ADDR" --batch "$best_batch" \
+  --rate "$half" --label depositd-half --run-id dh \
+  --latency-csv "$RESULTS/ingest_latency_depositd.csv"
+stop_server "$SERVER_PID"
+stop_server "$noop_pid"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS/ingest.env"
+
+plot throughput_vs_batch.gp "$RESULTS/ingest_throughput.png" \
+  -e "in='$csv'" -e "subtitle='$(cut -d' ' -f1 /proc/loadavg) load, $streams streams, $in_flight in flight, sync=$sync'"
+plot latency_distribution.gp "$RESULTS/ingest_latency.png" \
+  -e "a='$RESULTS/ingest_latency_depositd.csv'" -e "alabel='depositd (fsync)'" \
+  -e "b='$RESULTS/ingest_latency_noop.csv'" -e "blabel='no-op'" \
+  -e "title_text='Ingest ack latency per batch at $half events/s (batch $best_batch)'"
+echo "wrote $csv, $RESULTS/ingest_throughput.png, $RESULTS/ingest_latency.png"
