@@ -84,9 +84,16 @@ start_depositd() {
   restart_depositd
 }
 
-# Starts depositd again on $SERVER_DIR with the same flags. Sets
-# SERVER_START_NS (launch time) too.
+# Starts depositd again on $SERVER_DIR with the same flags and waits for
+# its port. Sets SERVER_START_NS (launch time) too.
 restart_depositd() {
+  launch_depositd
+  SERVER_ADDR="127.0.0.1:$(wait_port "$SERVER_DIR/port" "$SERVER_PID")"
+}
+
+# As restart_depositd without waiting (for timing the start with
+# `depositd-loadgen --mode serving`).
+launch_depositd() {
   SERVER_LOG="$SERVER_DIR/depositd.log"
   rm -f "$SERVER_DIR/port"
   SERVER_START_NS=$(date +%s%N)
@@ -95,7 +102,6 @@ restart_depositd() {
     >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   BENCH_PIDS+=("$SERVER_PID")
-  SERVER_ADDR="127.0.0.1:$(wait_port "$SERVER_DIR/port" "$SERVER_PID")"
 }
 
 # start_noop NAME: the no-op server. Sets SERVER_PID, SERVER_ADDR.
