@@ -66,7 +66,13 @@ commands:
   alerts watch [--from SEQ] [--tenant T] [--shop S] [--json]
         stream alert transitions (from SEQ, or only new ones)
   alerts list [--tenant T] [--shop S] [--json]
-        alerts firing now
+        alerts firing now (a silenced one says by which silence)
+  alerts ack TENANT SHOP KIND [--subject S] --by NAME [--comment TEXT]
+        acknowledge a firing alert: no more repeats (it still escalates and
+        resolves); SHOP is - for tenant-wide alerts (FEED_SILENT)
+  alerts silence [--tenant T] [--shop S] [--kind K] [--severity SEV]
+        (--for DURATION | --until RFC3339) --by NAME [--comment TEXT]
+        mute notifications of matching alerts until then; prints its id
   health                       grpc.health.v1 check: SERVING or the error
   stats [--json]               store and engine statistics
   clock                        show the test clock (daemon run with --test-clock)
@@ -531,10 +537,115 @@ int RunShops(const Client& client, const CommandLine& cl) {
 // alerts
 // ---------------------------------------------------------------------------
 
+int RunAlertsAck(const Client& client, const CommandLine& cl) {
+  if (auto s = CheckOptions(cl, {"subject", "by", "comment"}); !s.ok()) {
+    return UsageError(s.message());
+  }
+  const auto& p = cl.positionals;
+  if (p.size() != 5) {
+    return UsageError("alerts ack needs TENANT SHOP KIND (SHOP - for none)");
+  }
+  absl::StatusOr<v1::AlertKind> kind = ParseAlertKind(p[4]);
+  if (!kind.ok()) return UsageError(kind.status().message());
+  if (Option(cl, "by").empty()) {
+    return UsageError("alerts ack needs --by NAME (who acknowledges)");
+  }
+  v1::AcknowledgeRequest request;
+  request.mutable_key()->set_tenant(p[2]);
+  request.mutable_key()->set_shop_id(p[3] == "-" ? "" : p[3]);
+  request.mutable_key()->set_kind(*kind);
+  request.mutable_key()->set_subject(Option(cl, "subject"));
+  request.set_by(Option(cl, "by"));
+  request.set_comment(Option(cl, "comment"));
+  grpc::ClientContext context;
+  client.SetDeadline(&context);
+  v1::AcknowledgeResponse response;
+  grpc::Status status = v1::Alerts::NewStub(client.channel())
+                            ->Acknowledge(&context, request, &response);
+  if (!status.ok()) return client.ReportError(status, "alerts ack");
+  std::cerr << "acknowledged\n";
+  return kExitOk;
+}
+
+int RunAlertsSilence(const Client& client, const CommandLine& cl) {
+  if (auto s = CheckOptions(cl, {"tenant", "shop", "kind", "severity", "for",
+                                 "until", "by", "comment"});
+      !s.ok()) {
+    return UsageError(s.message());
+  }
+  if (cl.positionals.size() != 2) {
+    return UsageError("alerts silence takes options only");
+  }
+  v1::SilenceRequest request;
+  request.set_tenant(Option(cl, "tenant"));
+  request.set_shop_id(Option(cl, "shop"));
+  if (HasOption(cl, "kind")) {
+    absl::StatusOr<v1::AlertKind> kind = ParseAlertKind(Option(cl, "kind"));
+    if (!kind.ok()) return UsageError(kind.status().message());
+    request.set_kind(*kind);
+  }
+  if (HasOption(cl, "severity")) {
+    absl::StatusOr<v1::Severity> sev = ParseSeverity(Option(cl, "severity"));
+    if (!sev.ok()) return UsageError(sev.status().message());
+    request.set_severity(*sev);
+  }
+  if (HasOption(cl, "for") == HasOption(cl, "until")) {
+    return UsageError(
+        "alerts silence needs one of --for DURATION or --until "
+        "RFC3339");
+  }
+  if (HasOption(cl, "until")) {
+    absl::StatusOr<google::protobuf::Timestamp> t =
+        ParseTimestampArg(Option(cl, "until"));
+    if (!t.ok()) return UsageError(t.status().message());
+    *request.mutable_ends_at() = *t;
+  } else {
+    absl::StatusOr<google::protobuf::Duration> d =
+        ParseDurationArg(Option(cl, "for"));
+    if (!d.ok()) return UsageError(d.status().message());
+    // Relative to the daemon's clock (the test clock when it runs one).
+    absl::Time now = absl::Now();
+    {
+      grpc::ClientContext context;
+      client.SetDeadline(&context);
+      v1::GetTestClockRequest creq;
+      v1::TestClockResponse cresp;
+      if (v1::Admin::NewStub(client.channel())
+              ->GetTestClock(&context, creq, &cresp)
+              .ok()) {
+        now = absl::FromUnixSeconds(cresp.now().seconds()) +
+              absl::Nanoseconds(cresp.now().nanos());
+      }
+    }
+    const absl::Time ends =
+        now + absl::Seconds(d->seconds()) + absl::Nanoseconds(d->nanos());
+    request.mutable_ends_at()->set_seconds(absl::ToUnixSeconds(ends));
+  }
+  if (Option(cl, "by").empty()) {
+    return UsageError("alerts silence needs --by NAME (who silences)");
+  }
+  request.set_by(Option(cl, "by"));
+  request.set_comment(Option(cl, "comment"));
+  grpc::ClientContext context;
+  client.SetDeadline(&context);
+  v1::SilenceResponse response;
+  grpc::Status status = v1::Alerts::NewStub(client.channel())
+                            ->Silence(&context, request, &response);
+  if (!status.ok()) return client.ReportError(status, "alerts silence");
+  std::cout << response.silence_id() << std::endl;
+  return kExitOk;
+}
+
 int RunAlerts(const Client& client, const CommandLine& cl) {
+  if (cl.positionals.size() >= 2 && cl.positionals[1] == "ack") {
+    return RunAlertsAck(client, cl);
+  }
+  if (cl.positionals.size() >= 2 && cl.positionals[1] == "silence") {
+    return RunAlertsSilence(client, cl);
+  }
   if (cl.positionals.size() != 2 ||
       (cl.positionals[1] != "watch" && cl.positionals[1] != "list")) {
-    return UsageError("alerts needs a subcommand: watch or list");
+    return UsageError("alerts needs a subcommand: watch, list, ack or silence");
   }
   const bool watch = cl.positionals[1] == "watch";
   if (auto s = CheckOptions(

@@ -189,6 +189,11 @@ absl::StatusOr<v1::AlertKind> ParseAlertKind(absl::string_view name) {
                                   v1::AlertKind_descriptor());
 }
 
+absl::StatusOr<v1::Severity> ParseSeverity(absl::string_view name) {
+  return ParseEnum<v1::Severity>(name, "severity", &v1::Severity_Parse,
+                                 v1::Severity_descriptor());
+}
+
 TextTable::TextTable(std::vector<std::string> header) {
   rows_.push_back(std::move(header));
 }
@@ -332,6 +337,13 @@ std::string FormatAlertLine(const v1::Alert& a) {
   }
   if (!a.stage().empty()) absl::StrAppend(&out, " (", a.stage(), ")");
   if (a.repeat()) absl::StrAppend(&out, " repeat");
+  if (a.change() == v1::ACKNOWLEDGED) absl::StrAppend(&out, " ack");
+  if (a.acknowledged()) {
+    absl::StrAppend(&out, " acknowledged-by=", a.acknowledged_by());
+  }
+  if (!a.silenced_by().empty()) {
+    absl::StrAppend(&out, " silenced-by=", a.silenced_by());
+  }
   if (!a.summary().empty()) absl::StrAppend(&out, ": ", a.summary());
   if (IsSet(a.due_at())) {
     absl::StrAppend(&out, "; due ", FormatTimestamp(a.due_at()));

@@ -64,6 +64,7 @@ std::string AlertStateName(v1::AlertState s);
 // INVALID_ARGUMENT listing the accepted names on failure.
 absl::StatusOr<v1::Verdict> ParseVerdict(absl::string_view name);
 absl::StatusOr<v1::AlertKind> ParseAlertKind(absl::string_view name);
+absl::StatusOr<v1::Severity> ParseSeverity(absl::string_view name);
 
 // A plain-text table with left-aligned columns separated by two spaces.
 // Not thread-safe.
