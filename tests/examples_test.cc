@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "notifier/routing.h"
 #include "tools/jsonl_reader.h"
 #include "watchers/profiles.h"
 
@@ -54,6 +55,23 @@ TEST(ExamplesTest, ExampleConfigLoadsAndItsOverridesApply) {
   EXPECT_EQ((*shop)->settings.closure_waiting_days(), 45);
   EXPECT_EQ((*shop)->settings.unpaid_fee_age_days(), 3);
   EXPECT_EQ((*shop)->language, "zh-CN");
+
+  // Its routes and sinks are valid and route as the comments say.
+  absl::StatusOr<notifier::AlertRouter> router =
+      notifier::AlertRouter::Create(*config);
+  ASSERT_TRUE(router.ok()) << router.status();
+  v1::Alert inactivity;
+  inactivity.mutable_key()->set_tenant("acme");
+  inactivity.mutable_key()->set_shop_id("tts-us-001");
+  inactivity.mutable_key()->set_kind(v1::INACTIVITY);
+  inactivity.set_severity(v1::WARNING);
+  EXPECT_EQ(router->SinksFor(inactivity),
+            (std::vector<std::string>{"ops-webhook", "acme-dingtalk",
+                                      "alertmanager"}));
+  EXPECT_EQ(router->RepeatInterval(inactivity), absl::Minutes(120));
+  inactivity.mutable_key()->set_tenant("globex");
+  inactivity.set_severity(v1::INFO);
+  EXPECT_TRUE(router->SinksFor(inactivity).empty());
 
   auto other = (*registry)->Resolve("acme", "another-shop", "shopee");
   ASSERT_TRUE(other.ok()) << other.status();
