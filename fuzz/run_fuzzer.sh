@@ -25,7 +25,7 @@ case "$mode" in
     rm -rf "$workdir/corpus"
     mkdir -p "$workdir/corpus" "$workdir/artifacts"
     if [ -d "$corpus" ]; then
-      find "$corpus" -type f -exec cp {} "$workdir/corpus/" \;
+      find "$corpus" -type f ! -name 'README*' -exec cp {} "$workdir/corpus/" \;
     fi
     dict_flag=()
     if [ -f "$dict" ]; then dict_flag=(-dict="$dict"); fi

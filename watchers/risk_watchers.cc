@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "watchers/limits.h"
 #include "watchers/projection.h"
 #include "watchers/shop_state_internals.h"
 
@@ -151,7 +152,9 @@ class InactivityWatcher final : public RiskWatcher {
     std::string currency;
     std::string at_risk;
     if (SingleBalance(in, &balance, &currency) && balance > 0) {
-      const int64_t risk = balance * rule.deduction_percent() / 100;
+      // Split so that a balance near the int64 range cannot overflow.
+      const int64_t risk = balance / 100 * rule.deduction_percent() +
+                           balance % 100 * rule.deduction_percent() / 100;
       f->mutable_amount_at_risk()->set_minor_units(risk);
       f->mutable_amount_at_risk()->set_currency(currency);
       at_risk = absl::StrCat(" (", FormatMoney(risk, currency), ")");
@@ -324,24 +327,25 @@ class BalanceShortWatcher final : public RiskWatcher {
       auto it = balance.find(cur);
       const int64_t have = it == balance.end() ? 0 : it->second;
       if (have >= need) continue;
+      const int64_t shortfall = MoneySub(need, have);
       v1::Finding* f = NewFinding(shop, kind(), cur, out);
       f->set_severity(v1::WARNING);
       f->set_stage("short");
-      f->mutable_amount_at_risk()->set_minor_units(need - have);
+      f->mutable_amount_at_risk()->set_minor_units(shortfall);
       f->mutable_amount_at_risk()->set_currency(cur);
       (*f->mutable_evidence())["balance"] = FormatMoney(have, cur);
       (*f->mutable_evidence())["required"] = FormatMoney(need, cur);
-      (*f->mutable_evidence())["shortfall"] = FormatMoney(need - have, cur);
+      (*f->mutable_evidence())["shortfall"] = FormatMoney(shortfall, cur);
       if (Zh(profile)) {
         f->set_summary(absl::StrCat("保证金余额 ", FormatMoney(have, cur),
                                     " 低于要求 ", FormatMoney(need, cur),
-                                    "，差额 ", FormatMoney(need - have, cur)));
+                                    "，差额 ", FormatMoney(shortfall, cur)));
         f->set_action("请补缴保证金至要求金额");
       } else {
         f->set_summary(absl::StrCat("deposit balance ", FormatMoney(have, cur),
                                     " is below the required ",
                                     FormatMoney(need, cur), " (short by ",
-                                    FormatMoney(need - have, cur), ")"));
+                                    FormatMoney(shortfall, cur), ")"));
         f->set_action("Top up the deposit to the required amount.");
       }
     }

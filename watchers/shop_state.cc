@@ -6,13 +6,16 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "depositd/store/v1/shop_snapshot.pb.h"
 #include "watchers/currency.h"
+#include "watchers/limits.h"
 #include "watchers/projection.h"
 #include "watchers/shop_state_internals.h"
+#include "watchers/timestamps.h"
 
 namespace depositd::watchers {
 namespace {
@@ -67,6 +70,8 @@ bool Printable(absl::string_view s) {
   return true;
 }
 
+// "<field>: 300 bytes, the limit is 128" for ids and names; ids must also be
+// printable (no control characters).
 absl::Status CheckId(absl::string_view value, absl::string_view field,
                      size_t max_len, bool required) {
   if (value.empty()) {
@@ -74,8 +79,8 @@ absl::Status CheckId(absl::string_view value, absl::string_view field,
     return absl::OkStatus();
   }
   if (value.size() > max_len) {
-    return Invalid(absl::StrCat(field, " is ", value.size(),
-                                " characters long; the limit is ", max_len));
+    return Invalid(absl::StrCat(field, ": ", value.size(),
+                                " bytes, the limit is ", max_len));
   }
   if (!Printable(value)) {
     return Invalid(absl::StrCat(
@@ -84,8 +89,56 @@ absl::Status CheckId(absl::string_view value, absl::string_view field,
   return absl::OkStatus();
 }
 
+// Free text (kept as evidence, never interpreted): only its length.
+absl::Status CheckText(absl::string_view value, absl::string_view field) {
+  if (value.size() > kMaxFreeTextBytes) {
+    return Invalid(absl::StrCat(field, ": ", value.size(),
+                                " bytes, the limit is ", kMaxFreeTextBytes,
+                                "; shorten the text"));
+  }
+  return absl::OkStatus();
+}
+
+std::string UnixSecondsText(int64_t s) {
+  // Years 0..9999 as a date; beyond that only the number means anything.
+  if (s < -62167219200LL || s > 253402300799LL) {
+    return absl::StrCat(s, " s since 1970");
+  }
+  return absl::StrCat(
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(s),
+                       absl::UTCTimeZone()),
+      " (", s, " s since 1970)");
+}
+
+// A timestamp inside [2000-01-01, 2100-01-01) with nanos in [0, 1e9).
+// `present`: whether the optional field is set; unset passes unless
+// `required`.
+absl::Status CheckTime(const google::protobuf::Timestamp& ts, bool present,
+                       absl::string_view field, bool required) {
+  if (!present) {
+    if (required) return Invalid(absl::StrCat(field, " is required"));
+    return absl::OkStatus();
+  }
+  if (ts.nanos() < 0 || ts.nanos() > 999999999) {
+    return Invalid(absl::StrCat(field, ".nanos is ", ts.nanos(),
+                                "; it must be within 0..999999999"));
+  }
+  if (ts.seconds() < kEarliestEventUnixSeconds) {
+    return Invalid(absl::StrCat(field, ": ", UnixSecondsText(ts.seconds()),
+                                " is before 2000-01-01; send the real time "
+                                "(seconds since 1970, UTC, not milliseconds "
+                                "or a local date)"));
+  }
+  if (ts.seconds() >= kLatestEventUnixSeconds) {
+    return Invalid(absl::StrCat(field, ": ", UnixSecondsText(ts.seconds()),
+                                " is after 2099-12-31; send the real time "
+                                "(seconds since 1970, UTC, not milliseconds)"));
+  }
+  return absl::OkStatus();
+}
+
 // `positive`: amount must be > 0; otherwise >= 0. An unset Money with
-// !required passes.
+// !required passes. |amount| is at most kMaxMinorUnits.
 absl::Status CheckMoney(const v1::Money& m, bool present,
                         absl::string_view field, bool required, bool positive) {
   if (!present) {
@@ -93,7 +146,8 @@ absl::Status CheckMoney(const v1::Money& m, bool present,
     return absl::OkStatus();
   }
   if (!ValidCurrency(m.currency())) {
-    return Invalid(absl::StrCat(field, ".currency \"", m.currency(),
+    return Invalid(absl::StrCat(field, ".currency \"",
+                                absl::CHexEscape(m.currency().substr(0, 16)),
                                 "\" is not an ISO 4217 currency code (such "
                                 "as USD, CNY, GBP)"));
   }
@@ -101,6 +155,13 @@ absl::Status CheckMoney(const v1::Money& m, bool present,
     return Invalid(absl::StrCat(field, ".minor_units is negative (",
                                 m.minor_units(),
                                 "); amounts are positive minor units"));
+  }
+  if (m.minor_units() > kMaxMinorUnits) {
+    return Invalid(
+        absl::StrCat(field, ".minor_units: ", m.minor_units(),
+                     ", the limit is ", kMaxMinorUnits,
+                     " (10^15 minor units); check the unit (minor units "
+                     "such as cents, not micros)"));
   }
   if (positive && m.minor_units() == 0) {
     return Invalid(absl::StrCat(field, ".minor_units must be positive"));
@@ -138,18 +199,14 @@ std::string KindName(int kind) {
 // --- ValidateEvent -----------------------------------------------------------
 
 absl::Status ValidateEvent(const v1::Event& e) {
-  RETURN_IF_ERROR(CheckId(e.event_id(), "event_id", 128, true));
-  RETURN_IF_ERROR(CheckId(e.tenant(), "tenant", 64, true));
-  RETURN_IF_ERROR(CheckId(e.shop_id(), "shop_id", 128, true));
-  if (!e.has_occurred_at()) {
-    return Invalid("occurred_at is required (when the fact happened)");
-  }
-  if (e.occurred_at().seconds() <= 0 ||
-      e.occurred_at().seconds() > 253402300799LL ||
-      e.occurred_at().nanos() < 0 || e.occurred_at().nanos() > 999999999) {
-    return Invalid(absl::StrCat("occurred_at (", e.occurred_at().seconds(),
-                                "s) is outside 1970-01-01..9999-12-31"));
-  }
+  RETURN_IF_ERROR(CheckId(e.event_id(), "event_id", kMaxEventIdBytes, true));
+  RETURN_IF_ERROR(CheckId(e.tenant(), "tenant", kMaxTenantBytes, true));
+  RETURN_IF_ERROR(CheckId(e.shop_id(), "shop_id", kMaxShopIdBytes, true));
+  RETURN_IF_ERROR(CheckTime(e.occurred_at(), e.has_occurred_at(), "occurred_at",
+                            /*required=*/true));
+  RETURN_IF_ERROR(CheckText(e.source(), "source"));
+  constexpr size_t kId = kMaxRecordIdBytes;
+  constexpr size_t kName = kMaxNameBytes;
   switch (e.body_case()) {
     case v1::Event::BODY_NOT_SET:
       return Invalid(
@@ -158,10 +215,14 @@ absl::Status ValidateEvent(const v1::Event& e) {
     case v1::Event::kShopRegistered: {
       const auto& b = e.shop_registered();
       RETURN_IF_ERROR(
-          CheckId(b.profile(), "shop_registered.profile", 64, false));
-      RETURN_IF_ERROR(CheckId(b.site(), "shop_registered.site", 32, false));
+          CheckId(b.profile(), "shop_registered.profile", kName, false));
+      RETURN_IF_ERROR(
+          CheckId(b.site(), "shop_registered.site", kMaxSiteBytes, false));
       RETURN_IF_ERROR(CheckId(b.legal_entity_id(),
-                              "shop_registered.legal_entity_id", 128, false));
+                              "shop_registered.legal_entity_id", kId, false));
+      RETURN_IF_ERROR(
+          CheckTime(b.entity_last_closed_at(), b.has_entity_last_closed_at(),
+                    "shop_registered.entity_last_closed_at", false));
       break;
     }
     case v1::Event::kClosureRequested:
@@ -172,7 +233,7 @@ absl::Status ValidateEvent(const v1::Event& e) {
     case v1::Event::kDepositPaid: {
       const auto& b = e.deposit_paid();
       RETURN_IF_ERROR(
-          CheckId(b.payment_id(), "deposit_paid.payment_id", 128, true));
+          CheckId(b.payment_id(), "deposit_paid.payment_id", kId, true));
       RETURN_IF_ERROR(CheckEnum<v1::DepositKind>(
           b.kind(), v1::DepositKind_IsValid, "deposit_paid.kind", true));
       RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
@@ -186,63 +247,81 @@ absl::Status ValidateEvent(const v1::Event& e) {
                          b.discount().currency(), " but the deposit is in ",
                          b.amount().currency(), "; use the same currency"));
       }
-      RETURN_IF_ERROR(CheckId(b.channel(), "deposit_paid.channel", 64, false));
+      RETURN_IF_ERROR(
+          CheckId(b.channel(), "deposit_paid.channel", kName, false));
       RETURN_IF_ERROR(CheckId(b.paying_account(), "deposit_paid.paying_account",
-                              128, false));
+                              kId, false));
+      RETURN_IF_ERROR(CheckTime(b.discount_clawback_until(),
+                                b.has_discount_clawback_until(),
+                                "deposit_paid.discount_clawback_until", false));
       break;
     }
     case v1::Event::kDepositDeducted: {
       const auto& b = e.deposit_deducted();
       RETURN_IF_ERROR(CheckId(b.deduction_id(), "deposit_deducted.deduction_id",
-                              128, true));
+                              kId, true));
       RETURN_IF_ERROR(CheckEnum<v1::DepositKind>(
           b.kind(), v1::DepositKind_IsValid, "deposit_deducted.kind", false));
       RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
                                  "deposit_deducted.amount", true, true));
+      RETURN_IF_ERROR(CheckText(b.reason(), "deposit_deducted.reason"));
+      RETURN_IF_ERROR(CheckTime(b.notified_at(), b.has_notified_at(),
+                                "deposit_deducted.notified_at", false));
+      RETURN_IF_ERROR(CheckTime(b.appeal_deadline(), b.has_appeal_deadline(),
+                                "deposit_deducted.appeal_deadline", false));
       break;
     }
     case v1::Event::kDepositToppedUp: {
       const auto& b = e.deposit_topped_up();
       RETURN_IF_ERROR(
-          CheckId(b.payment_id(), "deposit_topped_up.payment_id", 128, true));
+          CheckId(b.payment_id(), "deposit_topped_up.payment_id", kId, true));
       RETURN_IF_ERROR(CheckEnum<v1::DepositKind>(
           b.kind(), v1::DepositKind_IsValid, "deposit_topped_up.kind", true));
       RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
                                  "deposit_topped_up.amount", true, true));
+      RETURN_IF_ERROR(
+          CheckId(b.channel(), "deposit_topped_up.channel", kName, false));
+      RETURN_IF_ERROR(CheckId(b.paying_account(),
+                              "deposit_topped_up.paying_account", kId, false));
       break;
     }
     case v1::Event::kDepositFrozen:
       RETURN_IF_ERROR(CheckId(e.deposit_frozen().violation_id(),
-                              "deposit_frozen.violation_id", 128, false));
+                              "deposit_frozen.violation_id", kId, false));
+      RETURN_IF_ERROR(
+          CheckText(e.deposit_frozen().reason(), "deposit_frozen.reason"));
       break;
     case v1::Event::kRefundRequested:
       RETURN_IF_ERROR(CheckId(e.refund_requested().refund_id(),
-                              "refund_requested.refund_id", 128, false));
+                              "refund_requested.refund_id", kId, false));
       RETURN_IF_ERROR(CheckMoney(e.refund_requested().amount(),
                                  e.refund_requested().has_amount(),
                                  "refund_requested.amount", false, false));
       break;
     case v1::Event::kRefundPaid:
       RETURN_IF_ERROR(CheckId(e.refund_paid().refund_id(),
-                              "refund_paid.refund_id", 128, false));
+                              "refund_paid.refund_id", kId, false));
       RETURN_IF_ERROR(CheckMoney(e.refund_paid().amount(),
                                  e.refund_paid().has_amount(),
                                  "refund_paid.amount", true, true));
       break;
     case v1::Event::kRefundRejected:
       RETURN_IF_ERROR(CheckId(e.refund_rejected().refund_id(),
-                              "refund_rejected.refund_id", 128, false));
+                              "refund_rejected.refund_id", kId, false));
+      RETURN_IF_ERROR(
+          CheckText(e.refund_rejected().reason(), "refund_rejected.reason"));
       break;
     case v1::Event::kRefundAccountSet: {
       const auto& b = e.refund_account_set();
       RETURN_IF_ERROR(
-          CheckId(b.channel(), "refund_account_set.channel", 64, true));
+          CheckId(b.channel(), "refund_account_set.channel", kName, true));
       RETURN_IF_ERROR(
-          CheckId(b.account(), "refund_account_set.account", 128, true));
+          CheckId(b.account(), "refund_account_set.account", kId, true));
       if (!ValidCurrency(b.currency())) {
-        return Invalid(absl::StrCat("refund_account_set.currency \"",
-                                    b.currency(),
-                                    "\" is not an ISO 4217 code"));
+        return Invalid(
+            absl::StrCat("refund_account_set.currency \"",
+                         absl::CHexEscape(b.currency().substr(0, 16)),
+                         "\" is not an ISO 4217 code"));
       }
       break;
     }
@@ -258,11 +337,11 @@ absl::Status ValidateEvent(const v1::Event& e) {
     }
     case v1::Event::kAppealFiled:
       RETURN_IF_ERROR(CheckId(e.appeal_filed().deduction_id(),
-                              "appeal_filed.deduction_id", 128, true));
+                              "appeal_filed.deduction_id", kId, true));
       break;
     case v1::Event::kAppealDecided:
       RETURN_IF_ERROR(CheckId(e.appeal_decided().deduction_id(),
-                              "appeal_decided.deduction_id", 128, true));
+                              "appeal_decided.deduction_id", kId, true));
       RETURN_IF_ERROR(CheckMoney(e.appeal_decided().amount_returned(),
                                  e.appeal_decided().has_amount_returned(),
                                  "appeal_decided.amount_returned", false,
@@ -270,7 +349,7 @@ absl::Status ValidateEvent(const v1::Event& e) {
       break;
     case v1::Event::kClawbackPaid:
       RETURN_IF_ERROR(CheckId(e.clawback_paid().payment_id(),
-                              "clawback_paid.payment_id", 128, false));
+                              "clawback_paid.payment_id", kId, false));
       RETURN_IF_ERROR(CheckMoney(e.clawback_paid().amount(),
                                  e.clawback_paid().has_amount(),
                                  "clawback_paid.amount", true, true));
@@ -278,45 +357,51 @@ absl::Status ValidateEvent(const v1::Event& e) {
     case v1::Event::kOrderStatusChanged: {
       const auto& b = e.order_status_changed();
       RETURN_IF_ERROR(
-          CheckId(b.order_id(), "order_status_changed.order_id", 128, true));
+          CheckId(b.order_id(), "order_status_changed.order_id", kId, true));
       RETURN_IF_ERROR(
           CheckEnum<v1::OrderStatus>(b.status(), v1::OrderStatus_IsValid,
                                      "order_status_changed.status", true));
+      RETURN_IF_ERROR(CheckId(b.platform_status(),
+                              "order_status_changed.platform_status", kName,
+                              false));
       RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
                                  "order_status_changed.amount", false, false));
       break;
     }
     case v1::Event::kSaleRecorded:
       RETURN_IF_ERROR(CheckId(e.sale_recorded().order_id(),
-                              "sale_recorded.order_id", 128, false));
+                              "sale_recorded.order_id", kId, false));
       break;
     case v1::Event::kDisputeOpened: {
       const auto& b = e.dispute_opened();
       RETURN_IF_ERROR(
-          CheckId(b.dispute_id(), "dispute_opened.dispute_id", 128, true));
+          CheckId(b.dispute_id(), "dispute_opened.dispute_id", kId, true));
       RETURN_IF_ERROR(CheckEnum<v1::DisputeKind>(
           b.kind(), v1::DisputeKind_IsValid, "dispute_opened.kind", true));
       RETURN_IF_ERROR(
-          CheckId(b.order_id(), "dispute_opened.order_id", 128, false));
+          CheckId(b.order_id(), "dispute_opened.order_id", kId, false));
+      RETURN_IF_ERROR(CheckTime(b.response_due_at(), b.has_response_due_at(),
+                                "dispute_opened.response_due_at", false));
       RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
                                  "dispute_opened.amount", false, false));
       break;
     }
     case v1::Event::kDisputeDeadlineChanged:
       RETURN_IF_ERROR(CheckId(e.dispute_deadline_changed().dispute_id(),
-                              "dispute_deadline_changed.dispute_id", 128,
+                              "dispute_deadline_changed.dispute_id", kId,
                               true));
-      if (!e.dispute_deadline_changed().has_response_due_at()) {
-        return Invalid("dispute_deadline_changed.response_due_at is required");
-      }
+      RETURN_IF_ERROR(
+          CheckTime(e.dispute_deadline_changed().response_due_at(),
+                    e.dispute_deadline_changed().has_response_due_at(),
+                    "dispute_deadline_changed.response_due_at", true));
       break;
     case v1::Event::kDisputeResponded:
       RETURN_IF_ERROR(CheckId(e.dispute_responded().dispute_id(),
-                              "dispute_responded.dispute_id", 128, true));
+                              "dispute_responded.dispute_id", kId, true));
       break;
     case v1::Event::kDisputeResolved:
       RETURN_IF_ERROR(CheckId(e.dispute_resolved().dispute_id(),
-                              "dispute_resolved.dispute_id", 128, true));
+                              "dispute_resolved.dispute_id", kId, true));
       RETURN_IF_ERROR(CheckEnum<v1::DisputeOutcome>(
           e.dispute_resolved().outcome(), v1::DisputeOutcome_IsValid,
           "dispute_resolved.outcome", false));
@@ -326,50 +411,63 @@ absl::Status ValidateEvent(const v1::Event& e) {
       break;
     case v1::Event::kFeeCharged: {
       const auto& b = e.fee_charged();
-      RETURN_IF_ERROR(CheckId(b.fee_id(), "fee_charged.fee_id", 128, true));
+      RETURN_IF_ERROR(CheckId(b.fee_id(), "fee_charged.fee_id", kId, true));
       RETURN_IF_ERROR(CheckEnum<v1::FeeCategory>(
           b.category(), v1::FeeCategory_IsValid, "fee_charged.category", true));
       RETURN_IF_ERROR(CheckMoney(b.amount(), b.has_amount(),
                                  "fee_charged.amount", true, true));
+      RETURN_IF_ERROR(
+          CheckTime(b.due_at(), b.has_due_at(), "fee_charged.due_at", false));
       break;
     }
     case v1::Event::kFeePaid:
       RETURN_IF_ERROR(
-          CheckId(e.fee_paid().fee_id(), "fee_paid.fee_id", 128, true));
+          CheckId(e.fee_paid().fee_id(), "fee_paid.fee_id", kId, true));
       RETURN_IF_ERROR(CheckId(e.fee_paid().payment_id(), "fee_paid.payment_id",
-                              128, false));
+                              kId, false));
       RETURN_IF_ERROR(CheckMoney(e.fee_paid().amount(),
                                  e.fee_paid().has_amount(), "fee_paid.amount",
                                  true, true));
       break;
     case v1::Event::kFeeWaived:
       RETURN_IF_ERROR(
-          CheckId(e.fee_waived().fee_id(), "fee_waived.fee_id", 128, true));
+          CheckId(e.fee_waived().fee_id(), "fee_waived.fee_id", kId, true));
       break;
     case v1::Event::kViolationRecorded:
       RETURN_IF_ERROR(CheckId(e.violation_recorded().violation_id(),
-                              "violation_recorded.violation_id", 128, true));
+                              "violation_recorded.violation_id", kId, true));
+      RETURN_IF_ERROR(CheckId(e.violation_recorded().kind(),
+                              "violation_recorded.kind", kName, false));
+      RETURN_IF_ERROR(CheckText(e.violation_recorded().description(),
+                                "violation_recorded.description"));
       break;
     case v1::Event::kViolationResolved:
       RETURN_IF_ERROR(CheckId(e.violation_resolved().violation_id(),
-                              "violation_resolved.violation_id", 128, true));
+                              "violation_resolved.violation_id", kId, true));
       break;
     case v1::Event::kRectificationFiled:
       RETURN_IF_ERROR(CheckId(e.rectification_filed().violation_id(),
-                              "rectification_filed.violation_id", 128, false));
+                              "rectification_filed.violation_id", kId, false));
+      RETURN_IF_ERROR(CheckText(e.rectification_filed().statement(),
+                                "rectification_filed.statement"));
       break;
     case v1::Event::kMetricsReported: {
       const auto& b = e.metrics_reported();
       if (b.has_fulfilment_rate_pct() &&
           !(b.fulfilment_rate_pct() >= 0 && b.fulfilment_rate_pct() <= 100)) {
-        return Invalid("metrics_reported.fulfilment_rate_pct must be 0..100");
+        return Invalid(absl::StrCat("metrics_reported.fulfilment_rate_pct is ",
+                                    b.fulfilment_rate_pct(),
+                                    "; it must be within 0..100 (percent)"));
       }
       if (b.has_return_rate_pct() &&
           !(b.return_rate_pct() >= 0 && b.return_rate_pct() <= 100)) {
-        return Invalid("metrics_reported.return_rate_pct must be 0..100");
+        return Invalid(absl::StrCat("metrics_reported.return_rate_pct is ",
+                                    b.return_rate_pct(),
+                                    "; it must be within 0..100 (percent)"));
       }
       if (b.has_dsr() && !(b.dsr() >= 0 && b.dsr() <= 5)) {
-        return Invalid("metrics_reported.dsr must be 0..5");
+        return Invalid(absl::StrCat("metrics_reported.dsr is ", b.dsr(),
+                                    "; it must be within 0..5"));
       }
       break;
     }
@@ -377,7 +475,27 @@ absl::Status ValidateEvent(const v1::Event& e) {
       RETURN_IF_ERROR(CheckEnum<v1::FeedAuthorization>(
           e.feed_authorization_changed().state(), v1::FeedAuthorization_IsValid,
           "feed_authorization_changed.state", true));
+      RETURN_IF_ERROR(CheckTime(e.feed_authorization_changed().expires_at(),
+                                e.feed_authorization_changed().has_expires_at(),
+                                "feed_authorization_changed.expires_at",
+                                false));
       break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateEventTime(const v1::Event& e, absl::Time now) {
+  if (!e.has_occurred_at()) return absl::OkStatus();  // ValidateEvent's job
+  const absl::Time at = FromTimestamp(e.occurred_at());
+  if (at > now + kMaxFutureSkew) {
+    return Invalid(absl::StrCat(
+        "occurred_at ",
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", at, absl::UTCTimeZone()), " is ",
+        absl::FormatDuration(absl::Trunc(at - now, absl::Minutes(1))),
+        " ahead of the server's clock (",
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now, absl::UTCTimeZone()),
+        "); the limit is ", absl::FormatDuration(kMaxFutureSkew),
+        ": check the sender's clock and that the time is UTC"));
   }
   return absl::OkStatus();
 }
@@ -521,19 +639,28 @@ v1::ShopLifecycle DeriveLifecycle(const ShopState::Internals& in) {
   return v1::OPERATING;
 }
 
+// Sums of money here and below saturate at ±kMaxMoneyTotal (limits.h): a
+// shop may hold any number of ledger lines of up to 10^15 each.
 CurrencyAmounts Balance(const ShopState::Internals& in, bool after_refunds) {
   CurrencyAmounts out;
-  for (const auto& [id, p] : in.payments) out[p.currency()] += p.amount();
+  for (const auto& [id, p] : in.payments) {
+    int64_t& v = out[p.currency()];
+    v = MoneyAdd(v, p.amount());
+  }
   for (const auto& [id, d] : in.deductions) {
     if (!d.known()) continue;
-    out[d.currency()] -= d.amount();
+    int64_t& v = out[d.currency()];
+    v = MoneySub(v, d.amount());
     if (d.decided() && d.reversed()) {
-      out[d.currency()] += d.returned_set() ? d.returned() : d.amount();
+      v = MoneyAdd(v, d.returned_set() ? d.returned() : d.amount());
     }
   }
   if (after_refunds) {
     for (const auto& [id, r] : in.refunds) {
-      for (const MoneyLine& m : r.paid()) out[m.currency()] -= m.minor_units();
+      for (const MoneyLine& m : r.paid()) {
+        int64_t& v = out[m.currency()];
+        v = MoneySub(v, m.minor_units());
+      }
     }
   }
   return out;
@@ -545,9 +672,11 @@ CurrencyAmounts Refundable(const ShopState::Internals& in) {
     if (!d.known() || !d.counterfeit()) continue;
     int64_t standing = d.amount();
     if (d.decided() && d.reversed()) {
-      standing -= d.returned_set() ? d.returned() : d.amount();
+      standing =
+          MoneySub(standing, d.returned_set() ? d.returned() : d.amount());
     }
-    out[d.currency()] -= std::max<int64_t>(standing, 0);
+    int64_t& v = out[d.currency()];
+    v = MoneySub(v, std::max<int64_t>(standing, 0));
   }
   for (auto& [cur, v] : out) v = std::max<int64_t>(v, 0);
   return out;
@@ -558,7 +687,10 @@ CurrencyAmounts Required(const ShopState::Internals& in,
   CurrencyAmounts out;
   absl::btree_map<int32_t, CurrencyAmounts> paid_by_kind;
   for (const auto& [id, p] : in.payments) {
-    if (!p.top_up()) paid_by_kind[p.kind()][p.currency()] += p.amount();
+    if (!p.top_up()) {
+      int64_t& v = paid_by_kind[p.kind()][p.currency()];
+      v = MoneyAdd(v, p.amount());
+    }
   }
   std::set<int32_t> kinds;
   for (const auto& [k, v] : paid_by_kind) kinds.insert(k);
@@ -566,9 +698,13 @@ CurrencyAmounts Required(const ShopState::Internals& in,
   for (int32_t k : kinds) {
     auto req = in.requirements.find(k);
     if (req != in.requirements.end()) {
-      out[req->second.currency()] += req->second.amount();
+      int64_t& v = out[req->second.currency()];
+      v = MoneyAdd(v, req->second.amount());
     } else {
-      for (const auto& [cur, v] : paid_by_kind[k]) out[cur] += v;
+      for (const auto& [cur, paid] : paid_by_kind[k]) {
+        int64_t& v = out[cur];
+        v = MoneyAdd(v, paid);
+      }
     }
   }
   if (!in.site.empty()) {
@@ -576,7 +712,7 @@ CurrencyAmounts Required(const ShopState::Internals& in,
       if (m.site() != in.site) continue;
       for (const v1::Money& money : m.minimum()) {
         int64_t& v = out[money.currency()];
-        v = std::max(v, money.minor_units());
+        v = std::max(v, MoneyAdd(money.minor_units(), 0));
       }
     }
   }
@@ -587,9 +723,9 @@ int64_t FeeOutstanding(const FeeRecord& fee) {
   if (!fee.charged() || fee.waived_at() != 0) return 0;
   int64_t paid = 0;
   for (const MoneyLine& m : fee.paid()) {
-    if (m.currency() == fee.currency()) paid += m.minor_units();
+    if (m.currency() == fee.currency()) paid = MoneyAdd(paid, m.minor_units());
   }
-  return std::max<int64_t>(fee.amount() - paid, 0);
+  return std::max<int64_t>(MoneySub(fee.amount(), paid), 0);
 }
 
 bool DisputeOpen(const DisputeRecord& d) {
@@ -601,8 +737,9 @@ int64_t DisputeDueAt(const DisputeRecord& d,
   if (d.due_set()) return d.due_at();
   if (d.opened() && d.kind() == v1::NOT_RECEIVED &&
       profile.not_received_response_hours() > 0) {
-    return d.opened_at() +
-           int64_t{profile.not_received_response_hours()} * 3600 * 1000000000LL;
+    return NanosAddSaturating(
+        d.opened_at(), absl::ToInt64Nanoseconds(
+                           absl::Hours(profile.not_received_response_hours())));
   }
   return 0;
 }
@@ -611,8 +748,9 @@ int64_t AppealDeadline(const DeductionRecord& d,
                        const v1::PlatformProfile& profile) {
   if (d.appeal_deadline() != 0) return d.appeal_deadline();
   if (d.known() && profile.appeal_window_days() > 0) {
-    return d.notified_at() +
-           int64_t{profile.appeal_window_days()} * 86400 * 1000000000LL;
+    return NanosAddSaturating(
+        d.notified_at(), absl::ToInt64Nanoseconds(
+                             absl::Hours(24) * profile.appeal_window_days()));
   }
   return 0;
 }
@@ -624,12 +762,13 @@ CurrencyAmounts ClawbackOwed(const ShopState::Internals& in) {
   for (const auto& [id, p] : in.payments) {
     if (p.discount() > 0 && p.clawback_until() != 0 &&
         closure < p.clawback_until()) {
-      out[p.currency()] += p.discount();
+      int64_t& v = out[p.currency()];
+      v = MoneyAdd(v, p.discount());
     }
   }
   for (const auto& [id, m] : in.clawbacks_paid) {
     auto it = out.find(m.currency());
-    if (it != out.end()) it->second -= m.minor_units();
+    if (it != out.end()) it->second = MoneySub(it->second, m.minor_units());
   }
   CurrencyAmounts positive;
   for (const auto& [cur, v] : out) {
@@ -1117,6 +1256,12 @@ absl::Status ApplyFee(ShopState::Internals& in, const v1::Event& e,
                            FormatMoney(m.minor_units(), m.currency()),
                            "; use a new payment_id for another payment"));
         }
+        if (f.paid_size() >= kMaxPaymentsPerFee) {
+          return Contradiction(absl::StrCat(
+              "fee ", b.fee_id(), " already has ", f.paid_size(),
+              " payments, the limit per fee is ", kMaxPaymentsPerFee,
+              "; send the remaining amount as one payment"));
+        }
       }
       FeeRecord& f = in.fees[b.fee_id()];
       f.set_id(b.fee_id());
@@ -1174,6 +1319,12 @@ absl::Status ApplyRefund(ShopState::Internals& in, const v1::Event& e,
       if (it != in.refunds.end()) {
         for (const MoneyLine& m : it->second.paid()) {
           if (m.id() == e.event_id()) return absl::OkStatus();
+        }
+        if (it->second.paid_size() >= kMaxPaymentsPerRefund) {
+          return Contradiction(absl::StrCat(
+              "refund ", b.refund_id(), " already has ", it->second.paid_size(),
+              " payments, the limit per refund is ", kMaxPaymentsPerRefund,
+              "; send the remaining amount as one payment"));
         }
       }
       RefundRecord& r = in.refunds[b.refund_id()];
@@ -1565,7 +1716,8 @@ v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
       ++count;
       if (ids.size() < kMaxEvidenceIds) ids.push_back(id);
       if (d.has_amount() && d.amount().minor_units() > 0) {
-        amounts[d.amount().currency()] += d.amount().minor_units();
+        int64_t& v = amounts[d.amount().currency()];
+        v = MoneyAdd(v, d.amount().minor_units());
       }
       complaint |= d.kind() == v1::COMPLAINT;
     }
@@ -1591,7 +1743,8 @@ v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
       if (owed <= 0) continue;
       ++count;
       if (ids.size() < kMaxEvidenceIds) ids.push_back(id);
-      amounts[f.currency()] += owed;
+      int64_t& v = amounts[f.currency()];
+      v = MoneyAdd(v, owed);
     }
     if (count > 0) {
       v1::Blocker* b = r.add_blockers();
@@ -1652,7 +1805,7 @@ v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
     for (const auto& [cur, need] : Required(in, p)) {
       auto it = balance.find(cur);
       const int64_t have = it == balance.end() ? 0 : it->second;
-      if (have < need) shortfall[cur] = need - have;
+      if (have < need) shortfall[cur] = MoneySub(need, have);
     }
     if (!shortfall.empty()) {
       v1::Blocker* b = r.add_blockers();

@@ -65,10 +65,20 @@
 namespace depositd::watchers {
 
 // Checks an event on its own, without shop context: ids present and within
-// length limits, occurred_at set, exactly one body, amounts non-negative with
-// a valid ISO 4217 currency, enums known. INVALID_ARGUMENT with a reason a
-// person can act on.
+// length limits, free text within its limit, every timestamp inside
+// 2000-01-01..2100-01-01 (occurred_at required), exactly one body, amounts
+// non-negative, at most 10^15 minor units, with a valid ISO 4217 currency,
+// enums known (watchers/limits.h has the numbers). INVALID_ARGUMENT with a
+// reason that names the field and the limit, e.g.
+// "order_status_changed.order_id: 300 bytes, the limit is 128".
+// Deterministic (no clock), so replaying a log gives the same answers.
 absl::Status ValidateEvent(const v1::Event& event);
+
+// The check that needs the receiving server's clock: occurred_at at most
+// kMaxFutureSkew (a day) after `now`. For the ingest edge only, never for
+// replay (a logged event was checked when it arrived). INVALID_ARGUMENT
+// saying how far ahead the event is.
+absl::Status ValidateEventTime(const v1::Event& event, absl::Time now);
 
 // Not thread-safe; owned by one shard.
 class ShopState {
