@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -358,6 +359,7 @@ void SinkDispatcher::ProcessAlertmanagerChunk(
     // One batch: consecutive transitions, at most one per key.
     std::vector<v1::Alert> batch;
     absl::flat_hash_set<std::string> keys;
+    std::string language;  // of the batch: one per POST
     int64_t silenced = 0;
     size_t j = i;
     for (; j < chunk.size() && batch.size() < options_.alertmanager_batch;
@@ -373,6 +375,12 @@ void SinkDispatcher::ProcessAlertmanagerChunk(
         ++silenced;
         continue;
       }
+      const std::string alert_language = Language(a.key().tenant());
+      if (batch.empty()) {
+        language = alert_language;
+      } else if (alert_language != language) {
+        break;
+      }
       if (!keys.insert(notifier::AlertKeyString(a.key())).second) break;
       batch.push_back(a);
     }
@@ -386,7 +394,6 @@ void SinkDispatcher::ProcessAlertmanagerChunk(
                             : absl::StrCat(batch.size(), " alerts #",
                                            batch.front().sequence(), "..#",
                                            batch.back().sequence());
-      const std::string language = Language(batch.front().key().tenant());
       const Outcome outcome = PostWithRetries(
           w, what,
           [&]() {
@@ -409,28 +416,31 @@ void SinkDispatcher::ProcessAlertmanagerChunk(
 bool SinkDispatcher::Resend(Worker* w) {
   const std::string& name = w->sink.name();
   const absl::Duration ttl = 4 * options_.alertmanager_resend;
-  std::vector<v1::Alert> firing;
+  // By language (tenants choose theirs): one language per POST.
+  std::map<std::string, std::vector<v1::Alert>> by_language;
   for (v1::Alert& a : options_.hub->ListFiring(v1::AlertFilter())) {
     // Transitions at or after the cursor are still to be sent in order.
     if (a.sequence() >= w->cursor) continue;
     if (!options_.router->Routes(a, name) || Silenced(a)) continue;
-    firing.push_back(std::move(a));
+    by_language[Language(a.key().tenant())].push_back(std::move(a));
   }
-  for (size_t i = 0; i < firing.size(); i += options_.alertmanager_batch) {
-    const size_t n = std::min(options_.alertmanager_batch, firing.size() - i);
-    std::vector<v1::Alert> batch(firing.begin() + i, firing.begin() + i + n);
-    const std::string language = Language(batch.front().key().tenant());
-    const Outcome outcome = PostWithRetries(
-        w, absl::StrCat("re-post of ", n, " firing alerts"),
-        [&]() {
-          return notifier::BuildAlertmanagerRequest(w->sink, batch, language,
-                                                    absl::Now(), ttl);
-        },
-        nullptr);
-    if (outcome == Outcome::kStopped) return false;
-    if (outcome == Outcome::kDelivered) {
-      absl::MutexLock lock(&w->mu);
-      w->stats.resent += static_cast<int64_t>(n);
+  for (const auto& [language, firing] : by_language) {
+    for (size_t i = 0; i < firing.size(); i += options_.alertmanager_batch) {
+      const size_t n = std::min(options_.alertmanager_batch, firing.size() - i);
+      const std::vector<v1::Alert> batch(firing.begin() + i,
+                                         firing.begin() + i + n);
+      const Outcome outcome = PostWithRetries(
+          w, absl::StrCat("re-post of ", n, " firing alerts"),
+          [&]() {
+            return notifier::BuildAlertmanagerRequest(w->sink, batch, language,
+                                                      absl::Now(), ttl);
+          },
+          nullptr);
+      if (outcome == Outcome::kStopped) return false;
+      if (outcome == Outcome::kDelivered) {
+        absl::MutexLock lock(&w->mu);
+        w->stats.resent += static_cast<int64_t>(n);
+      }
     }
   }
   return true;

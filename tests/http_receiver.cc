@@ -71,7 +71,7 @@ struct HttpReceiver::Connection {
 absl::StatusOr<std::unique_ptr<HttpReceiver>> HttpReceiver::Start(int port) {
   std::unique_ptr<HttpReceiver> r(new HttpReceiver());
   r->port_ = port;
-  if (pipe(r->wake_pipe_) != 0) {
+  if (pipe2(r->wake_pipe_, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
   SetNonBlocking(r->wake_pipe_[0]);
@@ -127,7 +127,9 @@ void HttpReceiver::Wake() {
 }
 
 absl::Status HttpReceiver::Listen() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  // Close-on-exec: a daemon the test starts must not inherit the socket
+  // (it would keep the port busy after Stop).
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
   }
@@ -321,7 +323,7 @@ void HttpReceiver::Serve() {
     }
     if (fds[1].revents & POLLIN) {
       while (true) {
-        const int fd = accept(listen_fd_, nullptr, nullptr);
+        const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) break;
         SetNonBlocking(fd);
         auto c = std::make_unique<Connection>();
