@@ -31,4 +31,14 @@ if(DEPOSITD_BUILD_TESTS)
                         GTest::gmock GTest::gtest GTest::gtest_main)
   gtest_discover_tests(sink_dispatcher_test PROPERTIES LABELS "alerts"
                        DISCOVERY_TIMEOUT 60)
+
+  add_executable(http_client_test
+    ${CMAKE_CURRENT_SOURCE_DIR}/http_client_test.cc
+    ${PROJECT_SOURCE_DIR}/tests/http_receiver.cc)
+  target_link_libraries(http_client_test PRIVATE depositd_http_client
+                        absl::status absl::statusor absl::synchronization
+                        Threads::Threads GTest::gmock GTest::gtest
+                        GTest::gtest_main)
+  gtest_discover_tests(http_client_test PROPERTIES LABELS "alerts"
+                       DISCOVERY_TIMEOUT 60)
 endif()
