@@ -48,9 +48,8 @@ class EventMaker {
       ts->set_nanos(in_.ConsumeIntegral<int32_t>());
       return;
     }
-    ts->set_seconds(kBase +
-                    in_.ConsumeIntegralInRange<int64_t>(-86400 * 400,
-                                                        86400 * 400));
+    ts->set_seconds(
+        kBase + in_.ConsumeIntegralInRange<int64_t>(-86400 * 400, 86400 * 400));
     ts->set_nanos(in_.ConsumeBool() ? 0
                                     : in_.ConsumeIntegralInRange(0, 999999999));
   }

@@ -49,10 +49,11 @@ absl::Status ApplyChecked(watchers::ShopState& shop, const v1::Event& event,
                           const watchers::ResolvedProfile& profile);
 
 // Evaluate, Explain, the risk watchers and (if `book` is set) the alert
-// book, at `now`, with the invariants above.
+// book, at `now`, with the invariants above. `twice`: also evaluate and run
+// the watchers a second time to check they are deterministic (slower).
 void CheckShop(const watchers::ShopState& shop,
                const watchers::ResolvedProfile& profile, absl::Time now,
-               notifier::AlertBook* book);
+               notifier::AlertBook* book, bool twice = true);
 
 // Serialize -> Parse -> Serialize gives the same bytes.
 void CheckSnapshotRoundTrip(const watchers::ShopState& shop);

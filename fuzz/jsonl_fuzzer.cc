@@ -23,8 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tools::JsonlEventReader reader(&stream);
   int64_t last_line = 0;
   while (std::optional<tools::JsonlRecord> record = reader.Next()) {
-    fuzz::Require(record->line_number > last_line,
-                  "line numbers increase");
+    fuzz::Require(record->line_number > last_line, "line numbers increase");
     last_line = record->line_number;
     if (!record->event.ok()) {
       fuzz::Require(absl::StartsWith(record->event.status().message(),
@@ -44,9 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     absl::StatusOr<v1::Event> again = tools::ParseEventJson(json);
     fuzz::Require(again.ok(), "printed JSON parses again",
                   again.status().ToString() + "\n" + json);
-    fuzz::Require(fuzz::DeterministicBytes(*again) ==
-                      fuzz::DeterministicBytes(event),
-                  "JSON round trip keeps the event", json);
+    fuzz::Require(
+        fuzz::DeterministicBytes(*again) == fuzz::DeterministicBytes(event),
+        "JSON round trip keeps the event", json);
   }
   fuzz::Require(!reader.stream_failed(), "an in-memory stream never fails");
   fuzz::Require(reader.lines_read() >= last_line, "lines_read counts lines");

@@ -70,8 +70,52 @@ bool Printable(absl::string_view s) {
   return true;
 }
 
+// Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+// above U+10FFFF). Protobuf refuses to parse a proto3 string that is not, so
+// a shop holding one could not load its own snapshot.
+bool ValidUtf8(absl::string_view s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c == 0xe0) lo = 0xa0;  // overlong
+      if (c == 0xed) hi = 0x9f;  // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c == 0xf0) lo = 0x90;  // overlong
+      if (c == 0xf4) hi = 0x8f;  // above U+10FFFF
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+    if (c1 < lo || c1 > hi) return false;
+    for (size_t k = 2; k < len; ++k) {
+      const unsigned char ck = static_cast<unsigned char>(s[i + k]);
+      if (ck < 0x80 || ck > 0xbf) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+absl::Status NotUtf8(absl::string_view field) {
+  return Invalid(
+      absl::StrCat(field, " is not valid UTF-8; send text as UTF-8"));
+}
+
 // "<field>: 300 bytes, the limit is 128" for ids and names; ids must also be
-// printable (no control characters).
+// printable (no control characters) UTF-8.
 absl::Status CheckId(absl::string_view value, absl::string_view field,
                      size_t max_len, bool required) {
   if (value.empty()) {
@@ -86,16 +130,18 @@ absl::Status CheckId(absl::string_view value, absl::string_view field,
     return Invalid(absl::StrCat(
         field, " contains control characters; use printable text"));
   }
+  if (!ValidUtf8(value)) return NotUtf8(field);
   return absl::OkStatus();
 }
 
-// Free text (kept as evidence, never interpreted): only its length.
+// Free text (kept as evidence, never interpreted): its length and UTF-8.
 absl::Status CheckText(absl::string_view value, absl::string_view field) {
   if (value.size() > kMaxFreeTextBytes) {
     return Invalid(absl::StrCat(field, ": ", value.size(),
                                 " bytes, the limit is ", kMaxFreeTextBytes,
                                 "; shorten the text"));
   }
+  if (!ValidUtf8(value)) return NotUtf8(field);
   return absl::OkStatus();
 }
 

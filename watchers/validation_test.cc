@@ -243,6 +243,24 @@ std::vector<BadCase> BadCases() {
          e.mutable_order_status_changed()->set_order_id("o\n1");
        },
        "order_status_changed.order_id contains control characters"},
+      {"order id not UTF-8", Order,
+       [](v1::Event& e) {
+         e.mutable_order_status_changed()->set_order_id("o-\xff");
+       },
+       "order_status_changed.order_id is not valid UTF-8"},
+      {"tenant with an overlong slash", Order,
+       [](v1::Event& e) { e.set_tenant("a\xc0\xaf"); },
+       "tenant is not valid UTF-8"},
+      {"reason with a surrogate", Deducted,
+       [](v1::Event& e) {
+         e.mutable_deposit_deducted()->set_reason("bad \xed\xa0\x80 text");
+       },
+       "deposit_deducted.reason is not valid UTF-8"},
+      {"statement cut inside a character", Rectification,
+       [](v1::Event& e) {
+         e.mutable_rectification_filed()->set_statement("\xe4\xb8");
+       },
+       "rectification_filed.statement is not valid UTF-8"},
       // --- free text: length -------------------------------------------------
       {"source 4097 bytes", Order,
        [](v1::Event& e) { e.set_source(Bytes(4097)); },
@@ -626,6 +644,10 @@ TEST(Validation, ValuesAtTheLimitsAreAccepted) {
          e.mutable_metrics_reported()->set_fulfilment_rate_pct(100);
          e.mutable_metrics_reported()->set_return_rate_pct(0);
          e.mutable_metrics_reported()->set_dsr(5);
+       }},
+      {"four-byte UTF-8 in free text", Order,
+       [](v1::Event& e) {
+         e.set_source("import \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf");
        }},
       {"UTF-8 ids", Order,
        [](v1::Event& e) {
