@@ -6,7 +6,12 @@
 //            --config depositd.textproto [--sync=fsync|os] [--test-clock]
 //            [--test-clock-start RFC3339] [--shards N]
 //            [--checkpoint-interval-seconds N] [--dedupe-window-days N]
-//            [--port-file PATH]
+//            [--port-file PATH] [--token-file FILE]
+//            [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
+//
+// Without --token-file authentication is off and depositd serves loopback
+// only (a non-loopback --listen is refused unless
+// --insecure-listen-without-auth). See daemon/auth.h for the token file.
 //
 // Flag names may be written with dashes or underscores. SIGTERM / SIGINT:
 // stop accepting, finish acking what was read, drain, final checkpoint, exit
@@ -37,10 +42,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "daemon/auth.h"
 #include "daemon/engine.h"
 #include "daemon/engine_clock.h"
 #include "daemon/services.h"
 #include "daemon/sink_dispatcher.h"
+#include "daemon/tls.h"
 #include "grpc/support/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -79,6 +86,23 @@ ABSL_FLAG(int32_t, dedupe_window_days, 0,
 ABSL_FLAG(std::string, port_file, "",
           "Once serving, write the bound port and a newline to this file "
           "(atomically: temp file + rename).");
+ABSL_FLAG(std::string, token_file, "",
+          "Bearer tokens: one line per token, `sha256:<hex of the token's "
+          "SHA-256> tenant=<tenant|*> roles=<ingest,read,alerts,admin> "
+          "[name=<label>]` (see README, Security). Re-read about once a "
+          "second; a broken file keeps the previous tokens. Empty: "
+          "authentication off, loopback only.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "TLS: PEM server certificate chain (with --tls-key).");
+ABSL_FLAG(std::string, tls_key, "",
+          "TLS: PEM private key of --tls-cert (unencrypted).");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "Mutual TLS: PEM CA certificate(s); clients must present a "
+          "certificate signed by one of them.");
+ABSL_FLAG(bool, insecure_listen_without_auth, false,
+          "INSECURE: allow a non-loopback --listen without --token-file, "
+          "letting anyone who can reach the port read and write every "
+          "tenant's shops.");
 
 namespace {
 
@@ -303,16 +327,44 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Authentication and TLS (after the signal mask: the token reloader is a
+  // thread).
+  const std::string token_file = absl::GetFlag(FLAGS_token_file);
+  if (token_file.empty() && !IsLoopback(host) &&
+      !absl::GetFlag(FLAGS_insecure_listen_without_auth)) {
+    Die(absl::StrCat(
+        "refusing to listen on ", listen,
+        " without authentication: it is not a loopback address, so anyone "
+        "who can reach it could read and write every tenant's shops. Give "
+        "--token-file FILE (and --tls-cert/--tls-key), listen on 127.0.0.1, "
+        "or force it with --insecure-listen-without-auth"));
+  }
+  std::unique_ptr<depositd::daemon::Authorizer> authorizer;
+  if (!token_file.empty()) {
+    depositd::daemon::Authorizer::Options auth_options;
+    auth_options.token_file = token_file;
+    absl::StatusOr<std::unique_ptr<depositd::daemon::Authorizer>> auth =
+        depositd::daemon::Authorizer::Create(auth_options);
+    if (!auth.ok()) Die(std::string(auth.status().message()));
+    authorizer = *std::move(auth);
+  }
+  depositd::daemon::ServerTlsOptions tls;
+  tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  tls.key_file = absl::GetFlag(FLAGS_tls_key);
+  tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      depositd::daemon::MakeServerCredentials(tls);
+  if (!credentials.ok()) Die(std::string(credentials.status().message()));
+
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(options);
   if (!engine.ok()) Die(std::string(engine.status().message()));
 
-  depositd::daemon::Services services(engine->get());
+  depositd::daemon::Services services(engine->get(), authorizer.get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(),
-                           &bound_port);
+  builder.AddListeningPort(listen, *credentials, &bound_port);
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(64 << 20);
   services.Register(builder);
@@ -357,16 +409,39 @@ int main(int argc, char** argv) {
       absl::FormatDuration(r.took).c_str(),
       static_cast<unsigned long long>(r.log_position),
       static_cast<unsigned long long>(r.alert_sequence));
-  if (IsLoopback(host)) {
+  const char* transport = tls.cert_file.empty() ? "plaintext (no --tls-cert)"
+                          : tls.client_ca_file.empty()
+                              ? "TLS"
+                              : "mutual TLS (client certificates "
+                                "required)";
+  if (authorizer != nullptr) {
     std::fprintf(stderr,
-                 "depositd: no token file: authentication is off, so serve "
-                 "on loopback only (as now)\n");
+                 "depositd: authentication on: token file %s, %zu tokens "
+                 "(re-read on change); transport %s\n",
+                 token_file.c_str(), authorizer->token_count(), transport);
+    if (authorizer->token_count() == 0) {
+      std::fprintf(stderr,
+                   "depositd: WARNING: the token file has no tokens: every "
+                   "call except health is UNAUTHENTICATED\n");
+    }
+    if (tls.cert_file.empty() && !IsLoopback(host)) {
+      std::fprintf(stderr,
+                   "depositd: WARNING: tokens travel in clear text on %s: "
+                   "add --tls-cert and --tls-key\n",
+                   host.c_str());
+    }
+  } else if (IsLoopback(host)) {
+    std::fprintf(stderr,
+                 "depositd: no token file: authentication is off, so "
+                 "depositd serves on loopback only (%s); transport %s\n",
+                 host.c_str(), transport);
   } else {
     std::fprintf(stderr,
-                 "depositd: WARNING: no token file and authentication is off, "
-                 "yet listening on %s: anyone who can reach it can read and "
-                 "write every tenant's shops; prefer a loopback address\n",
-                 host.c_str());
+                 "depositd: WARNING: --insecure-listen-without-auth: no token "
+                 "file and authentication is off, yet listening on %s: "
+                 "anyone who can reach it can read and write every tenant's "
+                 "shops; transport %s\n",
+                 host.c_str(), transport);
   }
   std::fflush(stderr);
 

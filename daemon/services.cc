@@ -1,11 +1,15 @@
 #include "daemon/services.h"
 
+#include <algorithm>
 #include <deque>
+#include <functional>
+#include <initializer_list>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "watchers/timestamps.h"
@@ -16,6 +20,98 @@ namespace {
 const char kShuttingDown[] =
     "depositd is shutting down; resend unacknowledged batches to another "
     "connection";
+
+// The caller of an rpc holding one of `roles` (auth == nullptr: everyone
+// may do everything), or UNAUTHENTICATED / PERMISSION_DENIED.
+absl::StatusOr<Principal> Authorize(const Authorizer* auth,
+                                    const grpc::CallbackServerContext* ctx,
+                                    std::initializer_list<Role> roles,
+                                    absl::string_view rpc) {
+  if (auth == nullptr) return Principal::Unrestricted();
+  absl::StatusOr<Principal> p = auth->Authenticate(*ctx);
+  if (!p.ok()) return p.status();
+  if (absl::Status s = RequireRole(*p, roles, rpc); !s.ok()) return s;
+  return p;
+}
+
+// A request's tenant: an empty one becomes the caller's own (tenant tokens;
+// operators keep "any"); another tenant is PERMISSION_DENIED before anything
+// is looked up, so the answer never tells whether a shop exists.
+absl::Status ScopeToTenant(const Principal& p, std::string* tenant,
+                           absl::string_view rpc) {
+  if (tenant->empty() && !p.all_tenants()) *tenant = p.tenant;
+  return RequireTenant(p, *tenant, rpc);
+}
+
+// Ends a call at once with `status` (authentication or authorization
+// failed) and deletes itself.
+template <typename Reactor>
+class DeniedReactor final : public Reactor {
+ public:
+  explicit DeniedReactor(const absl::Status& status) {
+    this->Finish(ToGrpc(status));
+  }
+  void OnDone() override { delete this; }
+};
+
+// Ingest by a tenant token: events of another tenant are REJECTED one by
+// one (the rest of the batch goes on), never handed to the engine. Moves
+// the caller's own events into a smaller batch when needed and returns the
+// `done` to give the engine: it puts the rejections back at their places
+// in the ack. Events with no tenant go on (validation rejects them). A
+// batch over kMaxEventsPerBatch is left whole (the engine rejects it all).
+std::function<void(v1::IngestAck)> RejectOtherTenants(
+    const Principal& p, v1::EventBatch* batch,
+    std::function<void(v1::IngestAck)> done) {
+  if (p.all_tenants() || batch->events_size() > kMaxEventsPerBatch) {
+    return done;
+  }
+  auto foreign = [&p](const v1::Event& e) {
+    return !e.tenant().empty() && e.tenant() != p.tenant;
+  };
+  if (std::none_of(batch->events().begin(), batch->events().end(), foreign)) {
+    return done;
+  }
+  const int total = batch->events_size();
+  // reasons[i]: empty for an event handed to the engine.
+  std::vector<std::string> reasons(total);
+  v1::EventBatch own;
+  own.set_batch_seq(batch->batch_seq());
+  int rejected = 0;
+  for (int i = 0; i < total; ++i) {
+    v1::Event* e = batch->mutable_events(i);
+    if (foreign(*e)) {
+      reasons[i] = absl::StrCat(
+          "PERMISSION_DENIED: event tenant \"", e->tenant(),
+          "\" is not this token's tenant \"", p.tenant, "\" (token \"", p.name,
+          "\"): send each tenant's events with that tenant's token");
+      ++rejected;
+    } else {
+      own.add_events()->Swap(e);
+    }
+  }
+  batch->Swap(&own);
+  return [reasons = std::move(reasons), rejected,
+          done = std::move(done)](v1::IngestAck ack) {
+    v1::IngestAck out;
+    out.set_batch_seq(ack.batch_seq());
+    out.mutable_results()->Reserve(static_cast<int>(reasons.size()));
+    int next = 0;
+    for (const std::string& reason : reasons) {
+      v1::EventResult* r = out.add_results();
+      if (reason.empty()) {
+        r->Swap(ack.mutable_results(next++));
+      } else {
+        r->set_outcome(v1::REJECTED);
+        r->set_reason(reason);
+      }
+    }
+    out.set_applied(ack.applied());
+    out.set_duplicates(ack.duplicates());
+    out.set_rejected(ack.rejected() + static_cast<uint32_t>(rejected));
+    done(std::move(out));
+  };
+}
 
 }  // namespace
 
@@ -77,8 +173,9 @@ class IngestStreamReactor final
     : public grpc::ServerBidiReactor<v1::EventBatch, v1::IngestAck>,
       public ShutdownListener {
  public:
-  IngestStreamReactor(Engine* engine, StreamRegistry* registry)
-      : engine_(engine), registry_(registry) {
+  IngestStreamReactor(Engine* engine, StreamRegistry* registry,
+                      Principal principal)
+      : engine_(engine), registry_(registry), principal_(std::move(principal)) {
     if (!registry_->Add(this)) {
       absl::MutexLock lock(&mu_);
       registered_ = false;
@@ -108,6 +205,18 @@ class IngestStreamReactor final
       accepted_pending_ = true;
       refs_ += 2;  // accepted + done
     }
+    std::function<void(v1::IngestAck)> done = [this, slot](v1::IngestAck ack) {
+      mu_.Lock();
+      slots_[slot - first_slot_] = std::move(ack);
+      const bool del = UnrefLocked();
+      mu_.Unlock();
+      if (del) {
+        delete this;
+        return;
+      }
+      Pump();
+    };
+    done = RejectOtherTenants(principal_, &batch, std::move(done));
     engine_->Ingest(
         std::move(batch),
         [this] {
@@ -121,17 +230,7 @@ class IngestStreamReactor final
           }
           Pump();
         },
-        [this, slot](v1::IngestAck ack) {
-          mu_.Lock();
-          slots_[slot - first_slot_] = std::move(ack);
-          const bool del = UnrefLocked();
-          mu_.Unlock();
-          if (del) {
-            delete this;
-            return;
-          }
-          Pump();
-        });
+        std::move(done));
   }
 
   void OnWriteDone(bool ok) override {
@@ -213,6 +312,7 @@ class IngestStreamReactor final
 
   Engine* const engine_;
   StreamRegistry* const registry_;
+  const Principal principal_;
   bool registered_ = true;
   v1::EventBatch request_;
   v1::IngestAck current_ack_;
@@ -236,18 +336,30 @@ class IngestStreamReactor final
 
 class Services::IngestService final : public v1::EventIngest::CallbackService {
  public:
-  IngestService(Engine* engine, StreamRegistry* streams)
-      : engine_(engine), streams_(streams) {}
+  IngestService(Engine* engine, StreamRegistry* streams, const Authorizer* auth)
+      : engine_(engine), streams_(streams), auth_(auth) {}
 
   grpc::ServerBidiReactor<v1::EventBatch, v1::IngestAck>* Stream(
-      grpc::CallbackServerContext*) override {
-    return new IngestStreamReactor(engine_, streams_);
+      grpc::CallbackServerContext* ctx) override {
+    absl::StatusOr<Principal> p =
+        Authorize(auth_, ctx, {Role::kIngest}, "EventIngest.Stream");
+    if (!p.ok()) {
+      return new DeniedReactor<
+          grpc::ServerBidiReactor<v1::EventBatch, v1::IngestAck>>(p.status());
+    }
+    return new IngestStreamReactor(engine_, streams_, *std::move(p));
   }
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* ctx,
                                     const v1::EventBatch* request,
                                     v1::IngestAck* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    absl::StatusOr<Principal> p =
+        Authorize(auth_, ctx, {Role::kIngest}, "EventIngest.Publish");
+    if (!p.ok()) {
+      reactor->Finish(ToGrpc(p.status()));
+      return reactor;
+    }
     if (request->events_size() > kMaxEventsPerBatch) {
       reactor->Finish(grpc::Status(
           grpc::StatusCode::INVALID_ARGUMENT,
@@ -260,17 +372,20 @@ class Services::IngestService final : public v1::EventIngest::CallbackService {
     // its events are moved rather than copied.
     v1::EventBatch batch;
     batch.Swap(const_cast<v1::EventBatch*>(request));
-    engine_->Ingest(std::move(batch), nullptr,
-                    [reactor, response](v1::IngestAck ack) {
-                      *response = std::move(ack);
-                      reactor->Finish(grpc::Status::OK);
-                    });
+    std::function<void(v1::IngestAck)> done = [reactor,
+                                               response](v1::IngestAck ack) {
+      *response = std::move(ack);
+      reactor->Finish(grpc::Status::OK);
+    };
+    done = RejectOtherTenants(*p, &batch, std::move(done));
+    engine_->Ingest(std::move(batch), nullptr, std::move(done));
     return reactor;
   }
 
  private:
   Engine* const engine_;
   StreamRegistry* const streams_;
+  const Authorizer* const auth_;
 };
 
 // ---------------------------------------------------------------------------
@@ -279,14 +394,22 @@ class Services::IngestService final : public v1::EventIngest::CallbackService {
 
 class Services::ReadinessService final : public v1::Readiness::CallbackService {
  public:
-  explicit ReadinessService(Engine* engine) : engine_(engine) {}
+  ReadinessService(Engine* engine, const Authorizer* auth)
+      : engine_(engine), auth_(auth) {}
 
   grpc::ServerUnaryReactor* GetShop(grpc::CallbackServerContext* ctx,
                                     const v1::GetShopRequest* request,
                                     v1::ReadinessReport* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    v1::GetShopRequest scoped = *request;
+    if (absl::Status s =
+            Scope(ctx, scoped.mutable_tenant(), "Readiness.GetShop");
+        !s.ok()) {
+      reactor->Finish(ToGrpc(s));
+      return reactor;
+    }
     engine_->GetShop(
-        *request, [reactor, response](absl::StatusOr<v1::ReadinessReport> r) {
+        scoped, [reactor, response](absl::StatusOr<v1::ReadinessReport> r) {
           if (r.ok()) *response = *std::move(r);
           reactor->Finish(ToGrpc(r.status()));
         });
@@ -297,8 +420,15 @@ class Services::ReadinessService final : public v1::Readiness::CallbackService {
       grpc::CallbackServerContext* ctx, const v1::ListShopsRequest* request,
       v1::ListShopsResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    v1::ListShopsRequest scoped = *request;
+    if (absl::Status s =
+            Scope(ctx, scoped.mutable_tenant(), "Readiness.ListShops");
+        !s.ok()) {
+      reactor->Finish(ToGrpc(s));
+      return reactor;
+    }
     engine_->ListShops(
-        *request, [reactor, response](absl::StatusOr<v1::ListShopsResponse> r) {
+        scoped, [reactor, response](absl::StatusOr<v1::ListShopsResponse> r) {
           if (r.ok()) *response = *std::move(r);
           reactor->Finish(ToGrpc(r.status()));
         });
@@ -309,8 +439,15 @@ class Services::ReadinessService final : public v1::Readiness::CallbackService {
                                     const v1::ExplainRequest* request,
                                     v1::ExplainResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    v1::ExplainRequest scoped = *request;
+    if (absl::Status s =
+            Scope(ctx, scoped.mutable_tenant(), "Readiness.Explain");
+        !s.ok()) {
+      reactor->Finish(ToGrpc(s));
+      return reactor;
+    }
     engine_->Explain(
-        *request, [reactor, response](absl::StatusOr<v1::ExplainResponse> r) {
+        scoped, [reactor, response](absl::StatusOr<v1::ExplainResponse> r) {
           if (r.ok()) *response = *std::move(r);
           reactor->Finish(ToGrpc(r.status()));
         });
@@ -318,7 +455,16 @@ class Services::ReadinessService final : public v1::Readiness::CallbackService {
   }
 
  private:
+  // Role read and the request's tenant (see ScopeToTenant).
+  absl::Status Scope(const grpc::CallbackServerContext* ctx,
+                     std::string* tenant, absl::string_view rpc) {
+    absl::StatusOr<Principal> p = Authorize(auth_, ctx, {Role::kRead}, rpc);
+    if (!p.ok()) return p.status();
+    return ScopeToTenant(*p, tenant, rpc);
+  }
+
   Engine* const engine_;
+  const Authorizer* const auth_;
 };
 
 // ---------------------------------------------------------------------------
@@ -478,20 +624,35 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::Alert> {
 
 class Services::AlertsService final : public v1::Alerts::CallbackService {
  public:
-  AlertsService(Engine* engine, StreamRegistry* streams)
-      : engine_(engine), streams_(streams) {}
+  AlertsService(Engine* engine, StreamRegistry* streams, const Authorizer* auth)
+      : engine_(engine), streams_(streams), auth_(auth) {}
 
   grpc::ServerWriteReactor<v1::Alert>* Watch(
-      grpc::CallbackServerContext*,
+      grpc::CallbackServerContext* ctx,
       const v1::WatchAlertsRequest* request) override {
-    return new WatchReactor(engine_->alert_hub(), streams_, *request);
+    v1::WatchAlertsRequest scoped = *request;
+    if (absl::Status s =
+            Scope(ctx, {Role::kAlerts, Role::kRead},
+                  scoped.mutable_filter()->mutable_tenant(), "Alerts.Watch");
+        !s.ok()) {
+      return new DeniedReactor<grpc::ServerWriteReactor<v1::Alert>>(s);
+    }
+    return new WatchReactor(engine_->alert_hub(), streams_, scoped);
   }
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListAlertsRequest* request,
                                  v1::ListAlertsResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    absl::StatusOr<v1::ListAlertsResponse> r = engine_->ListAlerts(*request);
+    v1::ListAlertsRequest scoped = *request;
+    if (absl::Status s =
+            Scope(ctx, {Role::kAlerts, Role::kRead},
+                  scoped.mutable_filter()->mutable_tenant(), "Alerts.List");
+        !s.ok()) {
+      reactor->Finish(ToGrpc(s));
+      return reactor;
+    }
+    absl::StatusOr<v1::ListAlertsResponse> r = engine_->ListAlerts(scoped);
     if (r.ok()) *response = *std::move(r);
     reactor->Finish(ToGrpc(r.status()));
     return reactor;
@@ -501,8 +662,16 @@ class Services::AlertsService final : public v1::Alerts::CallbackService {
                                         const v1::AcknowledgeRequest* request,
                                         v1::AcknowledgeResponse*) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    v1::AcknowledgeRequest scoped = *request;
+    if (absl::Status s =
+            Scope(ctx, {Role::kAlerts}, scoped.mutable_key()->mutable_tenant(),
+                  "Alerts.Acknowledge");
+        !s.ok()) {
+      reactor->Finish(ToGrpc(s));
+      return reactor;
+    }
     engine_->Acknowledge(
-        *request, [reactor](absl::Status s) { reactor->Finish(ToGrpc(s)); });
+        scoped, [reactor](absl::Status s) { reactor->Finish(ToGrpc(s)); });
     return reactor;
   }
 
@@ -510,15 +679,32 @@ class Services::AlertsService final : public v1::Alerts::CallbackService {
                                     const v1::SilenceRequest* request,
                                     v1::SilenceResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    absl::StatusOr<v1::SilenceResponse> r = engine_->Silence(*request);
+    v1::SilenceRequest scoped = *request;
+    if (absl::Status s = Scope(ctx, {Role::kAlerts}, scoped.mutable_tenant(),
+                               "Alerts.Silence");
+        !s.ok()) {
+      reactor->Finish(ToGrpc(s));
+      return reactor;
+    }
+    absl::StatusOr<v1::SilenceResponse> r = engine_->Silence(scoped);
     if (r.ok()) *response = *std::move(r);
     reactor->Finish(ToGrpc(r.status()));
     return reactor;
   }
 
  private:
+  // One of `roles` and the request's tenant (see ScopeToTenant).
+  absl::Status Scope(const grpc::CallbackServerContext* ctx,
+                     std::initializer_list<Role> roles, std::string* tenant,
+                     absl::string_view rpc) {
+    absl::StatusOr<Principal> p = Authorize(auth_, ctx, roles, rpc);
+    if (!p.ok()) return p.status();
+    return ScopeToTenant(*p, tenant, rpc);
+  }
+
   Engine* const engine_;
   StreamRegistry* const streams_;
+  const Authorizer* const auth_;
 };
 
 // ---------------------------------------------------------------------------
@@ -527,12 +713,14 @@ class Services::AlertsService final : public v1::Alerts::CallbackService {
 
 class Services::AdminService final : public v1::Admin::CallbackService {
  public:
-  explicit AdminService(Engine* engine) : engine_(engine) {}
+  AdminService(Engine* engine, const Authorizer* auth)
+      : engine_(engine), auth_(auth) {}
 
   grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* ctx,
                                      const v1::GetStatsRequest*,
                                      v1::StatsResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (Denied(ctx, reactor, "Admin.GetStats")) return reactor;
     *response = engine_->Stats();
     reactor->Finish(grpc::Status::OK);
     return reactor;
@@ -542,6 +730,7 @@ class Services::AdminService final : public v1::Admin::CallbackService {
       grpc::CallbackServerContext* ctx, const v1::GetTestClockRequest*,
       v1::TestClockResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (Denied(ctx, reactor, "Admin.GetTestClock")) return reactor;
     absl::StatusOr<absl::Time> now = engine_->TestClockNow();
     if (now.ok()) watchers::ToTimestamp(*now, response->mutable_now());
     reactor->Finish(ToGrpc(now.status()));
@@ -552,6 +741,7 @@ class Services::AdminService final : public v1::Admin::CallbackService {
       grpc::CallbackServerContext* ctx, const v1::SetTestClockRequest* request,
       v1::TestClockResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (Denied(ctx, reactor, "Admin.SetTestClock")) return reactor;
     if (!request->has_now()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                    "SetTestClock needs `now`"));
@@ -569,6 +759,7 @@ class Services::AdminService final : public v1::Admin::CallbackService {
       const v1::AdvanceTestClockRequest* request,
       v1::TestClockResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (Denied(ctx, reactor, "Admin.AdvanceTestClock")) return reactor;
     const absl::Duration by = absl::Seconds(request->by().seconds()) +
                               absl::Nanoseconds(request->by().nanos());
     engine_->AdvanceTestClock(by, [this, reactor, response](absl::Status s) {
@@ -578,6 +769,16 @@ class Services::AdminService final : public v1::Admin::CallbackService {
   }
 
  private:
+  // Every Admin rpc needs the role admin (which only tenant=* tokens have).
+  // True when the call was ended with the error.
+  bool Denied(const grpc::CallbackServerContext* ctx,
+              grpc::ServerUnaryReactor* reactor, absl::string_view rpc) {
+    absl::StatusOr<Principal> p = Authorize(auth_, ctx, {Role::kAdmin}, rpc);
+    if (p.ok()) return false;
+    reactor->Finish(ToGrpc(p.status()));
+    return true;
+  }
+
   void Done(const absl::Status& s, grpc::ServerUnaryReactor* reactor,
             v1::TestClockResponse* response) {
     if (s.ok()) {
@@ -588,16 +789,19 @@ class Services::AdminService final : public v1::Admin::CallbackService {
   }
 
   Engine* const engine_;
+  const Authorizer* const auth_;
 };
 
 // ---------------------------------------------------------------------------
 
-Services::Services(Engine* engine)
+Services::Services(Engine* engine, const Authorizer* authorizer)
     : streams_(std::make_unique<StreamRegistry>()),
-      ingest_(std::make_unique<IngestService>(engine, streams_.get())),
-      readiness_(std::make_unique<ReadinessService>(engine)),
-      alerts_(std::make_unique<AlertsService>(engine, streams_.get())),
-      admin_(std::make_unique<AdminService>(engine)) {}
+      ingest_(
+          std::make_unique<IngestService>(engine, streams_.get(), authorizer)),
+      readiness_(std::make_unique<ReadinessService>(engine, authorizer)),
+      alerts_(
+          std::make_unique<AlertsService>(engine, streams_.get(), authorizer)),
+      admin_(std::make_unique<AdminService>(engine, authorizer)) {}
 
 Services::~Services() = default;
 

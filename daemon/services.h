@@ -12,6 +12,28 @@
 // Alerts.Watch: replays from from_sequence (ring or alert log), then streams
 // live; a subscriber more than kMaxWatchLag transitions behind while live is
 // ended with RESOURCE_EXHAUSTED naming the sequence to resume from.
+//
+// Authorization (with an Authorizer; without one every caller may do
+// everything, which depositd allows on loopback only). Every rpc first
+// authenticates the bearer token (UNAUTHENTICATED), then checks a role and
+// the tenant (PERMISSION_DENIED, before anything is looked up, so a denial
+// never tells whether a shop exists). A token of tenant T ("tenant token")
+// touches only T; a tenant=* token ("operator") touches every tenant.
+//   EventIngest.Stream, Publish   ingest. A tenant token's events of another
+//                                 tenant are REJECTED one by one with a
+//                                 "PERMISSION_DENIED: ..." reason; the rest
+//                                 of the batch is applied as usual.
+//   Readiness.GetShop, Explain,   read. The request's tenant must be the
+//     ListShops                   token's; an empty one means the token's
+//                                 (ListShops: its shops only).
+//   Alerts.Watch, List            alerts or read; filter.tenant as above, so
+//                                 a tenant token sees only its tenant's
+//                                 alerts.
+//   Alerts.Acknowledge, Silence   alerts; key.tenant / tenant as above (a
+//                                 Silence without a tenant from a tenant
+//                                 token silences only that tenant).
+//   Admin.*                       admin (token file: only with tenant=*).
+//   grpc.health.v1.Health, reflection: open.
 #ifndef DEPOSITD_DAEMON_SERVICES_H_
 #define DEPOSITD_DAEMON_SERVICES_H_
 
@@ -20,6 +42,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "daemon/auth.h"
 #include "daemon/engine.h"
 #include "depositd/v1/service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -35,10 +58,11 @@ grpc::Status ToGrpc(const absl::Status& s);
 // Tracks live streams so shutdown can end them. Thread-safe.
 class StreamRegistry;
 
-// All services share one engine (borrowed; outlives the server).
+// All services share one engine and authorizer (borrowed; both outlive the
+// server). authorizer == nullptr: authentication is off.
 class Services {
  public:
-  explicit Services(Engine* engine);
+  explicit Services(Engine* engine, const Authorizer* authorizer = nullptr);
   ~Services();
 
   // Register every service on `builder`.
