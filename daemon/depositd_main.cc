@@ -279,6 +279,14 @@ int main(int argc, char** argv) {
   options.dedupe_window =
       absl::Hours(24 * (dedupe_days == 0 ? 30 : dedupe_days));
   options.registry = registry->get();
+  // Unacknowledged firing alerts repeat after their routes' interval (none
+  // when no route matches: nobody would be told).
+  if (!router->empty()) {
+    const depositd::notifier::AlertRouter* r = &*router;
+    options.repeat = [r](const depositd::v1::Alert& a) {
+      return r->RepeatInterval(a);
+    };
+  }
   // FEED_SILENT watchdog: tenants with feed_silence_minutes.
   for (const depositd::v1::TenantConfig& t : config.tenants()) {
     if (!t.has_feed_silence_minutes()) continue;
@@ -358,6 +366,27 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(options);
   if (!engine.ok()) Die(std::string(engine.status().message()));
+
+  // Alert delivery: one worker per sink, each from its own persisted cursor.
+  depositd::daemon::SinkDispatcher::Options sink_options;
+  sink_options.store = (*engine)->store();
+  sink_options.hub = (*engine)->alert_hub();
+  sink_options.router = &*router;
+  sink_options.silencer = (*engine)->silencer();
+  sink_options.clock = clock.get();
+  const depositd::watchers::ProfileRegistry* profiles = registry->get();
+  sink_options.language = [profiles](const std::string& tenant) {
+    absl::StatusOr<const depositd::watchers::ResolvedProfile*> p =
+        profiles->Resolve(tenant, "", "generic");
+    return p.ok() ? (*p)->language : std::string("en");
+  };
+  absl::StatusOr<std::unique_ptr<depositd::daemon::SinkDispatcher>> sinks =
+      depositd::daemon::SinkDispatcher::Create(sink_options);
+  if (!sinks.ok()) {
+    (*engine)->Stop();
+    Die(absl::StrCat("alert sinks: ", sinks.status().message()));
+  }
+  (*sinks)->Start();
 
   depositd::daemon::Services services(engine->get(), authorizer.get());
   grpc::EnableDefaultHealthCheckService(true);
@@ -462,6 +491,7 @@ int main(int argc, char** argv) {
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(250));
   server->Wait();
+  (*sinks)->Stop();  // aborts deliveries in flight; cursors are saved
   (*engine)->Stop();
   const depositd::v1::StatsResponse stats = (*engine)->Stats();
   engine->reset();

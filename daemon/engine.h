@@ -147,6 +147,9 @@ class Engine {
   // Silences as the sinks see them (engine clock).
   const notifier::AlertSilencer* silencer() const { return silences_.get(); }
   AlertHub* alert_hub() { return hub_.get(); }
+  // The store, borrowed for the engine's lifetime (the sink dispatcher keeps
+  // its cursors in the meta family).
+  Store* store() { return store_.get(); }
 
   v1::StatsResponse Stats() const;
 
