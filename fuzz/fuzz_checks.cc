@@ -10,6 +10,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/stubs/logging.h"
+#include "watchers/limits.h"
 #include "watchers/timestamps.h"
 
 namespace depositd::fuzz {
@@ -132,6 +133,14 @@ void CheckShop(const watchers::ShopState& shop,
             "finding has a kind", f.ShortDebugString());
     Require(!f.summary().empty(), "finding has a summary");
   }
+  // The alert book runs on the shard's processing clock, never on a
+  // client's as_of: only feed it times that clock can show. (Beyond 2262 a
+  // Timestamp saturates, so "last paged at" reads back earlier than now and
+  // the book repeats at every update.)
+  const bool processing_time =
+      now >= absl::FromUnixSeconds(watchers::kEarliestEventUnixSeconds) &&
+      now < absl::FromUnixSeconds(watchers::kLatestEventUnixSeconds);
+  if (!processing_time) book = nullptr;
   if (book != nullptr && !twice) {
     book->Update(std::move(w.findings), now);
   } else if (book != nullptr) {

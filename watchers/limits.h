@@ -76,6 +76,14 @@ inline constexpr int kMaxPaymentsPerFee = 1000;
 // Payments (RefundPaid events) collected by one refund.
 inline constexpr int kMaxPaymentsPerRefund = 1000;
 
+// --- configuration (watchers/profiles.h) ------------------------------------
+
+// Day counts of a platform profile (waiting, review, windows, grace, leads):
+// ten years. Hour counts (response deadlines, repeats, leads): the same.
+// Larger values are typos, and would overflow "24 * days" in int.
+inline constexpr int kMaxConfigDays = 3650;
+inline constexpr int kMaxConfigHours = 24 * kMaxConfigDays;
+
 // a + b clamped to [-kMaxMoneyTotal, kMaxMoneyTotal]. Never overflows for
 // any int64 inputs.
 inline int64_t MoneyAdd(int64_t a, int64_t b) {

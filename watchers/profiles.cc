@@ -19,6 +19,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/reflection.h"
 #include "google/protobuf/text_format.h"
+#include "watchers/limits.h"
 
 namespace depositd::watchers {
 namespace {
@@ -346,10 +347,14 @@ absl::Status Bad(const std::string& where, const std::string& field,
 }
 
 absl::Status CheckNonNegative(const std::string& where, const char* field,
-                              bool has, int value) {
+                              bool has, int value, int max) {
   if (has && value < 0) {
     return Bad(where, field,
                absl::StrCat("must not be negative (got ", value, ")"));
+  }
+  if (has && value > max) {
+    return Bad(where, field,
+               absl::StrCat("is ", value, "; the limit is ", max));
   }
   return absl::OkStatus();
 }
@@ -396,7 +401,11 @@ absl::Status ValidateProfile(const std::string& where,
        p.closure_blocked_repeat_hours()},
   };
   for (const auto& i : ints) {
-    absl::Status s = CheckNonNegative(where, i.name, i.has, i.value);
+    // Day and hour counts meet time arithmetic (24 * days in int): bound
+    // them (watchers/limits.h).
+    const bool hours = absl::EndsWith(i.name, "_hours");
+    absl::Status s = CheckNonNegative(where, i.name, i.has, i.value,
+                                      hours ? kMaxConfigHours : kMaxConfigDays);
     if (!s.ok()) return s;
   }
   if (p.inactivity().has_deduction_percent() &&
@@ -408,12 +417,24 @@ absl::Status ValidateProfile(const std::string& where,
   }
   for (int d : p.inactivity().lead_days()) {
     if (d <= 0) return Bad(where, "inactivity.lead_days", "must be positive");
+    if (d > kMaxConfigDays) {
+      return Bad(where, "inactivity.lead_days",
+                 absl::StrCat("has ", d, "; the limit is ", kMaxConfigDays));
+    }
   }
   for (int h : p.dispute_lead_hours()) {
     if (h <= 0) return Bad(where, "dispute_lead_hours", "must be positive");
+    if (h > kMaxConfigHours) {
+      return Bad(where, "dispute_lead_hours",
+                 absl::StrCat("has ", h, "; the limit is ", kMaxConfigHours));
+    }
   }
   for (int d : p.appeal_lead_days()) {
     if (d <= 0) return Bad(where, "appeal_lead_days", "must be positive");
+    if (d > kMaxConfigDays) {
+      return Bad(where, "appeal_lead_days",
+                 absl::StrCat("has ", d, "; the limit is ", kMaxConfigDays));
+    }
   }
   if (p.has_refund_batch_day_of_month() &&
       (p.refund_batch_day_of_month() < 0 ||
@@ -441,6 +462,11 @@ absl::Status ValidateProfile(const std::string& where,
       if (money.minor_units() < 0) {
         return Bad(where, "site_minimums.minimum.minor_units",
                    "must not be negative");
+      }
+      if (money.minor_units() > kMaxMinorUnits) {
+        return Bad(where, "site_minimums.minimum.minor_units",
+                   absl::StrCat("is ", money.minor_units(), "; the limit is ",
+                                kMaxMinorUnits, " (10^15 minor units)"));
       }
       if (money.currency().size() != 3) {
         return Bad(where, "site_minimums.minimum.currency",

@@ -848,5 +848,65 @@ TEST_F(ValidationTest, MoneyAtRiskOfAHugeBalanceDoesNotOverflow) {
   EXPECT_TRUE(found);
 }
 
+// Configured day and hour counts meet time arithmetic ("24 * days"): each is
+// bounded, and a value over the bound is an error with file:line.
+TEST(Validation, ConfiguredDaysAndHoursAreBounded) {
+  struct Case {
+    std::string field;
+    int limit;
+  };
+  const std::vector<Case> cases = {
+      {"closure_waiting_days", kMaxConfigDays},
+      {"post_closure_dispute_grace_days", kMaxConfigDays},
+      {"return_window_days", kMaxConfigDays},
+      {"appeal_window_days", kMaxConfigDays},
+      {"reopen_cooling_off_days", kMaxConfigDays},
+      {"refund_overdue_grace_days", kMaxConfigDays},
+      {"unpaid_fee_age_days", kMaxConfigDays},
+      {"manual_review_extra_working_days", kMaxConfigDays},
+      {"not_received_response_hours", kMaxConfigHours},
+      {"closure_blocked_repeat_hours", kMaxConfigHours},
+      {"review { days", kMaxConfigDays},
+      {"payout_transit { days", kMaxConfigDays},
+      {"inactivity { limit_days", kMaxConfigDays},
+      {"inactivity { lead_days", kMaxConfigDays},
+      {"dispute_lead_hours", kMaxConfigHours},
+      {"appeal_lead_days", kMaxConfigDays},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.field);
+    const bool nested = c.field.find('{') != std::string::npos;
+    auto text = [&](int64_t value) {
+      return absl::StrCat("profiles {\n  name: \"generic\"\n  ", c.field, ": ",
+                          value, nested ? " }" : "", "\n}\n");
+    };
+    EXPECT_TRUE(
+        ProfileRegistry::ParseConfigText(text(c.limit), "x.textproto").ok());
+    for (int64_t bad : {int64_t{c.limit} + 1, int64_t{2147483647}}) {
+      auto parsed = ProfileRegistry::ParseConfigText(text(bad), "x.textproto");
+      ASSERT_FALSE(parsed.ok());
+      EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+      const std::string field =
+          nested ? c.field.substr(c.field.find('{') + 2) : c.field;
+      for (const std::string& part : {std::string("x.textproto:3:"), field,
+                                      absl::StrCat("the limit is ", c.limit)}) {
+        EXPECT_NE(parsed.status().message().find(part), std::string::npos)
+            << parsed.status() << "\nwanted: " << part;
+      }
+    }
+  }
+  auto money = ProfileRegistry::ParseConfigText(
+      "profiles {\n  name: \"generic\"\n  site_minimums {\n    site: "
+      "\"US\"\n    minimum { minor_units: 1000000000000001 currency: "
+      "\"USD\" }\n  }\n}\n",
+      "x.textproto");
+  ASSERT_FALSE(money.ok());
+  EXPECT_NE(money.status().message().find("x.textproto:"), std::string::npos)
+      << money.status();
+  EXPECT_NE(money.status().message().find("the limit is 1000000000000000"),
+            std::string::npos)
+      << money.status();
+}
+
 }  // namespace
 }  // namespace depositd::watchers
