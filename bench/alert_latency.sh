@@ -13,7 +13,9 @@
 # (20s), BENCH_BG_RATE (50000), BENCH_SHOPS (10000).
 #
 # Writes bench/results/alert_latency.csv,
-# alert_latency_{depositd,depositd_bg,noop}.csv and alert_latency.png.
+# alert_latency_{depositd,depositd_bg,noop,noop_bg}.csv (percentile curves),
+# alert_latency_samples_depositd{,_bg}.csv (every alert), alert_latency.png
+# and alert_latency_timeline.png.
 source "$(dirname "$0")/lib.sh"
 
 rate="${BENCH_RATE:-200}"
@@ -37,9 +39,11 @@ stop_server "$SERVER_PID"
 
 start_depositd alerts
 loadgen "${common[@]}" --target "$SERVER_ADDR" --label depositd --run-id d \
-  --latency-csv "$RESULTS/alert_latency_depositd.csv"
+  --latency-csv "$RESULTS/alert_latency_depositd.csv" \
+  --samples-csv "$RESULTS/alert_latency_samples_depositd.csv"
 loadgen "${common[@]}" --target "$SERVER_ADDR" --label depositd-bg --run-id db \
-  --background-rate "$bg" --latency-csv "$RESULTS/alert_latency_depositd_bg.csv"
+  --background-rate "$bg" --latency-csv "$RESULTS/alert_latency_depositd_bg.csv" \
+  --samples-csv "$RESULTS/alert_latency_samples_depositd_bg.csv"
 stop_server "$SERVER_PID"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS/alert_latency.env"
 
@@ -53,4 +57,8 @@ plot latency_distribution.gp "$RESULTS/alert_latency.png" \
   -e "b='$RESULTS/alert_latency_depositd_bg.csv'" -e "blabel='depositd, $bg events/s background'" \
   -e "c='$RESULTS/alert_latency_noop.csv'" -e "clabel='no-op echo (transport floor)'" \
   -e "title_text='Event -> alert on Alerts.Watch, $rate disputes/s'"
-echo "wrote $csv and $RESULTS/alert_latency.png"
+plot latency_timeline.gp "$RESULTS/alert_latency_timeline.png" \
+  -e "a='$RESULTS/alert_latency_samples_depositd.csv'" -e "alabel='depositd, idle'" \
+  -e "b='$RESULTS/alert_latency_samples_depositd_bg.csv'" -e "blabel='depositd, $bg events/s background'" \
+  -e "title_text='Event -> alert latency of each dispute over the run (depositd checkpoints every 5 s)'"
+echo "wrote $csv, $RESULTS/alert_latency.png and $RESULTS/alert_latency_timeline.png"

@@ -86,6 +86,9 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(120),
 ABSL_FLAG(std::string, csv, "",
           "Append one result line (with a header if the file is new).");
 ABSL_FLAG(std::string, label, "", "Label column of the CSV line.");
+ABSL_FLAG(std::string, samples_csv, "",
+          "alert-latency: write every alert's send time (s since the first) "
+          "and latency (ms) here.");
 ABSL_FLAG(std::string, latency_csv, "",
           "Write the latency percentile curve here (percentile,value_ms,"
           "1/(1-p)).");
@@ -148,6 +151,7 @@ int main(int argc, char** argv) {
   o.csv = absl::GetFlag(FLAGS_csv);
   o.label = absl::GetFlag(FLAGS_label);
   o.latency_csv = absl::GetFlag(FLAGS_latency_csv);
+  o.samples_csv = absl::GetFlag(FLAGS_samples_csv);
 
   if (o.shops < 1 || o.concurrency < 1 || o.in_flight < 1 || o.batch < 1 ||
       o.batch > 10000 || o.rate < 0 || o.connections < 1 ||

@@ -929,6 +929,7 @@ absl::Status RunAlertLatency(const LoadgenOptions& o) {
   std::atomic<bool> probe_seen{false};
   std::atomic<int64_t> received{0};
   LatencyHistogram latency;  // watch thread only until Stop()
+  std::vector<std::pair<int64_t, int64_t>> samples;  // (sent, received) ns
   int64_t unexpected = 0;
   const std::string trigger_prefix = absl::StrCat("al-", prefix, "-");
   const std::string probe_prefix = absl::StrCat("probe-", prefix, "-");
@@ -950,6 +951,7 @@ absl::Status RunAlertLatency(const LoadgenOptions& o) {
       return;
     }
     latency.Record(absl::ToUnixNanos(now) - sent_ns[n].load());
+    samples.push_back({sent_ns[n].load(), absl::ToUnixNanos(now)});
     received.fetch_add(1);
   });
   if (absl::Status s = ProbeWatch(chans[0], o, absl::Now(), prefix, probe_seen);
@@ -1023,6 +1025,16 @@ absl::Status RunAlertLatency(const LoadgenOptions& o) {
             sent.rejected + background.rejected, triggers - got,
             absl::StrCat("background_rate=", o.background_rate));
   WriteCurve(o.latency_csv, latency);
+  if (!o.samples_csv.empty() && !samples.empty()) {
+    std::sort(samples.begin(), samples.end());
+    std::ofstream out(o.samples_csv, std::ios::trunc);
+    out << "sent_s,latency_ms\n";
+    for (const auto& [sent_at, recv_at] : samples) {
+      out << absl::StrFormat("%.4f,%.3f\n",
+                             (sent_at - samples.front().first) / 1e9,
+                             (recv_at - sent_at) / 1e6);
+    }
+  }
   if (!sent.status.ok()) return sent.status;
   if (absl::Status s = CheckRejects(sent); !s.ok()) return s;
   if (o.background_rate > 0) {

@@ -77,6 +77,9 @@ struct LoadgenOptions {
   std::string label;
   // Write the latency percentile curve (percentile, ms) to this file.
   std::string latency_csv;
+  // alert-latency: one line per alert (seconds since the first trigger,
+  // latency in ms), to line latency spikes up with e.g. checkpoints.
+  std::string samples_csv;
 };
 
 absl::Status RunIngest(const LoadgenOptions& options);
