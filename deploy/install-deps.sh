@@ -13,9 +13,10 @@ packages=(
 )
 # Extra packages for the test suite only (set by deploy/test.sh).
 # prometheus-alertmanager: the end-to-end test starts a real Alertmanager on
-# loopback; clang and its runtime (libFuzzer): the fuzz targets.
+# loopback; clang and its runtime (libFuzzer): the fuzz targets; openssl:
+# tests/auth_test makes throwaway TLS certificates.
 if [[ "${DEPOSITD_TEST_DEPS:-0}" == 1 ]]; then
-  packages+=(procps prometheus-alertmanager clang libclang-rt-14-dev)
+  packages+=(procps prometheus-alertmanager clang libclang-rt-14-dev openssl)
 fi
 # gnuplot draws the benchmark plots (bench/*.sh set this).
 if [[ "${DEPOSITD_BENCH_DEPS:-0}" == 1 ]]; then

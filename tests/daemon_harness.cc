@@ -124,6 +124,15 @@ absl::Status DaemonHarness::Launch() {
       args.push_back(options_.test_clock_start);
     }
   }
+  for (const auto& [flag, value] :
+       {std::pair{"--token-file", &options_.token_file},
+        std::pair{"--tls-cert", &options_.tls_cert},
+        std::pair{"--tls-key", &options_.tls_key},
+        std::pair{"--tls-client-ca", &options_.tls_client_ca}}) {
+    if (value->empty()) continue;
+    args.push_back(flag);
+    args.push_back(*value);
+  }
   args.insert(args.end(), options_.extra_args.begin(),
               options_.extra_args.end());
   std::vector<char*> argv;
@@ -184,7 +193,10 @@ absl::Status DaemonHarness::Launch() {
     absl::SleepFor(absl::Milliseconds(10));
   }
   address_ = absl::StrCat("127.0.0.1:", port);
-  channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      tools::MakeClientChannel(address_, options_.client);
+  if (!channel.ok()) return channel.status();
+  channel_ = *std::move(channel);
 
   // Then for the health service to say SERVING.
   grpc::health::v1::Health::Stub health(channel_);
@@ -259,6 +271,11 @@ absl::Status DaemonHarness::Kill() {
 }
 
 absl::Status DaemonHarness::Restart() { return Launch(); }
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> DaemonHarness::NewChannel(
+    const tools::ClientChannelOptions& options) const {
+  return tools::MakeClientChannel(address_, options);
+}
 
 std::string DaemonHarness::LogTail(int lines) const {
   std::ifstream in(log_path_);

@@ -38,6 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "tools/client_channel.h"
 
 namespace depositd::integration {
 
@@ -59,6 +60,16 @@ class DaemonHarness {
     std::vector<std::string> extra_args;
     // How long to wait for the port file and SERVING.
     absl::Duration start_timeout = absl::Seconds(60);
+    // Security flags, each passed when set: --token-file, --tls-cert,
+    // --tls-key, --tls-client-ca.
+    std::string token_file;
+    std::string tls_cert;
+    std::string tls_key;
+    std::string tls_client_ca;
+    // How channel() (and the start-up health check) connects: a token on
+    // every call, TLS trust, a client certificate. Default: plaintext, no
+    // token.
+    tools::ClientChannelOptions client;
   };
 
   // Creates the folder and starts the daemon. FAILED_PRECONDITION when no
@@ -89,6 +100,10 @@ class DaemonHarness {
   const std::string& address() const { return address_; }
   // A channel to the current run (new after each Restart).
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  // Another channel to the current run, e.g. with another token or
+  // without TLS. Errors: MakeClientChannel's.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> NewChannel(
+      const tools::ClientChannelOptions& options) const;
   const std::string& data_dir() const { return data_dir_; }
   const std::string& log_path() const { return log_path_; }
 

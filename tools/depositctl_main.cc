@@ -32,6 +32,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "tools/client_channel.h"
 #include "tools/format.h"
 #include "tools/grpc_health_v1.grpc.pb.h"
 #include "tools/jsonl_reader.h"
@@ -45,10 +46,17 @@ constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 
 constexpr char kUsage[] =
-    R"(usage: depositctl [--addr HOST:PORT] [--timeout SECONDS] COMMAND [ARGS]
+    R"(usage: depositctl [--addr HOST:PORT] [--timeout SECONDS] [--token T]
+                  [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] COMMAND ARGS
 
   --addr      daemon address (default $DEPOSITD_ADDR or 127.0.0.1:50051)
   --timeout   deadline for each call and for connecting, seconds (default 10)
+  --token     bearer token (default $DEPOSITD_TOKEN), for a depositd run
+              with --token-file
+  --tls-ca    TLS: PEM CA that signed the daemon's certificate (--tls alone:
+              the system's CAs)
+  --tls-cert, --tls-key
+              mutual TLS: this client's PEM certificate and key
 
 commands:
   send FILE|- [--batch N] [--in-flight N]
@@ -89,7 +97,8 @@ struct CommandLine {
 
 // Options that take no value.
 const std::set<std::string>& BooleanOptions() {
-  static const auto* kBooleans = new std::set<std::string>{"json", "help"};
+  static const auto* kBooleans =
+      new std::set<std::string>{"json", "help", "tls"};
   return *kBooleans;
 }
 
@@ -129,11 +138,11 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
 // Shared state of one invocation: the channel and the common options.
 class Client {
  public:
-  Client(std::string addr, absl::Duration timeout)
+  Client(std::string addr, absl::Duration timeout,
+         std::shared_ptr<grpc::Channel> channel)
       : addr_(std::move(addr)),
         timeout_(timeout),
-        channel_(
-            grpc::CreateChannel(addr_, grpc::InsecureChannelCredentials())) {}
+        channel_(std::move(channel)) {}
 
   const std::string& addr() const { return addr_; }
   absl::Duration timeout() const { return timeout_; }
@@ -158,6 +167,18 @@ class Client {
       std::string reason = status.error_message();
       if (absl::StrContains(reason, "Connection refused")) {
         reason = "connection refused";
+      } else if (absl::StrContains(reason, "Socket closed") ||
+                 absl::StrContains(reason, "andshake") ||
+                 absl::StrContains(reason, "SSL") ||
+                 absl::StrContains(reason, "certificate")) {
+        // The connection ended during set-up: usually TLS on one side only,
+        // a certificate not trusted, or no client certificate.
+        std::cerr << "depositctl: depositd at " << addr_
+                  << " closed the connection during set-up: " << reason
+                  << " (if it runs with --tls-cert, pass --tls-ca CA.pem, "
+                     "and with --tls-client-ca also --tls-cert/--tls-key; "
+                     "if it runs without TLS, drop the --tls options)\n";
+        return kExitUsage;
       }
       std::cerr << "depositctl: cannot reach depositd at " << addr_ << ": "
                 << reason
@@ -255,7 +276,11 @@ int UsageError(absl::string_view message) {
 absl::Status CheckOptions(const CommandLine& cl,
                           const std::set<std::string>& allowed) {
   for (const auto& [name, value] : cl.options) {
-    if (name == "addr" || name == "timeout") continue;
+    if (name == "addr" || name == "timeout" || name == "token" ||
+        name == "tls" || name == "tls-ca" || name == "tls-cert" ||
+        name == "tls-key") {
+      continue;
+    }
     if (allowed.count(name) == 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown option --", name, " for this command"));
@@ -805,7 +830,19 @@ int Main(int argc, char** argv) {
        timeout_seconds <= 0)) {
     return UsageError("--timeout must be a positive number of seconds");
   }
-  Client client(addr, absl::Seconds(timeout_seconds));
+  ClientChannelOptions channel_options;
+  if (const char* env = std::getenv("DEPOSITD_TOKEN"); env && *env) {
+    channel_options.token = env;
+  }
+  channel_options.token = Option(*cl, "token", channel_options.token);
+  channel_options.tls = HasOption(*cl, "tls");
+  channel_options.tls_ca_file = Option(*cl, "tls-ca", "");
+  channel_options.tls_cert_file = Option(*cl, "tls-cert", "");
+  channel_options.tls_key_file = Option(*cl, "tls-key", "");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      MakeClientChannel(addr, channel_options);
+  if (!channel.ok()) return UsageError(channel.status().message());
+  Client client(addr, absl::Seconds(timeout_seconds), *std::move(channel));
   const std::string& command = cl->positionals[0];
   if (command == "send") return RunSend(client, *cl);
   if (command == "shop") return RunShopOrExplain(client, *cl, false);
