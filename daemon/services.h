@@ -34,6 +34,8 @@
 //                                 token silences only that tenant).
 //   Admin.*                       admin (token file: only with tenant=*).
 //   grpc.health.v1.Health, reflection: open.
+// Streams are authorized when they open: a Stream or Watch keeps the rights
+// it started with until it ends, even if its token is removed meanwhile.
 #ifndef DEPOSITD_DAEMON_SERVICES_H_
 #define DEPOSITD_DAEMON_SERVICES_H_
 
