@@ -250,12 +250,14 @@ absl::StatusOr<TokenTable> TokenTable::Parse(absl::string_view text,
           kHashPrefix,
           absl::AsciiStrToLower(fields[0].substr(kHashPrefix.size(), 8)));
     }
-    for (size_t i = 0; i < table.entries_.size(); ++i) {
-      if (table.entries_[i].digest == entry.digest) {
-        return fail(absl::StrCat("duplicate token: the same sha256 is on line ",
-                                 line_of[i], "; keep one line per token"));
-      }
+    std::string key(reinterpret_cast<const char*>(entry.digest.data()),
+                    entry.digest.size());
+    if (auto it = table.by_digest_.find(key); it != table.by_digest_.end()) {
+      return fail(absl::StrCat("duplicate token: the same sha256 is on line ",
+                               line_of[it->second],
+                               "; keep one line per token"));
     }
+    table.by_digest_.emplace(std::move(key), table.entries_.size());
     table.entries_.push_back(std::move(entry));
     line_of.push_back(line_no);
   }
@@ -264,14 +266,14 @@ absl::StatusOr<TokenTable> TokenTable::Parse(absl::string_view text,
 
 const Principal* TokenTable::Find(absl::string_view token) const {
   const std::array<uint8_t, 32> digest = Sha256(token);
-  const Principal* found = nullptr;
-  // Every entry is compared, in constant time each, whatever matches.
-  for (const Entry& e : entries_) {
-    const bool match =
-        CRYPTO_memcmp(e.digest.data(), digest.data(), digest.size()) == 0;
-    if (match) found = &e.principal;
+  auto it = by_digest_.find(absl::string_view(
+      reinterpret_cast<const char*>(digest.data()), digest.size()));
+  if (it == by_digest_.end()) return nullptr;
+  const Entry& e = entries_[it->second];
+  if (CRYPTO_memcmp(e.digest.data(), digest.data(), digest.size()) != 0) {
+    return nullptr;
   }
-  return found;
+  return &e.principal;
 }
 
 // ---------------------------------------------------------------------------
