@@ -3,9 +3,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 
 namespace depositd::daemon {
@@ -55,6 +60,109 @@ void Committer::Run() {
     CommitGroup(items);
     items.clear();
   }
+}
+
+absl::Status Committer::write_status() const {
+  absl::MutexLock lock(&status_mu_);
+  return write_status_;
+}
+
+void Committer::SetWriteStatus(absl::Status s) {
+  absl::MutexLock lock(&status_mu_);
+  write_status_ = std::move(s);
+}
+
+namespace {
+
+[[noreturn]] void ExitOnWriteError(const absl::Status& s) {
+  std::fprintf(stderr,
+               "depositd: fatal: cannot write the event log: %s\n"
+               "depositd: exiting; acknowledged events are safe, "
+               "unacknowledged ones must be resent\n",
+               s.ToString().c_str());
+  std::fflush(stderr);
+  std::_Exit(3);
+}
+
+// What clients and the log are told while writes fail.
+absl::Status Explain(const absl::Status& s) {
+  if (absl::IsResourceExhausted(s)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        s.message(),
+        ". depositd refuses new events until space is freed there and "
+        "retries by itself; reads keep working and nothing acknowledged is "
+        "lost. Resend unacknowledged batches later."));
+  }
+  return absl::UnavailableError(absl::StrCat(
+      s.message(),
+      ". depositd refuses new events and retries the write by itself; reads "
+      "keep working and nothing acknowledged is lost. Resend "
+      "unacknowledged batches later."));
+}
+
+}  // namespace
+
+void Committer::AppendWithRetry(absl::Span<const RecordPieces> records,
+                                StoreBatch& batch) {
+  batch.SetSavePoint();
+  absl::StatusOr<uint64_t> pos = options_.log->Append(records, batch);
+  if (pos.ok()) return;
+  const absl::Time failed_at = absl::Now();
+  absl::Duration backoff = absl::Milliseconds(100);
+  std::optional<absl::Time> give_up;
+  int attempts = 0;
+  absl::Status last = pos.status();
+  std::string last_logged;
+  for (;;) {
+    if (!absl::IsResourceExhausted(last) && !absl::IsUnavailable(last)) {
+      ExitOnWriteError(last);
+    }
+    const absl::Status told = Explain(last);
+    SetWriteStatus(told);
+    if (std::string(told.message()) != last_logged) {
+      last_logged = std::string(told.message());
+      std::fprintf(stderr, "depositd: error: %s\n", last_logged.c_str());
+      std::fflush(stderr);
+    }
+    bool stopping;
+    {
+      // Wait `backoff`, or less when Stop() is called.
+      absl::MutexLock lock(&mu_);
+      auto stop = [](Committer* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
+        return c->stop_;
+      };
+      if (!stop_) mu_.AwaitWithTimeout(absl::Condition(+stop, this), backoff);
+      stopping = stop_;
+    }
+    if (stopping) {
+      // Stopping: a few more tries for up to 10 s, then give up.
+      if (!give_up) {
+        give_up = absl::Now() + absl::Seconds(10);
+      } else {
+        absl::SleepFor(backoff);
+      }
+      if (absl::Now() > *give_up) ExitOnWriteError(last);
+    }
+    backoff = std::min(backoff * 2, absl::Seconds(2));
+    ++attempts;
+    absl::Status recovered = options_.store->RecoverWrites();
+    if (!recovered.ok()) {
+      last = recovered;
+      continue;
+    }
+    batch.RollbackToSavePoint();
+    batch.SetSavePoint();
+    pos = options_.log->Append(records, batch);
+    if (pos.ok()) break;
+    last = pos.status();
+  }
+  SetWriteStatus(absl::OkStatus());
+  std::fprintf(stderr,
+               "depositd: writes to %s work again after %s (%d retries); "
+               "accepting events\n",
+               options_.store->dir().c_str(),
+               absl::FormatDuration(absl::Now() - failed_at).c_str(), attempts);
+  std::fflush(stderr);
 }
 
 void Committer::CommitGroup(std::vector<CommitItem>& items) {
@@ -116,16 +224,7 @@ void Committer::CommitGroup(std::vector<CommitItem>& items) {
     }
   }
 
-  absl::StatusOr<uint64_t> pos = options_.log->Append(records, batch);
-  if (!pos.ok()) {
-    std::fprintf(stderr,
-                 "depositd: fatal: cannot write the event log: %s\n"
-                 "depositd: exiting; acknowledged events are safe, "
-                 "unacknowledged ones must be resent\n",
-                 pos.status().ToString().c_str());
-    std::fflush(stderr);
-    std::_Exit(3);
-  }
+  AppendWithRetry(records, batch);
   min_cut_ = new_min_cut;
   commits_.fetch_add(1, std::memory_order_relaxed);
 

@@ -11,8 +11,19 @@
 // the write returns are batches completed (acks sent), alerts published and
 // barrier callbacks run.
 //
-// A failed write is fatal: shard state already contains the group, so the
-// process exits (non-zero) and recovery rebuilds from the durable log.
+// A failed write cannot be undone in memory (shard state already contains
+// the group), so the committer keeps the group and retries the SAME write
+// until it succeeds, holding every ack meanwhile:
+//   - disk full (RESOURCE_EXHAUSTED) or another I/O error (UNAVAILABLE):
+//     write_status() reports it (the services refuse new batches with it),
+//     and every 0.1 s .. 2 s Store::RecoverWrites() probes the disk and
+//     reopens RocksDB, then the write is retried. Reads (shop state is in
+//     memory) keep working. When the write succeeds the acks go out and
+//     write_status() is OK again. Nothing acknowledged is ever lost: an ack
+//     still needs its group's successful write.
+//   - corruption (DATA_LOSS) or any other error, or a retry still failing
+//     10 s after Stop() was called: the process exits (code 3) with a clear
+//     message; recovery at the next start rebuilds from the durable log.
 #ifndef DEPOSITD_DAEMON_COMMITTER_H_
 #define DEPOSITD_DAEMON_COMMITTER_H_
 
@@ -23,7 +34,9 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "daemon/engine_internal.h"
 #include "daemon/event_log.h"
 #include "daemon/store.h"
@@ -54,6 +67,11 @@ class Committer {
 
   void Push(CommitItem item);
 
+  // OK while writes succeed. After a failed write, until its retry
+  // succeeds: RESOURCE_EXHAUSTED "disk full in DIR: ..." or UNAVAILABLE
+  // "cannot write to DIR: ...", with what to do. Thread-safe.
+  absl::Status write_status() const;
+
   uint64_t last_alert_sequence() const { return alert_seq_.load(); }
   uint64_t checkpoint_position() const { return min_cut_.load(); }
   uint64_t commits() const { return commits_.load(); }
@@ -61,12 +79,20 @@ class Committer {
  private:
   void Run();
   void CommitGroup(std::vector<CommitItem>& items);
+  // Appends `records` with `batch` (the group's side effects), retrying as
+  // described above; returns only on success (else exits the process).
+  void AppendWithRetry(absl::Span<const RecordPieces> records,
+                       StoreBatch& batch);
+  void SetWriteStatus(absl::Status s);
 
   Options options_;
   absl::Mutex mu_;
   std::vector<CommitItem> queue_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
+
+  mutable absl::Mutex status_mu_;
+  absl::Status write_status_ ABSL_GUARDED_BY(status_mu_);
 
   // Committer thread only.
   std::vector<uint64_t> cuts_;

@@ -83,6 +83,11 @@ ABSL_FLAG(int32_t, checkpoint_interval_seconds, 0,
 ABSL_FLAG(int32_t, dedupe_window_days, 0,
           "Days an event id is remembered for deduplication. 0: config, "
           "else 30.");
+ABSL_FLAG(int32_t, store_test_write_buffer_kb, 0,
+          "Tests only (crash tests): RocksDB memtables of this many KiB in "
+          "every family, so flushes and compactions run all the time; each "
+          "compaction's start and end go to DATA_DIR/compactions.trace. "
+          "Never in production. 0: off.");
 ABSL_FLAG(std::string, port_file, "",
           "Once serving, write the bound port and a newline to this file "
           "(atomically: temp file + rename).");
@@ -279,6 +284,9 @@ int main(int argc, char** argv) {
   options.dedupe_window =
       absl::Hours(24 * (dedupe_days == 0 ? 30 : dedupe_days));
   options.registry = registry->get();
+  const int32_t test_kb = absl::GetFlag(FLAGS_store_test_write_buffer_kb);
+  if (test_kb < 0) Die("--store-test-write-buffer-kb must be >= 0");
+  options.store_test_write_buffer_bytes = static_cast<size_t>(test_kb) << 10;
   // Unacknowledged firing alerts repeat after their routes' interval (none
   // when no route matches: nobody would be told).
   if (!router->empty()) {

@@ -71,6 +71,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Options& options) {
     engine->options_.shards = std::max(1u, std::thread::hardware_concurrency());
   }
   absl::Status s = engine->Recover();
+  if (absl::IsDataLoss(s) &&
+      !absl::StrContains(s.message(), "has not changed its data")) {
+    // A damaged checkpoint, log record or alert entry: say where and what
+    // to do (Store::Open already does for damaged RocksDB files).
+    return absl::DataLossError(absl::StrCat(
+        "data dir ", options.data_dir, " is damaged: ", s.message(), ". ",
+        DamagedDataDirAdvice(options.data_dir)));
+  }
   if (!s.ok()) return s;
   return engine;
 }
@@ -83,6 +91,7 @@ absl::Status Engine::Recover() {
   const absl::Time started = absl::Now();
   Store::Options so;
   so.dir = options_.data_dir;
+  so.test_write_buffer_bytes = options_.store_test_write_buffer_bytes;
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(so);
   if (!store.ok()) return store.status();
   store_ = *std::move(store);
@@ -98,7 +107,7 @@ absl::Status Engine::Recover() {
     if (bytes.ok()) {
       if (!meta.ParseFromString(*bytes)) {
         return absl::DataLossError(absl::StrCat(
-            "data dir ", options_.data_dir, ": corrupt checkpoint metadata"));
+            "the checkpoint metadata (key \"checkpoint\") does not parse"));
       }
     } else if (!absl::IsNotFound(bytes.status())) {
       return bytes.status();
@@ -765,6 +774,11 @@ absl::StatusOr<v1::SilenceResponse> Engine::Silence(
   v1::SilenceResponse resp;
   resp.set_silence_id(*id);
   return resp;
+}
+
+absl::Status Engine::WritableStatus() const {
+  if (committer_ == nullptr) return absl::OkStatus();
+  return committer_->write_status();
 }
 
 v1::StatsResponse Engine::Stats() const {

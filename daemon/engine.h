@@ -93,6 +93,9 @@ class Engine {
     // FEED_SILENT: tenants watched, with the silence after which their feed
     // counts as blind (TenantConfig.feed_silence_minutes).
     std::map<std::string, absl::Duration> feed_silence;
+    // Tests only: Store::Options::test_write_buffer_bytes (tiny memtables,
+    // constant compactions, DIR/compactions.trace). 0: off.
+    size_t store_test_write_buffer_bytes = 0;
   };
 
   struct RecoveryStats {
@@ -152,6 +155,13 @@ class Engine {
   Store* store() { return store_.get(); }
 
   v1::StatsResponse Stats() const;
+
+  // OK while the store accepts writes. After a failed write (disk full, I/O
+  // error), until its automatic retry succeeds: RESOURCE_EXHAUSTED ("disk
+  // full in DIR: ...") or UNAVAILABLE, saying what to do. Batches ingested
+  // meanwhile wait (their acks too), so the services refuse new ones with
+  // this status. Reads keep working. Thread-safe.
+  absl::Status WritableStatus() const;
 
   // Test clock (FAILED_PRECONDITION without one). Set/Advance return (via
   // `done`) after the deadlines that passed have fired and their alerts are

@@ -194,6 +194,19 @@ class IngestStreamReactor final
       Pump();
       return;
     }
+    if (absl::Status w = engine_->WritableStatus(); !w.ok()) {
+      // The store refuses writes (e.g. disk full): end the stream with why.
+      // Acks of batches already taken stay pending until their write
+      // succeeds; the client resends what was not acknowledged.
+      {
+        absl::MutexLock lock(&mu_);
+        reading_ = false;
+        read_closed_ = true;
+        store_error_ = ToGrpc(w);
+      }
+      Pump();
+      return;
+    }
     v1::EventBatch batch;
     batch.Swap(&request_);
     uint64_t slot;
@@ -295,6 +308,9 @@ class IngestStreamReactor final
         finish = true;
         status = grpc::Status(grpc::StatusCode::CANCELLED,
                               "the client stopped reading acks");
+      } else if (store_error_.has_value() && !writing_) {
+        finish = true;
+        status = *store_error_;
       } else if ((read_closed_ || shutting_down_) && slots_.empty() &&
                  !writing_ && !accepted_pending_) {
         finish = true;
@@ -322,6 +338,8 @@ class IngestStreamReactor final
   bool read_closed_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool write_failed_ ABSL_GUARDED_BY(mu_) = false;
+  // Set when the store refused writes: the stream ends with it.
+  std::optional<grpc::Status> store_error_ ABSL_GUARDED_BY(mu_);
   bool accepted_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
@@ -366,6 +384,10 @@ class Services::IngestService final : public v1::EventIngest::CallbackService {
           absl::StrCat("batch has ", request->events_size(),
                        " events; the limit is ", kMaxEventsPerBatch,
                        " per batch: split it and resend")));
+      return reactor;
+    }
+    if (absl::Status w = engine_->WritableStatus(); !w.ok()) {
+      reactor->Finish(ToGrpc(w));  // e.g. disk full: nothing was taken
       return reactor;
     }
     // The request is owned by this call and not read after this point, so

@@ -23,7 +23,20 @@
 // Failure contract: every RocksDB error becomes an absl::Status in one
 // helper (FromRocksDb in store.cc), naming the operation. Opening a data dir
 // already opened by another process fails with FAILED_PRECONDITION
-// "data dir D is in use by another depositd (pid N)".
+// "data dir D is in use by another depositd (pid N)"; a damaged data dir
+// fails with DATA_LOSS naming the dir, what is damaged and what to do.
+// A clean close writes DIR/depositd.seal (RocksDB's last sequence number);
+// the next Open first opens read-only and refuses a store OLDER than its
+// seal (a truncated MANIFEST makes RocksDB silently open an older state).
+// A store whose CURRENT file is missing is refused too (RocksDB would start
+// an empty one). RocksDB's warnings go to stderr, not to a LOG file.
+//
+// Write errors (disk full, I/O errors): RocksDB then refuses every later
+// write until it recovers. Write() returns RESOURCE_EXHAUSTED ("disk full in
+// D: ...") or UNAVAILABLE; reads keep working. The caller may retry the SAME
+// batch after RecoverWrites() returns OK: RocksDB applied none of it (a
+// copy may sit in the write-ahead log when only the fsync failed; writing
+// the same keys and values again is idempotent).
 #ifndef DEPOSITD_DAEMON_STORE_H_
 #define DEPOSITD_DAEMON_STORE_H_
 
@@ -47,6 +60,10 @@ std::string EncodeBigEndian64(uint64_t v);
 // Inverse; 0 if `key` is not 8 bytes.
 uint64_t DecodeBigEndian64(absl::string_view key);
 
+// What to do about a damaged data dir, for error messages: keep a copy,
+// restore from a backup or start empty and have the integrations resend.
+std::string DamagedDataDirAdvice(absl::string_view dir);
+
 class Store;
 
 // A set of writes applied atomically by Store::Write. Borrows `store`, which
@@ -69,19 +86,33 @@ class StoreBatch {
   size_t Count() const;
   size_t ApproximateBytes() const;
 
+  // Remembers the batch's current content; RollbackToSavePoint() drops
+  // everything added since (used to rebuild a batch for a retried write).
+  void SetSavePoint();
+  void RollbackToSavePoint();
+
  private:
   friend class Store;
   struct Rep;
   std::unique_ptr<Rep> rep_;
 };
 
-// Thread-safe (RocksDB is); Write calls are serialized by RocksDB.
+// Thread-safe (RocksDB is; a reopen in RecoverWrites excludes every other
+// call with a reader/writer lock); Write calls are serialized by RocksDB.
 class Store {
  public:
   struct Options {
     std::string dir;
     // Memtable size of the log family, bytes.
     size_t log_write_buffer_bytes = 256 << 20;
+    // Tests only (depositd --store-test-write-buffer-kb): when > 0, every
+    // family gets memtables of this size and compaction starts at 2 level-0
+    // files, so flushes and compactions run all the time under a small
+    // load; and each compaction's start and end are appended to
+    // DIR/compactions.trace ("begin JOB FAMILY" / "end JOB FAMILY", one
+    // unbuffered write() each, so the lines survive kill -9), for crash
+    // tests that kill the daemon while a compaction runs.
+    size_t test_write_buffer_bytes = 0;
   };
 
   // Opens or creates the database in `options.dir` (created if missing) and
@@ -92,7 +123,24 @@ class Store {
   ~Store();
 
   // Applies `batch` atomically; durable per `sync` (see header comment).
+  // Errors: RESOURCE_EXHAUSTED "disk full in DIR: ..." when the file system
+  // is full; UNAVAILABLE for other I/O errors and for every write after one
+  // failed, until RecoverWrites() succeeds; DATA_LOSS for corruption (do not
+  // retry). On error nothing of `batch` is visible.
   absl::Status Write(StoreBatch& batch, bool sync);
+
+  // After a failed Write: tries to make the store writable again. First
+  // probes the data dir with a 1 MiB synced file (fails fast, changing
+  // nothing, while the disk is still full), then reopens the database: the
+  // reopen replays the write-ahead log from disk and starts a new one.
+  // (DB::Resume() is not used: with every memtable empty it keeps the WAL
+  // writer that failed, and RocksDB 7.8 built with assertions, as Debian's
+  // is, aborts on the next write to it.) OK: retry the failed write.
+  // Otherwise RESOURCE_EXHAUSTED (still full) or UNAVAILABLE, and the store
+  // stays read-only. Reads wait while a reopen runs and fail with
+  // UNAVAILABLE after a failed reopen, until one succeeds.
+  // Call from one thread at a time (the committer).
+  absl::Status RecoverWrites();
 
   // NOT_FOUND when missing.
   absl::StatusOr<std::string> Get(Family f, absl::string_view key) const;

@@ -58,6 +58,9 @@ class DaemonHarness {
     std::string test_clock_start = "2026-03-05T00:00:00Z";
     // More flags, e.g. {"--config", path}.
     std::vector<std::string> extra_args;
+    // More environment for the daemon, "NAME=VALUE" each (e.g. LD_PRELOAD
+    // of a fault-injection shim); added to the test's own environment.
+    std::vector<std::string> env;
     // How long to wait for the port file and SERVING.
     absl::Duration start_timeout = absl::Seconds(60);
     // Security flags, each passed when set: --token-file, --tls-cert,
