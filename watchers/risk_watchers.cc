@@ -1,6 +1,7 @@
 #include "watchers/risk_watchers.h"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -484,8 +485,11 @@ class ClosureBlockedWatcher final : public RiskWatcher {
     const int repeat_h = profile.settings.closure_blocked_repeat_hours();
     if (repeat_h > 0) {
       const int64_t period = WholeUnits(now - start, absl::Hours(repeat_h));
-      f->set_stage(absl::StrCat("day", period + 1));
-      Lower(start + absl::Hours(repeat_h) * (period + 1), out);
+      // Saturates for `now` at infinity (IDivDuration gives INT64_MAX).
+      const int64_t day =
+          period < std::numeric_limits<int64_t>::max() ? period + 1 : period;
+      f->set_stage(absl::StrCat("day", day));
+      Lower(start + absl::Hours(repeat_h) * day, out);
     } else {
       f->set_stage("blocked");
     }
