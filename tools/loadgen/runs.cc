@@ -538,8 +538,11 @@ int StreamsFor(const LoadgenOptions& o) {
 // --- Watch -------------------------------------------------------------------
 
 // Reads Alerts.Watch on its own thread and hands each alert, with its
-// arrival time, to `on_alert`. Thread-safety: Stop() from the owning
-// thread; on_alert runs on the watch thread.
+// arrival time, to `on_alert`. As the API asks of clients, a Watch ended with
+// RESOURCE_EXHAUSTED (it fell too far behind, e.g. a burst of thousands of
+// alerts in one commit) is resumed from the last sequence received + 1, so
+// nothing is lost; resumes() counts them. Thread-safety: Stop() from the
+// owning thread; on_alert runs on the watch thread.
 class AlertWatch {
  public:
   using Handler = std::function<void(const v1::Alert&, absl::Time)>;
@@ -547,25 +550,56 @@ class AlertWatch {
              const v1::WatchAlertsRequest& request, Handler on_alert)
       : stub_(v1::Alerts::NewStub(channel)) {
     thread_ = std::thread([this, request, on_alert] {
-      auto reader = stub_->Watch(&context_, request);
-      v1::Alert alert;
-      while (reader->Read(&alert)) on_alert(alert, absl::Now());
-      status_ = FromGrpc(reader->Finish());
+      uint64_t next = request.from_sequence();
+      for (;;) {
+        grpc::ClientContext* ctx;
+        {
+          absl::MutexLock lock(&mu_);
+          if (stopping_) return;
+          context_ = std::make_unique<grpc::ClientContext>();
+          ctx = context_.get();
+        }
+        v1::WatchAlertsRequest r = request;
+        r.set_from_sequence(next);
+        auto reader = stub_->Watch(ctx, r);
+        v1::Alert alert;
+        while (reader->Read(&alert)) {
+          next = alert.sequence() + 1;
+          on_alert(alert, absl::Now());
+        }
+        absl::Status s = FromGrpc(reader->Finish());
+        if (s.code() == absl::StatusCode::kResourceExhausted && next > 0) {
+          resumes_.fetch_add(1);
+          continue;
+        }
+        absl::MutexLock lock(&mu_);
+        status_ = s;
+        return;
+      }
     });
   }
   // Cancels the call and joins; the call's own status unless we cancelled.
   absl::Status Stop() {
-    context_.TryCancel();
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+      if (context_ != nullptr) context_->TryCancel();
+    }
     thread_.join();
+    absl::MutexLock lock(&mu_);
     if (status_.code() == absl::StatusCode::kCancelled) return absl::OkStatus();
     return status_;
   }
+  int64_t resumes() const { return resumes_.load(); }
 
  private:
   std::unique_ptr<v1::Alerts::Stub> stub_;
-  grpc::ClientContext context_;
   std::thread thread_;
-  absl::Status status_;
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::unique_ptr<grpc::ClientContext> context_ ABSL_GUARDED_BY(mu_);
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int64_t> resumes_{0};
 };
 
 // Sends probe disputes (due within the lead, so they fire at once) until one
@@ -1016,9 +1050,10 @@ absl::Status RunAlertLatency(const LoadgenOptions& o) {
 
   PrintStreamResult("trigger events", sent);
   if (o.background_rate > 0) PrintStreamResult("background ingest", background);
-  std::printf("  alerts received %s of %s (unexpected %s)\n",
-              Thousands(got).c_str(), Thousands(triggers).c_str(),
-              Thousands(unexpected).c_str());
+  std::printf(
+      "  alerts received %s of %s (unexpected %s, Watch resumed %s times)\n",
+      Thousands(got).c_str(), Thousands(triggers).c_str(),
+      Thousands(unexpected).c_str(), Thousands(watch.resumes()).c_str());
   std::printf("  event -> alert on Watch, ms: %s\n",
               LatencyLine(latency).c_str());
   AppendCsv(o, "alert-latency", got, 0, latency, sent.applied, sent.duplicates,
@@ -1269,9 +1304,11 @@ absl::Status RunDeadlines(const LoadgenOptions& o) {
     if (late > 1000000000LL) ++over_1s;
   }
   const int64_t got = received.load();
-  std::printf("  alerts received %s of %s (later stage than 24h: %s)\n",
-              Thousands(got).c_str(), Thousands(k_fire).c_str(),
-              Thousands(wrong_stage).c_str());
+  std::printf(
+      "  alerts received %s of %s (later stage than 24h: %s, Watch resumed "
+      "%s times)\n",
+      Thousands(got).c_str(), Thousands(k_fire).c_str(),
+      Thousands(wrong_stage).c_str(), Thousands(watch.resumes()).c_str());
   if (test_clock) {
     for (size_t s = 0; s < steps.size(); ++s) {
       std::printf(
