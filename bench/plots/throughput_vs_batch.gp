@@ -7,6 +7,9 @@ set datafile separator ','
 set terminal pngcairo size 900,900 font 'DejaVu Sans,10'
 set output out
 set multiplot layout 2,1 title "Ingest over EventIngest.Stream, realistic mix\n".subtitle
+# One series per label (lines join only consecutive points of a series).
+noop = '< grep "^ingest,noop," '.in
+dep = '< grep "^ingest,depositd," '.in
 set logscale x
 set xlabel 'events per batch'
 set grid
@@ -14,11 +17,11 @@ set key top left
 set logscale y
 set format y '%.0s%c'
 set ylabel 'events/s'
-plot in every ::1 using 6:(strcol(2) eq 'noop' ? $10 : 1/0) with linespoints lw 2 pt 7 title 'no-op server (transport ceiling)', \
-     in every ::1 using 6:(strcol(2) eq 'depositd' ? $10 : 1/0) with linespoints lw 2 pt 5 title 'depositd, durable acks'
+plot noop using 6:10 with linespoints lw 2 pt 7 title 'no-op server (transport ceiling)', \
+     dep using 6:10 with linespoints lw 2 pt 5 title 'depositd, durable acks'
 set ylabel 'ack latency p99 per batch (ms)'
 set format y '%g'
-plot in every ::1 using 6:(strcol(2) eq 'noop' ? $13 : 1/0) with linespoints lw 2 pt 7 title 'no-op p99', \
-     in every ::1 using 6:(strcol(2) eq 'depositd' ? $13 : 1/0) with linespoints lw 2 pt 5 title 'depositd p99', \
-     in every ::1 using 6:(strcol(2) eq 'depositd' ? $11 : 1/0) with linespoints lw 1 dt 2 pt 4 title 'depositd p50'
+plot noop using 6:13 with linespoints lw 2 pt 7 title 'no-op p99', \
+     dep using 6:13 with linespoints lw 2 pt 5 title 'depositd p99', \
+     dep using 6:11 with linespoints lw 1 dt 2 pt 4 title 'depositd p50'
 unset multiplot
