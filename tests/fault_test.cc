@@ -414,7 +414,7 @@ TEST(FaultTest, KillDuringCompactionLoop) {
   DaemonHarness& daemon = **started;
   const std::string trace = daemon.data_dir() + "/compactions.trace";
 
-  constexpr int kKills = 15;
+  constexpr int kKills = 30;
   std::mt19937 rng(Seed());
   LoopTotals totals;
   int during_compaction = 0;
@@ -515,11 +515,19 @@ void DiskFullScenario(DaemonHarness& daemon, const std::string& data_dir,
     ASSERT_TRUE(r.status.ok()) << r.status << "\n" << daemon.LogTail();
     for (v1::EventOutcome o : r.outcome) ASSERT_EQ(o, v1::APPLIED);
   }
-  // 2. The disk fills while a stream pushes more.
-  fill();
-  // Never killed: the stream must end by itself with the error.
-  Round during = StreamUntilKilled(daemon, kBefore, /*max_events=*/200000,
-                                   [](int64_t) { return false; });
+  // 2. The disk fills while a stream pushes more (after 5,000 of its
+  // events were acked). Never killed: the stream must end by itself.
+  bool filled = false;
+  Round during = StreamUntilKilled(daemon, kBefore, /*max_events=*/400000,
+                                   [&](int64_t acked) {
+                                     if (!filled && acked >= 5000) {
+                                       fill();
+                                       filled = true;
+                                     }
+                                     return false;
+                                   });
+  ASSERT_TRUE(filled) << "the stream ended before the disk filled: "
+                      << during.stream_status;
   EXPECT_FALSE(during.killed);
   const absl::Status& ended = during.stream_status;
   std::cout << name << ": stream ended with " << ended << " after "
