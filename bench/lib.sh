@@ -4,6 +4,8 @@
 #   DEPOSITD_BUILD_DIR  build folder with depositd, depositd-loadgen and
 #                       depositd-noop-server (default: ./build)
 #   DEPOSITD_BIN        the depositd to measure (default: the build's)
+#   DEPOSITD_COMMIT     the commit it was built from, for the results
+#                       (default: the repo's HEAD)
 #   BENCH_RESULTS       where CSV and PNG files go (default: bench/results)
 #   BENCH_TMP           parent of the temporary data dirs (default: $TMPDIR
 #                       or /tmp)
@@ -149,7 +151,7 @@ csv_field() {
 # The machine, commit and time, for the results' header.
 machine_info() {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  echo "commit: ${DEPOSITD_COMMIT:-$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)}" \
     "(depositd binary: $DEPOSITD)"
   echo "cpu: $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2 }')," \
     "$(nproc) cores"

@@ -12,18 +12,20 @@
 #   SCALE_SHOPS=100000 SCALE_ORDERS=500000 bench/scale.sh
 #
 # Environment (besides bench/lib.sh's): SCALE_SHOPS, SCALE_ORDERS,
-# BENCH_SYNC (fsync).
+# BENCH_SYNC (fsync), BENCH_TAG (suffix of the file names, e.g. "_50k").
 #
-# Writes bench/results/scale.csv (metric,value) and scale_load.csv.
+# Writes bench/results/scale$BENCH_TAG.csv (metric,value),
+# scale$BENCH_TAG_load.csv and scale$BENCH_TAG_stats.txt.
 source "$(dirname "$0")/lib.sh"
 
 shops="${SCALE_SHOPS:-1000000}"
 orders="${SCALE_ORDERS:-5000000}"
 sync="${BENCH_SYNC:-fsync}"
-csv="$RESULTS/scale.csv"
-load_csv="$RESULTS/scale_load.csv"
+tag="${BENCH_TAG:-}"
+csv="$RESULTS/scale$tag.csv"
+load_csv="$RESULTS/scale${tag}_load.csv"
 rm -f "$csv" "$load_csv"
-machine_info | tee "$RESULTS/scale.env"
+machine_info | tee "$RESULTS/scale$tag.env"
 echo "metric,value" >"$csv"
 record() {
   echo "$1,$2" | tee -a "$csv"
@@ -36,7 +38,7 @@ loadgen --mode populate --target "$SERVER_ADDR" --shops "$shops" \
   --open-orders "$orders" --concurrency 2 --batch 1000 --csv "$load_csv"
 # Let a checkpoint pass (every 5 s), as a running daemon would.
 sleep 7
-loadgen --mode stats --target "$SERVER_ADDR" | tee "$RESULTS/scale_stats.txt"
+loadgen --mode stats --target "$SERVER_ADDR" | tee "$RESULTS/scale${tag}_stats.txt"
 record populated_vmrss_kib "$(proc_kib "$SERVER_PID" VmRSS)"
 record populated_vmhwm_kib "$(proc_kib "$SERVER_PID" VmHWM)"
 
@@ -71,5 +73,5 @@ record crash_restart_to_serving_s "$(csv_field "$load_csv" p50_ms | awk '{ print
 grep -o 'recovered .*' "$SERVER_LOG" | tail -1 || true
 record crash_restarted_vmhwm_kib "$(proc_kib "$SERVER_PID" VmHWM)"
 stop_server "$SERVER_PID"
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS/scale.env"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS/scale$tag.env"
 echo "wrote $csv"

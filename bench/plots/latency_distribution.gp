@@ -15,7 +15,7 @@ set xtics ('0%%' 1, '50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10
 set xlabel 'percentile'
 set ylabel 'latency (ms)'
 set grid
-set key top left
+set key bottom right
 cmd = "plot a every ::1 using 3:2 with lines lw 2 title alabel"
 if (exists("b")) cmd = cmd . ", b every ::1 using 3:2 with lines lw 2 title blabel"
 if (exists("c")) cmd = cmd . ", c every ::1 using 3:2 with lines lw 2 title clabel"
