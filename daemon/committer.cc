@@ -123,6 +123,7 @@ void Committer::AppendWithRetry(absl::Span<const RecordPieces> records,
       last_logged = std::string(told.message());
       std::fprintf(stderr, "depositd: error: %s\n", last_logged.c_str());
       std::fflush(stderr);
+      if (options_.on_write_error) options_.on_write_error(told);
     }
     bool stopping;
     {

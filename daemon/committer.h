@@ -56,6 +56,9 @@ class Committer {
     // Called after each durable write with the committed transitions (in
     // sequence order).
     std::function<void(std::vector<v1::Alert>)> publish_alerts;
+    // Called (on the committer thread, must not block) each time a write
+    // fails or fails differently, with what write_status() then says.
+    std::function<void(const absl::Status&)> on_write_error;
   };
 
   explicit Committer(Options options);

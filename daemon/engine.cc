@@ -128,6 +128,7 @@ absl::Status Engine::Recover() {
   co.publish_alerts = [this](std::vector<v1::Alert> alerts) {
     hub_->Publish(std::move(alerts));
   };
+  co.on_write_error = [this](const absl::Status& s) { NotifyWriteError(s); };
   // Cuts are set below, after the startup checkpoint.
   co.cuts.assign(n, 0);
   Shard::Context ctx;
@@ -779,6 +780,32 @@ absl::StatusOr<v1::SilenceResponse> Engine::Silence(
 absl::Status Engine::WritableStatus() const {
   if (committer_ == nullptr) return absl::OkStatus();
   return committer_->write_status();
+}
+
+void Engine::AddWriteErrorListener(std::weak_ptr<WriteErrorListener> listener) {
+  absl::MutexLock lock(&listeners_mu_);
+  if (listeners_.size() >= prune_listeners_at_) {
+    // Drop the ones that are gone (amortized: the limit doubles).
+    listeners_.erase(
+        std::remove_if(listeners_.begin(), listeners_.end(),
+                       [](const std::weak_ptr<WriteErrorListener>& l) {
+                         return l.expired();
+                       }),
+        listeners_.end());
+    prune_listeners_at_ = std::max<size_t>(64, 2 * listeners_.size());
+  }
+  listeners_.push_back(std::move(listener));
+}
+
+void Engine::NotifyWriteError(const absl::Status& status) {
+  std::vector<std::shared_ptr<WriteErrorListener>> live;
+  {
+    absl::MutexLock lock(&listeners_mu_);
+    for (const auto& l : listeners_) {
+      if (auto p = l.lock()) live.push_back(std::move(p));
+    }
+  }
+  for (const auto& l : live) l->OnWriteError(status);
 }
 
 v1::StatsResponse Engine::Stats() const {

@@ -163,6 +163,18 @@ class Engine {
   // this status. Reads keep working. Thread-safe.
   absl::Status WritableStatus() const;
 
+  // Told when writes start failing (WritableStatus() turns non-OK, or its
+  // reason changes): e.g. an ingest stream whose reads are held by flow
+  // control, which must end now rather than wait for an ack. Called on the
+  // committer thread; must not block. Thread-safe.
+  class WriteErrorListener {
+   public:
+    virtual ~WriteErrorListener() = default;
+    virtual void OnWriteError(const absl::Status& status) = 0;
+  };
+  // Held weakly: a listener that is gone is dropped. Thread-safe.
+  void AddWriteErrorListener(std::weak_ptr<WriteErrorListener> listener);
+
   // Test clock (FAILED_PRECONDITION without one). Set/Advance return (via
   // `done`) after the deadlines that passed have fired and their alerts are
   // durable and published.
@@ -208,6 +220,12 @@ class Engine {
     std::function<void()> accepted;
   };
   std::deque<Waiter> waiters_ ABSL_GUARDED_BY(admit_mu_);
+
+  void NotifyWriteError(const absl::Status& status);
+  absl::Mutex listeners_mu_;
+  std::vector<std::weak_ptr<WriteErrorListener>> listeners_
+      ABSL_GUARDED_BY(listeners_mu_);
+  size_t prune_listeners_at_ ABSL_GUARDED_BY(listeners_mu_) = 64;
 
   // Watchdog heartbeats: when each watched tenant's last one was sent.
   absl::Mutex heard_mu_;

@@ -175,12 +175,16 @@ class IngestStreamReactor final
  public:
   IngestStreamReactor(Engine* engine, StreamRegistry* registry,
                       Principal principal)
-      : engine_(engine), registry_(registry), principal_(std::move(principal)) {
+      : engine_(engine),
+        registry_(registry),
+        principal_(std::move(principal)),
+        store_watch_(std::make_shared<StoreWatch>(this)) {
     if (!registry_->Add(this)) {
       absl::MutexLock lock(&mu_);
       registered_ = false;
       shutting_down_ = true;
     }
+    engine_->AddWriteErrorListener(store_watch_);
     Pump();
   }
 
@@ -265,6 +269,7 @@ class IngestStreamReactor final
 
   void OnDone() override {
     if (registered_) registry_->Remove(this);
+    store_watch_->Detach();
     bool del;
     {
       absl::MutexLock lock(&mu_);
@@ -272,6 +277,22 @@ class IngestStreamReactor final
       del = refs_ == 0;
     }
     if (del) delete this;
+  }
+
+  // The store refuses writes: end the stream now with why, even while its
+  // reads are held (acks pending), instead of waiting for an ack.
+  void OnStoreError(const grpc::Status& status) {
+    bool del;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!store_error_.has_value()) store_error_ = status;
+      del = UnrefLocked();
+    }
+    if (del) {
+      delete this;
+      return;
+    }
+    Pump();
   }
 
  private:
@@ -326,9 +347,36 @@ class IngestStreamReactor final
     if (finish) Finish(status);
   }
 
+  // Hands the engine's write errors to the reactor while it lives (the
+  // engine holds it weakly; OnDone detaches it).
+  class StoreWatch final : public Engine::WriteErrorListener {
+   public:
+    explicit StoreWatch(IngestStreamReactor* r) : reactor_(r) {}
+    void OnWriteError(const absl::Status& status) override {
+      IngestStreamReactor* r;
+      {
+        absl::MutexLock lock(&mu_);
+        r = reactor_;
+        if (r == nullptr) return;
+        absl::MutexLock reactor_lock(&r->mu_);
+        ++r->refs_;  // keeps it alive until OnStoreError is done
+      }
+      r->OnStoreError(ToGrpc(status));
+    }
+    void Detach() {
+      absl::MutexLock lock(&mu_);
+      reactor_ = nullptr;
+    }
+
+   private:
+    absl::Mutex mu_;
+    IngestStreamReactor* reactor_ ABSL_GUARDED_BY(mu_);
+  };
+
   Engine* const engine_;
   StreamRegistry* const registry_;
   const Principal principal_;
+  const std::shared_ptr<StoreWatch> store_watch_;
   bool registered_ = true;
   v1::EventBatch request_;
   v1::IngestAck current_ack_;
