@@ -38,6 +38,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -45,9 +46,11 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "daemon/store.h"
@@ -55,6 +58,9 @@
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
+#ifdef DEPOSITD_HAVE_HTTP_RECEIVER
+#include "tests/http_receiver.h"
+#endif
 #include "tests/test_events.h"
 #include "tools/stream_sender.h"
 
@@ -682,6 +688,150 @@ TEST(FaultTest, DiskFullOnSmallTmpfs) {
       [&] { unlink(ballast.c_str()); }, "disk full (48 MiB tmpfs)");
   EXPECT_TRUE(daemon.Stop().ok()) << daemon.LogTail();
 }
+
+// ---------------------------------------------------------------------------
+// kill -9 during sink delivery (needs tests/http_receiver)
+// ---------------------------------------------------------------------------
+
+#ifdef DEPOSITD_HAVE_HTTP_RECEIVER
+
+// Shops whose refund-account alert fires on odd rounds and resolves on even
+// ones: one transition per shop per round.
+std::vector<v1::Event> FlipSetup(int shops) {
+  std::vector<v1::Event> out;
+  for (int i = 0; i < shops; ++i) {
+    const ShopEvents s("sinkfaults", absl::StrCat("flip-", i));
+    out.push_back(s.Registered(s.shop_id() + "-reg", "2026-01-05T00:00:00Z",
+                               "douyin", "CN"));
+    out.push_back(s.DepositPaid(s.shop_id() + "-dep", "2026-01-05T01:00:00Z",
+                                "dep-1", 3000000, "CNY", "corporate_account",
+                                "corp-A"));
+  }
+  return out;
+}
+
+std::vector<v1::Event> FlipRound(int shops, int round) {
+  std::vector<v1::Event> out;
+  const std::string at = absl::FormatTime(
+      absl::RFC3339_sec,
+      absl::FromCivil(absl::CivilHour(2026, 1, 6, 0), absl::UTCTimeZone()) +
+          absl::Hours(round),
+      absl::UTCTimeZone());
+  for (int i = 0; i < shops; ++i) {
+    const ShopEvents s("sinkfaults", absl::StrCat("flip-", i));
+    out.push_back(s.RefundAccountSet(
+        absl::StrCat(s.shop_id(), "-r", round), at, "corporate_account",
+        round % 2 == 1 ? "corp-B" : "corp-A", "CNY"));
+  }
+  return out;
+}
+
+uint64_t SequenceOf(const RecordedRequest& r) {
+  uint64_t seq = 0;
+  return absl::SimpleAtoi(r.Header("X-Depositd-Sequence"), &seq) ? seq : 0;
+}
+
+TEST(FaultTest, KillDuringSinkDeliveryLoop) {
+  absl::StatusOr<std::unique_ptr<HttpReceiver>> receiver =
+      HttpReceiver::Start();
+  ASSERT_TRUE(receiver.ok()) << receiver.status();
+  HttpReceiver& hook = **receiver;
+  const std::string dir = MakeTempDir("depositd-sink-kill");
+  ASSERT_FALSE(dir.empty());
+  const std::string config = dir + "/depositd.textproto";
+  std::ofstream(config) << absl::StrFormat(
+      R"pb(
+        tenants { tenant: "sinkfaults" language: "en" }
+        sinks { name: "hook" type: WEBHOOK url: "%s" timeout_ms: 2000 }
+        routes { sinks: "hook" repeat_interval_minutes: 525600 }
+      )pb",
+      hook.Url("/hook"));
+  DaemonHarness::Options options;
+  options.sync = "";
+  options.extra_args = {"--config", config};
+  absl::StatusOr<std::unique_ptr<DaemonHarness>> started =
+      DaemonHarness::Start(options);
+  ASSERT_TRUE(started.ok()) << started.status();
+  DaemonHarness& daemon = **started;
+
+  constexpr int kShops = 20;
+  constexpr int kKills = 20;
+  std::mt19937 rng(Seed());
+  ASSERT_TRUE(Publish(daemon.channel(), FlipSetup(kShops)).ok());
+  int held_kills = 0;
+  for (int round = 1; round <= kKills; ++round) {
+    // Half the kills with a request held open (mid-delivery), half while
+    // deliveries flow, a random 0-40 ms after the round was committed.
+    const bool hold = round % 2 == 1;
+    const size_t before = hook.requests().size();
+    hook.Hold(hold);
+    absl::StatusOr<v1::IngestAck> ack =
+        Publish(daemon.channel(), FlipRound(kShops, round));
+    ASSERT_TRUE(ack.ok()) << ack.status();
+    ASSERT_EQ(ack->applied(), static_cast<uint32_t>(kShops));
+    if (hold) {
+      ASSERT_TRUE(hook.WaitFor(
+          [&](const std::vector<RecordedRequest>& r) {
+            return r.size() > before;
+          },
+          absl::Seconds(30)))
+          << "no delivery started in round " << round;
+      ++held_kills;
+    } else {
+      absl::SleepFor(
+          absl::Milliseconds(std::uniform_int_distribution<int>(0, 40)(rng)));
+    }
+    ASSERT_TRUE(daemon.Kill().ok());
+    hook.Hold(false);
+    ASSERT_TRUE(daemon.Restart().ok()) << "after kill " << round;
+  }
+  absl::StatusOr<v1::StatsResponse> stats = GetStats(daemon.channel());
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  const uint64_t committed = stats->alert_sequence();
+  EXPECT_EQ(committed, static_cast<uint64_t>(kShops * kKills))
+      << "one transition per shop per round";
+  // Every committed transition arrives, at least once.
+  const bool all = hook.WaitFor(
+      [&](const std::vector<RecordedRequest>& rs) {
+        std::set<uint64_t> got;
+        for (const RecordedRequest& r : rs) {
+          if (r.status == 200) got.insert(SequenceOf(r));
+        }
+        for (uint64_t seq = 1; seq <= committed; ++seq) {
+          if (!got.count(seq)) return false;
+        }
+        return true;
+      },
+      absl::Seconds(60));
+  const std::vector<RecordedRequest> requests = hook.requests();
+  std::set<uint64_t> delivered;
+  int64_t ok_posts = 0;
+  uint64_t last_first = 0;
+  bool in_order = true;
+  for (const RecordedRequest& r : requests) {
+    if (r.status != 200) continue;
+    ++ok_posts;
+    const uint64_t seq = SequenceOf(r);
+    if (delivered.insert(seq).second) {
+      in_order = in_order && seq > last_first;
+      last_first = seq;
+    }
+  }
+  std::cout << absl::StrFormat(
+      "kill during sink delivery: kills %d (%d with a request held open); "
+      "transitions committed %d, delivered %d distinct in %d posts (%d "
+      "repeats, at least once); first deliveries in sequence order: %s\n",
+      kKills, held_kills, committed, delivered.size(), ok_posts,
+      ok_posts - static_cast<int64_t>(delivered.size()),
+      in_order ? "yes" : "no");
+  EXPECT_TRUE(all) << "transitions never delivered\n" << daemon.LogTail();
+  EXPECT_TRUE(in_order);
+  EXPECT_TRUE(daemon.Stop().ok()) << daemon.LogTail();
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+#endif  // DEPOSITD_HAVE_HTTP_RECEIVER
 
 // ---------------------------------------------------------------------------
 // A damaged data dir
