@@ -388,6 +388,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
     rocksdb::DBOptions ro_options = db_options;
     ro_options.create_if_missing = false;
     ro_options.listeners.clear();
+    // Only the MANIFEST and WAL matter here; table files are opened (and
+    // checked) by the real open below.
+    ro_options.max_open_files = 16;
+    ro_options.skip_stats_update_on_db_open = true;
     std::vector<rocksdb::ColumnFamilyHandle*> ro_handles;
     rocksdb::DB* ro = nullptr;
     rocksdb::Status rs = rocksdb::DB::OpenForReadOnly(

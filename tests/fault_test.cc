@@ -617,7 +617,9 @@ void DiskFullScenario(DaemonHarness& daemon, const std::string& data_dir,
       name, total, kBefore, during.acked_count, t.acked_lost);
 }
 
-TEST(FaultTest, DiskFullRefusesWritesKeepsReadsAndRecovers) {
+// The shim scenario; `extra_args` for the daemon.
+void ShimDiskFull(const std::vector<std::string>& extra_args,
+                  const std::string& name) {
   const std::string shim = ShimPath();
   ASSERT_FALSE(shim.empty()) << "built without the ENOSPC shim";
   const std::string dir = MakeTempDir("depositd-enospc");
@@ -626,6 +628,7 @@ TEST(FaultTest, DiskFullRefusesWritesKeepsReadsAndRecovers) {
   const std::string count = dir + "/enospc-count";
   DaemonHarness::Options options;
   options.sync = "";
+  options.extra_args = extra_args;
   options.env = {"LD_PRELOAD=" + shim,
                  "DEPOSITD_FAULT_ENOSPC_TRIGGER=" + trigger,
                  "DEPOSITD_FAULT_ENOSPC_COUNT_FILE=" + count};
@@ -635,13 +638,25 @@ TEST(FaultTest, DiskFullRefusesWritesKeepsReadsAndRecovers) {
   DaemonHarness& daemon = **started;
   DiskFullScenario(
       daemon, daemon.data_dir(), [&] { std::ofstream(trigger) << "full\n"; },
-      [&] { unlink(trigger.c_str()); }, "disk full (ENOSPC shim)");
-  std::cout << "writes failed with ENOSPC by the shim: " << FileSize(count)
+      [&] { unlink(trigger.c_str()); }, name);
+  std::cout << name
+            << ": writes failed with ENOSPC by the shim: " << FileSize(count)
             << "\n";
   EXPECT_GT(FileSize(count), 0u);
   EXPECT_TRUE(daemon.Stop().ok()) << daemon.LogTail();
   std::error_code ec;
   fs::remove_all(dir, ec);
+}
+
+TEST(FaultTest, DiskFullRefusesWritesKeepsReadsAndRecovers) {
+  ShimDiskFull({}, "disk full (ENOSPC shim)");
+}
+
+// The same while RocksDB flushes and compacts all the time (64 KiB
+// memtables): background flushes and compactions hit ENOSPC too.
+TEST(FaultTest, DiskFullDuringFlushesAndCompactions) {
+  ShimDiskFull({"--store-test-write-buffer-kb=64"},
+               "disk full during compactions (ENOSPC shim)");
 }
 
 // The same on a real, small file system (tmpfs): only as root with
