@@ -186,6 +186,9 @@ struct StreamResult {
   int64_t window_events = 0;
   int64_t total_events = 0;
   int64_t batches = 0;
+  // Serialized size of everything written (EventBatch messages).
+  int64_t bytes_sent = 0;
+  int64_t events_sent = 0;
   int64_t applied = 0;
   int64_t duplicates = 0;
   int64_t rejected = 0;
@@ -216,6 +219,9 @@ struct StreamState {
   StreamResult result;
   absl::Time first_send = absl::InfiniteFuture();
   absl::Time last_ack = absl::InfinitePast();
+  // Writer thread only, read after join.
+  int64_t writer_bytes = 0;
+  int64_t writer_events = 0;
 };
 
 StreamResult RunStreams(
@@ -334,10 +340,12 @@ StreamResult RunStreams(
                b->events_size()});
         }
         if (on_sent) on_sent(*b, absl::Now());
+        st->writer_bytes += static_cast<int64_t>(b->ByteSizeLong());
         if (!st->stream->Write(*b)) break;
         sent_events += b->events_size();
         if (per_stream_max > 0 && sent_events >= per_stream_max) break;
       }
+      st->writer_events = sent_events;
       st->stream->WritesDone();
     });
     // Reader.
@@ -433,6 +441,8 @@ StreamResult RunStreams(
     total.window_events += r.window_events;
     total.total_events += r.total_events;
     total.batches += r.batches;
+    total.bytes_sent += s->writer_bytes;
+    total.events_sent += s->writer_events;
     total.applied += r.applied;
     total.duplicates += r.duplicates;
     total.rejected += r.rejected;
@@ -700,6 +710,11 @@ absl::Status RunIngest(const LoadgenOptions& o) {
   PrintStreamResult("acked", r);
   std::printf("  ack latency ms (per batch): %s\n",
               LatencyLine(r.latency).c_str());
+  if (r.events_sent > 0) {
+    std::printf(
+        "  %.0f bytes per event on the wire (serialized batches)\n",
+        static_cast<double>(r.bytes_sent) / static_cast<double>(r.events_sent));
+  }
   AppendCsv(o, "ingest", r.window_events, r.rate(), r.latency, r.applied,
             r.duplicates, r.rejected, 0, "");
   WriteCurve(o.latency_csv, r.latency);
