@@ -237,15 +237,21 @@ struct Store::Rep {
 struct StoreBatch::Rep {
   rocksdb::WriteBatch batch;
   Store::Rep* store;
+  // Something was not added because the store was closed: Write refuses.
+  bool incomplete = false;
+  bool incomplete_at_save_point = false;
 
   // Calls op(handle of `f`) under the store's shared lock. The handle only
   // names the family (the batch records its id, which a reopen keeps); the
   // lock keeps it alive meanwhile. With the store closed (a failed reopen)
-  // nothing is added and the batch's Write fails anyway.
+  // nothing is added and the batch's Write fails, even after a reopen.
   template <typename Op>
   void With(Family f, Op op) {
     absl::ReaderMutexLock lock(&store->mu);
-    if (store->handles.empty()) return;
+    if (store->handles.empty()) {
+      incomplete = true;
+      return;
+    }
     op(store->handles[static_cast<int>(f)]).PermitUncheckedError();
   }
 };
@@ -303,9 +309,13 @@ size_t StoreBatch::Count() const { return rep_->batch.Count(); }
 size_t StoreBatch::ApproximateBytes() const {
   return rep_->batch.GetDataSize();
 }
-void StoreBatch::SetSavePoint() { rep_->batch.SetSavePoint(); }
+void StoreBatch::SetSavePoint() {
+  rep_->batch.SetSavePoint();
+  rep_->incomplete_at_save_point = rep_->incomplete;
+}
 void StoreBatch::RollbackToSavePoint() {
   rep_->batch.RollbackToSavePoint().PermitUncheckedError();
+  rep_->incomplete = rep_->incomplete_at_save_point;
 }
 
 namespace {
@@ -489,7 +499,7 @@ absl::Status Store::Write(StoreBatch& batch, bool sync) {
   rocksdb::Status s;
   {
     absl::ReaderMutexLock lock(&rep_->mu);
-    if (!rep_->db) return ClosedError(dir_);
+    if (!rep_->db || batch.rep_->incomplete) return ClosedError(dir_);
     s = rep_->db->Write(wo, &batch.rep_->batch);
   }
   if (s.ok()) return absl::OkStatus();
