@@ -30,6 +30,7 @@
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
 #include "tests/http_receiver.h"
+#include "tests/temp_files.h"
 #include "tests/test_events.h"
 
 namespace depositd::integration {
@@ -38,35 +39,6 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr char kSecret[] = "webhook-shared-secret";
-
-// A fresh folder for the config file.
-// A fresh folder under testing::TempDir(), removed at the end of the test
-// unless the environment sets DEPOSITD_KEEP_TEST_DIRS.
-class ScopedTempDir {
- public:
-  ScopedTempDir() {
-    path_ = ::testing::TempDir();
-    if (path_.empty() || path_.back() != '/') path_ += '/';
-    path_ += "alert-delivery-XXXXXX";
-    EXPECT_NE(mkdtemp(path_.data()), nullptr) << path_;
-  }
-  ~ScopedTempDir() {
-    if (std::getenv("DEPOSITD_KEEP_TEST_DIRS") != nullptr) return;
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string WriteFile(const std::string& dir, const std::string& name,
-                      const std::string& text) {
-  const std::string path = dir + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
 
 // The config: one WEBHOOK sink with a secret, one route (optionally only
 // some kinds), no repeats within the test's time span.
@@ -278,7 +250,7 @@ TEST(AlertDeliveryTest, EveryTransitionArrivesThroughFailuresRestartsAndCrash) {
   hook.FailNext(3, 500);
   hook.TooManyRequestsNext(2, "1");
 
-  ScopedTempDir temp;
+  ScopedTempDir temp("alert-delivery");
   const std::string& dir = temp.path();
   DaemonHarness::Options options;
   options.extra_args = {"--config",
@@ -409,7 +381,7 @@ TEST(AlertDeliveryTest, NinetyDayInactivityCliffOnWatchAndAtTheWebhook) {
       HttpReceiver::Start();
   ASSERT_TRUE(receiver.ok()) << receiver.status();
   HttpReceiver& hook = **receiver;
-  ScopedTempDir temp;
+  ScopedTempDir temp("alert-delivery");
   const std::string& dir = temp.path();
   DaemonHarness::Options options;
   options.test_clock_start = "2026-01-10T12:00:00Z";

@@ -34,40 +34,13 @@
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
 #include "tests/http_receiver.h"
+#include "tests/temp_files.h"
 #include "tests/test_events.h"
 
 namespace depositd::integration {
 namespace {
 
 using daemon::HttpClient;
-
-// A fresh folder under testing::TempDir(), removed at the end of the test
-// unless the environment sets DEPOSITD_KEEP_TEST_DIRS.
-class ScopedTempDir {
- public:
-  ScopedTempDir() {
-    path_ = ::testing::TempDir();
-    if (path_.empty() || path_.back() != '/') path_ += '/';
-    path_ += "alertmanager-e2e-XXXXXX";
-    EXPECT_NE(mkdtemp(path_.data()), nullptr) << path_;
-  }
-  ~ScopedTempDir() {
-    if (std::getenv("DEPOSITD_KEEP_TEST_DIRS") != nullptr) return;
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string WriteFile(const std::string& dir, const std::string& name,
-                      const std::string& text) {
-  const std::string path = dir + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -234,7 +207,7 @@ TEST(AlertmanagerE2eTest, AlertFiresThenResolvesInAlertmanager) {
   absl::StatusOr<std::unique_ptr<HttpReceiver>> receiver =
       HttpReceiver::Start();
   ASSERT_TRUE(receiver.ok()) << receiver.status();
-  ScopedTempDir temp;
+  ScopedTempDir temp("alertmanager-e2e");
   const std::string& dir = temp.path();
   absl::StatusOr<std::unique_ptr<Alertmanager>> am = Alertmanager::Start(
       dir, absl::StrFormat(R"yaml(
