@@ -203,17 +203,22 @@ class NoopStreamReactor final
   }
 
   void OnReadDone(bool ok) override {
+    // request_ is used before reading_ is cleared: once it is, another
+    // thread's Pump() may start the next read into it.
+    v1::IngestAck ack;
+    if (ok) {
+      FillAck(request_, &ack);
+      EchoDisputes(request_, subs_, sequence_);
+    }
     {
       absl::MutexLock lock(&mu_);
       reading_ = false;
       if (!ok) {
         read_closed_ = true;
       } else {
-        acks_.emplace_back();
-        FillAck(request_, &acks_.back());
+        acks_.push_back(std::move(ack));
       }
     }
-    if (ok) EchoDisputes(request_, subs_, sequence_);
     Pump();
   }
 
