@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -45,8 +46,10 @@ void Committer::Push(CommitItem item) {
 }
 
 void Committer::Run() {
+  std::vector<CommitItem> held;  // items waiting for other parts of a batch
   std::vector<CommitItem> items;
   for (;;) {
+    bool stopping;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
@@ -54,12 +57,60 @@ void Committer::Run() {
             return c->stop_ || !c->queue_.empty();
           },
           this));
-      if (queue_.empty() && stop_) return;
-      items.swap(queue_);
+      stopping = stop_;
+      if (queue_.empty() && stopping && held.empty()) return;
+      for (CommitItem& item : queue_) held.push_back(std::move(item));
+      queue_.clear();
     }
-    CommitGroup(items);
+    TakeClosedPrefixes(held, items, stopping);
+    if (!items.empty()) CommitGroup(items);
     items.clear();
   }
+}
+
+void Committer::TakeClosedPrefixes(std::vector<CommitItem>& held,
+                                   std::vector<CommitItem>& ready, bool all) {
+  if (all) {
+    for (CommitItem& item : held) ready.push_back(std::move(item));
+    held.clear();
+    return;
+  }
+  // present[b]: parts of batch b among the items still taken. A batch is
+  // complete when every part not yet committed (parts_left, which only this
+  // thread lowers) is present. Dropping an item drops its shard's later
+  // items too (shard order) and lowers the presence of its batches, which
+  // may drop more: repeat until nothing changes.
+  absl::flat_hash_map<PendingBatch*, int> present;
+  for (const CommitItem& item : held) {
+    for (PendingBatch* b : item.batches) ++present[b];
+  }
+  std::vector<bool> dropped(held.size(), false);
+  for (bool changed = true; changed;) {
+    changed = false;
+    absl::flat_hash_set<uint32_t> blocked;
+    for (size_t i = 0; i < held.size(); ++i) {
+      CommitItem& item = held[i];
+      if (dropped[i]) {
+        blocked.insert(item.shard);
+        continue;
+      }
+      bool drop = blocked.contains(item.shard);
+      for (PendingBatch* b : item.batches) {
+        if (drop) break;
+        drop = present[b] < b->parts_left.load(std::memory_order_acquire);
+      }
+      if (!drop) continue;
+      dropped[i] = true;
+      blocked.insert(item.shard);
+      for (PendingBatch* b : item.batches) --present[b];
+      changed = true;
+    }
+  }
+  std::vector<CommitItem> keep;
+  for (size_t i = 0; i < held.size(); ++i) {
+    (dropped[i] ? keep : ready).push_back(std::move(held[i]));
+  }
+  held.swap(keep);
 }
 
 absl::Status Committer::write_status() const {

@@ -11,6 +11,11 @@
 // the write returns are batches completed (acks sent), alerts published and
 // barrier callbacks run.
 //
+// A client batch spanning shards has one part per shard, in different items.
+// A group takes only whole batches: an item waits (with its shard's later
+// items, to keep shard order) until every part of its batches has arrived,
+// so after a crash a batch is either entirely in the log or entirely out.
+//
 // A failed write cannot be undone in memory (shard state already contains
 // the group), so the committer keeps the group and retries the SAME write
 // until it succeeds, holding every ack meanwhile:
@@ -81,6 +86,12 @@ class Committer {
 
  private:
   void Run();
+  // Moves into `ready` the longest per-shard prefixes of `held` whose client
+  // batches are complete among them (every shard part of each such batch
+  // is in `ready`), so a group never holds part of a batch; the rest stays
+  // in `held`, in order. With `all`, moves everything (stopping).
+  static void TakeClosedPrefixes(std::vector<CommitItem>& held,
+                                 std::vector<CommitItem>& ready, bool all);
   void CommitGroup(std::vector<CommitItem>& items);
   // Appends `records` with `batch` (the group's side effects), retrying as
   // described above; returns only on success (else exits the process).

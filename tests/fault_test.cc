@@ -236,7 +236,7 @@ struct LoopTotals {
   int64_t unacked_in = 0;          // unacked but found in the store (DUPLICATE)
   int64_t unacked_out = 0;         // unacked and not in the store (APPLIED)
   int64_t half_applied_parts = 0;  // (batch, shop) parts split: must be 0
-  int64_t batches_split_by_shard = 0;  // unacked batches in for some shops
+  int64_t batches_split_by_shard = 0;  // batches in for some shops: must be 0
   absl::Duration restart_total;
 };
 
@@ -277,7 +277,11 @@ void VerifyRound(DaemonHarness& daemon, const Round& r, LoopTotals* t) {
       some_in |= p.first > 0;
       some_out |= p.second > 0;
     }
-    if (some_in && some_out) ++t->batches_split_by_shard;
+    if (some_in && some_out) {
+      ++t->batches_split_by_shard;
+      ADD_FAILURE() << "batch " << batch << " of the round from ev-" << r.start
+                    << " is in for some shards only";
+    }
   }
 }
 
@@ -380,6 +384,7 @@ TEST(FaultTest, KillDuringGroupCommitLoop) {
   EXPECT_EQ(totals.kills, kKills);
   EXPECT_EQ(totals.acked_lost, 0);
   EXPECT_EQ(totals.half_applied_parts, 0);
+  EXPECT_EQ(totals.batches_split_by_shard, 0);
   EXPECT_TRUE(daemon.Stop().ok()) << daemon.LogTail();
 }
 
@@ -455,6 +460,7 @@ TEST(FaultTest, KillDuringCompactionLoop) {
   EXPECT_EQ(totals.kills, kKills);
   EXPECT_EQ(totals.acked_lost, 0);
   EXPECT_EQ(totals.half_applied_parts, 0);
+  EXPECT_EQ(totals.batches_split_by_shard, 0);
   // The test is about compactions: most kills must have hit one.
   EXPECT_GE(during_compaction, kKills / 2);
   EXPECT_TRUE(daemon.Stop().ok()) << daemon.LogTail();
