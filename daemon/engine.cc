@@ -17,6 +17,7 @@
 #include "depositd/store/v1/checkpoint.pb.h"
 #include "depositd/store/v1/log.pb.h"
 #include "google/protobuf/util/time_util.h"
+#include "watchers/limits.h"
 #include "watchers/shop_state.h"
 #include "watchers/timestamps.h"
 
@@ -49,6 +50,26 @@ absl::Status ValidateShopRef(absl::string_view tenant,
     return absl::InvalidArgumentError(
         "tenant and shop_id are both required (the shop's tenant and the "
         "platform's shop id, as sent in its events)");
+  }
+  if (tenant.size() > watchers::kMaxTenantBytes ||
+      shop_id.size() > watchers::kMaxShopIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tenant (", tenant.size(), " bytes) or shop_id (", shop_id.size(),
+        " bytes) is longer than any stored one can be (limits ",
+        watchers::kMaxTenantBytes, " and ", watchers::kMaxShopIdBytes, ")"));
+  }
+  return absl::OkStatus();
+}
+
+// as_of of GetShop/Explain: inside the range events may use.
+template <typename Request>
+absl::Status ValidateAsOf(const Request& request) {
+  if (!request.has_as_of()) return absl::OkStatus();
+  const int64_t s = request.as_of().seconds();
+  if (s < watchers::kEarliestEventUnixSeconds ||
+      s >= watchers::kLatestEventUnixSeconds) {
+    return absl::InvalidArgumentError(
+        "as_of must be between 2000-01-01 and 2100-01-01 (UTC)");
   }
   return absl::OkStatus();
 }
@@ -404,6 +425,12 @@ void Engine::Ingest(v1::EventBatch batch, std::function<void()> accepted,
         Heard(last_tenant);
       }
       absl::Status s = watchers::ValidateEvent(*ev);
+      // Not too far in the future: against the later of the engine clock
+      // and the wall clock (a test clock may run behind real time).
+      if (s.ok()) {
+        s = watchers::ValidateEventTime(
+            *ev, std::max(options_.clock->Now(), absl::Now()));
+      }
       if (s.ok() && ev->has_shop_registered() &&
           !ev->shop_registered().profile().empty() &&
           !options_.registry->HasProfile(ev->shop_registered().profile())) {
@@ -543,6 +570,7 @@ void Engine::GetShop(
     const v1::GetShopRequest& request,
     std::function<void(absl::StatusOr<v1::ReadinessReport>)> done) {
   absl::Status s = ValidateShopRef(request.tenant(), request.shop_id());
+  if (s.ok()) s = ValidateAsOf(request);
   if (!s.ok()) return done(s);
   const uint64_t h = ShopHash(request.tenant(), request.shop_id());
   shards_[h % shards_.size()]->Push(ShopQuery<v1::ReadinessReport>(
@@ -555,6 +583,7 @@ void Engine::Explain(
     const v1::ExplainRequest& request,
     std::function<void(absl::StatusOr<v1::ExplainResponse>)> done) {
   absl::Status s = ValidateShopRef(request.tenant(), request.shop_id());
+  if (s.ok()) s = ValidateAsOf(request);
   if (!s.ok()) return done(s);
   const uint64_t h = ShopHash(request.tenant(), request.shop_id());
   shards_[h % shards_.size()]->Push(ShopQuery<v1::ExplainResponse>(
@@ -709,6 +738,16 @@ void Engine::Acknowledge(const v1::AcknowledgeRequest& request,
     return done(absl::InvalidArgumentError(
         "`by` is required: who acknowledges, for the record"));
   }
+  if (key.tenant().size() > watchers::kMaxTenantBytes ||
+      key.shop_id().size() > watchers::kMaxShopIdBytes ||
+      key.subject().size() > watchers::kMaxRecordIdBytes ||
+      request.by().size() > watchers::kMaxNameBytes ||
+      request.comment().size() > watchers::kMaxFreeTextBytes) {
+    return done(absl::InvalidArgumentError(absl::StrCat(
+        "a field is too long: key ids at most ", watchers::kMaxShopIdBytes,
+        " bytes, by at most ", watchers::kMaxNameBytes, ", comment at most ",
+        watchers::kMaxFreeTextBytes)));
+  }
   ShardTask t;
   t.kind = ShardTask::kAck;
   *t.ack.mutable_key() = key;
@@ -743,6 +782,15 @@ absl::StatusOr<v1::SilenceResponse> Engine::Silence(
   if (request.by().empty()) {
     return absl::InvalidArgumentError(
         "`by` is required: who silences, for the record");
+  }
+  if (request.tenant().size() > watchers::kMaxTenantBytes ||
+      request.shop_id().size() > watchers::kMaxShopIdBytes ||
+      request.by().size() > watchers::kMaxNameBytes ||
+      request.comment().size() > watchers::kMaxFreeTextBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a field is too long: tenant at most ", watchers::kMaxTenantBytes,
+        " bytes, shop_id ", watchers::kMaxShopIdBytes, ", by ",
+        watchers::kMaxNameBytes, ", comment ", watchers::kMaxFreeTextBytes));
   }
   const absl::Time now = options_.clock->Now();
   if (!request.has_ends_at()) {

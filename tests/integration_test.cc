@@ -518,6 +518,66 @@ TEST(ReadinessTest, ListShopsPaginatesAndFilters) {
   EXPECT_TRUE(daemon->Stop().ok());
 }
 
+TEST(IngestTest, EdgeLimitsGiveClearErrorsAndHarmNothingElse) {
+  auto daemon = StartDaemon();
+  ASSERT_DAEMON(daemon);
+  ShopEvents shop("acme", "limits-1");
+  // An event a week past both clocks is rejected; its neighbours apply.
+  std::vector<v1::Event> batch = {
+      shop.Registered("l-1", "2026-01-05T00:00:00Z", "douyin", "CN"),
+      shop.Order("l-2", "2099-06-01T00:00:00Z", "o-1", v1::PLACED),
+      shop.Order("l-3", "2026-01-06T00:00:00Z", "o-2", v1::PLACED)};
+  absl::StatusOr<v1::IngestAck> ack = Publish(daemon->channel(), batch);
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_EQ(ack->applied(), 2);
+  ASSERT_EQ(ack->results_size(), 3);
+  EXPECT_EQ(ack->results(1).outcome(), v1::REJECTED);
+  EXPECT_THAT(ack->results(1).reason(),
+              HasSubstr("ahead of the server's clock"));
+
+  // GetShop: as_of out of range, ids longer than any stored one.
+  auto stub = v1::Readiness::NewStub(daemon->channel());
+  {
+    grpc::ClientContext ctx;
+    v1::GetShopRequest req;
+    req.set_tenant("acme");
+    req.set_shop_id("limits-1");
+    req.mutable_as_of()->set_seconds(-20000000000);  // before 1370
+    v1::ReadinessReport resp;
+    grpc::Status st = stub->GetShop(&ctx, req, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(st.error_message(), HasSubstr("as_of"));
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetShopRequest req;
+    req.set_tenant("acme");
+    req.set_shop_id(std::string(500, 's'));
+    v1::ReadinessReport resp;
+    grpc::Status st = stub->GetShop(&ctx, req, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  // A message over the 16 MiB limit is refused by the transport.
+  {
+    auto ingest = v1::EventIngest::NewStub(daemon->channel());
+    grpc::ClientContext ctx;
+    v1::EventBatch big;
+    v1::Event e =
+        shop.Order("l-big", "2026-01-07T00:00:00Z", "o-3", v1::PLACED);
+    e.set_source(std::string(4000, 'x'));
+    for (int i = 0; i < 4500; ++i) *big.add_events() = e;
+    v1::IngestAck resp;
+    grpc::Status st = ingest->Publish(&ctx, big, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << st.error_message();
+  }
+  // Nothing else was harmed: the shop has its two good orders.
+  absl::StatusOr<v1::ReadinessReport> report =
+      GetShop(daemon->channel(), "acme", "limits-1");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(daemon->Stop().ok());
+}
+
 // Reads alerts from a Watch stream until `done` says stop or 20 s pass.
 std::vector<v1::Alert> WatchUntil(
     const std::shared_ptr<grpc::Channel>& channel,
