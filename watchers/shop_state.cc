@@ -550,20 +550,23 @@ absl::Status ValidateEventTime(const v1::Event& e, absl::Time now) {
 // ----------------------------------------------------------
 
 absl::string_view StringArena::Store(absl::string_view s) {
-  if (s.size() > kChunk) {
-    chunks_.push_back(std::make_unique<char[]>(s.size()));
-    reserved_ += s.size();
-    std::memcpy(chunks_.back().get(), s.data(), s.size());
-    absl::string_view out(chunks_.back().get(), s.size());
-    // Keep the current small chunk as the last one.
-    if (chunks_.size() >= 2)
-      std::swap(chunks_[chunks_.size() - 1], chunks_[chunks_.size() - 2]);
-    if (chunks_.size() == 1) used_ = kChunk;
-    return out;
-  }
-  if (chunks_.empty() || used_ + s.size() > kChunk) {
-    chunks_.push_back(std::make_unique<char[]>(kChunk));
-    reserved_ += kChunk;
+  if (s.empty()) return absl::string_view();
+  if (used_ + s.size() > cap_) {
+    const size_t next = cap_ == 0 ? kFirstChunk : std::min(cap_ * 2, kMaxChunk);
+    if (s.size() > next) {
+      // Too big for a chunk: its own allocation, before the current chunk
+      // (which stays the last one, still filling).
+      std::unique_ptr<char[]> own(new char[s.size()]);
+      std::memcpy(own.get(), s.data(), s.size());
+      absl::string_view out(own.get(), s.size());
+      reserved_ += s.size();
+      chunks_.insert(chunks_.empty() ? chunks_.end() : chunks_.end() - 1,
+                     std::move(own));
+      return out;
+    }
+    chunks_.emplace_back(new char[next]);  // not zero-filled
+    reserved_ += next;
+    cap_ = next;
     used_ = 0;
   }
   char* dst = chunks_.back().get() + used_;

@@ -51,16 +51,20 @@ namespace depositd::watchers {
 
 // Append-only storage for short strings. Views returned by Store stay valid
 // for the arena's lifetime, including across moves of the arena object.
-// Not thread-safe.
+// Chunks start small and double up to kMaxChunk, so a shop with a handful
+// of ids costs a few hundred bytes, not a whole chunk (most shops are
+// small). Not thread-safe.
 class StringArena {
  public:
   absl::string_view Store(absl::string_view s);
   size_t bytes_reserved() const { return reserved_; }
 
  private:
-  static constexpr size_t kChunk = 64 * 1024;
+  static constexpr size_t kFirstChunk = 256;
+  static constexpr size_t kMaxChunk = 64 * 1024;
   std::vector<std::unique_ptr<char[]>> chunks_;
-  size_t used_ = kChunk;  // bytes used in the last chunk
+  size_t used_ = 0;  // bytes used in the current (last) chunk
+  size_t cap_ = 0;   // its size
   size_t reserved_ = 0;
 };
 

@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "watchers/risk_watchers.h"
+#include "watchers/shop_state_internals.h"
 #include "watchers/test_events.h"
 
 namespace depositd::watchers {
@@ -882,4 +883,27 @@ TEST(ShopStateExplain, NamesTheFactsBehindEachBlocker) {
 }
 
 }  // namespace
+
+TEST(StringArenaTest, ViewsStayValidSmallShopsStaySmall) {
+  StringArena arena;
+  EXPECT_TRUE(arena.Store("").empty());
+  std::vector<std::pair<std::string, absl::string_view>> kept;
+  for (int i = 0; i < 5000; ++i) {
+    // Mostly short ids, now and then one bigger than any chunk.
+    std::string s = i % 997 == 0 ? std::string(70000 + i, 'a' + i % 26)
+                                 : "order-" + std::to_string(i);
+    kept.emplace_back(s, arena.Store(s));
+    if (i == 0) {
+      // One small id costs one small chunk, not 64 KiB.
+      EXPECT_LE(arena.bytes_reserved(), 70000u + 256u);
+    }
+  }
+  for (const auto& [s, v] : kept) ASSERT_EQ(v, s);
+  StringArena small;
+  small.Store("order-1");
+  EXPECT_LE(small.bytes_reserved(), 256u);
+  StringArena moved = std::move(small);
+  EXPECT_EQ(moved.Store("x"), "x");
+}
+
 }  // namespace depositd::watchers
