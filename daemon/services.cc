@@ -470,61 +470,46 @@ class Services::ReadinessService final : public v1::Readiness::CallbackService {
   grpc::ServerUnaryReactor* GetShop(grpc::CallbackServerContext* ctx,
                                     const v1::GetShopRequest* request,
                                     v1::ReadinessReport* response) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    v1::GetShopRequest scoped = *request;
-    if (absl::Status s =
-            Scope(ctx, scoped.mutable_tenant(), "Readiness.GetShop");
-        !s.ok()) {
-      reactor->Finish(ToGrpc(s));
-      return reactor;
-    }
-    engine_->GetShop(
-        scoped, [reactor, response](absl::StatusOr<v1::ReadinessReport> r) {
-          if (r.ok()) *response = *std::move(r);
-          reactor->Finish(ToGrpc(r.status()));
-        });
-    return reactor;
+    return ScopedQuery(ctx, *request, response, "Readiness.GetShop",
+                       &Engine::GetShop);
   }
 
   grpc::ServerUnaryReactor* ListShops(
       grpc::CallbackServerContext* ctx, const v1::ListShopsRequest* request,
       v1::ListShopsResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    v1::ListShopsRequest scoped = *request;
-    if (absl::Status s =
-            Scope(ctx, scoped.mutable_tenant(), "Readiness.ListShops");
-        !s.ok()) {
-      reactor->Finish(ToGrpc(s));
-      return reactor;
-    }
-    engine_->ListShops(
-        scoped, [reactor, response](absl::StatusOr<v1::ListShopsResponse> r) {
-          if (r.ok()) *response = *std::move(r);
-          reactor->Finish(ToGrpc(r.status()));
-        });
-    return reactor;
+    return ScopedQuery(ctx, *request, response, "Readiness.ListShops",
+                       &Engine::ListShops);
   }
 
   grpc::ServerUnaryReactor* Explain(grpc::CallbackServerContext* ctx,
                                     const v1::ExplainRequest* request,
                                     v1::ExplainResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    v1::ExplainRequest scoped = *request;
-    if (absl::Status s =
-            Scope(ctx, scoped.mutable_tenant(), "Readiness.Explain");
-        !s.ok()) {
-      reactor->Finish(ToGrpc(s));
-      return reactor;
-    }
-    engine_->Explain(
-        scoped, [reactor, response](absl::StatusOr<v1::ExplainResponse> r) {
-          if (r.ok()) *response = *std::move(r);
-          reactor->Finish(ToGrpc(r.status()));
-        });
-    return reactor;
+    return ScopedQuery(ctx, *request, response, "Readiness.Explain",
+                       &Engine::Explain);
   }
 
  private:
+  // The three queries: scope the request to the caller's tenant, then ask
+  // the engine, which answers on a shard thread.
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* ScopedQuery(
+      grpc::CallbackServerContext* ctx, const Request& request,
+      Response* response, absl::string_view rpc,
+      void (Engine::*query)(const Request&,
+                            std::function<void(absl::StatusOr<Response>)>)) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    Request scoped = request;
+    if (absl::Status s = Scope(ctx, scoped.mutable_tenant(), rpc); !s.ok()) {
+      reactor->Finish(ToGrpc(s));
+      return reactor;
+    }
+    (engine_->*query)(scoped, [reactor, response](absl::StatusOr<Response> r) {
+      if (r.ok()) *response = *std::move(r);
+      reactor->Finish(ToGrpc(r.status()));
+    });
+    return reactor;
+  }
+
   // Role read and the request's tenant (see ScopeToTenant).
   absl::Status Scope(const grpc::CallbackServerContext* ctx,
                      std::string* tenant, absl::string_view rpc) {

@@ -146,7 +146,7 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
         AckTask(task, now, item);
         break;
       case ShardTask::kHeartbeat:
-        Heartbeat(task.tenant, task.if_missing, now);
+        Heartbeat(task.tenant, task.if_missing, now, /*log=*/true);
         break;
       case ShardTask::kCheckpoint: {
         FinishStep(now, item);
@@ -297,7 +297,7 @@ void Shard::AckTask(ShardTask& task, absl::Time now, CommitItem& item) {
 }
 
 bool Shard::Heartbeat(const std::string& tenant, bool if_missing,
-                      absl::Time now) {
+                      absl::Time now, bool log) {
   ShopEntry* e = FindMutable(tenant, "");
   if (e == nullptr) {
     absl::StatusOr<const watchers::ResolvedProfile*> profile =
@@ -310,7 +310,7 @@ bool Shard::Heartbeat(const std::string& tenant, bool if_missing,
     return false;
   }
   e->feed_heard = absl::ToUnixNanos(now);
-  PutLengthDelimited(&record_body_, kGroupHeartbeatTag, tenant);
+  if (log) PutLengthDelimited(&record_body_, kGroupHeartbeatTag, tenant);
   Touch(e);
   return true;
 }
@@ -528,14 +528,13 @@ void Shard::ReplayGroup(absl::Time at, const ReplayInput& in) {
     Touch(e);
   }
   for (const std::string* tenant : in.heartbeats) {
-    Heartbeat(*tenant, /*if_missing=*/false, at);
+    Heartbeat(*tenant, /*if_missing=*/false, at, /*log=*/false);
   }
   for (const store::v1::AlertAck* ack : in.acks) {
     ShopEntry* e = FindMutable(ack->key().tenant(), ack->key().shop_id());
     if (e == nullptr) continue;
     if (e->alerts.Acknowledge(ack->key(), ack->by(), at).ok()) Touch(e);
   }
-  record_body_.clear();  // Heartbeat() logs; replay writes nothing
   for (const store::v1::ShopRef* ref : in.fired) {
     ShopEntry* e = FindMutable(ref->tenant(), ref->shop_id());
     if (e == nullptr || e->step == step_) continue;

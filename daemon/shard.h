@@ -162,8 +162,10 @@ class Shard {
   void IngestTask(ShardTask& task, absl::Time now, CommitItem& item);
   void AckTask(ShardTask& task, absl::Time now, CommitItem& item);
   // Records that `tenant` was heard at `now`; false when `if_missing` and
-  // the entry exists (nothing done). Logs it when `log`.
-  bool Heartbeat(const std::string& tenant, bool if_missing, absl::Time now);
+  // the entry exists (nothing done). Appends it to the step's log record
+  // when `log` (live steps; replay writes nothing).
+  bool Heartbeat(const std::string& tenant, bool if_missing, absl::Time now,
+                 bool log);
   // Fires due deadlines, runs the watchers, seals the record; pushes `item`
   // to the committer if it carries anything, and resets it.
   void FinishStep(absl::Time now, CommitItem& item);
