@@ -38,6 +38,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "tools/flag_names.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "host:port to serve on.");
 ABSL_FLAG(std::string, port_file, "",
@@ -417,29 +418,9 @@ int Main() {
 }  // namespace
 }  // namespace depositd::bench
 
-// absl flags are C++ identifiers; accept --port-file as --port_file (as
-// depositd does).
-std::vector<char*> DashesToUnderscores(int argc, char** argv,
-                                       std::vector<std::string>* storage) {
-  storage->assign(argv, argv + argc);
-  std::vector<char*> out;
-  for (size_t i = 0; i < storage->size(); ++i) {
-    std::string& arg = (*storage)[i];
-    if (arg == "--") break;
-    if (i > 0 && arg.rfind("--", 0) == 0) {
-      const size_t end = std::min(arg.find('='), arg.size());
-      for (size_t j = 2; j < end; ++j) {
-        if (arg[j] == '-') arg[j] = '_';
-      }
-    }
-  }
-  for (std::string& s : *storage) out.push_back(s.data());
-  return out;
-}
-
 int main(int argc, char** argv) {
   std::vector<std::string> storage;
-  std::vector<char*> args = DashesToUnderscores(argc, argv, &storage);
+  std::vector<char*> args = depositd::NormalizeFlagNames(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   return depositd::bench::Main();
 }

@@ -53,6 +53,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "notifier/routing.h"
+#include "tools/flag_names.h"
 #include "watchers/profiles.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -117,27 +118,6 @@ using depositd::daemon::Engine;
   std::fprintf(stderr, "depositd: %s\n", message.c_str());
   std::fflush(stderr);
   std::_Exit(1);
-}
-
-// absl flags are C++ identifiers; accept --data-dir as --data_dir.
-std::vector<char*> NormalizeFlagNames(int argc, char** argv,
-                                      std::vector<std::string>* storage) {
-  storage->reserve(argc);
-  std::vector<char*> out;
-  bool after_dashdash = false;
-  for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (i > 0 && !after_dashdash && arg == "--") after_dashdash = true;
-    if (i > 0 && !after_dashdash && absl::StartsWith(arg, "--")) {
-      const size_t end = std::min(arg.find('='), arg.size());
-      for (size_t j = 2; j < end; ++j) {
-        if (arg[j] == '-') arg[j] = '_';
-      }
-    }
-    storage->push_back(std::move(arg));
-  }
-  for (std::string& s : *storage) out.push_back(s.data());
-  return out;
 }
 
 bool SplitHostPort(const std::string& addr, std::string* host, int* port) {
@@ -219,7 +199,7 @@ int main(int argc, char** argv) {
       "--config FILE [--sync=fsync|os] [--test-clock] ...\n"
       "Flag names may use dashes or underscores.");
   std::vector<std::string> storage;
-  std::vector<char*> args = NormalizeFlagNames(argc, argv, &storage);
+  std::vector<char*> args = depositd::NormalizeFlagNames(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
 
   // Configuration.

@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "tools/flag_names.h"
 #include "tools/loadgen/runs.h"
 
 ABSL_FLAG(std::string, mode, "ingest",
@@ -93,33 +94,13 @@ ABSL_FLAG(std::string, latency_csv, "",
           "Write the latency percentile curve here (percentile,value_ms,"
           "1/(1-p)).");
 
-// absl flags are C++ identifiers; accept --port-file as --port_file (as
-// depositd does).
-std::vector<char*> DashesToUnderscores(int argc, char** argv,
-                                       std::vector<std::string>* storage) {
-  storage->assign(argv, argv + argc);
-  std::vector<char*> out;
-  for (size_t i = 0; i < storage->size(); ++i) {
-    std::string& arg = (*storage)[i];
-    if (arg == "--") break;
-    if (i > 0 && arg.rfind("--", 0) == 0) {
-      const size_t end = std::min(arg.find('='), arg.size());
-      for (size_t j = 2; j < end; ++j) {
-        if (arg[j] == '-') arg[j] = '_';
-      }
-    }
-  }
-  for (std::string& s : *storage) out.push_back(s.data());
-  return out;
-}
-
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "depositd-loadgen: synthetic load and latency measurement for depositd."
       "\n  depositd-loadgen --mode ingest|getshop|alert-latency|deadlines|"
       "populate|serving|stats --target HOST:PORT [flags]");
   std::vector<std::string> storage;
-  std::vector<char*> args = DashesToUnderscores(argc, argv, &storage);
+  std::vector<char*> args = depositd::NormalizeFlagNames(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   depositd::loadgen::LoadgenOptions o;
   o.target = absl::GetFlag(FLAGS_target);
