@@ -19,6 +19,7 @@ namespace depositd::daemon {
 Committer::Committer(Options options) : options_(std::move(options)) {
   cuts_ = options_.cuts;
   cuts_.resize(options_.shard_count, 0);
+  marked_cuts_ = cuts_;
   alert_seq_ = options_.last_alert_sequence;
   uint64_t m =
       cuts_.empty() ? 0 : *std::min_element(cuts_.begin(), cuts_.end());
@@ -227,26 +228,29 @@ void Committer::CommitGroup(std::vector<CommitItem>& items) {
   bool cuts_changed = false;
 
   for (CommitItem& item : items) {
-    if (item.checkpoint) {
+    if (item.cut_mark) {
       if (in_current.contains(item.shard)) {
         records.push_back(std::move(current));
         current.clear();
         in_current.clear();
       }
-      // Every record of this shard so far is at a position <= cut.
-      if (item.shard < cuts_.size()) {
-        cuts_[item.shard] = base + records.size();
-        cuts_changed = true;
+      // Every record of this shard so far is at a position <= the cut.
+      if (item.shard < marked_cuts_.size()) {
+        marked_cuts_[item.shard] = base + records.size();
       }
-      for (auto& [key, value] : item.shop_puts) {
-        batch.Put(Family::kShops, key, value);
-      }
-      for (auto& [number, value] : item.dedupe_puts) {
-        batch.Put(Family::kDedupe, EncodeBigEndian64(number), value);
-      }
-      for (uint64_t number : item.dedupe_deletes) {
-        batch.Delete(Family::kDedupe, EncodeBigEndian64(number));
-      }
+    }
+    for (auto& [key, value] : item.shop_puts) {
+      batch.Put(Family::kShops, key, value);
+    }
+    for (auto& [number, value] : item.dedupe_puts) {
+      batch.Put(Family::kDedupe, EncodeBigEndian64(number), value);
+    }
+    for (uint64_t number : item.dedupe_deletes) {
+      batch.Delete(Family::kDedupe, EncodeBigEndian64(number));
+    }
+    if (item.cut_commit && item.shard < cuts_.size()) {
+      cuts_[item.shard] = marked_cuts_[item.shard];
+      cuts_changed = true;
     }
     if (!item.record_head.empty()) {
       current.push_back(item.record_head);

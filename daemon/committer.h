@@ -5,7 +5,8 @@
 // into ONE StoreBatch — the shards' log parts joined into one log record
 // (split only where a checkpoint needs a cut), the alert transitions under
 // fresh global sequence numbers (single allocator: gap-free, commit order),
-// checkpoint data and the updated cuts — and appends it through the
+// checkpoint data (shop slices of the shards' checkpoint rounds) and the
+// updated cuts — and appends it through the
 // EventLog with one synced write. While that write syncs, new items queue up
 // and form the next group, so the group size adapts to the load. Only after
 // the write returns are batches completed (acks sent), alerts published and
@@ -110,6 +111,9 @@ class Committer {
 
   // Committer thread only.
   std::vector<uint64_t> cuts_;
+  // Per shard, the cut taken by its last CommitItem::cut_mark; it becomes
+  // cuts_[shard] at the round's cut_commit.
+  std::vector<uint64_t> marked_cuts_;
   uint64_t truncated_before_ = 0;
   std::atomic<uint64_t> alert_seq_{0};
   std::atomic<uint64_t> min_cut_{0};

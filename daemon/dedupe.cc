@@ -7,7 +7,8 @@
 namespace depositd::daemon {
 
 void DedupeIndex::Insert(const DedupeKey& key, absl::Time seen) {
-  if (!ids_.insert(key).second) return;
+  if (!Part(key).insert(key).second) return;
+  ++size_;
   open_.keys.push_back(key);
   if (seen > open_.max_seen) open_.max_seen = seen;
 }
@@ -36,7 +37,10 @@ void DedupeIndex::AddSealed(absl::Time max_seen,
   g.max_seen = max_seen;
   g.keys.reserve(keys.size());
   for (const DedupeKey& k : keys) {
-    if (ids_.insert(k).second) g.keys.push_back(k);
+    if (Part(k).insert(k).second) {
+      ++size_;
+      g.keys.push_back(k);
+    }
   }
   // Keep sealed_ roughly ordered by time: loaded buckets come before any
   // live generation, so appending in load order is fine.
@@ -47,12 +51,13 @@ size_t DedupeIndex::ExpireBefore(absl::Time cutoff) {
   size_t forgotten = 0;
   for (auto it = sealed_.begin(); it != sealed_.end();) {
     if (it->max_seen < cutoff) {
-      for (const DedupeKey& k : it->keys) forgotten += ids_.erase(k);
+      for (const DedupeKey& k : it->keys) forgotten += Part(k).erase(k);
       it = sealed_.erase(it);
     } else {
       ++it;
     }
   }
+  size_ -= forgotten;
   return forgotten;
 }
 

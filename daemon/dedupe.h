@@ -10,6 +10,11 @@
 // since the last checkpoint; a checkpoint seals it into a persisted bucket
 // (store.v1.DedupeBucket). A generation expires, as a whole, when its newest
 // id is older than the window. Memory: about 32 bytes per id.
+//
+// The ids are spread over kPartitions hash sets by their id hash, so growing
+// one never rehashes more than a 1/kPartitions share of them at once (a
+// single set of millions of ids stalls its shard for tens of milliseconds
+// each time it doubles).
 #ifndef DEPOSITD_DAEMON_DEDUPE_H_
 #define DEPOSITD_DAEMON_DEDUPE_H_
 
@@ -41,7 +46,9 @@ struct DedupeKey {
 // Not thread-safe; owned by one shard.
 class DedupeIndex {
  public:
-  bool Contains(const DedupeKey& key) const { return ids_.contains(key); }
+  bool Contains(const DedupeKey& key) const {
+    return Part(key).contains(key);
+  }
 
   // Remembers `key` as seen at `seen` (in the open generation).
   void Insert(const DedupeKey& key, absl::Time seen);
@@ -58,7 +65,7 @@ class DedupeIndex {
   // the number of ids forgotten.
   size_t ExpireBefore(absl::Time cutoff);
 
-  size_t size() const { return ids_.size(); }
+  size_t size() const { return size_; }
 
   // Parses a serialized bucket. DATA_LOSS if corrupt.
   static absl::Status ParseBucket(absl::string_view bytes, absl::Time* max_seen,
@@ -69,7 +76,15 @@ class DedupeIndex {
     absl::Time max_seen = absl::InfinitePast();
     std::vector<DedupeKey> keys;
   };
-  absl::flat_hash_set<DedupeKey> ids_;
+  static constexpr int kPartitions = 64;
+  absl::flat_hash_set<DedupeKey>& Part(const DedupeKey& key) {
+    return ids_[key.id_hash >> 58];
+  }
+  const absl::flat_hash_set<DedupeKey>& Part(const DedupeKey& key) const {
+    return ids_[key.id_hash >> 58];
+  }
+  absl::flat_hash_set<DedupeKey> ids_[kPartitions];
+  size_t size_ = 0;
   std::deque<Generation> sealed_;  // oldest first
   Generation open_;
 };

@@ -420,7 +420,8 @@ int main(int argc, char** argv) {
       stderr,
       "depositd: listening on %s:%d, data dir %s, %d shards, sync=%s%s; "
       "recovered %lld shops, %lld dedupe ids, %lld firing alerts, replayed "
-      "%lld log records (%lld events) in %s; log position %llu, alert "
+      "%lld log records (%lld events; %lld more already checkpointed) in %s; "
+      "log position %llu, alert "
       "sequence %llu\n",
       host.c_str(), bound_port, options.data_dir.c_str(),
       (*engine)->shard_count(), options.sync ? "fsync" : "os",
@@ -434,6 +435,7 @@ int main(int argc, char** argv) {
       static_cast<long long>(r.firing_alerts),
       static_cast<long long>(r.replayed_records),
       static_cast<long long>(r.replayed_events),
+      static_cast<long long>(r.skipped_events),
       absl::FormatDuration(r.took).c_str(),
       static_cast<unsigned long long>(r.log_position),
       static_cast<unsigned long long>(r.alert_sequence));

@@ -158,7 +158,9 @@ absl::Status Engine::Recover() {
   ctx.clock = options_.clock;
   ctx.dedupe_window = options_.dedupe_window;
   ctx.next_bucket = &next_bucket_;
+  ctx.group_seq = &group_seq_;
   ctx.checkpoint_on_stop = options_.checkpoint_on_stop;
+  ctx.checkpoint_slice_shops = options_.checkpoint_slice_shops;
   if (options_.repeat) ctx.repeat = &options_.repeat;
   ctx.feed_silence = [this](absl::string_view tenant) {
     auto it = options_.feed_silence.find(std::string(tenant));
@@ -260,6 +262,7 @@ absl::Status Engine::Recover() {
         }
         const absl::Time at = absl::FromUnixNanos(g.processed_at_nanos());
         for (int i = 0; i < n; ++i) {
+          in[i].seq = g.seq();
           if (!in[i].empty()) shards[i]->ReplayGroup(at, in[i]);
         }
       }
@@ -270,7 +273,11 @@ absl::Status Engine::Recover() {
   if (!load_error.ok()) return load_error;
 
   // 4. Startup checkpoint: everything replayed is now in checkpoints, the
-  // cuts move to the end of the log (in the current shard numbering).
+  // cuts move to the end of the log (in the current shard numbering). New
+  // groups are numbered after everything seen.
+  uint64_t max_seq = 0;
+  for (auto& shard : shards) max_seq = std::max(max_seq, shard->max_seq_seen());
+  group_seq_ = max_seq;
   const absl::Time now = options_.clock->Now();
   const uint64_t last_pos = log_->LastPosition();
   {
@@ -303,6 +310,7 @@ absl::Status Engine::Recover() {
     recovery_.shops += shard->shop_count();
     recovery_.dedupe_ids += shard->dedupe_ids();
     recovery_.replayed_events += shard->replayed_events();
+    recovery_.skipped_events += shard->skipped_events();
   }
   recovery_.firing_alerts = static_cast<int64_t>(firing.size());
   recovery_.replayed_records = records;
@@ -347,16 +355,25 @@ void Engine::CheckpointLoop() {
         return;
       }
     }
-    for (auto& shard : shards_) {
-      ShardTask t;
-      t.kind = ShardTask::kCheckpoint;
-      shard->Push(std::move(t));
-    }
+    RequestCheckpoint(nullptr);
     absl::StatusOr<size_t> expired = silences_->Expire();
     if (!expired.ok()) {
       std::fprintf(stderr, "depositd: warning: removing ended silences: %s\n",
                    std::string(expired.status().message()).c_str());
     }
+  }
+}
+
+void Engine::RequestCheckpoint(std::function<void()> done) {
+  auto left = std::make_shared<std::atomic<size_t>>(shards_.size());
+  auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+  for (auto& shard : shards_) {
+    ShardTask t;
+    t.kind = ShardTask::kCheckpoint;
+    t.on_durable = [left, shared_done] {
+      if (left->fetch_sub(1) == 1 && *shared_done) (*shared_done)();
+    };
+    shard->Push(std::move(t));
   }
 }
 

@@ -96,6 +96,9 @@ class Engine {
     // Tests only: Store::Options::test_write_buffer_bytes (tiny memtables,
     // constant compactions, DIR/compactions.trace). 0: off.
     size_t store_test_write_buffer_bytes = 0;
+    // Tests only: at most this many shops per checkpoint slice, so a round
+    // spans many steps (see shard.h). 0: by kCheckpointSliceTime/Bytes.
+    int checkpoint_slice_shops = 0;
   };
 
   struct RecoveryStats {
@@ -103,6 +106,9 @@ class Engine {
     int64_t dedupe_ids = 0;
     int64_t replayed_records = 0;
     int64_t replayed_events = 0;
+    // Logged events a shop's checkpoint already held (written by a later
+    // slice of the round that was open at the crash): skipped.
+    int64_t skipped_events = 0;
     int64_t firing_alerts = 0;
     uint64_t log_position = 0;
     uint64_t alert_sequence = 0;
@@ -187,6 +193,11 @@ class Engine {
   // Call after the gRPC server stopped accepting. Idempotent.
   void Stop();
 
+  // Asks every shard for a checkpoint round now (as the timer does); `done`
+  // runs (on the committer thread) once every shard's round that started
+  // after this call is durable.
+  void RequestCheckpoint(std::function<void()> done);
+
  private:
   explicit Engine(const Options& options);
   absl::Status Recover();
@@ -209,6 +220,7 @@ class Engine {
   watchers::RiskWatchers watchers_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<uint64_t> next_bucket_{1};
+  std::atomic<uint64_t> group_seq_{0};  // last ProcessingGroup.seq taken
   RecoveryStats recovery_;
 
   // Admission (in-flight event budget).

@@ -74,8 +74,13 @@ struct CommitItem {
   // Batches the step completes a part of.
   std::vector<PendingBatch*> batches;
   std::vector<std::function<void()>> on_durable;
-  // Checkpoint of the shard, covering all its earlier items.
-  bool checkpoint = false;
+  // Checkpoint round of the shard (see Shard): `cut_mark` takes the cut at
+  // this item (covering all the shard's earlier items); shop_puts may come
+  // in this and later items; `cut_commit` stores the last marked cut in the
+  // checkpoint metadata (the round is complete). A full checkpoint (start,
+  // stop) has both in one item.
+  bool cut_mark = false;
+  bool cut_commit = false;
   std::vector<std::pair<std::string, std::string>> shop_puts;
   std::vector<std::pair<uint64_t, std::string>> dedupe_puts;
   std::vector<uint64_t> dedupe_deletes;

@@ -42,6 +42,7 @@ constexpr uint8_t kGroupEventTag = 0x12;      // 2, bytes
 constexpr uint8_t kGroupFiredTag = 0x1a;      // 3, bytes
 constexpr uint8_t kGroupAckTag = 0x22;        // 4, bytes
 constexpr uint8_t kGroupHeartbeatTag = 0x2a;  // 5, bytes
+constexpr uint8_t kGroupSeqTag = 0x30;        // 6, varint
 // ShardPart / LogRecord.
 constexpr uint8_t kPartShardTag = 0x08;   // ShardPart.shard
 constexpr uint8_t kPartGroupTag = 0x12;   // ShardPart.groups
@@ -102,7 +103,17 @@ void Shard::Join() {
 void Shard::Run() {
   std::vector<ShardTask> tasks;
   for (;;) {
-    {
+    if (round_active_) {
+      // A checkpoint round is open: wake for its next slice at the latest.
+      absl::MutexLock lock(&mu_);
+      auto ready = [](Shard* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+        return !s->queue_.empty() || s->wake_;
+      };
+      mu_.AwaitWithDeadline(absl::Condition(+ready, this),
+                            last_slice_ + kCheckpointSliceGap);
+      wake_ = false;
+      tasks.swap(queue_);
+    } else {
       absl::MutexLock lock(&mu_);
       next_deadline_ =
           deadlines_.empty() ? kNoDeadline : deadlines_.begin()->first;
@@ -148,15 +159,11 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
       case ShardTask::kHeartbeat:
         Heartbeat(task.tenant, task.if_missing, now, /*log=*/true);
         break;
-      case ShardTask::kCheckpoint: {
-        FinishStep(now, item);
-        CommitItem ck = Checkpoint(now);
-        if (task.on_durable)
-          ck.on_durable.push_back(std::move(task.on_durable));
-        ctx_.committer->Push(std::move(ck));
-        ++step_;
+      case ShardTask::kCheckpoint:
+        // A round starts at the end of this step (or of the open round).
+        round_requested_ = true;
+        if (task.on_durable) next_waiters_.push_back(std::move(task.on_durable));
         break;
-      }
       case ShardTask::kStop:
         stop = true;
         stop_done = std::move(task.on_durable);
@@ -168,6 +175,8 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
     CommitItem ck = Checkpoint(now);
     if (stop_done) ck.on_durable.push_back(std::move(stop_done));
     ctx_.committer->Push(std::move(ck));
+  } else if (!stop && round_requested_ && !round_active_) {
+    StartRound(now);
   }
   UpdateStats();
   return stop;
@@ -376,11 +385,14 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
   record_body_.append(fired_body);
 
   if (!record_body_.empty()) {
-    // ProcessingGroup = at + events + fired; wrap it in ShardPart and
+    // ProcessingGroup = at + seq + events + fired; wrap it in ShardPart and
     // LogRecord headers (the body is not copied).
+    const uint64_t seq = ctx_.group_seq->fetch_add(1) + 1;
     std::string at;
     at.push_back(static_cast<char>(kGroupAtTag));
     PutVarint(&at, static_cast<uint64_t>(now_nanos));
+    at.push_back(static_cast<char>(kGroupSeqTag));
+    PutVarint(&at, seq);
     const size_t group_len = at.size() + record_body_.size();
     const size_t part_len =
         1 + VarintSize(id_) + 1 + VarintSize(group_len) + group_len;
@@ -396,33 +408,35 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
     item.record_body = std::move(record_body_);
     record_body_ = std::string();
   }
+  if (round_active_ && absl::Now() >= last_slice_ + kCheckpointSliceGap) {
+    CheckpointSlice(item);
+  }
   UpdateStats();  // before the acks can go out
   if (!item.record_head.empty() || !item.alerts.empty() ||
-      !item.batches.empty() || !item.on_durable.empty()) {
+      !item.batches.empty() || !item.on_durable.empty() ||
+      !item.shop_puts.empty() || item.cut_commit) {
     ctx_.committer->Push(std::move(item));
   }
   item = CommitItem();
   item.shard = id_;
 }
 
-CommitItem Shard::Checkpoint(absl::Time now) {
-  CommitItem ck;
-  ck.shard = id_;
-  ck.checkpoint = true;
-  ck.shop_puts.reserve(dirty_.size());
-  for (ShopEntry* e : dirty_) {
-    store::v1::ShopCheckpoint cp;
-    cp.set_state(e->state.Serialize());
-    for (const v1::Alert& a : e->alerts.active()) *cp.add_active_alerts() = a;
-    if (e->next_check != kNoDeadline) cp.set_next_check_nanos(e->next_check);
-    if (e->feed) {
-      cp.set_feed(true);
-      cp.set_feed_heard_nanos(e->feed_heard);
-    }
-    ck.shop_puts.emplace_back(e->key, cp.SerializeAsString());
-    e->dirty = false;
+std::string Shard::SerializeEntry(const ShopEntry& e) const {
+  store::v1::ShopCheckpoint cp;
+  cp.set_state(e.state.Serialize());
+  for (const v1::Alert& a : e.alerts.active()) *cp.add_active_alerts() = a;
+  if (e.next_check != kNoDeadline) cp.set_next_check_nanos(e.next_check);
+  if (e.feed) {
+    cp.set_feed(true);
+    cp.set_feed_heard_nanos(e.feed_heard);
   }
-  dirty_.clear();
+  // Every group of this shard so far is applied, and its next one will take
+  // a larger number than the counter holds now.
+  cp.set_covered_seq(ctx_.group_seq->load());
+  return cp.SerializeAsString();
+}
+
+void Shard::SealDedupe(absl::Time now, CommitItem& ck) {
   absl::Time max_seen;
   std::string bucket = dedupe_.SealForCheckpoint(&max_seen);
   if (!bucket.empty()) {
@@ -441,6 +455,82 @@ CommitItem Shard::Checkpoint(absl::Time now) {
                              return false;
                            });
   owned_buckets_.erase(it, owned_buckets_.end());
+}
+
+void Shard::StartRound(absl::Time now) {
+  round_requested_ = false;
+  CommitItem mark;
+  mark.shard = id_;
+  mark.cut_mark = true;
+  SealDedupe(now, mark);
+  round_pending_.swap(dirty_);
+  dirty_.clear();
+  round_next_ = 0;
+  round_waiters_ = std::move(next_waiters_);
+  next_waiters_.clear();
+  if (round_pending_.empty()) {
+    // Nothing changed since the last round: the cut moves at once.
+    mark.cut_commit = true;
+    for (auto& fn : round_waiters_) mark.on_durable.push_back(std::move(fn));
+    round_waiters_.clear();
+  } else {
+    round_active_ = true;
+  }
+  ctx_.committer->Push(std::move(mark));
+}
+
+void Shard::CheckpointSlice(CommitItem& item) {
+  const absl::Time start = absl::Now();
+  size_t bytes = 0;
+  while (round_next_ < round_pending_.size()) {
+    ShopEntry* e = round_pending_[round_next_++];
+    if (!e->dirty) continue;
+    item.shop_puts.emplace_back(e->key, SerializeEntry(*e));
+    e->dirty = false;
+    bytes += item.shop_puts.back().second.size();
+    if (bytes >= kCheckpointSliceBytes ||
+        (ctx_.checkpoint_slice_shops > 0 &&
+         item.shop_puts.size() >=
+             static_cast<size_t>(ctx_.checkpoint_slice_shops)) ||
+        absl::Now() - start >= kCheckpointSliceTime) {
+      break;
+    }
+  }
+  last_slice_ = absl::Now();
+  if (round_next_ < round_pending_.size()) return;
+  item.cut_commit = true;
+  for (auto& fn : round_waiters_) item.on_durable.push_back(std::move(fn));
+  round_waiters_.clear();
+  round_pending_.clear();
+  round_next_ = 0;
+  round_active_ = false;
+}
+
+CommitItem Shard::Checkpoint(absl::Time now) {
+  CommitItem ck;
+  ck.shard = id_;
+  ck.cut_mark = true;
+  ck.cut_commit = true;
+  ck.shop_puts.reserve(dirty_.size() + (round_pending_.size() - round_next_));
+  auto put = [&](ShopEntry* e) {
+    if (!e->dirty) return;
+    ck.shop_puts.emplace_back(e->key, SerializeEntry(*e));
+    e->dirty = false;
+  };
+  for (size_t i = round_next_; i < round_pending_.size(); ++i) {
+    put(round_pending_[i]);
+  }
+  for (ShopEntry* e : dirty_) put(e);
+  dirty_.clear();
+  round_pending_.clear();
+  round_next_ = 0;
+  round_active_ = false;
+  for (auto& fn : round_waiters_) ck.on_durable.push_back(std::move(fn));
+  for (auto& fn : next_waiters_) ck.on_durable.push_back(std::move(fn));
+  round_waiters_.clear();
+  next_waiters_.clear();
+  round_requested_ = false;
+  SealDedupe(now, ck);
   UpdateStats();
   return ck;
 }
@@ -475,6 +565,8 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
   e->alerts.Restore(std::move(active));
   e->feed = cp.feed();
   e->feed_heard = cp.feed_heard_nanos();
+  e->covered_seq = cp.covered_seq();
+  max_seq_seen_ = std::max(max_seq_seen_, cp.covered_seq());
   if (cp.next_check_nanos() != 0) {
     e->next_check = cp.next_check_nanos();
     deadlines_.insert({e->next_check, e});
@@ -494,9 +586,20 @@ void Shard::AdoptBucket(uint64_t number, absl::Time max_seen) {
 
 void Shard::ReplayGroup(absl::Time at, const ReplayInput& in) {
   ++step_;
+  max_seq_seen_ = std::max(max_seq_seen_, in.seq);
+  // The shop's checkpoint was written after this group (a later slice of
+  // the round): its share of the group is already in the state.
+  auto covered = [&](const ShopEntry* e) {
+    return e != nullptr && in.seq != 0 && e->covered_seq >= in.seq;
+  };
   for (const v1::Event* ev : in.events) {
     const uint64_t hash = ShopHash(ev->tenant(), ev->shop_id());
     ShopEntry* e = FindMutable(ev->tenant(), ev->shop_id());
+    if (covered(e)) {
+      dedupe_.Insert(DedupeKey{hash, EventIdHash(hash, ev->event_id())}, at);
+      ++skipped_events_;
+      continue;
+    }
     absl::Status s;
     if (e != nullptr) {
       s = e->state.Apply(*ev, *e->profile);
@@ -528,16 +631,17 @@ void Shard::ReplayGroup(absl::Time at, const ReplayInput& in) {
     Touch(e);
   }
   for (const std::string* tenant : in.heartbeats) {
+    if (covered(FindMutable(*tenant, ""))) continue;
     Heartbeat(*tenant, /*if_missing=*/false, at, /*log=*/false);
   }
   for (const store::v1::AlertAck* ack : in.acks) {
     ShopEntry* e = FindMutable(ack->key().tenant(), ack->key().shop_id());
-    if (e == nullptr) continue;
+    if (e == nullptr || covered(e)) continue;
     if (e->alerts.Acknowledge(ack->key(), ack->by(), at).ok()) Touch(e);
   }
   for (const store::v1::ShopRef* ref : in.fired) {
     ShopEntry* e = FindMutable(ref->tenant(), ref->shop_id());
-    if (e == nullptr || e->step == step_) continue;
+    if (e == nullptr || covered(e) || e->step == step_) continue;
     e->step = step_;
     fired_.push_back(e);
   }

@@ -14,8 +14,20 @@
 //   4. one CommitItem (record part + transitions + batches) to the
 //      committer. Acks are sent by the committer after the write.
 // Queries (kQuery) run between ingest tasks and see every earlier task.
-// A checkpoint task ends the step's record first, so the checkpoint covers
-// exactly the shard's items before it.
+//
+// Checkpoints are written in rounds, a slice per step, so that no step
+// stalls the shard (and every ack behind it) for long: a checkpoint task
+// starts a round at the end of its step (the committer takes the shard's cut
+// there and the new dedupe ids are sealed); each following step writes the
+// next shops that were dirty at the start, for at most kCheckpointSliceTime
+// or kCheckpointSliceBytes; the step that writes the last one completes the
+// round (the committer stores the cut). Slices are at least
+// kCheckpointSliceGap apart, so a round takes at most about a third of the
+// shard's time and adds at most kCheckpointSliceBytes to a commit group (its
+// fsync grows with the bytes). Each shop checkpoint records the group
+// sequence it covers (ShopCheckpoint.covered_seq), so replay from the cut
+// skips what a shop's checkpoint already holds. Start (after recovery) and
+// Stop write a full checkpoint in one item.
 #ifndef DEPOSITD_DAEMON_SHARD_H_
 #define DEPOSITD_DAEMON_SHARD_H_
 
@@ -68,7 +80,15 @@ struct ShopEntry {
   // when an event of the tenant was last heard, Unix nanos.
   bool feed = false;
   int64_t feed_heard = 0;
+  // Recovery only: the group sequence its loaded checkpoint covers (replay
+  // skips the shop's share of groups up to it).
+  uint64_t covered_seq = 0;
 };
+
+// Budget of one checkpoint slice (see the Shard comment).
+inline constexpr absl::Duration kCheckpointSliceTime = absl::Milliseconds(2);
+inline constexpr size_t kCheckpointSliceBytes = 512 << 10;
+inline constexpr absl::Duration kCheckpointSliceGap = absl::Milliseconds(5);
 
 // "tenant\0shop_id".
 std::string ShopKey(absl::string_view tenant, absl::string_view shop_id);
@@ -84,6 +104,9 @@ class Shard {
     Committer* committer = nullptr;                       // borrowed
     absl::Duration dedupe_window = absl::Hours(24 * 30);
     std::atomic<uint64_t>* next_bucket = nullptr;  // dedupe bucket numbers
+    // The last group sequence taken (ProcessingGroup.seq), shared by all
+    // shards; a shard takes the next one when it seals a group.
+    std::atomic<uint64_t>* group_seq = nullptr;
     // False only in tests that simulate a crash (recovery must replay).
     bool checkpoint_on_stop = true;
     // Repeat intervals of firing alerts (from the routes); null: no repeats.
@@ -91,6 +114,8 @@ class Shard {
     // FEED_SILENT: the silence after which a tenant's feed counts as blind;
     // zero or unset: not watched.
     std::function<absl::Duration(absl::string_view tenant)> feed_silence;
+    // Tests only: at most this many shops per checkpoint slice; 0: none.
+    int checkpoint_slice_shops = 0;
   };
 
   Shard(uint32_t id, Context context);
@@ -123,6 +148,7 @@ class Shard {
     std::vector<const store::v1::ShopRef*> fired;
     std::vector<const store::v1::AlertAck*> acks;
     std::vector<const std::string*> heartbeats;
+    uint64_t seq = 0;  // the group's ProcessingGroup.seq
     bool empty() const {
       return events.empty() && fired.empty() && acks.empty() &&
              heartbeats.empty();
@@ -135,7 +161,12 @@ class Shard {
     }
   };
   void ReplayGroup(absl::Time at, const ReplayInput& in);
-  // The shard's checkpoint as of now (all dirty shops, new dedupe ids).
+  // The largest group sequence seen in loaded checkpoints and replayed
+  // groups (the engine restarts the sequence after it).
+  uint64_t max_seq_seen() const { return max_seq_seen_; }
+  // A full checkpoint as of now, in one item (cut_mark and cut_commit):
+  // every dirty shop, including the rest of an open round, and the new
+  // dedupe ids. For start-up and stop.
   CommitItem Checkpoint(absl::Time now);
 
   // --- queries (shard thread) ---
@@ -154,6 +185,7 @@ class Shard {
   int64_t pending_deadlines() const { return pending_deadlines_.load(); }
   int64_t dedupe_ids() const { return dedupe_ids_.load(); }
   int64_t replayed_events() const { return replayed_events_; }
+  int64_t skipped_events() const { return skipped_events_; }
 
  private:
   void Run();
@@ -178,6 +210,16 @@ class Shard {
   void MarkDirty(ShopEntry* e);
   void Schedule(ShopEntry* e, absl::Time next_check, absl::Time now);
   void ReResolveProfile(ShopEntry* e);
+  // Starts a checkpoint round (pushes the cut_mark item).
+  void StartRound(absl::Time now);
+  // Writes the next slice of the open round into `item`; completes the
+  // round when it writes the last shop.
+  void CheckpointSlice(CommitItem& item);
+  // Seals the dedupe ids since the last checkpoint into a bucket and drops
+  // expired buckets (into `ck`).
+  void SealDedupe(absl::Time now, CommitItem& ck);
+  // One shop's checkpoint record, covering the current group sequence.
+  std::string SerializeEntry(const ShopEntry& e) const;
   // Runs watchers for touched_ (events) and fired_ (deadlines).
   void CheckShops(absl::Time now, std::vector<v1::Alert>* transitions,
                   std::string* fired_body);
@@ -199,12 +241,22 @@ class Shard {
   DedupeIndex dedupe_;
   std::vector<std::pair<uint64_t, absl::Time>> owned_buckets_;
   std::vector<ShopEntry*> dirty_;
+  // Checkpoint rounds.
+  bool round_requested_ = false;
+  bool round_active_ = false;
+  std::vector<ShopEntry*> round_pending_;  // dirty when the round started
+  size_t round_next_ = 0;                  // next index to write
+  absl::Time last_slice_ = absl::InfinitePast();  // wall clock
+  std::vector<std::function<void()>> round_waiters_;  // on_durable at commit
+  std::vector<std::function<void()>> next_waiters_;   // for the next round
+  uint64_t max_seq_seen_ = 0;
   std::vector<ShopEntry*> touched_;
   std::vector<ShopEntry*> fired_;
   uint64_t step_ = 0;
   std::string record_body_;
   std::string key_scratch_;
   int64_t replayed_events_ = 0;
+  int64_t skipped_events_ = 0;
 
   std::atomic<int64_t> shop_count_{0};
   std::atomic<int64_t> pending_deadlines_{0};
