@@ -408,6 +408,29 @@ void Engine::Heard(const std::string& tenant) {
 void Engine::Ingest(v1::EventBatch batch, std::function<void()> accepted,
                     std::function<void(v1::IngestAck)> done) {
   auto* pending = new PendingBatch();
+  pending->heap = std::make_unique<v1::EventBatch>(std::move(batch));
+  pending->batch = pending->heap.get();
+  IngestPending(pending, std::move(accepted), std::move(done));
+}
+
+void Engine::Ingest(std::unique_ptr<google::protobuf::Arena> arena,
+                    v1::EventBatch* batch, std::function<void()> accepted,
+                    std::function<void(v1::IngestAck)> done) {
+  auto* pending = new PendingBatch();
+  if (arena != nullptr && batch->GetArena() == arena.get()) {
+    pending->arena = std::move(arena);
+    pending->batch = batch;
+  } else {  // not on that arena: keep a heap copy
+    pending->heap = std::make_unique<v1::EventBatch>(std::move(*batch));
+    pending->batch = pending->heap.get();
+  }
+  IngestPending(pending, std::move(accepted), std::move(done));
+}
+
+void Engine::IngestPending(PendingBatch* pending,
+                           std::function<void()> accepted,
+                           std::function<void(v1::IngestAck)> done) {
+  v1::EventBatch& batch = *pending->batch;
   pending->ack.set_batch_seq(batch.batch_seq());
   const int count = batch.events_size();
   auto* results = pending->ack.mutable_results();
@@ -463,8 +486,7 @@ void Engine::Ingest(v1::EventBatch batch, std::function<void()> accepted,
       const uint64_t h = ShopHash(ev->tenant(), ev->shop_id());
       ShardTask& t = tasks[h % n];
       if (t.events.empty()) t.events.reserve(per_shard);
-      t.events.push_back(IndexedEvent{static_cast<uint32_t>(i), h, {}});
-      t.events.back().event.Swap(ev);
+      t.events.push_back(IndexedEvent{static_cast<uint32_t>(i), h, ev});
       ++admitted;
     }
   }

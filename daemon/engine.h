@@ -129,6 +129,13 @@ class Engine {
   // get every event REJECTED.
   void Ingest(v1::EventBatch batch, std::function<void()> accepted,
               std::function<void(v1::IngestAck)> done);
+  // The same for a batch parsed on its own arena (the ingest stream does
+  // this: parsing is bump allocation and freeing the batch is one call).
+  // The engine keeps `arena` until the ack; the events are read in place.
+  // A `batch` that is not on `arena` is copied.
+  void Ingest(std::unique_ptr<google::protobuf::Arena> arena,
+              v1::EventBatch* batch, std::function<void()> accepted,
+              std::function<void(v1::IngestAck)> done);
 
   // Queries run on the owning shard thread(s); `done` runs there.
   void GetShop(const v1::GetShopRequest& request,
@@ -202,6 +209,9 @@ class Engine {
   explicit Engine(const Options& options);
   absl::Status Recover();
   void CheckpointLoop();
+  // Both Ingest: validates and routes pending->batch.
+  void IngestPending(PendingBatch* pending, std::function<void()> accepted,
+                     std::function<void(v1::IngestAck)> done);
   void Admit(PendingBatch* batch, std::vector<ShardTask> tasks,
              std::function<void()> accepted);
   void FinishBatch(PendingBatch* batch);

@@ -6,12 +6,14 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "google/protobuf/arena.h"
 #include "depositd/store/v1/log.pb.h"
 #include "depositd/v1/alerts.pb.h"
 #include "depositd/v1/events.pb.h"
@@ -26,17 +28,24 @@ class Shard;
 // Shards write results at distinct indices (no lock needed); the final
 // decrement of `parts_left` (acq_rel) publishes them to the completer.
 struct PendingBatch {
+  // The client batch: shards read its events in place (IndexedEvent::event)
+  // until the batch is committed. `batch` lives on `arena` when the service
+  // parsed it there (no copy, one free), else it is `heap`.
+  std::unique_ptr<google::protobuf::Arena> arena;
+  std::unique_ptr<v1::EventBatch> heap;
+  v1::EventBatch* batch = nullptr;
   v1::IngestAck ack;  // results pre-sized to the batch
   std::atomic<int> parts_left{0};
   int64_t admitted_events = 0;
   std::function<void(PendingBatch*)> finish;  // called once, then deletes
 };
 
-// An event with its index in the client batch.
+// An event with its index in the client batch; `event` is owned by the
+// batch's PendingBatch.
 struct IndexedEvent {
   uint32_t index;
   uint64_t shop_hash;
-  v1::Event event;
+  const v1::Event* event;
 };
 
 // Work for one shard, in arrival order.

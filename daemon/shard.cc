@@ -239,7 +239,7 @@ void Shard::ReResolveProfile(ShopEntry* e) {
 void Shard::IngestTask(ShardTask& task, absl::Time now, CommitItem& item) {
   PendingBatch* batch = task.batch;
   for (IndexedEvent& ie : task.events) {
-    const v1::Event& ev = ie.event;
+    const v1::Event& ev = *ie.event;
     v1::EventResult* result = batch->ack.mutable_results(ie.index);
     const DedupeKey dk{ie.shop_hash, EventIdHash(ie.shop_hash, ev.event_id())};
     if (dedupe_.Contains(dk)) {
