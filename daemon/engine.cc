@@ -12,6 +12,7 @@
 #include "daemon/committer.h"
 #include "daemon/event_log.h"
 #include "daemon/shard.h"
+#include "daemon/shard_feeder.h"
 #include "daemon/stable_hash.h"
 #include "daemon/store.h"
 #include "depositd/store/v1/checkpoint.pb.h"
@@ -181,48 +182,83 @@ absl::Status Engine::Recover() {
   for (int i = 0; i < n; ++i) {
     shards.push_back(std::make_unique<Shard>(i, ctx));
   }
-  absl::Status scan = store_->Scan(
-      Family::kShops, "", [&](absl::string_view key, absl::string_view value) {
-        const size_t sep = key.find('\0');
-        if (sep == absl::string_view::npos) {
-          load_error = absl::DataLossError("corrupt shop key in checkpoint");
-          return false;
-        }
-        const uint64_t h = ShopHash(key.substr(0, sep), key.substr(sep + 1));
-        absl::Status s = shards[h % n]->LoadShop(key, value);
-        if (!s.ok()) {
-          load_error = absl::DataLossError(absl::StrCat(
-              "shop checkpoint ", absl::CHexEscape(key), ": ", s.message()));
-          return false;
-        }
-        return true;
-      });
+  // Parsing a checkpoint is the slow part of a start: each shard parses its
+  // own shops (and inserts its dedupe ids) on a thread of its own while this
+  // thread reads the store.
+  struct RawShop {
+    std::string key;
+    std::string value;
+  };
+  absl::Status scan;
+  {
+    ShardFeeder<RawShop> feeder(n, 512, [&](int i, RawShop& raw) -> absl::Status {
+      absl::Status s = shards[i]->LoadShop(raw.key, raw.value);
+      if (s.ok()) return s;
+      return absl::DataLossError(absl::StrCat(
+          "shop checkpoint ", absl::CHexEscape(raw.key), ": ", s.message()));
+    });
+    scan = store_->Scan(
+        Family::kShops, "",
+        [&](absl::string_view key, absl::string_view value) {
+          const size_t sep = key.find('\0');
+          if (sep == absl::string_view::npos) {
+            load_error = absl::DataLossError("corrupt shop key in checkpoint");
+            return false;
+          }
+          const uint64_t h = ShopHash(key.substr(0, sep), key.substr(sep + 1));
+          return feeder.Add(static_cast<int>(h % n),
+                            RawShop{std::string(key), std::string(value)});
+        });
+    absl::Status loaded = feeder.Finish();
+    if (load_error.ok()) load_error = loaded;
+  }
   if (!scan.ok()) return scan;
   if (!load_error.ok()) return load_error;
 
   // 2. Dedupe buckets.
+  struct SealedIds {
+    absl::Time max_seen;
+    std::vector<DedupeKey> keys;
+  };
   uint64_t max_bucket = 0;
-  scan = store_->Scan(
-      Family::kDedupe, "", [&](absl::string_view key, absl::string_view value) {
-        const uint64_t number = DecodeBigEndian64(key);
-        max_bucket = std::max(max_bucket, number);
-        absl::Time max_seen;
-        std::vector<DedupeKey> keys;
-        absl::Status s = DedupeIndex::ParseBucket(value, &max_seen, &keys);
-        if (!s.ok()) {
-          load_error = s;
-          return false;
-        }
-        std::vector<std::vector<DedupeKey>> routed(n);
-        for (const DedupeKey& k : keys) routed[k.shop_hash % n].push_back(k);
-        for (int i = 0; i < n; ++i) {
-          if (!routed[i].empty()) shards[i]->LoadDedupe(max_seen, routed[i]);
-        }
-        shards[number % n]->AdoptBucket(number, max_seen);
-        return true;
-      });
+  std::vector<std::pair<uint64_t, absl::Time>> buckets;
+  {
+    // A bucket holds up to a round's ids: hand each over at once.
+    ShardFeeder<SealedIds> feeder(n, 1, [&](int i, SealedIds& ids) {
+      shards[i]->LoadDedupe(ids.max_seen, ids.keys);
+      return absl::OkStatus();
+    });
+    scan = store_->Scan(
+        Family::kDedupe, "",
+        [&](absl::string_view key, absl::string_view value) {
+          const uint64_t number = DecodeBigEndian64(key);
+          max_bucket = std::max(max_bucket, number);
+          absl::Time max_seen;
+          std::vector<DedupeKey> keys;
+          absl::Status s = DedupeIndex::ParseBucket(value, &max_seen, &keys);
+          if (!s.ok()) {
+            load_error = s;
+            return false;
+          }
+          std::vector<std::vector<DedupeKey>> routed(n);
+          for (const DedupeKey& k : keys) {
+            routed[k.shop_hash % n].push_back(k);
+          }
+          for (int i = 0; i < n; ++i) {
+            if (!routed[i].empty()) {
+              feeder.Add(i, SealedIds{max_seen, std::move(routed[i])});
+            }
+          }
+          buckets.emplace_back(number, max_seen);
+          return true;
+        });
+    (void)feeder.Finish();
+  }
   if (!scan.ok()) return scan;
   if (!load_error.ok()) return load_error;
+  for (const auto& [number, max_seen] : buckets) {
+    shards[number % n]->AdoptBucket(number, max_seen);
+  }
   next_bucket_ = max_bucket + 1;
 
   // 3. Replay the log after the cuts.

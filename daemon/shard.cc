@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/stable_hash.h"
 #include "depositd/store/v1/checkpoint.pb.h"
+#include "google/protobuf/arena.h"
 
 namespace depositd::daemon {
 namespace {
@@ -536,7 +537,10 @@ CommitItem Shard::Checkpoint(absl::Time now) {
 }
 
 absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
-  store::v1::ShopCheckpoint cp;
+  google::protobuf::Arena arena;
+  store::v1::ShopCheckpoint& cp =
+      *google::protobuf::Arena::CreateMessage<store::v1::ShopCheckpoint>(
+          &arena);
   if (!cp.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::DataLossError("corrupt shop checkpoint");
   }

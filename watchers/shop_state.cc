@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "depositd/store/v1/shop_snapshot.pb.h"
+#include "google/protobuf/arena.h"
 #include "watchers/currency.h"
 #include "watchers/limits.h"
 #include "watchers/projection.h"
@@ -2218,7 +2219,12 @@ std::string ShopState::Serialize() const {
 }
 
 absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
-  store::v1::ShopSnapshot s;
+  // On an arena: a snapshot is many small strings and records that are all
+  // dropped at the end of Parse, and a start parses every shop (without it,
+  // malloc, free and the destructor were half of the time).
+  google::protobuf::Arena arena;
+  store::v1::ShopSnapshot& s =
+      *google::protobuf::Arena::CreateMessage<store::v1::ShopSnapshot>(&arena);
   if (!s.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::DataLossError("shop snapshot does not parse");
   }
