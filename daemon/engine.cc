@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -17,6 +18,7 @@
 #include "daemon/store.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 #include "depositd/store/v1/log.pb.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/util/time_util.h"
 #include "watchers/limits.h"
 #include "watchers/shop_state.h"
@@ -151,7 +153,7 @@ absl::Status Engine::Recover() {
     hub_->Publish(std::move(alerts));
   };
   co.on_write_error = [this](const absl::Status& s) { NotifyWriteError(s); };
-  // Cuts are set below, after the startup checkpoint.
+  // Cuts are set below, after the replay.
   co.cuts.assign(n, 0);
   Shard::Context ctx;
   ctx.registry = options_.registry;
@@ -261,62 +263,97 @@ absl::Status Engine::Recover() {
   }
   next_bucket_ = max_bucket + 1;
 
-  // 3. Replay the log after the cuts.
+  // 3. Replay the log after the cuts. This thread reads and routes; each
+  // shard replays its share of every group, in log order, on the shard's
+  // loader thread (shards share nothing, so they replay in parallel).
+  struct ParsedRecord {
+    google::protobuf::Arena arena;
+    store::v1::LogRecord* record = nullptr;  // on `arena`
+  };
+  struct ReplayShare {
+    std::shared_ptr<const ParsedRecord> record;  // what `in` points into
+    absl::Time at;
+    Shard::ReplayInput in;
+  };
   uint64_t from = 1;
   if (meta.cuts_size() > 0) {
     from = *std::min_element(meta.cuts().begin(), meta.cuts().end()) + 1;
   }
   int64_t records = 0;
-  scan = log_->ReadFrom(from, [&](uint64_t pos, absl::string_view bytes) {
-    store::v1::LogRecord record;
-    if (!record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      load_error = absl::DataLossError(
-          absl::StrCat("event log record ", pos, " is corrupt"));
-      return false;
-    }
-    ++records;
-    std::vector<Shard::ReplayInput> in(n);
-    for (const store::v1::ShardPart& part : record.parts()) {
-      const uint64_t cut = static_cast<int>(part.shard()) < meta.cuts_size()
-                               ? meta.cuts(part.shard())
-                               : 0;
-      if (pos <= cut) continue;
-      for (const store::v1::ProcessingGroup& g : part.groups()) {
-        for (auto& v : in) v.clear();
-        for (const v1::Event& ev : g.events()) {
-          in[ShopHash(ev.tenant(), ev.shop_id()) % n].events.push_back(&ev);
-        }
-        for (const store::v1::ShopRef& ref : g.fired()) {
-          in[ShopHash(ref.tenant(), ref.shop_id()) % n].fired.push_back(&ref);
-        }
-        for (const store::v1::AlertAck& ack : g.acks()) {
-          in[ShopHash(ack.key().tenant(), ack.key().shop_id()) % n]
-              .acks.push_back(&ack);
-        }
-        for (const std::string& tenant : g.heartbeats()) {
-          in[ShopHash(tenant, "") % n].heartbeats.push_back(&tenant);
-        }
-        const absl::Time at = absl::FromUnixNanos(g.processed_at_nanos());
-        for (int i = 0; i < n; ++i) {
-          in[i].seq = g.seq();
-          if (!in[i].empty()) shards[i]->ReplayGroup(at, in[i]);
+  {
+    ShardFeeder<ReplayShare> feeder(n, 64, [&](int i, ReplayShare& share) {
+      shards[i]->ReplayGroup(share.at, share.in);
+      return absl::OkStatus();
+    });
+    scan = log_->ReadFrom(from, [&](uint64_t pos, absl::string_view bytes) {
+      auto parsed = std::make_shared<ParsedRecord>();
+      parsed->record = google::protobuf::Arena::CreateMessage<
+          store::v1::LogRecord>(&parsed->arena);
+      const store::v1::LogRecord& record = *parsed->record;
+      if (!parsed->record->ParseFromArray(bytes.data(),
+                                          static_cast<int>(bytes.size()))) {
+        load_error = absl::DataLossError(
+            absl::StrCat("event log record ", pos, " is corrupt"));
+        return false;
+      }
+      ++records;
+      for (const store::v1::ShardPart& part : record.parts()) {
+        const uint64_t cut = static_cast<int>(part.shard()) < meta.cuts_size()
+                                 ? meta.cuts(part.shard())
+                                 : 0;
+        if (pos <= cut) continue;
+        for (const store::v1::ProcessingGroup& g : part.groups()) {
+          std::vector<Shard::ReplayInput> in(n);
+          for (const v1::Event& ev : g.events()) {
+            in[ShopHash(ev.tenant(), ev.shop_id()) % n].events.push_back(&ev);
+          }
+          for (const store::v1::ShopRef& ref : g.fired()) {
+            in[ShopHash(ref.tenant(), ref.shop_id()) % n].fired.push_back(
+                &ref);
+          }
+          for (const store::v1::AlertAck& ack : g.acks()) {
+            in[ShopHash(ack.key().tenant(), ack.key().shop_id()) % n]
+                .acks.push_back(&ack);
+          }
+          for (const std::string& tenant : g.heartbeats()) {
+            in[ShopHash(tenant, "") % n].heartbeats.push_back(&tenant);
+          }
+          const absl::Time at = absl::FromUnixNanos(g.processed_at_nanos());
+          for (int i = 0; i < n; ++i) {
+            if (in[i].empty()) continue;
+            in[i].seq = g.seq();
+            feeder.Add(i, ReplayShare{parsed, at, std::move(in[i])});
+          }
         }
       }
-    }
-    return true;
-  });
+      return true;
+    });
+    (void)feeder.Finish();
+  }
   if (!scan.ok()) return scan;
   if (!load_error.ok()) return load_error;
 
-  // 4. Startup checkpoint: everything replayed is now in checkpoints, the
-  // cuts move to the end of the log (in the current shard numbering). New
-  // groups are numbered after everything seen.
+  // 4. New groups are numbered after everything seen. After a crash with
+  // the same shard numbering as the run that wrote the cuts, they stay: the
+  // replayed shops are dirty and the first checkpoint round writes them (a
+  // second crash before that replays the same records again). Otherwise a
+  // full start-up checkpoint moves every cut to the end of the log in the
+  // new numbering. (After a clean stop the log is empty and its positions
+  // start again at 1, so old cuts would hide the new records: they must be
+  // reset, which costs nothing as no shop is dirty.)
   uint64_t max_seq = 0;
   for (auto& shard : shards) max_seq = std::max(max_seq, shard->max_seq_seen());
   group_seq_ = max_seq;
   const absl::Time now = options_.clock->Now();
   const uint64_t last_pos = log_->LastPosition();
-  {
+  std::vector<uint64_t> cuts(n, last_pos);
+  const bool keep_cuts =
+      records > 0 && static_cast<int>(meta.shard_count()) == n &&
+      meta.cuts_size() == n &&
+      *std::max_element(meta.cuts().begin(), meta.cuts().end()) <= last_pos;
+  if (keep_cuts) {
+    cuts.assign(meta.cuts().begin(), meta.cuts().end());
+  } else {
     StoreBatch batch(*store_);
     for (auto& shard : shards) {
       CommitItem ck = shard->Checkpoint(now);
@@ -355,7 +392,7 @@ absl::Status Engine::Recover() {
   AlertHub::Options ho;
   ho.store = store_.get();
   hub_ = std::make_unique<AlertHub>(ho, alert_seq, std::move(firing));
-  co.cuts.assign(n, last_pos);
+  co.cuts = cuts;
   committer_ = std::make_unique<Committer>(std::move(co));
   ctx.committer = committer_.get();
   // Shards were built (and loaded) before the committer existed; they push

@@ -26,8 +26,12 @@
 //   2. replay log records after the cuts: each ShardPart group is re-applied
 //      at its logged processing time (events, then watchers for touched and
 //      logged deadline-fired shops), giving the same state and alert books;
-//   3. write a startup checkpoint (cuts = end of log) and start the threads;
-//      the shards' first step fires deadlines that passed while down, once.
+//      a shop whose checkpoint covers the group (covered_seq) skips it. Steps
+//      1 and 2 run per shard in parallel (shard_feeder.h);
+//   3. with a new shard count, write a startup checkpoint (cuts = end of
+//      log); with the same, keep the cuts (the first round writes the
+//      replayed shops). Start the threads; the shards' first step fires
+//      deadlines that passed while down, once.
 //
 // Determinism: a log record holds everything the state depends on: accepted
 // events in apply order, the processing time of each group, and the shops

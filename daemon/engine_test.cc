@@ -391,6 +391,70 @@ TEST_F(EngineTest, CrashInsideACheckpointRoundRecoversTheSameState) {
   EXPECT_GT(rounds_cut_short, 0);
 }
 
+// A restart after a crash keeps the cuts (the replayed shops are written by
+// the first round); a restart after a clean stop starts the log positions
+// again. Either way, what is acknowledged after the restart must survive
+// the next crash: crash, crash, clean stop, crash, each with new events, and
+// the end state equals that of a run that never stopped.
+TEST_F(EngineTest, EventsAfterEveryKindOfRestartSurviveTheNextCrash) {
+  auto events_of_run = [](int run) {
+    std::vector<v1::Event> out;
+    for (int i = 0; i < 6; ++i) {
+      const std::string shop = absl::StrCat("shop-", i);
+      v1::Event e = Envelope(absl::StrCat(shop, "-run", run), shop,
+                             kT0 + absl::Hours(1) + absl::Minutes(run));
+      auto* f = e.mutable_fee_charged();
+      f->set_fee_id(absl::StrCat("f-", run));
+      f->set_category(v1::TECHNICAL_SERVICE);
+      f->mutable_amount()->set_minor_units(100 * (run + 1) + i);
+      f->mutable_amount()->set_currency("CNY");
+      out.push_back(e);
+    }
+    return out;
+  };
+  auto reports = [&](Engine& engine) {
+    std::string out;
+    for (int i = 0; i < 6; ++i) {
+      absl::StatusOr<v1::ReadinessReport> r =
+          GetShop(engine, absl::StrCat("shop-", i));
+      EXPECT_TRUE(r.ok()) << r.status();
+      if (r.ok()) out += r->SerializeAsString();
+    }
+    return out;
+  };
+  const std::string crashed_dir = dir_;
+  // crash, crash, clean stop, crash
+  const bool clean_stop[] = {false, false, true, false};
+  for (int run = 0; run < 4; ++run) {
+    SCOPED_TRACE(absl::StrCat("run ", run));
+    auto engine = Start(2, /*checkpoint_on_stop=*/clean_stop[run]);
+    ASSERT_NE(engine, nullptr);
+    if (run > 0 && !clean_stop[run - 1]) {
+      EXPECT_GT(engine->recovery().replayed_events, 0);
+    }
+    for (int past = 0; past < run; ++past) {
+      EXPECT_EQ(Ingest(*engine, events_of_run(past), 50 + past).duplicates(),
+                6u)
+          << "events of run " << past << " were lost";
+    }
+    ASSERT_EQ(Ingest(*engine, events_of_run(run), run).applied(), 6u);
+    engine->Stop();
+  }
+  auto engine = Start(2);
+  ASSERT_NE(engine, nullptr);
+  const std::string after_crashes = reports(*engine);
+  engine->Stop();
+
+  dir_ = TempDir();  // the same events, no restarts
+  auto reference = Start(2);
+  ASSERT_NE(reference, nullptr);
+  for (int run = 0; run < 4; ++run) {
+    ASSERT_EQ(Ingest(*reference, events_of_run(run), run).applied(), 6u);
+  }
+  EXPECT_EQ(after_crashes, reports(*reference));
+  reference->Stop();
+}
+
 TEST_F(EngineTest, TestClockFiresDeadlinesBeforeReturningAndResolves) {
   auto engine = Start(2);
   ASSERT_NE(engine, nullptr);

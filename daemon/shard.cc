@@ -582,6 +582,7 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
 void Shard::LoadDedupe(absl::Time max_seen,
                        const std::vector<DedupeKey>& keys) {
   dedupe_.AddSealed(max_seen, keys);
+  UpdateStats();
 }
 
 void Shard::AdoptBucket(uint64_t number, absl::Time max_seen) {
@@ -650,7 +651,7 @@ void Shard::ReplayGroup(absl::Time at, const ReplayInput& in) {
     fired_.push_back(e);
   }
   CheckShops(at, nullptr, nullptr);
-  shop_count_.store(static_cast<int64_t>(shops_.size()));
+  UpdateStats();
 }
 
 void Shard::ScanFrom(absl::string_view after,
