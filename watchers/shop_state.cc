@@ -1,6 +1,7 @@
 #include "watchers/shop_state.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <set>
 #include <utility>
@@ -109,6 +110,44 @@ bool ValidUtf8(absl::string_view s) {
   return true;
 }
 
+// True when every byte is printable ASCII (0x20..0x7e), which implies both
+// Printable and ValidUtf8: the common case for ids, checked eight bytes at a
+// time. False says nothing; the exact checks then decide.
+bool PrintableAscii(absl::string_view s) {
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const uint64_t del = w ^ (0x7f * kOnes);
+    // A byte >= 0x80, a byte < 0x20, a byte == 0x7f (exact as booleans).
+    if ((w & kHigh) != 0 || ((w - 0x20 * kOnes) & ~w & kHigh) != 0 ||
+        ((del - kOnes) & ~del & kHigh) != 0) {
+      return false;
+    }
+  }
+  for (; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+// True when no byte is >= 0x80 (then the text is valid UTF-8).
+bool Ascii(absl::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if ((w & 0x8080808080808080ULL) != 0) return false;
+  }
+  for (; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
+  }
+  return true;
+}
+
 absl::Status NotUtf8(absl::string_view field) {
   return Invalid(
       absl::StrCat(field, " is not valid UTF-8; send text as UTF-8"));
@@ -126,6 +165,7 @@ absl::Status CheckId(absl::string_view value, absl::string_view field,
     return Invalid(absl::StrCat(field, ": ", value.size(),
                                 " bytes, the limit is ", max_len));
   }
+  if (PrintableAscii(value)) return absl::OkStatus();
   if (!Printable(value)) {
     return Invalid(absl::StrCat(
         field, " contains control characters; use printable text"));
@@ -141,7 +181,7 @@ absl::Status CheckText(absl::string_view value, absl::string_view field) {
                                 " bytes, the limit is ", kMaxFreeTextBytes,
                                 "; shorten the text"));
   }
-  if (!ValidUtf8(value)) return NotUtf8(field);
+  if (!Ascii(value) && !ValidUtf8(value)) return NotUtf8(field);
   return absl::OkStatus();
 }
 
@@ -1421,8 +1461,14 @@ absl::Status ApplyRefund(ShopState::Internals& in, const v1::Event& e,
 
 absl::Status ShopState::Apply(const v1::Event& e,
                               const ResolvedProfile& profile) {
-  (void)profile;  // defaults that depend on the profile apply at evaluation
   RETURN_IF_ERROR(ValidateEvent(e));
+  return ApplyValidated(e, profile);
+}
+
+absl::Status ShopState::ApplyValidated(const v1::Event& e,
+                                       const ResolvedProfile& profile) {
+  (void)profile;  // defaults that depend on the profile apply at evaluation
+  assert(ValidateEvent(e).ok() && "ApplyValidated needs a validated event");
   if (e.tenant() != in_->tenant || e.shop_id() != in_->shop_id) {
     return Invalid(absl::StrCat("event for ", e.tenant(), "/", e.shop_id(),
                                 " sent to shop ", in_->tenant, "/",

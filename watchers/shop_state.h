@@ -101,6 +101,16 @@ class ShopState {
   // response deadline). A replayed duplicate is a no-op returning OK.
   absl::Status Apply(const v1::Event& event, const ResolvedProfile& profile);
 
+  // Apply for an event that the caller has already checked with
+  // ValidateEvent (and not changed since): the same contract and result,
+  // without validating the event a second time. For the daemon's ingest
+  // path, which validates every event at the edge before it reaches a
+  // shard. An event that would fail ValidateEvent is a caller bug (an
+  // assert in debug builds); anything read from disk or from a fuzzer goes
+  // through Apply.
+  absl::Status ApplyValidated(const v1::Event& event,
+                              const ResolvedProfile& profile);
+
   // Readiness at `as_of` (past or future): time-dependent rules (return
   // windows, waiting period, projection) are evaluated at `as_of` over every
   // fact known now. Verdict: READY without blockers; READY_AT when every
