@@ -210,8 +210,9 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
     const ShopState::Internals& in = shop.internals();
     const std::vector<absl::Duration> leads =
         Leads(profile.settings.dispute_lead_hours(), absl::Hours(1));
-    for (const auto& [id, d] : in.disputes) {
-      if (!DisputeOpen(d) || d.responded_at() != 0) continue;
+    // Only open, unanswered disputes (kept by Apply), in id order.
+    for (const std::string& id : in.derived.awaiting_response) {
+      const store::v1::DisputeRecord& d = in.disputes.find(id)->second;
       const int64_t due_ns = DisputeDueAt(d, profile.settings);
       if (due_ns == 0) continue;
       const absl::Time due = NanosToTime(due_ns);
@@ -275,8 +276,9 @@ class AppealWindowClosingWatcher final : public RiskWatcher {
     const ShopState::Internals& in = shop.internals();
     const std::vector<absl::Duration> leads =
         Leads(profile.settings.appeal_lead_days(), absl::Hours(24));
-    for (const auto& [id, d] : in.deductions) {
-      if (!d.known() || d.appeal_filed_at() != 0 || d.decided()) continue;
+    // Only known deductions without an appeal (kept by Apply), in id order.
+    for (const std::string& id : in.derived.appealable) {
+      const store::v1::DeductionRecord& d = in.deductions.find(id)->second;
       const int64_t deadline_ns = AppealDeadline(d, profile.settings);
       if (deadline_ns == 0) continue;
       const absl::Time deadline = NanosToTime(deadline_ns);
@@ -363,9 +365,10 @@ class UnpaidFeesWatcher final : public RiskWatcher {
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
     const int age_days = profile.settings.unpaid_fee_age_days();
-    for (const auto& [id, fee] : in.fees) {
+    // Only fees with something outstanding (kept by Apply), in id order.
+    for (const std::string& id : in.derived.unpaid_fees) {
+      const store::v1::FeeRecord& fee = in.fees.find(id)->second;
       const int64_t owed = FeeOutstanding(fee);
-      if (owed <= 0) continue;
       const absl::Time due =
           NanosToTime(fee.due_at() != 0 ? fee.due_at() : fee.charged_at());
       const absl::Time fire_at = due + absl::Hours(24 * age_days);

@@ -732,6 +732,27 @@ v1::ShopLifecycle DeriveLifecycle(const ShopState::Internals& in) {
 // shop may hold any number of ledger lines of up to 10^15 each.
 CurrencyAmounts Balance(const ShopState::Internals& in, bool after_refunds) {
   CurrencyAmounts out;
+  for (const DerivedFacts::CurrencySums& c : in.derived.ledger) {
+    if (c.held.terms() == 0 && !(after_refunds && c.refunded.terms() > 0)) {
+      continue;
+    }
+    if (!c.held.exact() ||
+        (after_refunds &&
+         (!c.refunded.exact() ||
+          c.held.abs() + c.refunded.abs() >
+              static_cast<uint64_t>(kMaxMoneyTotal)))) {
+      return BalanceFromRecords(in, after_refunds);  // a sum may saturate
+    }
+    out.emplace_hint(out.end(), c.currency,
+                     after_refunds ? c.held.value() - c.refunded.value()
+                                   : c.held.value());
+  }
+  return out;
+}
+
+CurrencyAmounts BalanceFromRecords(const ShopState::Internals& in,
+                                   bool after_refunds) {
+  CurrencyAmounts out;
   for (const auto& [id, p] : in.payments) {
     int64_t& v = out[p.currency()];
     v = MoneyAdd(v, p.amount());
@@ -771,8 +792,59 @@ CurrencyAmounts Refundable(const ShopState::Internals& in) {
   return out;
 }
 
+namespace {
+
+// Raises `out` to the site minimums of the shop's site.
+void RaiseToSiteMinimums(const ShopState::Internals& in,
+                         const v1::PlatformProfile& profile,
+                         CurrencyAmounts* out) {
+  if (in.site.empty()) return;
+  for (const v1::SiteMinimum& m : profile.site_minimums()) {
+    if (m.site() != in.site) continue;
+    for (const v1::Money& money : m.minimum()) {
+      int64_t& v = (*out)[money.currency()];
+      v = std::max(v, MoneyAdd(money.minor_units(), 0));
+    }
+  }
+}
+
+}  // namespace
+
 CurrencyAmounts Required(const ShopState::Internals& in,
                          const v1::PlatformProfile& profile) {
+  const std::vector<DerivedFacts::DepositSums>& deposits =
+      in.derived.deposits;
+  for (const DerivedFacts::DepositSums& d : deposits) {
+    if (!d.paid.exact()) return RequiredFromRecords(in, profile);
+  }
+  // Kinds in order: a requirement replaces the amounts paid for its kind.
+  CurrencyAmounts out;
+  auto dep = deposits.begin();
+  auto req = in.requirements.begin();
+  while (dep != deposits.end() || req != in.requirements.end()) {
+    const int32_t kind =
+        req == in.requirements.end()
+            ? dep->kind
+            : (dep == deposits.end() ? req->first
+                                     : std::min(dep->kind, req->first));
+    if (req != in.requirements.end() && req->first == kind) {
+      int64_t& v = out[req->second.currency()];
+      v = MoneyAdd(v, req->second.amount());
+      ++req;
+      while (dep != deposits.end() && dep->kind == kind) ++dep;
+    } else {
+      for (; dep != deposits.end() && dep->kind == kind; ++dep) {
+        int64_t& v = out[dep->currency];
+        v = MoneyAdd(v, dep->paid.value());
+      }
+    }
+  }
+  RaiseToSiteMinimums(in, profile, &out);
+  return out;
+}
+
+CurrencyAmounts RequiredFromRecords(const ShopState::Internals& in,
+                                    const v1::PlatformProfile& profile) {
   CurrencyAmounts out;
   absl::btree_map<int32_t, CurrencyAmounts> paid_by_kind;
   for (const auto& [id, p] : in.payments) {
@@ -796,15 +868,7 @@ CurrencyAmounts Required(const ShopState::Internals& in,
       }
     }
   }
-  if (!in.site.empty()) {
-    for (const v1::SiteMinimum& m : profile.site_minimums()) {
-      if (m.site() != in.site) continue;
-      for (const v1::Money& money : m.minimum()) {
-        int64_t& v = out[money.currency()];
-        v = std::max(v, MoneyAdd(money.minor_units(), 0));
-      }
-    }
-  }
+  RaiseToSiteMinimums(in, profile, &out);
   return out;
 }
 
@@ -869,6 +933,10 @@ CurrencyAmounts ClawbackOwed(const ShopState::Internals& in) {
 std::vector<std::string> AccountMismatches(const ShopState::Internals& in) {
   std::vector<std::string> out;
   const bool have_account = in.refund_account_set_at != 0;
+  if (have_account && in.derived.payments_on_refund_path ==
+                          static_cast<int64_t>(in.payments.size())) {
+    return out;  // every payment is on the refund path
+  }
   for (const auto& [id, p] : in.payments) {
     if (!have_account || p.channel() != in.refund_channel ||
         p.account() != in.refund_account ||
@@ -877,6 +945,226 @@ std::vector<std::string> AccountMismatches(const ShopState::Internals& in) {
     }
   }
   return out;
+}
+
+// --- derived facts (DerivedFacts)
+// --------------------------------------------------------------------------
+
+namespace {
+
+using Internals = ShopState::Internals;
+
+DerivedFacts::CurrencySums& LedgerFor(DerivedFacts& d,
+                                      const std::string& currency) {
+  auto it = std::lower_bound(
+      d.ledger.begin(), d.ledger.end(), currency,
+      [](const DerivedFacts::CurrencySums& c, const std::string& cur) {
+        return c.currency < cur;
+      });
+  if (it == d.ledger.end() || it->currency != currency) {
+    it = d.ledger.insert(it, DerivedFacts::CurrencySums{currency, {}, {}});
+  }
+  return *it;
+}
+
+// Drops a currency without terms left (as if it had never been seen).
+void TrimLedger(DerivedFacts& d, const std::string& currency) {
+  auto it = std::lower_bound(
+      d.ledger.begin(), d.ledger.end(), currency,
+      [](const DerivedFacts::CurrencySums& c, const std::string& cur) {
+        return c.currency < cur;
+      });
+  if (it != d.ledger.end() && it->currency == currency &&
+      it->held.terms() == 0 && it->refunded.terms() == 0) {
+    d.ledger.erase(it);
+  }
+}
+
+bool DepositLess(const DerivedFacts::DepositSums& a, int32_t kind,
+                 const std::string& currency) {
+  return a.kind != kind ? a.kind < kind : a.currency < currency;
+}
+
+// `sign` +1 counts the record's terms, -1 gives them back.
+void CountPayment(DerivedFacts& d, const Internals& in, const PaymentRecord& p,
+                  int sign) {
+  DerivedFacts::CurrencySums& c = LedgerFor(d, p.currency());
+  if (sign > 0) {
+    c.held.Add(p.amount());
+  } else {
+    c.held.UndoAdd(p.amount());
+    TrimLedger(d, p.currency());
+  }
+  if (!p.top_up()) {
+    auto it = std::lower_bound(
+        d.deposits.begin(), d.deposits.end(), p,
+        [](const DerivedFacts::DepositSums& a, const PaymentRecord& b) {
+          return DepositLess(a, b.kind(), b.currency());
+        });
+    if (it == d.deposits.end() || it->kind != p.kind() ||
+        it->currency != p.currency()) {
+      it = d.deposits.insert(
+          it, DerivedFacts::DepositSums{p.kind(), p.currency(), {}});
+    }
+    if (sign > 0) {
+      it->paid.Add(p.amount());
+    } else {
+      it->paid.UndoAdd(p.amount());
+      if (it->paid.terms() == 0) d.deposits.erase(it);
+    }
+  }
+  if (p.channel() == in.refund_channel && p.account() == in.refund_account &&
+      p.currency() == in.refund_currency) {
+    d.payments_on_refund_path += sign;
+  }
+}
+
+void CountDeduction(DerivedFacts& d, const std::string& id,
+                    const DeductionRecord& x, int sign) {
+  if (!x.known()) return;
+  if (x.appeal_filed_at() == 0 && !x.decided()) {
+    if (sign > 0) {
+      d.appealable.insert(id);
+    } else {
+      d.appealable.erase(id);
+    }
+  }
+  DerivedFacts::CurrencySums& c = LedgerFor(d, x.currency());
+  const bool returned = x.decided() && x.reversed();
+  const int64_t back = x.returned_set() ? x.returned() : x.amount();
+  if (sign > 0) {
+    c.held.Sub(x.amount());
+    if (returned) c.held.Add(back);
+  } else {
+    c.held.UndoSub(x.amount());
+    if (returned) c.held.UndoAdd(back);
+    TrimLedger(d, x.currency());
+  }
+}
+
+void CountRefund(DerivedFacts& d, const RefundRecord& r, int sign) {
+  for (const MoneyLine& m : r.paid()) {
+    DerivedFacts::CurrencySums& c = LedgerFor(d, m.currency());
+    if (sign > 0) {
+      c.refunded.Add(m.minor_units());
+    } else {
+      c.refunded.UndoAdd(m.minor_units());
+      TrimLedger(d, m.currency());
+    }
+  }
+}
+
+void CountFee(DerivedFacts& d, const std::string& id, const FeeRecord& f,
+              int sign) {
+  if (FeeOutstanding(f) <= 0) return;
+  if (sign > 0) {
+    d.unpaid_fees.insert(id);
+  } else {
+    d.unpaid_fees.erase(id);
+  }
+}
+
+void CountDispute(DerivedFacts& d, const std::string& id,
+                  const DisputeRecord& x, int sign) {
+  if (!DisputeOpen(x) || x.responded_at() != 0) return;
+  if (sign > 0) {
+    d.awaiting_response.insert(id);
+  } else {
+    d.awaiting_response.erase(id);
+  }
+}
+
+int64_t CountOnRefundPath(const Internals& in) {
+  int64_t n = 0;
+  for (const auto& [id, p] : in.payments) {
+    n += p.channel() == in.refund_channel &&
+         p.account() == in.refund_account &&
+         p.currency() == in.refund_currency;
+  }
+  return n;
+}
+
+// Counts (+1) or gives back (-1) the derived facts of the one record that
+// `e` can change. Apply gives them back before the event and counts them
+// again after it, so the facts follow whatever the event did.
+void CountSubject(Internals& in, const v1::Event& e, int sign) {
+  DerivedFacts& d = in.derived;
+  auto with = [](auto& records, const std::string& id, auto&& count) {
+    auto it = records.find(id);
+    if (it != records.end()) count(it->first, it->second);
+  };
+  switch (e.body_case()) {
+    case v1::Event::kDepositPaid:
+    case v1::Event::kDepositToppedUp:
+      with(in.payments,
+           e.has_deposit_paid() ? e.deposit_paid().payment_id()
+                                : e.deposit_topped_up().payment_id(),
+           [&](const std::string&, const PaymentRecord& p) {
+             CountPayment(d, in, p, sign);
+           });
+      break;
+    case v1::Event::kDepositDeducted:
+    case v1::Event::kAppealFiled:
+    case v1::Event::kAppealDecided: {
+      const std::string& id =
+          e.has_deposit_deducted() ? e.deposit_deducted().deduction_id()
+          : e.has_appeal_filed()   ? e.appeal_filed().deduction_id()
+                                   : e.appeal_decided().deduction_id();
+      with(in.deductions, id,
+           [&](const std::string& key, const DeductionRecord& x) {
+             CountDeduction(d, key, x, sign);
+           });
+      break;
+    }
+    case v1::Event::kRefundPaid:
+      with(in.refunds, e.refund_paid().refund_id(),
+           [&](const std::string&, const RefundRecord& r) {
+             CountRefund(d, r, sign);
+           });
+      break;
+    case v1::Event::kFeeCharged:
+    case v1::Event::kFeePaid:
+    case v1::Event::kFeeWaived: {
+      const std::string& id = e.has_fee_charged() ? e.fee_charged().fee_id()
+                              : e.has_fee_paid()  ? e.fee_paid().fee_id()
+                                                  : e.fee_waived().fee_id();
+      with(in.fees, id, [&](const std::string& key, const FeeRecord& f) {
+        CountFee(d, key, f, sign);
+      });
+      break;
+    }
+    case v1::Event::kDisputeOpened:
+    case v1::Event::kDisputeDeadlineChanged:
+    case v1::Event::kDisputeResponded:
+    case v1::Event::kDisputeResolved: {
+      const std::string& id =
+          e.has_dispute_opened() ? e.dispute_opened().dispute_id()
+          : e.has_dispute_deadline_changed()
+              ? e.dispute_deadline_changed().dispute_id()
+          : e.has_dispute_responded() ? e.dispute_responded().dispute_id()
+                                      : e.dispute_resolved().dispute_id();
+      with(in.disputes, id,
+           [&](const std::string& key, const DisputeRecord& x) {
+             CountDispute(d, key, x, sign);
+           });
+      break;
+    }
+    default:
+      break;  // the other events change no derived fact (RefundAccountSet:
+              // see Apply)
+  }
+}
+
+}  // namespace
+
+DerivedFacts DeriveFacts(const ShopState::Internals& in) {
+  DerivedFacts d;
+  for (const auto& [id, p] : in.payments) CountPayment(d, in, p, +1);
+  for (const auto& [id, x] : in.deductions) CountDeduction(d, id, x, +1);
+  for (const auto& [id, r] : in.refunds) CountRefund(d, r, +1);
+  for (const auto& [id, f] : in.fees) CountFee(d, id, f, +1);
+  for (const auto& [id, x] : in.disputes) CountDispute(d, id, x, +1);
+  return d;
 }
 
 // --- ShopState
@@ -1478,6 +1766,7 @@ absl::Status ShopState::ApplyValidated(const v1::Event& e,
   const int64_t t = TsNanos(e.occurred_at());
   bool changed = false;
   absl::Status s;
+  CountSubject(in, e, -1);  // counted again below, whatever happens
   switch (e.body_case()) {
     case v1::Event::kShopRegistered: {
       const auto& b = e.shop_registered();
@@ -1544,6 +1833,7 @@ absl::Status ShopState::ApplyValidated(const v1::Event& e,
         in.refund_channel = b.channel();
         in.refund_account = b.account();
         in.refund_currency = b.currency();
+        in.derived.payments_on_refund_path = CountOnRefundPath(in);
         changed = true;
       }
       break;
@@ -1675,6 +1965,7 @@ absl::Status ShopState::ApplyValidated(const v1::Event& e,
     case v1::Event::BODY_NOT_SET:
       break;
   }
+  CountSubject(in, e, +1);
   if (!s.ok()) return s;
   if (changed) ++in.events_applied;
   return absl::OkStatus();
@@ -2340,6 +2631,7 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
   in.feed_state = s.feed_state();
   in.feed_expires_at = s.feed_expires_at();
   in.feed_state_at = s.feed_state_at();
+  in.derived = DeriveFacts(in);
   return state;
 }
 
@@ -2365,6 +2657,12 @@ size_t ShopState::ApproximateBytes() const {
            small(in.fees) + small(in.disputes) + small(in.violations) +
            small(in.requirements) + small(in.clawbacks_paid);
   bytes += in.metrics.size() * 64;
+  const DerivedFacts& d = in.derived;
+  bytes += d.ledger.capacity() * sizeof(DerivedFacts::CurrencySums) +
+           d.deposits.capacity() * sizeof(DerivedFacts::DepositSums);
+  bytes += (d.unpaid_fees.size() + d.awaiting_response.size() +
+            d.appealable.size()) *
+           sizeof(std::string) * 6 / 5;
   return bytes;
 }
 

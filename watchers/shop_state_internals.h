@@ -45,6 +45,7 @@
 #include "depositd/v1/common.pb.h"
 #include "depositd/v1/events.pb.h"
 #include "watchers/currency.h"
+#include "watchers/limits.h"
 #include "watchers/shop_state.h"
 
 namespace depositd::watchers {
@@ -88,6 +89,80 @@ struct OrderBook {
   absl::btree_set<absl::string_view> in_flight;
   int64_t count_by_status[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   absl::btree_set<std::pair<int64_t, absl::string_view>> delivered;
+};
+
+// An exact running sum of int64 terms that can also give terms back, for
+// the sums that Balance and Required take with the saturating MoneyAdd.
+// While the sum of |term| is at most kMaxMoneyTotal no partial sum can
+// saturate, whatever the order, so the saturating sum equals value(); past
+// that (exact() false: never for real money) readers recompute from the
+// records. 24 bytes. Not thread-safe.
+class ExactSum {
+ public:
+  void Add(int64_t v) { Put(static_cast<uint64_t>(v), Abs(v), +1); }
+  void Sub(int64_t v) { Put(0 - static_cast<uint64_t>(v), Abs(v), +1); }
+  // Give back a term added with Add / Sub.
+  void UndoAdd(int64_t v) { Put(0 - static_cast<uint64_t>(v), Abs(v), -1); }
+  void UndoSub(int64_t v) { Put(static_cast<uint64_t>(v), Abs(v), -1); }
+
+  bool exact() const { return abs_ <= static_cast<uint64_t>(kMaxMoneyTotal); }
+  // The sum; meaningful only when exact().
+  int64_t value() const { return static_cast<int64_t>(sum_); }
+  // Sum of |term| (saturated: UINT64_MAX once it overflowed, for good).
+  uint64_t abs() const { return abs_; }
+  // Terms added and not given back.
+  int64_t terms() const { return terms_; }
+
+ private:
+  static uint64_t Abs(int64_t v) {
+    return v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  }
+  void Put(uint64_t delta, uint64_t abs, int sign) {
+    sum_ += delta;  // modulo 2^64: exact whenever the true sum fits int64
+    terms_ += sign;
+    if (abs_ == UINT64_MAX) return;
+    if (sign > 0) {
+      abs_ = abs > UINT64_MAX - abs_ ? UINT64_MAX : abs_ + abs;
+    } else {
+      abs_ -= abs;
+    }
+  }
+  uint64_t sum_ = 0;
+  uint64_t abs_ = 0;
+  int64_t terms_ = 0;
+};
+
+// Facts derived from a shop's records, kept up to date by ShopState::Apply
+// and rebuilt by ShopState::Parse (never stored in snapshots), so that what
+// runs after every processing group (the risk watchers) costs O(what is
+// open) rather than O(the shop's whole history). DeriveFacts(in) computes
+// them from scratch; Apply keeps them equal to it (shop_state_test checks).
+struct DerivedFacts {
+  struct CurrencySums {
+    std::string currency;
+    // Balance's terms before refunds: payments and top-ups (+), known
+    // deductions (-) and what their appeals returned (+).
+    ExactSum held;
+    // Refund payment lines (each subtracted after refunds).
+    ExactSum refunded;
+  };
+  // Sorted by currency; a currency without terms is dropped.
+  std::vector<CurrencySums> ledger;
+  struct DepositSums {
+    int32_t kind;
+    std::string currency;
+    ExactSum paid;  // deposit payments (not top-ups) of the kind
+  };
+  // Sorted by (kind, currency); Required's "amounts paid per kind".
+  std::vector<DepositSums> deposits;
+  // Fees with FeeOutstanding > 0.
+  absl::btree_set<std::string> unpaid_fees;
+  // Open disputes without a response (what DISPUTE_RESPONSE_DUE watches).
+  absl::btree_set<std::string> awaiting_response;
+  // Known deductions with no appeal filed or decided (APPEAL_WINDOW_CLOSING).
+  absl::btree_set<std::string> appealable;
+  // Payments whose channel, account and currency are the refund account's.
+  int64_t payments_on_refund_path = 0;
 };
 
 // Lifecycle fact types, kept as an ordered set of (time, type).
@@ -139,6 +214,9 @@ struct ShopState::Internals {
   int32_t feed_state = 0;
   int64_t feed_expires_at = 0;
   int64_t feed_state_at = 0;
+
+  // Derived from everything above; see DerivedFacts.
+  DerivedFacts derived;
 };
 
 // --- derived facts shared by ShopState::Evaluate and the risk watchers -----
@@ -161,9 +239,16 @@ ClosureFacts GetClosureFacts(const ShopState::Internals& in);
 
 v1::ShopLifecycle DeriveLifecycle(const ShopState::Internals& in);
 
+// The derived facts of `in`'s records, computed from scratch (Parse; tests).
+DerivedFacts DeriveFacts(const ShopState::Internals& in);
+
 // paid + top-ups - deductions (+ appeal returns), per currency; refunds paid
-// are subtracted when `after_refunds`.
+// are subtracted when `after_refunds`. O(currencies), from in.derived.
 CurrencyAmounts Balance(const ShopState::Internals& in, bool after_refunds);
+// The same from the records, O(ledger lines): the definition Balance must
+// match (sums saturate, taken in record order).
+CurrencyAmounts BalanceFromRecords(const ShopState::Internals& in,
+                                   bool after_refunds);
 // Balance after refunds minus counterfeit deductions still standing, never
 // below zero.
 CurrencyAmounts Refundable(const ShopState::Internals& in);
@@ -171,6 +256,9 @@ CurrencyAmounts Refundable(const ShopState::Internals& in);
 // paid for the kind (top-ups excluded); raised to the site minimum.
 CurrencyAmounts Required(const ShopState::Internals& in,
                          const v1::PlatformProfile& profile);
+// The same from the records: the definition Required must match.
+CurrencyAmounts RequiredFromRecords(const ShopState::Internals& in,
+                                    const v1::PlatformProfile& profile);
 // Outstanding amount of a fee (0 when paid, waived or not charged).
 int64_t FeeOutstanding(const store::v1::FeeRecord& fee);
 bool DisputeOpen(const store::v1::DisputeRecord& d);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "watchers/limits.h"
 #include "watchers/risk_watchers.h"
 #include "watchers/shop_state_internals.h"
 #include "watchers/test_events.h"
@@ -15,6 +16,7 @@ namespace {
 
 using testing::At;
 using testing::Events;
+using testing::Money;
 
 absl::Time FromTs(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
@@ -813,6 +815,272 @@ TEST(ShopStateProperty, AnyPermutationWithDuplicatesGivesSortedReadiness) {
       }
     }
   }
+}
+
+// --- derived facts (DerivedFacts: kept by Apply, rebuilt by Parse)
+// ---------------------------------------------------------------------------
+
+// A random ledger-heavy history over a few ids of each kind, so that events
+// repeat, arrive before what they refer to, move facts back and forth and
+// contradict each other (rejected events must leave the facts alone).
+// `huge`: amounts of 10^15, so that sums pass kMaxMoneyTotal.
+std::vector<v1::Event> RandomLedger(uint32_t seed, int n, bool huge) {
+  std::mt19937 rng(seed);
+  auto pick = [&](int k) { return static_cast<int>(rng() % k); };
+  Events ev;
+  const char* currencies[] = {"USD", "USD", "USD", "CNY"};
+  auto cur = [&] { return std::string(currencies[pick(4)]); };
+  auto amount = [&]() -> int64_t {
+    return huge && pick(2) ? kMaxMinorUnits : 1 + pick(20000);
+  };
+  auto when = [&] { return At(2026, 2, 1) + absl::Hours(pick(24 * 40)); };
+  auto kind = [&] { return static_cast<v1::DepositKind>(1 + pick(3)); };
+  auto id = [&](const char* prefix, int k) {
+    return absl::StrCat(prefix, pick(k));
+  };
+  std::vector<v1::Event> out;
+  for (int i = 0; i < n; ++i) {
+    const absl::Time t = when();
+    switch (pick(19)) {
+      case 0:
+        out.push_back(ev.Paid(t, id("p", 6), amount(), cur(),
+                              pick(2) ? "bank" : "paypal", pick(2) ? "A" : "B",
+                              kind()));
+        break;
+      case 1:
+        out.push_back(ev.TopUp(t, id("t", 8), amount(), cur(),
+                               pick(2) ? "bank" : "paypal", "A", kind()));
+        break;
+      case 2:
+        out.push_back(
+            ev.Deducted(t, id("x", 6), amount(), cur(), pick(2), kind()));
+        break;
+      case 3: {
+        v1::Event e = ev.Base(t);
+        e.mutable_appeal_filed()->set_deduction_id(id("x", 6));
+        out.push_back(e);
+        break;
+      }
+      case 4: {
+        v1::Event e = ev.Base(t);
+        auto* b = e.mutable_appeal_decided();
+        b->set_deduction_id(id("x", 6));
+        b->set_reversed(pick(3) != 0);
+        if (pick(2)) *b->mutable_amount_returned() = Money(amount(), cur());
+        out.push_back(e);
+        break;
+      }
+      case 5: {
+        v1::Event e = ev.Base(t);
+        *e.mutable_refund_paid()->mutable_amount() = Money(amount(), cur());
+        e.mutable_refund_paid()->set_refund_id(id("r", 3));
+        out.push_back(e);
+        break;
+      }
+      case 6: {
+        v1::Event e = ev.Base(t);
+        e.mutable_refund_requested()->set_refund_id(id("r", 3));
+        out.push_back(e);
+        break;
+      }
+      case 7:
+        out.push_back(ev.FeeCharged(
+            t, id("f", 6), static_cast<v1::FeeCategory>(1 + pick(6)),
+            amount(), cur()));
+        break;
+      case 8:
+        out.push_back(ev.FeePaid(t, id("f", 6), 1 + pick(15000), cur(),
+                                 id("fp", 4)));
+        break;
+      case 9: {
+        v1::Event e = ev.Base(t);
+        e.mutable_fee_waived()->set_fee_id(id("f", 6));
+        out.push_back(e);
+        break;
+      }
+      case 10:
+        out.push_back(ev.DisputeOpened(
+            t, id("d", 6), static_cast<v1::DisputeKind>(1 + pick(6)),
+            pick(2) ? t + absl::Hours(pick(100)) : absl::InfinitePast()));
+        break;
+      case 11:
+        out.push_back(
+            ev.DisputeDeadline(t, id("d", 6), t + absl::Hours(pick(100))));
+        break;
+      case 12:
+        out.push_back(ev.DisputeResponded(t, id("d", 6)));
+        break;
+      case 13:
+        out.push_back(ev.DisputeResolved(t, id("d", 6)));
+        break;
+      case 14:
+        out.push_back(ev.RefundAccount(t, pick(2) ? "bank" : "paypal",
+                                       pick(2) ? "A" : "B", cur()));
+        break;
+      case 15: {
+        v1::Event e = ev.Base(t);
+        e.mutable_deposit_requirement_set()->set_kind(kind());
+        *e.mutable_deposit_requirement_set()->mutable_required() =
+            Money(amount(), cur());
+        out.push_back(e);
+        break;
+      }
+      case 16:
+        out.push_back(ev.Registered(t, "tiktok_shop_cross_border",
+                                    pick(2) ? "US" : "SEA"));
+        break;
+      case 17:
+        out.push_back(ev.Order(t, id("o", 10),
+                               static_cast<v1::OrderStatus>(1 + pick(7))));
+        break;
+      default:
+        // Replays an earlier event: duplicates are no-ops.
+        if (!out.empty()) out.push_back(out[pick(out.size())]);
+        break;
+    }
+  }
+  return out;
+}
+
+template <typename Map, typename Keep>
+absl::btree_set<std::string> IdsWhere(const Map& records, Keep keep) {
+  absl::btree_set<std::string> ids;
+  for (const auto& [id, r] : records) {
+    if (keep(r)) ids.insert(id);
+  }
+  return ids;
+}
+
+// Every derived fact of `shop` equals its definition over the records.
+void ExpectDerivedFactsMatchRecords(const ShopState& shop,
+                                    const ResolvedProfile& profile) {
+  const ShopState::Internals& in = shop.internals();
+  const DerivedFacts& d = in.derived;
+  for (bool after_refunds : {false, true}) {
+    EXPECT_EQ(Balance(in, after_refunds),
+              BalanceFromRecords(in, after_refunds))
+        << "after_refunds " << after_refunds;
+  }
+  EXPECT_EQ(Required(in, profile.settings),
+            RequiredFromRecords(in, profile.settings));
+  EXPECT_EQ(d.unpaid_fees,
+            IdsWhere(in.fees, [](const store::v1::FeeRecord& f) {
+              return FeeOutstanding(f) > 0;
+            }));
+  EXPECT_EQ(d.awaiting_response,
+            IdsWhere(in.disputes, [](const store::v1::DisputeRecord& x) {
+              return DisputeOpen(x) && x.responded_at() == 0;
+            }));
+  EXPECT_EQ(d.appealable,
+            IdsWhere(in.deductions, [](const store::v1::DeductionRecord& x) {
+              return x.known() && x.appeal_filed_at() == 0 && !x.decided();
+            }));
+  std::vector<std::string> mismatches;
+  for (const auto& [id, p] : in.payments) {
+    if (in.refund_account_set_at == 0 || p.channel() != in.refund_channel ||
+        p.account() != in.refund_account ||
+        p.currency() != in.refund_currency) {
+      mismatches.push_back(id);
+    }
+  }
+  EXPECT_EQ(AccountMismatches(in), mismatches);
+  // The running sums equal sums taken from scratch.
+  const DerivedFacts fresh = DeriveFacts(in);
+  ASSERT_EQ(d.ledger.size(), fresh.ledger.size());
+  for (size_t i = 0; i < d.ledger.size(); ++i) {
+    SCOPED_TRACE(d.ledger[i].currency);
+    EXPECT_EQ(d.ledger[i].currency, fresh.ledger[i].currency);
+    for (auto [a, b] :
+         {std::make_pair(&d.ledger[i].held, &fresh.ledger[i].held),
+          std::make_pair(&d.ledger[i].refunded, &fresh.ledger[i].refunded)}) {
+      EXPECT_EQ(a->terms(), b->terms());
+      EXPECT_EQ(a->exact(), b->exact());
+      if (a->exact()) EXPECT_EQ(a->value(), b->value());
+    }
+  }
+  ASSERT_EQ(d.deposits.size(), fresh.deposits.size());
+  for (size_t i = 0; i < d.deposits.size(); ++i) {
+    EXPECT_EQ(d.deposits[i].kind, fresh.deposits[i].kind);
+    EXPECT_EQ(d.deposits[i].currency, fresh.deposits[i].currency);
+    EXPECT_EQ(d.deposits[i].paid.terms(), fresh.deposits[i].paid.terms());
+    if (d.deposits[i].paid.exact()) {
+      EXPECT_EQ(d.deposits[i].paid.value(), fresh.deposits[i].paid.value());
+    }
+  }
+  EXPECT_EQ(d.payments_on_refund_path, fresh.payments_on_refund_path);
+}
+
+TEST(ShopStateDerivedFacts, EqualTheRecordsAfterEveryEventAndAfterParse) {
+  auto registry = testing::BuiltIns();
+  struct Case {
+    const char* name;
+    const char* profile;
+    int events;
+    bool huge;  // amounts of 10^15: sums pass kMaxMoneyTotal
+    uint32_t seeds;
+  };
+  const Case cases[] = {
+      {"small amounts, generic", "generic", 300, false, 60},
+      {"small amounts, site minimums", "tiktok_shop_cross_border", 300, false,
+       60},
+      {"amounts of 10^15", "tiktok_shop_cross_border", 1500, true, 4},
+  };
+  for (const Case& c : cases) {
+    const ResolvedProfile* profile = *registry->Resolve("t1", "s1", c.profile);
+    for (uint32_t seed = 1; seed <= c.seeds; ++seed) {
+      SCOPED_TRACE(absl::StrCat(c.name, ", seed ", seed));
+      ShopState shop("t1", "s1");
+      int applied = 0, rejected = 0;
+      for (const v1::Event& e : RandomLedger(seed, c.events, c.huge)) {
+        (shop.Apply(e, *profile).ok() ? applied : rejected)++;
+        ExpectDerivedFactsMatchRecords(shop, *profile);
+        if (::testing::Test::HasFailure()) {
+          FAIL() << "after " << e.DebugString();
+        }
+      }
+      EXPECT_GT(applied, c.events / 4);
+      absl::StatusOr<ShopState> parsed = ShopState::Parse(shop.Serialize());
+      ASSERT_TRUE(parsed.ok()) << parsed.status();
+      ExpectDerivedFactsMatchRecords(*parsed, *profile);
+      for (bool after_refunds : {false, true}) {
+        EXPECT_EQ(Balance(parsed->internals(), after_refunds),
+                  Balance(shop.internals(), after_refunds));
+      }
+      for (absl::Time as_of :
+           {At(2026, 2, 10), At(2026, 3, 5), At(2026, 3, 12)}) {
+        EXPECT_EQ(Fingerprint(*parsed, *profile, as_of),
+                  Fingerprint(shop, *profile, as_of));
+      }
+    }
+  }
+}
+
+TEST(ShopStateDerivedFacts, SumsPastTheMoneyLimitFallBackToTheRecords) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  ShopState shop("t1", "s1");
+  Events ev;
+  // 1,001 deposit payments of 10^15: the sum saturates at 10^18.
+  for (int i = 0; i <= 1000; ++i) {
+    ASSERT_TRUE(shop.Apply(ev.Paid(At(2026, 2, 1), absl::StrCat("p", i),
+                                   kMaxMinorUnits, "USD"),
+                           *profile)
+                    .ok());
+  }
+  const ShopState::Internals& in = shop.internals();
+  EXPECT_FALSE(in.derived.ledger[0].held.exact());
+  EXPECT_EQ(Balance(in, false), (CurrencyAmounts{{"USD", kMaxMoneyTotal}}));
+  EXPECT_EQ(Required(in, profile->settings),
+            (CurrencyAmounts{{"USD", kMaxMoneyTotal}}));
+  // A deduction of 10^15 from the saturated sum gives 10^18 - 10^15, as
+  // the saturating sum in record order does, not the exact 10^18.
+  ASSERT_TRUE(shop.Apply(ev.Deducted(At(2026, 2, 2), "x", kMaxMinorUnits,
+                                     "USD"),
+                         *profile)
+                  .ok());
+  EXPECT_EQ(Balance(in, false),
+            (CurrencyAmounts{{"USD", kMaxMoneyTotal - kMaxMinorUnits}}));
+  ExpectDerivedFactsMatchRecords(shop, *profile);
 }
 
 // --- snapshots
