@@ -1057,10 +1057,12 @@ void CountRefund(DerivedFacts& d, const RefundRecord& r, int sign) {
 void CountFee(DerivedFacts& d, const std::string& id, const FeeRecord& f,
               int sign) {
   if (FeeOutstanding(f) <= 0) return;
+  std::pair<int64_t, std::string> key(
+      f.due_at() != 0 ? f.due_at() : f.charged_at(), id);
   if (sign > 0) {
-    d.unpaid_fees.insert(id);
+    d.unpaid_fees.insert(std::move(key));
   } else {
-    d.unpaid_fees.erase(id);
+    d.unpaid_fees.erase(key);
   }
 }
 
@@ -2660,8 +2662,9 @@ size_t ShopState::ApproximateBytes() const {
   const DerivedFacts& d = in.derived;
   bytes += d.ledger.capacity() * sizeof(DerivedFacts::CurrencySums) +
            d.deposits.capacity() * sizeof(DerivedFacts::DepositSums);
-  bytes += (d.unpaid_fees.size() + d.awaiting_response.size() +
-            d.appealable.size()) *
+  bytes += d.unpaid_fees.size() * sizeof(std::pair<int64_t, std::string>) *
+           6 / 5;
+  bytes += (d.awaiting_response.size() + d.appealable.size()) *
            sizeof(std::string) * 6 / 5;
   return bytes;
 }

@@ -155,8 +155,10 @@ struct DerivedFacts {
   };
   // Sorted by (kind, currency); Required's "amounts paid per kind".
   std::vector<DepositSums> deposits;
-  // Fees with FeeOutstanding > 0.
-  absl::btree_set<std::string> unpaid_fees;
+  // Fees with FeeOutstanding > 0, as (due time, id): the fee's due_at, or
+  // its charged_at when it has none (Unix nanos). In due order, so that
+  // UNPAID_FEES reads only the fees old enough to fire and one more.
+  absl::btree_set<std::pair<int64_t, std::string>> unpaid_fees;
   // Open disputes without a response (what DISPUTE_RESPONSE_DUE watches).
   absl::btree_set<std::string> awaiting_response;
   // Known deductions with no appeal filed or decided (APPEAL_WINDOW_CLOSING).

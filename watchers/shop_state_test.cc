@@ -963,10 +963,13 @@ void ExpectDerivedFactsMatchRecords(const ShopState& shop,
   }
   EXPECT_EQ(Required(in, profile.settings),
             RequiredFromRecords(in, profile.settings));
-  EXPECT_EQ(d.unpaid_fees,
-            IdsWhere(in.fees, [](const store::v1::FeeRecord& f) {
-              return FeeOutstanding(f) > 0;
-            }));
+  absl::btree_set<std::pair<int64_t, std::string>> unpaid;
+  for (const auto& [id, f] : in.fees) {
+    if (FeeOutstanding(f) > 0) {
+      unpaid.emplace(f.due_at() != 0 ? f.due_at() : f.charged_at(), id);
+    }
+  }
+  EXPECT_EQ(d.unpaid_fees, unpaid);
   EXPECT_EQ(d.awaiting_response,
             IdsWhere(in.disputes, [](const store::v1::DisputeRecord& x) {
               return DisputeOpen(x) && x.responded_at() == 0;
