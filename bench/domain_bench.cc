@@ -211,10 +211,11 @@ BENCHMARK(BM_MillionOrders_Parse)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // A busy shop as the ingest mix grows it (tools/loadgen/workload.h): order
 // ids like "s1-0000000000012345", 100,000 orders of which 20,000 open, and
-// a history of 2,000 fees (half paid, the rest not yet overdue), 500 deductions each topped up, 1,000
-// resolved disputes. Each iteration applies one order event (a new order or
-// the next step of an open one, all in the same second) and, every fourth
-// event, runs every risk watcher, as a shard does for a touched shop.
+// a history of 2,000 fees (half paid, the rest not yet overdue), 500 deductions
+// each topped up, 1,000 resolved disputes. Each iteration applies one order
+// event (a new order or the next step of an open one, all in the same second)
+// and, every fourth event, runs every risk watcher, as a shard does for a
+// touched shop.
 struct BusyShop {
   ShopState shop{"t1", "s1"};
   uint64_t seq = 0;

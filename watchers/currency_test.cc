@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-
 #include "gtest/gtest.h"
 
 namespace depositd::watchers {
@@ -69,9 +68,9 @@ std::string ReferenceFormatMoney(int64_t minor_units,
 TEST(Currency, FormatsEveryAmountAsTheReferenceDoes) {
   const int64_t kMax = std::numeric_limits<int64_t>::max();
   const int64_t kMin = std::numeric_limits<int64_t>::min();
-  std::vector<int64_t> amounts = {0,    1,    9,     10,     99,   100,
-                                  101,  999,  1000,  1001,   12345, kMax,
-                                  kMin, kMax - 1, kMin + 1};
+  std::vector<int64_t> amounts = {0,     1,    9,    10,       99,
+                                  100,   101,  999,  1000,     1001,
+                                  12345, kMax, kMin, kMax - 1, kMin + 1};
   for (int64_t p = 10; p < kMax / 10; p *= 10) {
     for (int64_t v : {p - 1, p, p + 1}) amounts.push_back(v);
   }

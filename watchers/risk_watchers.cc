@@ -384,10 +384,9 @@ class UnpaidFeesWatcher final : public RiskWatcher {
       }
       firing.push_back(&id);
     }
-    std::sort(firing.begin(), firing.end(),
-              [](const std::string* a, const std::string* b) {
-                return *a < *b;
-              });
+    std::sort(
+        firing.begin(), firing.end(),
+        [](const std::string* a, const std::string* b) { return *a < *b; });
     for (const std::string* id_ptr : firing) {
       const std::string& id = *id_ptr;
       const store::v1::FeeRecord& fee = in.fees.find(id)->second;

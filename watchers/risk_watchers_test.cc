@@ -269,12 +269,12 @@ TEST_F(WatcherTest, UnpaidFeesFireInIdOrderAndWakeForTheNextOne) {
     int charged_day;  // of March 2026
     bool paid;
   };
-  const Fee fees[] = {{"f-9", 1, false}, {"f-1", 3, false}, {"f-5", 2, true},
-                      {"f-3", 10, false}, {"f-7", 2, false},
-                      {"f-2", 12, false}};
+  const Fee fees[] = {{"f-9", 1, false}, {"f-1", 3, false},
+                      {"f-5", 2, true},  {"f-3", 10, false},
+                      {"f-7", 2, false}, {"f-2", 12, false}};
   for (const Fee& f : fees) {
-    Apply(ev_.FeeCharged(At(2026, 3, f.charged_day), f.id, v1::FINE, 100,
-                         "USD"));
+    Apply(
+        ev_.FeeCharged(At(2026, 3, f.charged_day), f.id, v1::FINE, 100, "USD"));
     if (f.paid) Apply(ev_.FeePaid(At(2026, 3, 14), f.id, 100, "USD"));
   }
   struct Case {
@@ -286,7 +286,8 @@ TEST_F(WatcherTest, UnpaidFeesFireInIdOrderAndWakeForTheNextOne) {
       {At(2026, 3, 7), {}, At(2026, 3, 8)},
       {At(2026, 3, 8), {"f-9"}, At(2026, 3, 9)},
       {At(2026, 3, 10), {"f-1", "f-7", "f-9"}, At(2026, 3, 17)},
-      {At(2026, 3, 19), {"f-1", "f-2", "f-3", "f-7", "f-9"},
+      {At(2026, 3, 19),
+       {"f-1", "f-2", "f-3", "f-7", "f-9"},
        absl::InfiniteFuture()},
   };
   for (const Case& c : cases) {

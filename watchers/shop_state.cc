@@ -738,14 +738,13 @@ CurrencyAmounts Balance(const ShopState::Internals& in, bool after_refunds) {
     }
     if (!c.held.exact() ||
         (after_refunds &&
-         (!c.refunded.exact() ||
-          c.held.abs() + c.refunded.abs() >
-              static_cast<uint64_t>(kMaxMoneyTotal)))) {
+         (!c.refunded.exact() || c.held.abs() + c.refunded.abs() >
+                                     static_cast<uint64_t>(kMaxMoneyTotal)))) {
       return BalanceFromRecords(in, after_refunds);  // a sum may saturate
     }
-    out.emplace_hint(out.end(), c.currency,
-                     after_refunds ? c.held.value() - c.refunded.value()
-                                   : c.held.value());
+    out.emplace_hint(
+        out.end(), c.currency,
+        after_refunds ? c.held.value() - c.refunded.value() : c.held.value());
   }
   return out;
 }
@@ -812,8 +811,7 @@ void RaiseToSiteMinimums(const ShopState::Internals& in,
 
 CurrencyAmounts Required(const ShopState::Internals& in,
                          const v1::PlatformProfile& profile) {
-  const std::vector<DerivedFacts::DepositSums>& deposits =
-      in.derived.deposits;
+  const std::vector<DerivedFacts::DepositSums>& deposits = in.derived.deposits;
   for (const DerivedFacts::DepositSums& d : deposits) {
     if (!d.paid.exact()) return RequiredFromRecords(in, profile);
   }
@@ -956,11 +954,10 @@ using Internals = ShopState::Internals;
 
 DerivedFacts::CurrencySums& LedgerFor(DerivedFacts& d,
                                       const std::string& currency) {
-  auto it = std::lower_bound(
-      d.ledger.begin(), d.ledger.end(), currency,
-      [](const DerivedFacts::CurrencySums& c, const std::string& cur) {
-        return c.currency < cur;
-      });
+  auto it =
+      std::lower_bound(d.ledger.begin(), d.ledger.end(), currency,
+                       [](const DerivedFacts::CurrencySums& c,
+                          const std::string& cur) { return c.currency < cur; });
   if (it == d.ledger.end() || it->currency != currency) {
     it = d.ledger.insert(it, DerivedFacts::CurrencySums{currency, {}, {}});
   }
@@ -969,11 +966,10 @@ DerivedFacts::CurrencySums& LedgerFor(DerivedFacts& d,
 
 // Drops a currency without terms left (as if it had never been seen).
 void TrimLedger(DerivedFacts& d, const std::string& currency) {
-  auto it = std::lower_bound(
-      d.ledger.begin(), d.ledger.end(), currency,
-      [](const DerivedFacts::CurrencySums& c, const std::string& cur) {
-        return c.currency < cur;
-      });
+  auto it =
+      std::lower_bound(d.ledger.begin(), d.ledger.end(), currency,
+                       [](const DerivedFacts::CurrencySums& c,
+                          const std::string& cur) { return c.currency < cur; });
   if (it != d.ledger.end() && it->currency == currency &&
       it->held.terms() == 0 && it->refunded.terms() == 0) {
     d.ledger.erase(it);
@@ -1079,8 +1075,7 @@ void CountDispute(DerivedFacts& d, const std::string& id,
 int64_t CountOnRefundPath(const Internals& in) {
   int64_t n = 0;
   for (const auto& [id, p] : in.payments) {
-    n += p.channel() == in.refund_channel &&
-         p.account() == in.refund_account &&
+    n += p.channel() == in.refund_channel && p.account() == in.refund_account &&
          p.currency() == in.refund_currency;
   }
   return n;
@@ -2662,8 +2657,8 @@ size_t ShopState::ApproximateBytes() const {
   const DerivedFacts& d = in.derived;
   bytes += d.ledger.capacity() * sizeof(DerivedFacts::CurrencySums) +
            d.deposits.capacity() * sizeof(DerivedFacts::DepositSums);
-  bytes += d.unpaid_fees.size() * sizeof(std::pair<int64_t, std::string>) *
-           6 / 5;
+  bytes +=
+      d.unpaid_fees.size() * sizeof(std::pair<int64_t, std::string>) * 6 / 5;
   bytes += (d.awaiting_response.size() + d.appealable.size()) *
            sizeof(std::string) * 6 / 5;
   return bytes;

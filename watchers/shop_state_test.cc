@@ -884,13 +884,13 @@ std::vector<v1::Event> RandomLedger(uint32_t seed, int n, bool huge) {
         break;
       }
       case 7:
-        out.push_back(ev.FeeCharged(
-            t, id("f", 6), static_cast<v1::FeeCategory>(1 + pick(6)),
-            amount(), cur()));
+        out.push_back(ev.FeeCharged(t, id("f", 6),
+                                    static_cast<v1::FeeCategory>(1 + pick(6)),
+                                    amount(), cur()));
         break;
       case 8:
-        out.push_back(ev.FeePaid(t, id("f", 6), 1 + pick(15000), cur(),
-                                 id("fp", 4)));
+        out.push_back(
+            ev.FeePaid(t, id("f", 6), 1 + pick(15000), cur(), id("fp", 4)));
         break;
       case 9: {
         v1::Event e = ev.Base(t);
@@ -957,8 +957,7 @@ void ExpectDerivedFactsMatchRecords(const ShopState& shop,
   const ShopState::Internals& in = shop.internals();
   const DerivedFacts& d = in.derived;
   for (bool after_refunds : {false, true}) {
-    EXPECT_EQ(Balance(in, after_refunds),
-              BalanceFromRecords(in, after_refunds))
+    EXPECT_EQ(Balance(in, after_refunds), BalanceFromRecords(in, after_refunds))
         << "after_refunds " << after_refunds;
   }
   EXPECT_EQ(Required(in, profile.settings),
@@ -1077,10 +1076,10 @@ TEST(ShopStateDerivedFacts, SumsPastTheMoneyLimitFallBackToTheRecords) {
             (CurrencyAmounts{{"USD", kMaxMoneyTotal}}));
   // A deduction of 10^15 from the saturated sum gives 10^18 - 10^15, as
   // the saturating sum in record order does, not the exact 10^18.
-  ASSERT_TRUE(shop.Apply(ev.Deducted(At(2026, 2, 2), "x", kMaxMinorUnits,
-                                     "USD"),
-                         *profile)
-                  .ok());
+  ASSERT_TRUE(
+      shop.Apply(ev.Deducted(At(2026, 2, 2), "x", kMaxMinorUnits, "USD"),
+                 *profile)
+          .ok());
   EXPECT_EQ(Balance(in, false),
             (CurrencyAmounts{{"USD", kMaxMoneyTotal - kMaxMinorUnits}}));
   ExpectDerivedFactsMatchRecords(shop, *profile);

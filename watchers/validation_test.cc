@@ -669,7 +669,7 @@ TEST(Validation, ValuesAtTheLimitsAreAccepted) {
 TEST(Validation, EveryBadByteIsFoundWhereverItIsInAnId) {
   struct Case {
     const char* name;
-    std::string bytes;  // put into the id at each position
+    std::string bytes;        // put into the id at each position
     const char* id_reason;    // "" when an id may hold it
     const char* text_reason;  // "" when free text may hold it
   };
@@ -694,7 +694,8 @@ TEST(Validation, EveryBadByteIsFoundWhereverItIsInAnId) {
       for (size_t pos = 0; pos <= len; ++pos) {
         SCOPED_TRACE(absl::StrCat(c.name, " at ", pos, " of ", len));
         std::string id(len, 'a');
-        for (size_t k = 0; k < len; ++k) id[k] = "s1-0123456789AZaz_.:/"[k % 21];
+        for (size_t k = 0; k < len; ++k)
+          id[k] = "s1-0123456789AZaz_.:/"[k % 21];
         id.insert(pos, c.bytes);
         Events ev;
         v1::Event e = ev.Order(At(2026, 3, 1), id, v1::PLACED);
