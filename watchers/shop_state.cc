@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <utility>
 
@@ -639,33 +640,87 @@ uint8_t DeriveOrderStatus(const OrderRecord& r) {
   return 0;
 }
 
-// Removes / adds the record's index entries for its current status.
-void Unindex(OrderBook& book, const OrderRecord& r) {
+// Removes / adds the index entries of the record in `slot` for its current
+// status. `id` is its id (passed in so that the chunk is taken from a copy
+// the caller has at hand, not read from the arena).
+void Unindex(OrderBook& book, uint32_t slot, absl::string_view id) {
+  const OrderRecord& r = book.slots[slot];
   if (r.status != 0) --book.count_by_status[r.status];
-  if (InFlight(r.status)) book.in_flight.erase(r.id);
-  if (r.status != v1::CANCELLED && r.delivered_s() != 0) {
-    book.delivered.erase({r.delivered_s(), r.id});
+  const bool in_flight = InFlight(r.status);
+  const bool delivered = r.status != v1::CANCELLED && r.delivered_s() != 0;
+  if (!in_flight && !delivered) return;
+  const uint64_t chunk = book.ChunkOf(id);
+  if (in_flight) book.in_flight.erase(OrderKey{chunk, slot});
+  if (delivered)
+    book.delivered.erase(DeliveredKey{r.delivered_s(), chunk, slot});
+}
+
+void Index(OrderBook& book, uint32_t slot, absl::string_view id) {
+  const OrderRecord& r = book.slots[slot];
+  if (r.status != 0) ++book.count_by_status[r.status];
+  const bool in_flight = InFlight(r.status);
+  const bool delivered = r.status != v1::CANCELLED && r.delivered_s() != 0;
+  if (!in_flight && !delivered) return;
+  const uint64_t chunk = book.ChunkOf(id);
+  if (in_flight) book.in_flight.insert(OrderKey{chunk, slot});
+  if (delivered) {
+    book.delivered.insert(DeliveredKey{r.delivered_s(), chunk, slot});
   }
 }
 
-void Index(OrderBook& book, const OrderRecord& r) {
-  if (r.status != 0) ++book.count_by_status[r.status];
-  if (InFlight(r.status)) book.in_flight.insert(r.id);
-  if (r.status != v1::CANCELLED && r.delivered_s() != 0) {
-    book.delivered.insert({r.delivered_s(), r.id});
+size_t CommonPrefix(absl::string_view a, absl::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+// Lowers book.common_prefix to `prefix` and recomputes every chunk. The
+// order of each index is the order of the ids, which does not depend on
+// the prefix, so the entries are re-added in place (O(n); a book's prefix
+// shrinks at most once per byte of its first id).
+void ShrinkCommonPrefix(OrderBook& book, size_t prefix) {
+  book.common_prefix = prefix;
+  absl::btree_set<OrderKey, OrderIdLess> in_flight(book.in_flight.key_comp());
+  for (const OrderKey& k : book.in_flight) {
+    in_flight.insert(in_flight.end(),
+                     OrderKey{book.ChunkOf(book.id(k.slot)), k.slot});
   }
+  book.in_flight = std::move(in_flight);
+  absl::btree_set<DeliveredKey, OrderIdLess> delivered(
+      book.delivered.key_comp());
+  for (const DeliveredKey& k : book.delivered) {
+    delivered.insert(
+        delivered.end(),
+        DeliveredKey{k.at_s, book.ChunkOf(book.id(k.slot)), k.slot});
+  }
+  book.delivered = std::move(delivered);
+}
+
+// Adds a record for a new id (no index entries yet); returns its slot.
+uint32_t AddOrder(OrderBook& book, absl::string_view id) {
+  OrderRecord fresh;
+  fresh.id = book.arena.Store(id);
+  const uint32_t slot = static_cast<uint32_t>(book.slots.size());
+  book.slots.push_back(fresh);
+  book.by_id.emplace(fresh.id, slot);
+  if (slot == 0) {
+    book.common_prefix = id.size();
+  } else {
+    const size_t prefix = CommonPrefix(id, book.slots[0].id);
+    if (prefix < book.common_prefix) ShrinkCommonPrefix(book, prefix);
+  }
+  return slot;
 }
 
 // Inserts a fully formed record (used by Parse).
 bool InsertOrder(OrderBook& book, absl::string_view id, const int64_t at_s[7]) {
-  OrderRecord r;
-  r.id = book.arena.Store(id);
+  if (book.by_id.contains(id)) return false;
+  const uint32_t slot = AddOrder(book, id);
+  OrderRecord& r = book.slots[slot];
   std::copy(at_s, at_s + 7, r.at_s);
   r.status = DeriveOrderStatus(r);
-  const uint32_t slot = static_cast<uint32_t>(book.slots.size());
-  if (!book.by_id.emplace(r.id, slot).second) return false;
-  book.slots.push_back(r);
-  Index(book, r);
+  Index(book, slot, id);
   return true;
 }
 
@@ -1467,19 +1522,15 @@ absl::Status ApplyOrderStatus(ShopState::Internals& in, const v1::Event& e,
   }
   uint32_t slot;
   if (found == book.by_id.end()) {
-    OrderRecord fresh;
-    fresh.id = book.arena.Store(order_id);
-    slot = static_cast<uint32_t>(book.slots.size());
-    book.slots.push_back(fresh);
-    book.by_id.emplace(fresh.id, slot);
+    slot = AddOrder(book, order_id);
   } else {
     slot = found->second;
-    Unindex(book, book.slots[slot]);
+    Unindex(book, slot, order_id);
   }
   OrderRecord& r = book.slots[slot];
   r.at_s[status - 1] = t_s;
   r.status = DeriveOrderStatus(r);
-  Index(book, r);
+  Index(book, slot, order_id);
   if (status == v1::PLACED) {
     in.last_sale_at = std::max(in.last_sale_at, TsNanos(e.occurred_at()));
   }
@@ -2052,7 +2103,12 @@ v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
   if (placed + shipped + transit > 0) {
     v1::Blocker* b = r.add_blockers();
     b->set_condition(v1::R1_ORDERS_IN_FLIGHT);
-    AddIds(book.in_flight, placed + shipped + transit, b);
+    std::vector<absl::string_view> ids;
+    for (const OrderKey& k : book.in_flight) {
+      if (ids.size() == kMaxEvidenceIds) break;
+      ids.push_back(book.id(k.slot));
+    }
+    AddIds(ids, placed + shipped + transit, b);
     b->set_summary(absl::StrCat(placed + shipped + transit,
                                 " orders not finished: ", placed,
                                 " unshipped, ", shipped, " shipped, ", transit,
@@ -2069,10 +2125,10 @@ v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
     int64_t latest_end = 0;
     std::vector<absl::string_view> ids;
     for (auto it = book.delivered.rbegin(); it != book.delivered.rend(); ++it) {
-      const int64_t end = it->first + window_s;
+      const int64_t end = it->at_s + window_s;
       if (end <= as_of_s) break;
       if (count == 0) latest_end = end;
-      if (ids.size() < kMaxEvidenceIds) ids.push_back(it->second);
+      if (ids.size() < kMaxEvidenceIds) ids.push_back(book.id(it->slot));
       ++count;
     }
     if (count > 0) {
@@ -2590,6 +2646,20 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
   }
   in.orders.slots.reserve(n);
   in.orders.by_id.reserve(n);
+  // The prefix all ids share, known up front so that no insertion below
+  // has to shrink it (the loop below checks the lengths).
+  size_t prefix = std::numeric_limits<size_t>::max();
+  {
+    const absl::string_view ids = oc.ids();
+    size_t at = 0;
+    for (int i = 0; i < n; ++i) {
+      const uint32_t len = oc.id_lengths(i);
+      if (len == 0 || at + len > ids.size()) break;
+      prefix = std::min(prefix, CommonPrefix(ids.substr(at, len),
+                                             ids.substr(0, oc.id_lengths(0))));
+      at += len;
+    }
+  }
   size_t offset = 0;
   for (int i = 0; i < n; ++i) {
     const uint32_t len = oc.id_lengths(i);
@@ -2602,6 +2672,9 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
     if (!InsertOrder(in.orders, absl::string_view(oc.ids()).substr(offset, len),
                      at)) {
       return absl::DataLossError("shop snapshot: duplicate order id");
+    }
+    if (i == 0 && prefix < in.orders.common_prefix) {
+      ShrinkCommonPrefix(in.orders, prefix);  // one order: O(1)
     }
     offset += len;
   }
@@ -2642,9 +2715,8 @@ size_t ShopState::ApproximateBytes() const {
   bytes +=
       b.by_id.capacity() * (sizeof(std::pair<absl::string_view, uint32_t>) + 1);
   // btree nodes hold ~ 1.2x their values with node overhead.
-  bytes += b.in_flight.size() * sizeof(absl::string_view) * 6 / 5;
-  bytes += b.delivered.size() * sizeof(std::pair<int64_t, absl::string_view>) *
-           6 / 5;
+  bytes += b.in_flight.size() * sizeof(OrderKey) * 6 / 5;
+  bytes += b.delivered.size() * sizeof(DeliveredKey) * 6 / 5;
   auto small = [](const auto& map) {
     size_t s = 0;
     for (const auto& [k, v] : map) s += 64 + v.SpaceUsedLong();

@@ -11,7 +11,9 @@
 //   - `in_flight`: an ordered set of the ids of orders in PLACED, SHIPPED or
 //     IN_TRANSIT, plus a counter per status: R1's count is O(1) and its first
 //     20 ids O(20). An ordered set (rather than an intrusive list in arrival
-//     order) keeps the evidence identical whatever order events arrive in;
+//     order) keeps the evidence identical whatever order events arrive in.
+//     Its keys (OrderKey) carry 8 bytes of the id after the prefix all ids
+//     share, so comparisons seldom read ids from the arena;
 //   - `delivered`: an ordered set of (delivery time, id) for every delivered,
 //     not cancelled order. A return window ends at delivery time + the
 //     profile's return_window_days, applied at evaluation time (so a profile
@@ -82,13 +84,66 @@ struct OrderRecord {
   int64_t delivered_s() const;
 };
 
+// An order in an ordered index, ordered by id without reading the id for
+// most comparisons (ids live in the arena: a likely cache miss each).
+// Every id in a book starts with the same book.common_prefix bytes, so the
+// next 8 bytes (`chunk`: big-endian, zero-padded) order two ids whenever
+// they differ; only equal chunks read the ids, through `slot`.
+struct OrderKey {
+  uint64_t chunk;
+  uint32_t slot;
+};
+// A delivered order: by delivery time (Unix seconds), then by id.
+struct DeliveredKey {
+  int64_t at_s;
+  uint64_t chunk;
+  uint32_t slot;
+};
+
+// The order of OrderKey and DeliveredKey; reads ids from the book's slots.
+class OrderIdLess {
+ public:
+  explicit OrderIdLess(const std::vector<OrderRecord>* slots) : slots_(slots) {}
+  bool operator()(const OrderKey& a, const OrderKey& b) const {
+    if (a.chunk != b.chunk) return a.chunk < b.chunk;
+    return a.slot != b.slot && (*slots_)[a.slot].id < (*slots_)[b.slot].id;
+  }
+  bool operator()(const DeliveredKey& a, const DeliveredKey& b) const {
+    if (a.at_s != b.at_s) return a.at_s < b.at_s;
+    if (a.chunk != b.chunk) return a.chunk < b.chunk;
+    return a.slot != b.slot && (*slots_)[a.slot].id < (*slots_)[b.slot].id;
+  }
+
+ private:
+  const std::vector<OrderRecord>* slots_;
+};
+
+// Not copyable or movable: the indexes point at `slots` (ShopState holds
+// its Internals by pointer, so they never move).
 struct OrderBook {
+  OrderBook()
+      : in_flight(OrderIdLess(&slots)), delivered(OrderIdLess(&slots)) {}
+  OrderBook(const OrderBook&) = delete;
+  OrderBook& operator=(const OrderBook&) = delete;
+
+  // The 8 bytes of `id` after common_prefix, big-endian, zero-padded.
+  uint64_t ChunkOf(absl::string_view id) const {
+    uint64_t v = 0;
+    for (size_t i = common_prefix; i < common_prefix + 8; ++i) {
+      v = (v << 8) | (i < id.size() ? static_cast<uint8_t>(id[i]) : 0);
+    }
+    return v;
+  }
+  absl::string_view id(uint32_t slot) const { return slots[slot].id; }
+
   StringArena arena;
   std::vector<OrderRecord> slots;
   absl::flat_hash_map<absl::string_view, uint32_t> by_id;
-  absl::btree_set<absl::string_view> in_flight;
+  // Length of the prefix every id in `slots` shares (0 while empty).
+  size_t common_prefix = 0;
+  absl::btree_set<OrderKey, OrderIdLess> in_flight;
   int64_t count_by_status[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  absl::btree_set<std::pair<int64_t, absl::string_view>> delivered;
+  absl::btree_set<DeliveredKey, OrderIdLess> delivered;
 };
 
 // An exact running sum of int64 terms that can also give terms back, for
