@@ -330,6 +330,7 @@ class BalanceShortWatcher final : public RiskWatcher {
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
+    if (BalanceCoversRequired(in, profile.settings)) return;  // the usual case
     const CurrencyAmounts balance = Balance(in, /*after_refunds=*/false);
     for (const auto& [cur, need] : Required(in, profile.settings)) {
       auto it = balance.find(cur);

@@ -848,10 +848,11 @@ CurrencyAmounts Refundable(const ShopState::Internals& in) {
 
 namespace {
 
-// Raises `out` to the site minimums of the shop's site.
+// Raises `out` to the site minimums of the shop's site. `Amounts`:
+// CurrencyAmounts or SmallAmounts.
+template <typename Amounts>
 void RaiseToSiteMinimums(const ShopState::Internals& in,
-                         const v1::PlatformProfile& profile,
-                         CurrencyAmounts* out) {
+                         const v1::PlatformProfile& profile, Amounts* out) {
   if (in.site.empty()) return;
   for (const v1::SiteMinimum& m : profile.site_minimums()) {
     if (m.site() != in.site) continue;
@@ -862,16 +863,38 @@ void RaiseToSiteMinimums(const ShopState::Internals& in,
   }
 }
 
-}  // namespace
+// A few amounts by currency, on the stack: the views point at currency
+// strings of the shop's records and profile, which outlive it. Sorted by
+// currency, like CurrencyAmounts.
+class SmallAmounts {
+ public:
+  int64_t& operator[](const std::string& currency) {
+    auto it =
+        std::lower_bound(v_.begin(), v_.end(), currency,
+                         [](const std::pair<absl::string_view, int64_t>& a,
+                            const std::string& c) { return a.first < c; });
+    if (it == v_.end() || it->first != currency) {
+      it = v_.insert(it, {currency, 0});
+    }
+    return it->second;
+  }
+  auto begin() const { return v_.begin(); }
+  auto end() const { return v_.end(); }
 
-CurrencyAmounts Required(const ShopState::Internals& in,
-                         const v1::PlatformProfile& profile) {
-  const std::vector<DerivedFacts::DepositSums>& deposits = in.derived.deposits;
+ private:
+  absl::InlinedVector<std::pair<absl::string_view, int64_t>, 4> v_;
+};
+
+// Required from in.derived into `out`; false (and `out` partial) when a
+// deposit sum is not exact, so the records must decide.
+template <typename Amounts>
+bool RequiredFromDerived(const ShopState::Internals& in,
+                         const v1::PlatformProfile& profile, Amounts* out) {
+  const auto& deposits = in.derived.deposits;
   for (const DerivedFacts::DepositSums& d : deposits) {
-    if (!d.paid.exact()) return RequiredFromRecords(in, profile);
+    if (!d.paid.exact()) return false;
   }
   // Kinds in order: a requirement replaces the amounts paid for its kind.
-  CurrencyAmounts out;
   auto dep = deposits.begin();
   auto req = in.requirements.begin();
   while (dep != deposits.end() || req != in.requirements.end()) {
@@ -881,19 +904,53 @@ CurrencyAmounts Required(const ShopState::Internals& in,
             : (dep == deposits.end() ? req->first
                                      : std::min(dep->kind, req->first));
     if (req != in.requirements.end() && req->first == kind) {
-      int64_t& v = out[req->second.currency()];
+      int64_t& v = (*out)[req->second.currency()];
       v = MoneyAdd(v, req->second.amount());
       ++req;
       while (dep != deposits.end() && dep->kind == kind) ++dep;
     } else {
       for (; dep != deposits.end() && dep->kind == kind; ++dep) {
-        int64_t& v = out[dep->currency];
+        int64_t& v = (*out)[dep->currency];
         v = MoneyAdd(v, dep->paid.value());
       }
     }
   }
-  RaiseToSiteMinimums(in, profile, &out);
+  RaiseToSiteMinimums(in, profile, out);
+  return true;
+}
+
+}  // namespace
+
+CurrencyAmounts Required(const ShopState::Internals& in,
+                         const v1::PlatformProfile& profile) {
+  CurrencyAmounts out;
+  if (!RequiredFromDerived(in, profile, &out)) {
+    return RequiredFromRecords(in, profile);
+  }
   return out;
+}
+
+bool BalanceCoversRequired(const ShopState::Internals& in,
+                           const v1::PlatformProfile& profile) {
+  SmallAmounts required;
+  if (!RequiredFromDerived(in, profile, &required)) return false;
+  const auto& ledger = in.derived.ledger;
+  for (const auto& [currency, need] : required) {
+    // Balance(in, false)[currency], or 0 when it has no terms.
+    auto it = std::lower_bound(
+        ledger.begin(), ledger.end(), currency,
+        [](const DerivedFacts::CurrencySums& c, absl::string_view cur) {
+          return c.currency < cur;
+        });
+    int64_t have = 0;
+    if (it != ledger.end() && it->currency == currency &&
+        it->held.terms() > 0) {
+      if (!it->held.exact()) return false;
+      have = it->held.value();
+    }
+    if (have < need) return false;
+  }
+  return true;
 }
 
 CurrencyAmounts RequiredFromRecords(const ShopState::Internals& in,
@@ -2727,8 +2784,11 @@ size_t ShopState::ApproximateBytes() const {
            small(in.requirements) + small(in.clawbacks_paid);
   bytes += in.metrics.size() * 64;
   const DerivedFacts& d = in.derived;
-  bytes += d.ledger.capacity() * sizeof(DerivedFacts::CurrencySums) +
-           d.deposits.capacity() * sizeof(DerivedFacts::DepositSums);
+  // Beyond the one inline entry each.
+  bytes += (d.ledger.size() > 1 ? d.ledger.capacity() : 0) *
+               sizeof(DerivedFacts::CurrencySums) +
+           (d.deposits.size() > 1 ? d.deposits.capacity() : 0) *
+               sizeof(DerivedFacts::DepositSums);
   bytes +=
       d.unpaid_fees.size() * sizeof(std::pair<int64_t, std::string>) * 6 / 5;
   bytes += (d.awaiting_response.size() + d.appealable.size()) *

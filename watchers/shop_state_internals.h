@@ -41,6 +41,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "depositd/store/v1/shop_snapshot.pb.h"
@@ -201,15 +202,16 @@ struct DerivedFacts {
     // Refund payment lines (each subtracted after refunds).
     ExactSum refunded;
   };
-  // Sorted by currency; a currency without terms is dropped.
-  std::vector<CurrencySums> ledger;
+  // Sorted by currency; a currency without terms is dropped. Inline: most
+  // shops hold one currency, read after every group.
+  absl::InlinedVector<CurrencySums, 1> ledger;
   struct DepositSums {
     int32_t kind;
     std::string currency;
     ExactSum paid;  // deposit payments (not top-ups) of the kind
   };
   // Sorted by (kind, currency); Required's "amounts paid per kind".
-  std::vector<DepositSums> deposits;
+  absl::InlinedVector<DepositSums, 1> deposits;
   // Fees with FeeOutstanding > 0, as (due time, id): the fee's due_at, or
   // its charged_at when it has none (Unix nanos). In due order, so that
   // UNPAID_FEES reads only the fees old enough to fire and one more.
@@ -316,6 +318,12 @@ CurrencyAmounts Required(const ShopState::Internals& in,
 // The same from the records: the definition Required must match.
 CurrencyAmounts RequiredFromRecords(const ShopState::Internals& in,
                                     const v1::PlatformProfile& profile);
+// True when Balance(in, false) covers Required(in, profile) in every
+// currency (BALANCE_SHORT has nothing to say), decided from in.derived
+// without allocating; false when some currency is short or a sum is not
+// exact (then ask Balance and Required).
+bool BalanceCoversRequired(const ShopState::Internals& in,
+                           const v1::PlatformProfile& profile);
 // Outstanding amount of a fee (0 when paid, waived or not charged).
 int64_t FeeOutstanding(const store::v1::FeeRecord& fee);
 bool DisputeOpen(const store::v1::DisputeRecord& d);

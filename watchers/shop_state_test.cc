@@ -963,6 +963,23 @@ void ExpectDerivedFactsMatchRecords(const ShopState& shop,
   }
   EXPECT_EQ(Required(in, profile.settings),
             RequiredFromRecords(in, profile.settings));
+  {
+    const CurrencyAmounts have = BalanceFromRecords(in, false);
+    bool short_somewhere = false;
+    for (const auto& [cur, need] : RequiredFromRecords(in, profile.settings)) {
+      auto it = have.find(cur);
+      short_somewhere |= (it == have.end() ? 0 : it->second) < need;
+    }
+    // True only when nothing is short (false may also mean "not exact").
+    if (BalanceCoversRequired(in, profile.settings)) {
+      EXPECT_FALSE(short_somewhere);
+    } else if (!short_somewhere) {
+      bool exact = true;
+      for (const auto& c : in.derived.ledger) exact &= c.held.exact();
+      for (const auto& k : in.derived.deposits) exact &= k.paid.exact();
+      EXPECT_FALSE(exact) << "covered, exact, and still reported short";
+    }
+  }
   absl::btree_set<std::pair<int64_t, std::string>> unpaid;
   for (const auto& [id, f] : in.fees) {
     if (FeeOutstanding(f) > 0) {
@@ -1055,6 +1072,76 @@ TEST(ShopStateDerivedFacts, EqualTheRecordsAfterEveryEventAndAfterParse) {
                   Fingerprint(shop, *profile, as_of));
       }
     }
+  }
+}
+
+// BalanceCoversRequired at the boundaries: deposits are topped up to the
+// exact requirement in real feeds, so equal amounts must count as covered
+// and one minor unit less as short.
+TEST(ShopStateDerivedFacts, BalanceCoversRequiredAtTheBoundaries) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* tiktok =
+      *registry->Resolve("t1", "s1", "tiktok_shop_cross_border");
+  struct Case {
+    const char* name;
+    const char* site;           // "US": a USD 500.00 site minimum
+    int64_t deposit;            // USD, BASE
+    int64_t deducted;           // USD
+    int64_t topped_up;          // USD
+    int64_t requirement;        // USD for CATEGORY, 0: none
+    int64_t category_paid_cny;  // a CATEGORY deposit in CNY, 0: none
+    bool covered;
+  };
+  const Case cases[] = {
+      {"deposit equals the site minimum", "US", 50000, 0, 0, 0, 0, true},
+      {"one cent under the site minimum", "US", 49999, 0, 0, 0, 0, false},
+      {"deducted, topped up exactly", "", 50000, 1000, 1000, 0, 0, true},
+      {"deducted, topped up a cent short", "", 50000, 1000, 999, 0, 0, false},
+      {"deducted, topped up a cent over", "", 50000, 1000, 1001, 0, 0, true},
+      {"a requirement replaces the amount paid, met", "", 50000, 0, 0, 50000, 0,
+       true},
+      {"a requirement a cent above the balance", "", 50000, 0, 0, 50001, 0,
+       false},
+      {"second currency paid, first short", "", 50000, 1, 0, 0, 7000, false},
+      {"second currency paid, first covered", "", 50000, 0, 0, 0, 7000, true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ShopState shop("t1", "s1");
+    Events ev;
+    auto apply = [&](const v1::Event& e) {
+      absl::Status s = shop.Apply(e, *tiktok);
+      ASSERT_TRUE(s.ok()) << s << e.DebugString();
+    };
+    apply(ev.Registered(At(2026, 1, 1), "tiktok_shop_cross_border", c.site));
+    apply(ev.Paid(At(2026, 1, 1), "dep", c.deposit, "USD"));
+    if (c.deducted > 0) {
+      apply(ev.Deducted(At(2026, 1, 2), "x", c.deducted, "USD"));
+    }
+    if (c.topped_up > 0) {
+      apply(ev.TopUp(At(2026, 1, 3), "t", c.topped_up, "USD"));
+    }
+    if (c.requirement > 0) {
+      v1::Event e = ev.Base(At(2026, 1, 4));
+      e.mutable_deposit_requirement_set()->set_kind(v1::BASE);
+      *e.mutable_deposit_requirement_set()->mutable_required() =
+          Money(c.requirement, "USD");
+      apply(e);
+    }
+    if (c.category_paid_cny > 0) {
+      apply(ev.Paid(At(2026, 1, 5), "cat", c.category_paid_cny, "CNY", "bank",
+                    "A", v1::CATEGORY));
+    }
+    EXPECT_EQ(BalanceCoversRequired(shop.internals(), tiktok->settings),
+              c.covered);
+    RiskWatchers watchers;
+    bool fired = false;
+    for (const v1::Finding& f :
+         watchers.CheckAll(shop, *tiktok, At(2026, 1, 6)).findings) {
+      fired |= f.key().kind() == v1::BALANCE_SHORT;
+    }
+    EXPECT_EQ(fired, !c.covered);
+    ExpectDerivedFactsMatchRecords(shop, *tiktok);
   }
 }
 
