@@ -215,15 +215,15 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
     const std::vector<absl::Duration> leads =
         Leads(profile.settings.dispute_lead_hours(), absl::Hours(1));
     // Only open, unanswered disputes (kept by Apply), in id order.
-    for (const std::string& id : in.derived.awaiting_response) {
-      const store::v1::DisputeRecord& d = in.disputes.find(id)->second;
-      const int64_t due_ns = DisputeDueAt(d, profile.settings);
+    for (const auto& [id, deadline] : in.derived.awaiting_response) {
+      const int64_t due_ns = DisputeDueAt(deadline, profile.settings);
       if (due_ns == 0) continue;
       const absl::Time due = NanosToTime(due_ns);
       const Stage s =
           StageFor(due, leads, now, "h", absl::Hours(1), "breached", true);
       Lower(s.next_check, out);
       if (!s.active) continue;
+      const store::v1::DisputeRecord& d = in.disputes.find(id)->second;
       v1::Finding* f = NewFinding(shop, kind(), id, out);
       f->set_severity(s.severity);
       f->set_stage(s.name);
@@ -282,15 +282,15 @@ class AppealWindowClosingWatcher final : public RiskWatcher {
     const std::vector<absl::Duration> leads =
         Leads(profile.settings.appeal_lead_days(), absl::Hours(24));
     // Only known deductions without an appeal (kept by Apply), in id order.
-    for (const std::string& id : in.derived.appealable) {
-      const store::v1::DeductionRecord& d = in.deductions.find(id)->second;
-      const int64_t deadline_ns = AppealDeadline(d, profile.settings);
+    for (const auto& [id, facts] : in.derived.appealable) {
+      const int64_t deadline_ns = AppealDeadline(facts, profile.settings);
       if (deadline_ns == 0) continue;
       const absl::Time deadline = NanosToTime(deadline_ns);
       const Stage s =
           StageFor(deadline, leads, now, "d", absl::Hours(24), "", false);
       Lower(s.next_check, out);
       if (!s.active) continue;
+      const store::v1::DeductionRecord& d = in.deductions.find(id)->second;
       v1::Finding* f = NewFinding(shop, kind(), id, out);
       f->set_severity(s.severity);
       f->set_stage(s.name);

@@ -640,31 +640,46 @@ uint8_t DeriveOrderStatus(const OrderRecord& r) {
   return 0;
 }
 
-// Removes / adds the index entries of the record in `slot` for its current
-// status. `id` is its id (passed in so that the chunk is taken from a copy
-// the caller has at hand, not read from the arena).
-void Unindex(OrderBook& book, uint32_t slot, absl::string_view id) {
-  const OrderRecord& r = book.slots[slot];
-  if (r.status != 0) --book.count_by_status[r.status];
-  const bool in_flight = InFlight(r.status);
-  const bool delivered = r.status != v1::CANCELLED && r.delivered_s() != 0;
-  if (!in_flight && !delivered) return;
-  const uint64_t chunk = book.ChunkOf(id);
-  if (in_flight) book.in_flight.erase(OrderKey{chunk, slot});
-  if (delivered)
-    book.delivered.erase(DeliveredKey{r.delivered_s(), chunk, slot});
-}
+// What decides a record's index entries: its status and delivery time.
+struct IndexedAs {
+  uint8_t status = 0;
+  int64_t delivered_s = 0;
+  explicit IndexedAs(const OrderRecord& r)
+      : status(r.status), delivered_s(r.delivered_s()) {}
+  IndexedAs() = default;
+  bool in_flight() const { return InFlight(status); }
+  bool delivered() const { return status != v1::CANCELLED && delivered_s != 0; }
+};
 
-void Index(OrderBook& book, uint32_t slot, absl::string_view id) {
-  const OrderRecord& r = book.slots[slot];
-  if (r.status != 0) ++book.count_by_status[r.status];
-  const bool in_flight = InFlight(r.status);
-  const bool delivered = r.status != v1::CANCELLED && r.delivered_s() != 0;
-  if (!in_flight && !delivered) return;
+// Moves the record in `slot` from the index entries for `was` to those for
+// `now`, touching only the entries that differ: an order going PLACED →
+// SHIPPED → IN_TRANSIT keeps its in-flight entry, one going DELIVERED →
+// RECEIPT_CONFIRMED → COMPLETED its delivered entry. `id` is its id (passed
+// in so that the chunk comes from a copy the caller has at hand, not from
+// the arena).
+void Reindex(OrderBook& book, uint32_t slot, absl::string_view id,
+             IndexedAs was, IndexedAs now) {
+  if (was.status != now.status) {
+    if (was.status != 0) --book.count_by_status[was.status];
+    if (now.status != 0) ++book.count_by_status[now.status];
+  }
+  const bool flight_moves = was.in_flight() != now.in_flight();
+  const bool delivered_moves =
+      was.delivered() != now.delivered() ||
+      (now.delivered() && was.delivered_s != now.delivered_s);
+  if (!flight_moves && !delivered_moves) return;
   const uint64_t chunk = book.ChunkOf(id);
-  if (in_flight) book.in_flight.insert(OrderKey{chunk, slot});
-  if (delivered) {
-    book.delivered.insert(DeliveredKey{r.delivered_s(), chunk, slot});
+  if (flight_moves) {
+    if (was.in_flight()) book.in_flight.erase(OrderKey{chunk, slot});
+    if (now.in_flight()) book.in_flight.insert(OrderKey{chunk, slot});
+  }
+  if (delivered_moves) {
+    if (was.delivered()) {
+      book.delivered.erase(DeliveredKey{was.delivered_s, chunk, slot});
+    }
+    if (now.delivered()) {
+      book.delivered.insert(DeliveredKey{now.delivered_s, chunk, slot});
+    }
   }
 }
 
@@ -720,7 +735,7 @@ bool InsertOrder(OrderBook& book, absl::string_view id, const int64_t at_s[7]) {
   OrderRecord& r = book.slots[slot];
   std::copy(at_s, at_s + 7, r.at_s);
   r.status = DeriveOrderStatus(r);
-  Index(book, slot, id);
+  Reindex(book, slot, id, IndexedAs(), IndexedAs(r));
   return true;
 }
 
@@ -995,25 +1010,53 @@ bool DisputeOpen(const DisputeRecord& d) {
   return d.opened() && d.resolved_at() == 0;
 }
 
+DisputeDeadlineFacts DeadlineFactsOf(const DisputeRecord& d) {
+  DisputeDeadlineFacts f;
+  f.opened = d.opened();
+  f.due_set = d.due_set();
+  f.kind = d.kind();
+  f.due_at = d.due_at();
+  f.opened_at = d.opened_at();
+  return f;
+}
+
 int64_t DisputeDueAt(const DisputeRecord& d,
                      const v1::PlatformProfile& profile) {
-  if (d.due_set()) return d.due_at();
-  if (d.opened() && d.kind() == v1::NOT_RECEIVED &&
+  return DisputeDueAt(DeadlineFactsOf(d), profile);
+}
+
+int64_t DisputeDueAt(const DisputeDeadlineFacts& d,
+                     const v1::PlatformProfile& profile) {
+  if (d.due_set) return d.due_at;
+  if (d.opened && d.kind == v1::NOT_RECEIVED &&
       profile.not_received_response_hours() > 0) {
     return NanosAddSaturating(
-        d.opened_at(), absl::ToInt64Nanoseconds(
-                           absl::Hours(profile.not_received_response_hours())));
+        d.opened_at, absl::ToInt64Nanoseconds(
+                         absl::Hours(profile.not_received_response_hours())));
   }
   return 0;
 }
 
+AppealDeadlineFacts DeadlineFactsOf(const DeductionRecord& d) {
+  AppealDeadlineFacts f;
+  f.known = d.known();
+  f.appeal_deadline = d.appeal_deadline();
+  f.notified_at = d.notified_at();
+  return f;
+}
+
 int64_t AppealDeadline(const DeductionRecord& d,
                        const v1::PlatformProfile& profile) {
-  if (d.appeal_deadline() != 0) return d.appeal_deadline();
-  if (d.known() && profile.appeal_window_days() > 0) {
+  return AppealDeadline(DeadlineFactsOf(d), profile);
+}
+
+int64_t AppealDeadline(const AppealDeadlineFacts& d,
+                       const v1::PlatformProfile& profile) {
+  if (d.appeal_deadline != 0) return d.appeal_deadline;
+  if (d.known && profile.appeal_window_days() > 0) {
     return NanosAddSaturating(
-        d.notified_at(), absl::ToInt64Nanoseconds(
-                             absl::Hours(24) * profile.appeal_window_days()));
+        d.notified_at, absl::ToInt64Nanoseconds(absl::Hours(24) *
+                                                profile.appeal_window_days()));
   }
   return 0;
 }
@@ -1132,7 +1175,7 @@ void CountDeduction(DerivedFacts& d, const std::string& id,
   if (!x.known()) return;
   if (x.appeal_filed_at() == 0 && !x.decided()) {
     if (sign > 0) {
-      d.appealable.insert(id);
+      d.appealable.emplace(id, DeadlineFactsOf(x));
     } else {
       d.appealable.erase(id);
     }
@@ -1178,7 +1221,7 @@ void CountDispute(DerivedFacts& d, const std::string& id,
                   const DisputeRecord& x, int sign) {
   if (!DisputeOpen(x) || x.responded_at() != 0) return;
   if (sign > 0) {
-    d.awaiting_response.insert(id);
+    d.awaiting_response.emplace(id, DeadlineFactsOf(x));
   } else {
     d.awaiting_response.erase(id);
   }
@@ -1577,17 +1620,13 @@ absl::Status ApplyOrderStatus(ShopState::Internals& in, const v1::Event& e,
       return absl::OkStatus();
     }
   }
-  uint32_t slot;
-  if (found == book.by_id.end()) {
-    slot = AddOrder(book, order_id);
-  } else {
-    slot = found->second;
-    Unindex(book, slot, order_id);
-  }
+  const uint32_t slot =
+      found == book.by_id.end() ? AddOrder(book, order_id) : found->second;
   OrderRecord& r = book.slots[slot];
+  const IndexedAs was(r);
   r.at_s[status - 1] = t_s;
   r.status = DeriveOrderStatus(r);
-  Index(book, slot, order_id);
+  Reindex(book, slot, order_id, was, IndexedAs(r));
   if (status == v1::PLACED) {
     in.last_sale_at = std::max(in.last_sale_at, TsNanos(e.occurred_at()));
   }
@@ -2791,8 +2830,10 @@ size_t ShopState::ApproximateBytes() const {
                sizeof(DerivedFacts::DepositSums);
   bytes +=
       d.unpaid_fees.size() * sizeof(std::pair<int64_t, std::string>) * 6 / 5;
-  bytes += (d.awaiting_response.size() + d.appealable.size()) *
-           sizeof(std::string) * 6 / 5;
+  bytes += d.awaiting_response.size() *
+               (sizeof(std::string) + sizeof(DisputeDeadlineFacts)) * 6 / 5 +
+           d.appealable.size() *
+               (sizeof(std::string) + sizeof(AppealDeadlineFacts)) * 6 / 5;
   return bytes;
 }
 

@@ -188,6 +188,30 @@ class ExactSum {
   int64_t terms_ = 0;
 };
 
+// What a dispute's response deadline depends on (DisputeDueAt).
+struct DisputeDeadlineFacts {
+  bool opened = false;
+  bool due_set = false;
+  int32_t kind = 0;
+  int64_t due_at = 0;
+  int64_t opened_at = 0;
+  bool operator==(const DisputeDeadlineFacts& o) const {
+    return opened == o.opened && due_set == o.due_set && kind == o.kind &&
+           due_at == o.due_at && opened_at == o.opened_at;
+  }
+};
+
+// What a deduction's appeal deadline depends on (AppealDeadline).
+struct AppealDeadlineFacts {
+  bool known = false;
+  int64_t appeal_deadline = 0;
+  int64_t notified_at = 0;
+  bool operator==(const AppealDeadlineFacts& o) const {
+    return known == o.known && appeal_deadline == o.appeal_deadline &&
+           notified_at == o.notified_at;
+  }
+};
+
 // Facts derived from a shop's records, kept up to date by ShopState::Apply
 // and rebuilt by ShopState::Parse (never stored in snapshots), so that what
 // runs after every processing group (the risk watchers) costs O(what is
@@ -216,10 +240,14 @@ struct DerivedFacts {
   // its charged_at when it has none (Unix nanos). In due order, so that
   // UNPAID_FEES reads only the fees old enough to fire and one more.
   absl::btree_set<std::pair<int64_t, std::string>> unpaid_fees;
-  // Open disputes without a response (what DISPUTE_RESPONSE_DUE watches).
-  absl::btree_set<std::string> awaiting_response;
-  // Known deductions with no appeal filed or decided (APPEAL_WINDOW_CLOSING).
-  absl::btree_set<std::string> appealable;
+  // Open disputes without a response (what DISPUTE_RESPONSE_DUE watches),
+  // by id, with what their deadline depends on: the watcher reads a
+  // dispute record only for a finding.
+  absl::btree_map<std::string, DisputeDeadlineFacts> awaiting_response;
+  // Known deductions with no appeal filed or decided (what
+  // APPEAL_WINDOW_CLOSING watches), by id, with what their deadline
+  // depends on.
+  absl::btree_map<std::string, AppealDeadlineFacts> appealable;
   // Payments whose channel, account and currency are the refund account's.
   int64_t payments_on_refund_path = 0;
 };
@@ -331,10 +359,16 @@ bool DisputeOpen(const store::v1::DisputeRecord& d);
 // profile default for its kind. 0: none.
 int64_t DisputeDueAt(const store::v1::DisputeRecord& d,
                      const v1::PlatformProfile& profile);
+int64_t DisputeDueAt(const DisputeDeadlineFacts& d,
+                     const v1::PlatformProfile& profile);
+DisputeDeadlineFacts DeadlineFactsOf(const store::v1::DisputeRecord& d);
 // The appeal deadline of a deduction: explicit or notified_at + the
 // profile's appeal window. 0: none.
 int64_t AppealDeadline(const store::v1::DeductionRecord& d,
                        const v1::PlatformProfile& profile);
+int64_t AppealDeadline(const AppealDeadlineFacts& d,
+                       const v1::PlatformProfile& profile);
+AppealDeadlineFacts DeadlineFactsOf(const store::v1::DeductionRecord& d);
 // Outstanding discount clawback per currency (R10).
 CurrencyAmounts ClawbackOwed(const ShopState::Internals& in);
 // Payment / top-up ids whose channel, account or currency differ from the

@@ -943,15 +943,6 @@ std::vector<v1::Event> RandomLedger(uint32_t seed, int n, bool huge) {
   return out;
 }
 
-template <typename Map, typename Keep>
-absl::btree_set<std::string> IdsWhere(const Map& records, Keep keep) {
-  absl::btree_set<std::string> ids;
-  for (const auto& [id, r] : records) {
-    if (keep(r)) ids.insert(id);
-  }
-  return ids;
-}
-
 // Every derived fact of `shop` equals its definition over the records.
 void ExpectDerivedFactsMatchRecords(const ShopState& shop,
                                     const ResolvedProfile& profile) {
@@ -987,14 +978,20 @@ void ExpectDerivedFactsMatchRecords(const ShopState& shop,
     }
   }
   EXPECT_EQ(d.unpaid_fees, unpaid);
-  EXPECT_EQ(d.awaiting_response,
-            IdsWhere(in.disputes, [](const store::v1::DisputeRecord& x) {
-              return DisputeOpen(x) && x.responded_at() == 0;
-            }));
-  EXPECT_EQ(d.appealable,
-            IdsWhere(in.deductions, [](const store::v1::DeductionRecord& x) {
-              return x.known() && x.appeal_filed_at() == 0 && !x.decided();
-            }));
+  absl::btree_map<std::string, DisputeDeadlineFacts> awaiting;
+  for (const auto& [id, x] : in.disputes) {
+    if (DisputeOpen(x) && x.responded_at() == 0) {
+      awaiting[id] = DeadlineFactsOf(x);
+    }
+  }
+  EXPECT_TRUE(d.awaiting_response == awaiting);
+  absl::btree_map<std::string, AppealDeadlineFacts> appealable;
+  for (const auto& [id, x] : in.deductions) {
+    if (x.known() && x.appeal_filed_at() == 0 && !x.decided()) {
+      appealable[id] = DeadlineFactsOf(x);
+    }
+  }
+  EXPECT_TRUE(d.appealable == appealable);
   std::vector<std::string> mismatches;
   for (const auto& [id, p] : in.payments) {
     if (in.refund_account_set_at == 0 || p.channel() != in.refund_channel ||
