@@ -209,5 +209,112 @@ void BM_MillionOrders_Parse(benchmark::State& state) {
 }
 BENCHMARK(BM_MillionOrders_Parse)->Unit(benchmark::kMillisecond)->Iterations(3);
 
+// A busy shop as the ingest mix grows it (tools/loadgen/workload.h): order
+// ids like "s1-0000000000012345", 100,000 orders of which 20,000 open, and
+// a history of 2,000 fees (half paid, the rest not yet overdue), 500 deductions
+// each topped up, 1,000 resolved disputes. Each iteration applies one order
+// event (a new order or the next step of an open one, all in the same second)
+// and, every fourth event, runs every risk watcher, as a shard does for a
+// touched shop.
+struct BusyShop {
+  ShopState shop{"t1", "s1"};
+  uint64_t seq = 0;
+  std::vector<std::string> open;
+  uint32_t next = 0;
+  static std::string Id(uint32_t n) {
+    return absl::StrCat("s1-", absl::Dec(n, absl::kZeroPad16));
+  }
+  BusyShop() {
+    const ResolvedProfile& p = Profile();
+    v1::Event paid = Base(Day(1, 1), ++seq);
+    auto* dp = paid.mutable_deposit_paid();
+    dp->set_payment_id("dep");
+    dp->set_kind(v1::BASE);
+    dp->mutable_amount()->set_minor_units(50000);
+    dp->mutable_amount()->set_currency("USD");
+    (void)shop.Apply(paid, p);
+    for (int i = 0; i < 2000; ++i) {
+      v1::Event f = Base(Day(1, 2) + absl::Minutes(i), ++seq);
+      auto* fc = f.mutable_fee_charged();
+      fc->set_fee_id(absl::StrCat("s1-f", i));
+      fc->set_category(v1::ADS_SETTLEMENT);
+      fc->mutable_amount()->set_minor_units(300);
+      fc->mutable_amount()->set_currency("USD");
+      *fc->mutable_due_at() = Base(Day(6, 1), 0).occurred_at();  // not overdue
+      (void)shop.Apply(f, p);
+      if (i % 2 == 0) {
+        v1::Event fp = Base(Day(1, 3) + absl::Minutes(i), ++seq);
+        fp.mutable_fee_paid()->set_fee_id(absl::StrCat("s1-f", i));
+        *fp.mutable_fee_paid()->mutable_amount() = fc->amount();
+        (void)shop.Apply(fp, p);
+      }
+    }
+    for (int i = 0; i < 500; ++i) {
+      v1::Event d = Base(Day(1, 4) + absl::Minutes(i), ++seq);
+      auto* dd = d.mutable_deposit_deducted();
+      dd->set_deduction_id(absl::StrCat("s1-x", i));
+      dd->set_kind(v1::BASE);
+      dd->mutable_amount()->set_minor_units(100);
+      dd->mutable_amount()->set_currency("USD");
+      (void)shop.Apply(d, p);
+      v1::Event a = Base(Day(1, 5) + absl::Minutes(i), ++seq);
+      a.mutable_appeal_filed()->set_deduction_id(absl::StrCat("s1-x", i));
+      (void)shop.Apply(a, p);
+      v1::Event t = Base(Day(1, 6) + absl::Minutes(i), ++seq);
+      auto* tu = t.mutable_deposit_topped_up();
+      tu->set_payment_id(absl::StrCat("s1-t", i));
+      tu->set_kind(v1::BASE);
+      tu->mutable_amount()->set_minor_units(100);
+      tu->mutable_amount()->set_currency("USD");
+      (void)shop.Apply(t, p);
+    }
+    for (int i = 0; i < 1000; ++i) {
+      v1::Event o = Base(Day(1, 7), ++seq);
+      o.mutable_dispute_opened()->set_dispute_id(absl::StrCat("dn", Id(i)));
+      o.mutable_dispute_opened()->set_kind(v1::NOT_RECEIVED);
+      (void)shop.Apply(o, p);
+      v1::Event r = Base(Day(1, 8), ++seq);
+      r.mutable_dispute_resolved()->set_dispute_id(absl::StrCat("dn", Id(i)));
+      r.mutable_dispute_resolved()->set_outcome(v1::SELLER_WON);
+      (void)shop.Apply(r, p);
+    }
+    for (; next < 100000; ++next) {
+      (void)shop.Apply(Order(Day(2, 1), ++seq, Id(next), v1::PLACED), p);
+      if (next % 5 != 0) {
+        (void)shop.Apply(Order(Day(2, 2), ++seq, Id(next), v1::COMPLETED), p);
+      } else {
+        open.push_back(Id(next));
+      }
+    }
+  }
+};
+
+void BM_BusyShop_ApplyOrderAndCheckRisks(benchmark::State& state) {
+  BusyShop busy;
+  const ResolvedProfile& p = Profile();
+  RiskWatchers watchers;
+  const v1::OrderStatus steps[] = {v1::SHIPPED, v1::IN_TRANSIT, v1::DELIVERED,
+                                   v1::COMPLETED};
+  uint64_t rng = 42;
+  int64_t i = 0;
+  for (auto _ : state) {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    v1::Event e;
+    if (rng >> 62 == 0) {
+      busy.open.push_back(BusyShop::Id(busy.next++));
+      e = Order(Day(3, 1), ++busy.seq, busy.open.back(), v1::PLACED);
+    } else {
+      const std::string& id = busy.open[(rng >> 20) % busy.open.size()];
+      e = Order(Day(3, 1), ++busy.seq, id, steps[(rng >> 8) % 4]);
+    }
+    benchmark::DoNotOptimize(busy.shop.Apply(e, p));
+    if (++i % 4 == 0) {
+      benchmark::DoNotOptimize(watchers.CheckAll(busy.shop, p, Day(3, 1)));
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BusyShop_ApplyOrderAndCheckRisks);
+
 }  // namespace
 }  // namespace depositd::watchers

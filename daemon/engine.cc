@@ -531,19 +531,20 @@ void Engine::IngestPending(PendingBatch* pending,
     // The feed watchdog hears every tenant that sent something, valid or not.
     const bool watchdog = !options_.feed_silence.empty();
     std::string last_tenant;
+    // Not too far in the future: against the later of the engine clock
+    // and the wall clock (a test clock may run behind real time), read
+    // once per batch.
+    const absl::Time now = std::max(options_.clock->Now(), absl::Now());
     for (int i = 0; i < count; ++i) {
       v1::Event* ev = batch.mutable_events(i);
       if (watchdog && !ev->tenant().empty() && ev->tenant() != last_tenant) {
         last_tenant = ev->tenant();
         Heard(last_tenant);
       }
+      // The only ValidateEvent of the live path: shards apply these events
+      // with ShopState::ApplyValidated.
       absl::Status s = watchers::ValidateEvent(*ev);
-      // Not too far in the future: against the later of the engine clock
-      // and the wall clock (a test clock may run behind real time).
-      if (s.ok()) {
-        s = watchers::ValidateEventTime(
-            *ev, std::max(options_.clock->Now(), absl::Now()));
-      }
+      if (s.ok()) s = watchers::ValidateEventTime(*ev, now);
       if (s.ok() && ev->has_shop_registered() &&
           !ev->shop_registered().profile().empty() &&
           !options_.registry->HasProfile(ev->shop_registered().profile())) {

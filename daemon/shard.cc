@@ -248,9 +248,10 @@ void Shard::IngestTask(ShardTask& task, absl::Time now, CommitItem& item) {
       continue;
     }
     ShopEntry* e = FindMutable(ev.tenant(), ev.shop_id());
+    // Engine::Ingest ran ValidateEvent on every event of a kIngest task.
     absl::Status s;
     if (e != nullptr) {
-      s = e->state.Apply(ev, *e->profile);
+      s = e->state.ApplyValidated(ev, *e->profile);
     } else {
       absl::StatusOr<const watchers::ResolvedProfile*> profile =
           ctx_.registry->Resolve(ev.tenant(), ev.shop_id(), "");
@@ -258,7 +259,7 @@ void Shard::IngestTask(ShardTask& task, absl::Time now, CommitItem& item) {
         s = profile.status();
       } else {
         watchers::ShopState state(ev.tenant(), ev.shop_id());
-        s = state.Apply(ev, **profile);
+        s = state.ApplyValidated(ev, **profile);
         if (s.ok()) {
           e = Insert(ShopKey(ev.tenant(), ev.shop_id()), ie.shop_hash,
                      std::move(state), *profile, "");

@@ -3,9 +3,6 @@
 #include <algorithm>
 #include <iterator>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-
 namespace depositd::watchers {
 namespace {
 
@@ -60,16 +57,28 @@ std::string FormatMoney(int64_t minor_units, absl::string_view currency) {
   const int digits = CurrencyMinorDigits(currency).value_or(2);
   const bool negative = minor_units < 0;
   // Magnitude as unsigned so that INT64_MIN is exact.
-  const uint64_t magnitude = negative ? ~static_cast<uint64_t>(minor_units) + 1
-                                      : static_cast<uint64_t>(minor_units);
-  uint64_t scale = 1;
-  for (int i = 0; i < digits; ++i) scale *= 10;
-  std::string out =
-      absl::StrCat(currency, " ", negative ? "-" : "", magnitude / scale);
-  if (digits > 0) {
-    absl::StrAppend(&out, ".",
-                    absl::StrFormat("%0*d", digits, magnitude % scale));
+  uint64_t magnitude = negative ? ~static_cast<uint64_t>(minor_units) + 1
+                                : static_cast<uint64_t>(minor_units);
+  // Digits from the right: the minor unit (zero-padded), then the whole
+  // units. Alert texts format money often, so no format strings here.
+  char buf[32];
+  char* p = buf + sizeof(buf);
+  for (int i = 0; i < digits; ++i) {
+    *--p = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
   }
+  if (digits > 0) *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (negative) *--p = '-';
+  const size_t n = static_cast<size_t>(buf + sizeof(buf) - p);
+  std::string out;
+  out.reserve(currency.size() + 1 + n);
+  out.append(currency.data(), currency.size());
+  out.push_back(' ');
+  out.append(p, n);
   return out;
 }
 

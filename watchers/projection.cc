@@ -87,7 +87,7 @@ v1::RefundProjection ProjectRefundFrom(const ShopState& shop,
   }
   if (p.return_window_days() > 0 && !in.orders.delivered.empty()) {
     const absl::Time last_window =
-        absl::FromUnixSeconds(in.orders.delivered.rbegin()->first +
+        absl::FromUnixSeconds(in.orders.delivered.rbegin()->at_s +
                               int64_t{p.return_window_days()} * 86400);
     out.add_steps(absl::StrCat("last return window (", p.return_window_days(),
                                " days after delivery) ends ",

@@ -34,11 +34,10 @@ struct Stage {
 // Severity rises as the deadline nears: a lead over 7 days is INFO, up to 7
 // days WARNING, the last lead (and any lead under a day) and the deadline
 // itself CRITICAL.
-Stage StageFor(absl::Time deadline, std::vector<absl::Duration> leads,
+// `leads` as Leads() returns them: largest first, no repeats.
+Stage StageFor(absl::Time deadline, const std::vector<absl::Duration>& leads,
                absl::Time now, const char* unit, absl::Duration unit_len,
                const char* crossed_name, bool keep_after_deadline) {
-  std::sort(leads.begin(), leads.end(), std::greater<absl::Duration>());
-  leads.erase(std::unique(leads.begin(), leads.end()), leads.end());
   Stage s;
   if (now >= deadline) {
     if (keep_after_deadline) {
@@ -65,6 +64,8 @@ Stage StageFor(absl::Time deadline, std::vector<absl::Duration> leads,
   return s;
 }
 
+// The positive lead times, largest first, without repeats (StageFor's
+// order).
 std::vector<absl::Duration> Leads(
     const google::protobuf::RepeatedField<int32_t>& values,
     absl::Duration unit) {
@@ -72,6 +73,8 @@ std::vector<absl::Duration> Leads(
   for (int v : values) {
     if (v > 0) out.push_back(v * unit);
   }
+  std::sort(out.begin(), out.end(), std::greater<absl::Duration>());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -208,17 +211,19 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
+    if (in.derived.awaiting_response.empty()) return;
     const std::vector<absl::Duration> leads =
         Leads(profile.settings.dispute_lead_hours(), absl::Hours(1));
-    for (const auto& [id, d] : in.disputes) {
-      if (!DisputeOpen(d) || d.responded_at() != 0) continue;
-      const int64_t due_ns = DisputeDueAt(d, profile.settings);
+    // Only open, unanswered disputes (kept by Apply), in id order.
+    for (const auto& [id, deadline] : in.derived.awaiting_response) {
+      const int64_t due_ns = DisputeDueAt(deadline, profile.settings);
       if (due_ns == 0) continue;
       const absl::Time due = NanosToTime(due_ns);
       const Stage s =
           StageFor(due, leads, now, "h", absl::Hours(1), "breached", true);
       Lower(s.next_check, out);
       if (!s.active) continue;
+      const store::v1::DisputeRecord& d = in.disputes.find(id)->second;
       v1::Finding* f = NewFinding(shop, kind(), id, out);
       f->set_severity(s.severity);
       f->set_stage(s.name);
@@ -273,17 +278,19 @@ class AppealWindowClosingWatcher final : public RiskWatcher {
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
+    if (in.derived.appealable.empty()) return;
     const std::vector<absl::Duration> leads =
         Leads(profile.settings.appeal_lead_days(), absl::Hours(24));
-    for (const auto& [id, d] : in.deductions) {
-      if (!d.known() || d.appeal_filed_at() != 0 || d.decided()) continue;
-      const int64_t deadline_ns = AppealDeadline(d, profile.settings);
+    // Only known deductions without an appeal (kept by Apply), in id order.
+    for (const auto& [id, facts] : in.derived.appealable) {
+      const int64_t deadline_ns = AppealDeadline(facts, profile.settings);
       if (deadline_ns == 0) continue;
       const absl::Time deadline = NanosToTime(deadline_ns);
       const Stage s =
           StageFor(deadline, leads, now, "d", absl::Hours(24), "", false);
       Lower(s.next_check, out);
       if (!s.active) continue;
+      const store::v1::DeductionRecord& d = in.deductions.find(id)->second;
       v1::Finding* f = NewFinding(shop, kind(), id, out);
       f->set_severity(s.severity);
       f->set_stage(s.name);
@@ -323,6 +330,7 @@ class BalanceShortWatcher final : public RiskWatcher {
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
+    if (BalanceCoversRequired(in, profile.settings)) return;  // the usual case
     const CurrencyAmounts balance = Balance(in, /*after_refunds=*/false);
     for (const auto& [cur, need] : Required(in, profile.settings)) {
       auto it = balance.find(cur);
@@ -363,16 +371,29 @@ class UnpaidFeesWatcher final : public RiskWatcher {
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
     const int age_days = profile.settings.unpaid_fee_age_days();
-    for (const auto& [id, fee] : in.fees) {
-      const int64_t owed = FeeOutstanding(fee);
-      if (owed <= 0) continue;
-      const absl::Time due =
-          NanosToTime(fee.due_at() != 0 ? fee.due_at() : fee.charged_at());
-      const absl::Time fire_at = due + absl::Hours(24 * age_days);
+    // The fees with something outstanding, by due time (kept by Apply):
+    // those at least `age_days` past due fire; the first that does not
+    // gives the next check (every later one fires later). Findings in id
+    // order.
+    std::vector<const std::string*> firing;
+    for (const auto& [due_ns, id] : in.derived.unpaid_fees) {
+      const absl::Time fire_at =
+          NanosToTime(due_ns) + absl::Hours(24 * age_days);
       if (now < fire_at) {
         Lower(fire_at, out);
-        continue;
+        break;
       }
+      firing.push_back(&id);
+    }
+    std::sort(
+        firing.begin(), firing.end(),
+        [](const std::string* a, const std::string* b) { return *a < *b; });
+    for (const std::string* id_ptr : firing) {
+      const std::string& id = *id_ptr;
+      const store::v1::FeeRecord& fee = in.fees.find(id)->second;
+      const int64_t owed = FeeOutstanding(fee);
+      const absl::Time due =
+          NanosToTime(fee.due_at() != 0 ? fee.due_at() : fee.charged_at());
       const int64_t days = WholeUnits(now - due, absl::Hours(24));
       const std::string category =
           v1::FeeCategory_Name(static_cast<v1::FeeCategory>(fee.category()));

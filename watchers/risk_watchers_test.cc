@@ -260,6 +260,47 @@ TEST_F(WatcherTest, UnpaidFeesPastTheirAge) {
   EXPECT_TRUE(Check(v1::UNPAID_FEES, At(2026, 3, 10)).empty());
 }
 
+// Fees are kept by due time; findings still come in fee-id order, and the
+// next check is the earliest fee not old enough yet, whatever the ids.
+TEST_F(WatcherTest, UnpaidFeesFireInIdOrderAndWakeForTheNextOne) {
+  Use("generic");  // 7 days
+  struct Fee {
+    const char* id;
+    int charged_day;  // of March 2026
+    bool paid;
+  };
+  const Fee fees[] = {{"f-9", 1, false}, {"f-1", 3, false},
+                      {"f-5", 2, true},  {"f-3", 10, false},
+                      {"f-7", 2, false}, {"f-2", 12, false}};
+  for (const Fee& f : fees) {
+    Apply(
+        ev_.FeeCharged(At(2026, 3, f.charged_day), f.id, v1::FINE, 100, "USD"));
+    if (f.paid) Apply(ev_.FeePaid(At(2026, 3, 14), f.id, 100, "USD"));
+  }
+  struct Case {
+    absl::Time now;
+    std::vector<std::string> firing;
+    absl::Time next_check;
+  };
+  const Case cases[] = {
+      {At(2026, 3, 7), {}, At(2026, 3, 8)},
+      {At(2026, 3, 8), {"f-9"}, At(2026, 3, 9)},
+      {At(2026, 3, 10), {"f-1", "f-7", "f-9"}, At(2026, 3, 17)},
+      {At(2026, 3, 19),
+       {"f-1", "f-2", "f-3", "f-7", "f-9"},
+       absl::InfiniteFuture()},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.now));
+    std::vector<std::string> firing;
+    for (const auto& f : Check(v1::UNPAID_FEES, c.now)) {
+      firing.push_back(f.key().subject());
+    }
+    EXPECT_EQ(firing, c.firing);
+    EXPECT_EQ(last_.next_check, c.next_check);
+  }
+}
+
 TEST_F(WatcherTest, MetricBelowThreshold) {
   Use("tiktok_shop_cross_border");
   v1::Event m = ev_.Base(At(2026, 3, 1));

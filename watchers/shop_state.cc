@@ -1,7 +1,9 @@
 #include "watchers/shop_state.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <utility>
 
@@ -110,6 +112,44 @@ bool ValidUtf8(absl::string_view s) {
   return true;
 }
 
+// True when every byte is printable ASCII (0x20..0x7e), which implies both
+// Printable and ValidUtf8: the common case for ids, checked eight bytes at a
+// time. False says nothing; the exact checks then decide.
+bool PrintableAscii(absl::string_view s) {
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const uint64_t del = w ^ (0x7f * kOnes);
+    // A byte >= 0x80, a byte < 0x20, a byte == 0x7f (exact as booleans).
+    if ((w & kHigh) != 0 || ((w - 0x20 * kOnes) & ~w & kHigh) != 0 ||
+        ((del - kOnes) & ~del & kHigh) != 0) {
+      return false;
+    }
+  }
+  for (; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+// True when no byte is >= 0x80 (then the text is valid UTF-8).
+bool Ascii(absl::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if ((w & 0x8080808080808080ULL) != 0) return false;
+  }
+  for (; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
+  }
+  return true;
+}
+
 absl::Status NotUtf8(absl::string_view field) {
   return Invalid(
       absl::StrCat(field, " is not valid UTF-8; send text as UTF-8"));
@@ -127,6 +167,7 @@ absl::Status CheckId(absl::string_view value, absl::string_view field,
     return Invalid(absl::StrCat(field, ": ", value.size(),
                                 " bytes, the limit is ", max_len));
   }
+  if (PrintableAscii(value)) return absl::OkStatus();
   if (!Printable(value)) {
     return Invalid(absl::StrCat(
         field, " contains control characters; use printable text"));
@@ -142,7 +183,7 @@ absl::Status CheckText(absl::string_view value, absl::string_view field) {
                                 " bytes, the limit is ", kMaxFreeTextBytes,
                                 "; shorten the text"));
   }
-  if (!ValidUtf8(value)) return NotUtf8(field);
+  if (!Ascii(value) && !ValidUtf8(value)) return NotUtf8(field);
   return absl::OkStatus();
 }
 
@@ -600,33 +641,102 @@ uint8_t DeriveOrderStatus(const OrderRecord& r) {
   return 0;
 }
 
-// Removes / adds the record's index entries for its current status.
-void Unindex(OrderBook& book, const OrderRecord& r) {
-  if (r.status != 0) --book.count_by_status[r.status];
-  if (InFlight(r.status)) book.in_flight.erase(r.id);
-  if (r.status != v1::CANCELLED && r.delivered_s() != 0) {
-    book.delivered.erase({r.delivered_s(), r.id});
+// What decides a record's index entries: its status and delivery time.
+struct IndexedAs {
+  uint8_t status = 0;
+  int64_t delivered_s = 0;
+  explicit IndexedAs(const OrderRecord& r)
+      : status(r.status), delivered_s(r.delivered_s()) {}
+  IndexedAs() = default;
+  bool in_flight() const { return InFlight(status); }
+  bool delivered() const { return status != v1::CANCELLED && delivered_s != 0; }
+};
+
+// Moves the record in `slot` from the index entries for `was` to those for
+// `now`, touching only the entries that differ: an order going PLACED →
+// SHIPPED → IN_TRANSIT keeps its in-flight entry, one going DELIVERED →
+// RECEIPT_CONFIRMED → COMPLETED its delivered entry. `id` is its id (passed
+// in so that the chunk comes from a copy the caller has at hand, not from
+// the arena).
+void Reindex(OrderBook& book, uint32_t slot, absl::string_view id,
+             IndexedAs was, IndexedAs now) {
+  if (was.status != now.status) {
+    if (was.status != 0) --book.count_by_status[was.status];
+    if (now.status != 0) ++book.count_by_status[now.status];
+  }
+  const bool flight_moves = was.in_flight() != now.in_flight();
+  const bool delivered_moves =
+      was.delivered() != now.delivered() ||
+      (now.delivered() && was.delivered_s != now.delivered_s);
+  if (!flight_moves && !delivered_moves) return;
+  const uint64_t chunk = book.ChunkOf(id);
+  if (flight_moves) {
+    if (was.in_flight()) book.in_flight.erase(OrderKey{chunk, slot});
+    if (now.in_flight()) book.in_flight.insert(OrderKey{chunk, slot});
+  }
+  if (delivered_moves) {
+    if (was.delivered()) {
+      book.delivered.erase(DeliveredKey{was.delivered_s, chunk, slot});
+    }
+    if (now.delivered()) {
+      book.delivered.insert(DeliveredKey{now.delivered_s, chunk, slot});
+    }
   }
 }
 
-void Index(OrderBook& book, const OrderRecord& r) {
-  if (r.status != 0) ++book.count_by_status[r.status];
-  if (InFlight(r.status)) book.in_flight.insert(r.id);
-  if (r.status != v1::CANCELLED && r.delivered_s() != 0) {
-    book.delivered.insert({r.delivered_s(), r.id});
+size_t CommonPrefix(absl::string_view a, absl::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+// Lowers book.common_prefix to `prefix` and recomputes every chunk. The
+// order of each index is the order of the ids, which does not depend on
+// the prefix, so the entries are re-added in place (O(n); a book's prefix
+// shrinks at most once per byte of its first id).
+void ShrinkCommonPrefix(OrderBook& book, size_t prefix) {
+  book.common_prefix = prefix;
+  absl::btree_set<OrderKey, OrderIdLess> in_flight(book.in_flight.key_comp());
+  for (const OrderKey& k : book.in_flight) {
+    in_flight.insert(in_flight.end(),
+                     OrderKey{book.ChunkOf(book.id(k.slot)), k.slot});
   }
+  book.in_flight = std::move(in_flight);
+  absl::btree_set<DeliveredKey, OrderIdLess> delivered(
+      book.delivered.key_comp());
+  for (const DeliveredKey& k : book.delivered) {
+    delivered.insert(
+        delivered.end(),
+        DeliveredKey{k.at_s, book.ChunkOf(book.id(k.slot)), k.slot});
+  }
+  book.delivered = std::move(delivered);
+}
+
+// Adds a record for a new id (no index entries yet); returns its slot.
+uint32_t AddOrder(OrderBook& book, absl::string_view id) {
+  OrderRecord fresh;
+  fresh.id = book.arena.Store(id);
+  const uint32_t slot = static_cast<uint32_t>(book.slots.size());
+  book.slots.push_back(fresh);
+  book.by_id.emplace(fresh.id, slot);
+  if (slot == 0) {
+    book.common_prefix = id.size();
+  } else {
+    const size_t prefix = CommonPrefix(id, book.slots[0].id);
+    if (prefix < book.common_prefix) ShrinkCommonPrefix(book, prefix);
+  }
+  return slot;
 }
 
 // Inserts a fully formed record (used by Parse).
 bool InsertOrder(OrderBook& book, absl::string_view id, const int64_t at_s[7]) {
-  OrderRecord r;
-  r.id = book.arena.Store(id);
+  if (book.by_id.contains(id)) return false;
+  const uint32_t slot = AddOrder(book, id);
+  OrderRecord& r = book.slots[slot];
   std::copy(at_s, at_s + 7, r.at_s);
   r.status = DeriveOrderStatus(r);
-  const uint32_t slot = static_cast<uint32_t>(book.slots.size());
-  if (!book.by_id.emplace(r.id, slot).second) return false;
-  book.slots.push_back(r);
-  Index(book, r);
+  Reindex(book, slot, id, IndexedAs(), IndexedAs(r));
   return true;
 }
 
@@ -693,6 +803,26 @@ v1::ShopLifecycle DeriveLifecycle(const ShopState::Internals& in) {
 // shop may hold any number of ledger lines of up to 10^15 each.
 CurrencyAmounts Balance(const ShopState::Internals& in, bool after_refunds) {
   CurrencyAmounts out;
+  for (const DerivedFacts::CurrencySums& c : in.derived.ledger) {
+    if (c.held.terms() == 0 && !(after_refunds && c.refunded.terms() > 0)) {
+      continue;
+    }
+    if (!c.held.exact() ||
+        (after_refunds &&
+         (!c.refunded.exact() || c.held.abs() + c.refunded.abs() >
+                                     static_cast<uint64_t>(kMaxMoneyTotal)))) {
+      return BalanceFromRecords(in, after_refunds);  // a sum may saturate
+    }
+    out.emplace_hint(
+        out.end(), c.currency,
+        after_refunds ? c.held.value() - c.refunded.value() : c.held.value());
+  }
+  return out;
+}
+
+CurrencyAmounts BalanceFromRecords(const ShopState::Internals& in,
+                                   bool after_refunds) {
+  CurrencyAmounts out;
   for (const auto& [id, p] : in.payments) {
     int64_t& v = out[p.currency()];
     v = MoneyAdd(v, p.amount());
@@ -732,8 +862,115 @@ CurrencyAmounts Refundable(const ShopState::Internals& in) {
   return out;
 }
 
+namespace {
+
+// Raises `out` to the site minimums of the shop's site. `Amounts`:
+// CurrencyAmounts or SmallAmounts.
+template <typename Amounts>
+void RaiseToSiteMinimums(const ShopState::Internals& in,
+                         const v1::PlatformProfile& profile, Amounts* out) {
+  if (in.site.empty()) return;
+  for (const v1::SiteMinimum& m : profile.site_minimums()) {
+    if (m.site() != in.site) continue;
+    for (const v1::Money& money : m.minimum()) {
+      int64_t& v = (*out)[money.currency()];
+      v = std::max(v, MoneyAdd(money.minor_units(), 0));
+    }
+  }
+}
+
+// A few amounts by currency, on the stack: the views point at currency
+// strings of the shop's records and profile, which outlive it. Sorted by
+// currency, like CurrencyAmounts.
+class SmallAmounts {
+ public:
+  int64_t& operator[](const std::string& currency) {
+    auto it =
+        std::lower_bound(v_.begin(), v_.end(), currency,
+                         [](const std::pair<absl::string_view, int64_t>& a,
+                            const std::string& c) { return a.first < c; });
+    if (it == v_.end() || it->first != currency) {
+      it = v_.insert(it, {currency, 0});
+    }
+    return it->second;
+  }
+  auto begin() const { return v_.begin(); }
+  auto end() const { return v_.end(); }
+
+ private:
+  absl::InlinedVector<std::pair<absl::string_view, int64_t>, 4> v_;
+};
+
+// Required from in.derived into `out`; false (and `out` partial) when a
+// deposit sum is not exact, so the records must decide.
+template <typename Amounts>
+bool RequiredFromDerived(const ShopState::Internals& in,
+                         const v1::PlatformProfile& profile, Amounts* out) {
+  const auto& deposits = in.derived.deposits;
+  for (const DerivedFacts::DepositSums& d : deposits) {
+    if (!d.paid.exact()) return false;
+  }
+  // Kinds in order: a requirement replaces the amounts paid for its kind.
+  auto dep = deposits.begin();
+  auto req = in.requirements.begin();
+  while (dep != deposits.end() || req != in.requirements.end()) {
+    const int32_t kind =
+        req == in.requirements.end()
+            ? dep->kind
+            : (dep == deposits.end() ? req->first
+                                     : std::min(dep->kind, req->first));
+    if (req != in.requirements.end() && req->first == kind) {
+      int64_t& v = (*out)[req->second.currency()];
+      v = MoneyAdd(v, req->second.amount());
+      ++req;
+      while (dep != deposits.end() && dep->kind == kind) ++dep;
+    } else {
+      for (; dep != deposits.end() && dep->kind == kind; ++dep) {
+        int64_t& v = (*out)[dep->currency];
+        v = MoneyAdd(v, dep->paid.value());
+      }
+    }
+  }
+  RaiseToSiteMinimums(in, profile, out);
+  return true;
+}
+
+}  // namespace
+
 CurrencyAmounts Required(const ShopState::Internals& in,
                          const v1::PlatformProfile& profile) {
+  CurrencyAmounts out;
+  if (!RequiredFromDerived(in, profile, &out)) {
+    return RequiredFromRecords(in, profile);
+  }
+  return out;
+}
+
+bool BalanceCoversRequired(const ShopState::Internals& in,
+                           const v1::PlatformProfile& profile) {
+  SmallAmounts required;
+  if (!RequiredFromDerived(in, profile, &required)) return false;
+  const auto& ledger = in.derived.ledger;
+  for (const auto& [currency, need] : required) {
+    // Balance(in, false)[currency], or 0 when it has no terms.
+    auto it = std::lower_bound(
+        ledger.begin(), ledger.end(), currency,
+        [](const DerivedFacts::CurrencySums& c, absl::string_view cur) {
+          return c.currency < cur;
+        });
+    int64_t have = 0;
+    if (it != ledger.end() && it->currency == currency &&
+        it->held.terms() > 0) {
+      if (!it->held.exact()) return false;
+      have = it->held.value();
+    }
+    if (have < need) return false;
+  }
+  return true;
+}
+
+CurrencyAmounts RequiredFromRecords(const ShopState::Internals& in,
+                                    const v1::PlatformProfile& profile) {
   CurrencyAmounts out;
   absl::btree_map<int32_t, CurrencyAmounts> paid_by_kind;
   for (const auto& [id, p] : in.payments) {
@@ -757,15 +994,7 @@ CurrencyAmounts Required(const ShopState::Internals& in,
       }
     }
   }
-  if (!in.site.empty()) {
-    for (const v1::SiteMinimum& m : profile.site_minimums()) {
-      if (m.site() != in.site) continue;
-      for (const v1::Money& money : m.minimum()) {
-        int64_t& v = out[money.currency()];
-        v = std::max(v, MoneyAdd(money.minor_units(), 0));
-      }
-    }
-  }
+  RaiseToSiteMinimums(in, profile, &out);
   return out;
 }
 
@@ -782,25 +1011,53 @@ bool DisputeOpen(const DisputeRecord& d) {
   return d.opened() && d.resolved_at() == 0;
 }
 
+DisputeDeadlineFacts DeadlineFactsOf(const DisputeRecord& d) {
+  DisputeDeadlineFacts f;
+  f.opened = d.opened();
+  f.due_set = d.due_set();
+  f.kind = d.kind();
+  f.due_at = d.due_at();
+  f.opened_at = d.opened_at();
+  return f;
+}
+
 int64_t DisputeDueAt(const DisputeRecord& d,
                      const v1::PlatformProfile& profile) {
-  if (d.due_set()) return d.due_at();
-  if (d.opened() && d.kind() == v1::NOT_RECEIVED &&
+  return DisputeDueAt(DeadlineFactsOf(d), profile);
+}
+
+int64_t DisputeDueAt(const DisputeDeadlineFacts& d,
+                     const v1::PlatformProfile& profile) {
+  if (d.due_set) return d.due_at;
+  if (d.opened && d.kind == v1::NOT_RECEIVED &&
       profile.not_received_response_hours() > 0) {
     return NanosAddSaturating(
-        d.opened_at(), absl::ToInt64Nanoseconds(
-                           absl::Hours(profile.not_received_response_hours())));
+        d.opened_at, absl::ToInt64Nanoseconds(
+                         absl::Hours(profile.not_received_response_hours())));
   }
   return 0;
 }
 
+AppealDeadlineFacts DeadlineFactsOf(const DeductionRecord& d) {
+  AppealDeadlineFacts f;
+  f.known = d.known();
+  f.appeal_deadline = d.appeal_deadline();
+  f.notified_at = d.notified_at();
+  return f;
+}
+
 int64_t AppealDeadline(const DeductionRecord& d,
                        const v1::PlatformProfile& profile) {
-  if (d.appeal_deadline() != 0) return d.appeal_deadline();
-  if (d.known() && profile.appeal_window_days() > 0) {
+  return AppealDeadline(DeadlineFactsOf(d), profile);
+}
+
+int64_t AppealDeadline(const AppealDeadlineFacts& d,
+                       const v1::PlatformProfile& profile) {
+  if (d.appeal_deadline != 0) return d.appeal_deadline;
+  if (d.known && profile.appeal_window_days() > 0) {
     return NanosAddSaturating(
-        d.notified_at(), absl::ToInt64Nanoseconds(
-                             absl::Hours(24) * profile.appeal_window_days()));
+        d.notified_at, absl::ToInt64Nanoseconds(absl::Hours(24) *
+                                                profile.appeal_window_days()));
   }
   return 0;
 }
@@ -830,6 +1087,10 @@ CurrencyAmounts ClawbackOwed(const ShopState::Internals& in) {
 std::vector<std::string> AccountMismatches(const ShopState::Internals& in) {
   std::vector<std::string> out;
   const bool have_account = in.refund_account_set_at != 0;
+  if (have_account && in.derived.payments_on_refund_path ==
+                          static_cast<int64_t>(in.payments.size())) {
+    return out;  // every payment is on the refund path
+  }
   for (const auto& [id, p] : in.payments) {
     if (!have_account || p.channel() != in.refund_channel ||
         p.account() != in.refund_account ||
@@ -838,6 +1099,225 @@ std::vector<std::string> AccountMismatches(const ShopState::Internals& in) {
     }
   }
   return out;
+}
+
+// --- derived facts (DerivedFacts)
+// --------------------------------------------------------------------------
+
+namespace {
+
+using Internals = ShopState::Internals;
+
+DerivedFacts::CurrencySums& LedgerFor(DerivedFacts& d,
+                                      const std::string& currency) {
+  auto it =
+      std::lower_bound(d.ledger.begin(), d.ledger.end(), currency,
+                       [](const DerivedFacts::CurrencySums& c,
+                          const std::string& cur) { return c.currency < cur; });
+  if (it == d.ledger.end() || it->currency != currency) {
+    it = d.ledger.insert(it, DerivedFacts::CurrencySums{currency, {}, {}});
+  }
+  return *it;
+}
+
+// Drops a currency without terms left (as if it had never been seen).
+void TrimLedger(DerivedFacts& d, const std::string& currency) {
+  auto it =
+      std::lower_bound(d.ledger.begin(), d.ledger.end(), currency,
+                       [](const DerivedFacts::CurrencySums& c,
+                          const std::string& cur) { return c.currency < cur; });
+  if (it != d.ledger.end() && it->currency == currency &&
+      it->held.terms() == 0 && it->refunded.terms() == 0) {
+    d.ledger.erase(it);
+  }
+}
+
+bool DepositLess(const DerivedFacts::DepositSums& a, int32_t kind,
+                 const std::string& currency) {
+  return a.kind != kind ? a.kind < kind : a.currency < currency;
+}
+
+// `sign` +1 counts the record's terms, -1 gives them back.
+void CountPayment(DerivedFacts& d, const Internals& in, const PaymentRecord& p,
+                  int sign) {
+  DerivedFacts::CurrencySums& c = LedgerFor(d, p.currency());
+  if (sign > 0) {
+    c.held.Add(p.amount());
+  } else {
+    c.held.UndoAdd(p.amount());
+    TrimLedger(d, p.currency());
+  }
+  if (!p.top_up()) {
+    auto it = std::lower_bound(
+        d.deposits.begin(), d.deposits.end(), p,
+        [](const DerivedFacts::DepositSums& a, const PaymentRecord& b) {
+          return DepositLess(a, b.kind(), b.currency());
+        });
+    if (it == d.deposits.end() || it->kind != p.kind() ||
+        it->currency != p.currency()) {
+      it = d.deposits.insert(
+          it, DerivedFacts::DepositSums{p.kind(), p.currency(), {}});
+    }
+    if (sign > 0) {
+      it->paid.Add(p.amount());
+    } else {
+      it->paid.UndoAdd(p.amount());
+      if (it->paid.terms() == 0) d.deposits.erase(it);
+    }
+  }
+  if (p.channel() == in.refund_channel && p.account() == in.refund_account &&
+      p.currency() == in.refund_currency) {
+    d.payments_on_refund_path += sign;
+  }
+}
+
+void CountDeduction(DerivedFacts& d, const std::string& id,
+                    const DeductionRecord& x, int sign) {
+  if (!x.known()) return;
+  if (x.appeal_filed_at() == 0 && !x.decided()) {
+    if (sign > 0) {
+      d.appealable.emplace(id, DeadlineFactsOf(x));
+    } else {
+      d.appealable.erase(id);
+    }
+  }
+  DerivedFacts::CurrencySums& c = LedgerFor(d, x.currency());
+  const bool returned = x.decided() && x.reversed();
+  const int64_t back = x.returned_set() ? x.returned() : x.amount();
+  if (sign > 0) {
+    c.held.Sub(x.amount());
+    if (returned) c.held.Add(back);
+  } else {
+    c.held.UndoSub(x.amount());
+    if (returned) c.held.UndoAdd(back);
+    TrimLedger(d, x.currency());
+  }
+}
+
+void CountRefund(DerivedFacts& d, const RefundRecord& r, int sign) {
+  for (const MoneyLine& m : r.paid()) {
+    DerivedFacts::CurrencySums& c = LedgerFor(d, m.currency());
+    if (sign > 0) {
+      c.refunded.Add(m.minor_units());
+    } else {
+      c.refunded.UndoAdd(m.minor_units());
+      TrimLedger(d, m.currency());
+    }
+  }
+}
+
+void CountFee(DerivedFacts& d, const std::string& id, const FeeRecord& f,
+              int sign) {
+  if (FeeOutstanding(f) <= 0) return;
+  std::pair<int64_t, std::string> key(
+      f.due_at() != 0 ? f.due_at() : f.charged_at(), id);
+  if (sign > 0) {
+    d.unpaid_fees.insert(std::move(key));
+  } else {
+    d.unpaid_fees.erase(key);
+  }
+}
+
+void CountDispute(DerivedFacts& d, const std::string& id,
+                  const DisputeRecord& x, int sign) {
+  if (!DisputeOpen(x) || x.responded_at() != 0) return;
+  if (sign > 0) {
+    d.awaiting_response.emplace(id, DeadlineFactsOf(x));
+  } else {
+    d.awaiting_response.erase(id);
+  }
+}
+
+int64_t CountOnRefundPath(const Internals& in) {
+  int64_t n = 0;
+  for (const auto& [id, p] : in.payments) {
+    n += p.channel() == in.refund_channel && p.account() == in.refund_account &&
+         p.currency() == in.refund_currency;
+  }
+  return n;
+}
+
+// Counts (+1) or gives back (-1) the derived facts of the one record that
+// `e` can change. Apply gives them back before the event and counts them
+// again after it, so the facts follow whatever the event did.
+void CountSubject(Internals& in, const v1::Event& e, int sign) {
+  DerivedFacts& d = in.derived;
+  auto with = [](auto& records, const std::string& id, auto&& count) {
+    auto it = records.find(id);
+    if (it != records.end()) count(it->first, it->second);
+  };
+  switch (e.body_case()) {
+    case v1::Event::kDepositPaid:
+    case v1::Event::kDepositToppedUp:
+      with(in.payments,
+           e.has_deposit_paid() ? e.deposit_paid().payment_id()
+                                : e.deposit_topped_up().payment_id(),
+           [&](const std::string&, const PaymentRecord& p) {
+             CountPayment(d, in, p, sign);
+           });
+      break;
+    case v1::Event::kDepositDeducted:
+    case v1::Event::kAppealFiled:
+    case v1::Event::kAppealDecided: {
+      const std::string& id =
+          e.has_deposit_deducted() ? e.deposit_deducted().deduction_id()
+          : e.has_appeal_filed()   ? e.appeal_filed().deduction_id()
+                                   : e.appeal_decided().deduction_id();
+      with(in.deductions, id,
+           [&](const std::string& key, const DeductionRecord& x) {
+             CountDeduction(d, key, x, sign);
+           });
+      break;
+    }
+    case v1::Event::kRefundPaid:
+      with(in.refunds, e.refund_paid().refund_id(),
+           [&](const std::string&, const RefundRecord& r) {
+             CountRefund(d, r, sign);
+           });
+      break;
+    case v1::Event::kFeeCharged:
+    case v1::Event::kFeePaid:
+    case v1::Event::kFeeWaived: {
+      const std::string& id = e.has_fee_charged() ? e.fee_charged().fee_id()
+                              : e.has_fee_paid()  ? e.fee_paid().fee_id()
+                                                  : e.fee_waived().fee_id();
+      with(in.fees, id, [&](const std::string& key, const FeeRecord& f) {
+        CountFee(d, key, f, sign);
+      });
+      break;
+    }
+    case v1::Event::kDisputeOpened:
+    case v1::Event::kDisputeDeadlineChanged:
+    case v1::Event::kDisputeResponded:
+    case v1::Event::kDisputeResolved: {
+      const std::string& id =
+          e.has_dispute_opened() ? e.dispute_opened().dispute_id()
+          : e.has_dispute_deadline_changed()
+              ? e.dispute_deadline_changed().dispute_id()
+          : e.has_dispute_responded() ? e.dispute_responded().dispute_id()
+                                      : e.dispute_resolved().dispute_id();
+      with(in.disputes, id,
+           [&](const std::string& key, const DisputeRecord& x) {
+             CountDispute(d, key, x, sign);
+           });
+      break;
+    }
+    default:
+      break;  // the other events change no derived fact (RefundAccountSet:
+              // see Apply)
+  }
+}
+
+}  // namespace
+
+DerivedFacts DeriveFacts(const ShopState::Internals& in) {
+  DerivedFacts d;
+  for (const auto& [id, p] : in.payments) CountPayment(d, in, p, +1);
+  for (const auto& [id, x] : in.deductions) CountDeduction(d, id, x, +1);
+  for (const auto& [id, r] : in.refunds) CountRefund(d, r, +1);
+  for (const auto& [id, f] : in.fees) CountFee(d, id, f, +1);
+  for (const auto& [id, x] : in.disputes) CountDispute(d, id, x, +1);
+  return d;
 }
 
 // --- ShopState
@@ -1141,21 +1621,13 @@ absl::Status ApplyOrderStatus(ShopState::Internals& in, const v1::Event& e,
       return absl::OkStatus();
     }
   }
-  uint32_t slot;
-  if (found == book.by_id.end()) {
-    OrderRecord fresh;
-    fresh.id = book.arena.Store(order_id);
-    slot = static_cast<uint32_t>(book.slots.size());
-    book.slots.push_back(fresh);
-    book.by_id.emplace(fresh.id, slot);
-  } else {
-    slot = found->second;
-    Unindex(book, book.slots[slot]);
-  }
+  const uint32_t slot =
+      found == book.by_id.end() ? AddOrder(book, order_id) : found->second;
   OrderRecord& r = book.slots[slot];
+  const IndexedAs was(r);
   r.at_s[status - 1] = t_s;
   r.status = DeriveOrderStatus(r);
-  Index(book, r);
+  Reindex(book, slot, order_id, was, IndexedAs(r));
   if (status == v1::PLACED) {
     in.last_sale_at = std::max(in.last_sale_at, TsNanos(e.occurred_at()));
   }
@@ -1422,8 +1894,14 @@ absl::Status ApplyRefund(ShopState::Internals& in, const v1::Event& e,
 
 absl::Status ShopState::Apply(const v1::Event& e,
                               const ResolvedProfile& profile) {
-  (void)profile;  // defaults that depend on the profile apply at evaluation
   RETURN_IF_ERROR(ValidateEvent(e));
+  return ApplyValidated(e, profile);
+}
+
+absl::Status ShopState::ApplyValidated(const v1::Event& e,
+                                       const ResolvedProfile& profile) {
+  (void)profile;  // defaults that depend on the profile apply at evaluation
+  assert(ValidateEvent(e).ok() && "ApplyValidated needs a validated event");
   if (e.tenant() != in_->tenant || e.shop_id() != in_->shop_id) {
     return Invalid(absl::StrCat("event for ", e.tenant(), "/", e.shop_id(),
                                 " sent to shop ", in_->tenant, "/",
@@ -1433,6 +1911,7 @@ absl::Status ShopState::Apply(const v1::Event& e,
   const int64_t t = TsNanos(e.occurred_at());
   bool changed = false;
   absl::Status s;
+  CountSubject(in, e, -1);  // counted again below, whatever happens
   switch (e.body_case()) {
     case v1::Event::kShopRegistered: {
       const auto& b = e.shop_registered();
@@ -1499,6 +1978,7 @@ absl::Status ShopState::Apply(const v1::Event& e,
         in.refund_channel = b.channel();
         in.refund_account = b.account();
         in.refund_currency = b.currency();
+        in.derived.payments_on_refund_path = CountOnRefundPath(in);
         changed = true;
       }
       break;
@@ -1630,6 +2110,7 @@ absl::Status ShopState::Apply(const v1::Event& e,
     case v1::Event::BODY_NOT_SET:
       break;
   }
+  CountSubject(in, e, +1);
   if (!s.ok()) return s;
   if (changed) ++in.events_applied;
   return absl::OkStatus();
@@ -1719,7 +2200,12 @@ v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
   if (placed + shipped + transit > 0) {
     v1::Blocker* b = r.add_blockers();
     b->set_condition(v1::R1_ORDERS_IN_FLIGHT);
-    AddIds(book.in_flight, placed + shipped + transit, b);
+    std::vector<absl::string_view> ids;
+    for (const OrderKey& k : book.in_flight) {
+      if (ids.size() == kMaxEvidenceIds) break;
+      ids.push_back(book.id(k.slot));
+    }
+    AddIds(ids, placed + shipped + transit, b);
     b->set_summary(absl::StrCat(placed + shipped + transit,
                                 " orders not finished: ", placed,
                                 " unshipped, ", shipped, " shipped, ", transit,
@@ -1736,10 +2222,10 @@ v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
     int64_t latest_end = 0;
     std::vector<absl::string_view> ids;
     for (auto it = book.delivered.rbegin(); it != book.delivered.rend(); ++it) {
-      const int64_t end = it->first + window_s;
+      const int64_t end = it->at_s + window_s;
       if (end <= as_of_s) break;
       if (count == 0) latest_end = end;
-      if (ids.size() < kMaxEvidenceIds) ids.push_back(it->second);
+      if (ids.size() < kMaxEvidenceIds) ids.push_back(book.id(it->slot));
       ++count;
     }
     if (count > 0) {
@@ -2262,6 +2748,20 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
   }
   in.orders.slots.reserve(n);
   in.orders.by_id.reserve(n);
+  // The prefix all ids share, known up front so that no insertion below
+  // has to shrink it (the loop below checks the lengths).
+  size_t prefix = std::numeric_limits<size_t>::max();
+  {
+    const absl::string_view ids = oc.ids();
+    size_t at = 0;
+    for (int i = 0; i < n; ++i) {
+      const uint32_t len = oc.id_lengths(i);
+      if (len == 0 || at + len > ids.size()) break;
+      prefix = std::min(prefix, CommonPrefix(ids.substr(at, len),
+                                             ids.substr(0, oc.id_lengths(0))));
+      at += len;
+    }
+  }
   size_t offset = 0;
   for (int i = 0; i < n; ++i) {
     const uint32_t len = oc.id_lengths(i);
@@ -2274,6 +2774,9 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
     if (!InsertOrder(in.orders, absl::string_view(oc.ids()).substr(offset, len),
                      at)) {
       return absl::DataLossError("shop snapshot: duplicate order id");
+    }
+    if (i == 0 && prefix < in.orders.common_prefix) {
+      ShrinkCommonPrefix(in.orders, prefix);  // one order: O(1)
     }
     offset += len;
   }
@@ -2300,6 +2803,7 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
   in.feed_state = s.feed_state();
   in.feed_expires_at = s.feed_expires_at();
   in.feed_state_at = s.feed_state_at();
+  in.derived = DeriveFacts(in);
   return state;
 }
 
@@ -2313,9 +2817,8 @@ size_t ShopState::ApproximateBytes() const {
   bytes +=
       b.by_id.capacity() * (sizeof(std::pair<absl::string_view, uint32_t>) + 1);
   // btree nodes hold ~ 1.2x their values with node overhead.
-  bytes += b.in_flight.size() * sizeof(absl::string_view) * 6 / 5;
-  bytes += b.delivered.size() * sizeof(std::pair<int64_t, absl::string_view>) *
-           6 / 5;
+  bytes += b.in_flight.size() * sizeof(OrderKey) * 6 / 5;
+  bytes += b.delivered.size() * sizeof(DeliveredKey) * 6 / 5;
   auto small = [](const auto& map) {
     size_t s = 0;
     for (const auto& [k, v] : map) s += 64 + v.SpaceUsedLong();
@@ -2325,6 +2828,18 @@ size_t ShopState::ApproximateBytes() const {
            small(in.fees) + small(in.disputes) + small(in.violations) +
            small(in.requirements) + small(in.clawbacks_paid);
   bytes += in.metrics.size() * 64;
+  const DerivedFacts& d = in.derived;
+  // Beyond the one inline entry each.
+  bytes += (d.ledger.size() > 1 ? d.ledger.capacity() : 0) *
+               sizeof(DerivedFacts::CurrencySums) +
+           (d.deposits.size() > 1 ? d.deposits.capacity() : 0) *
+               sizeof(DerivedFacts::DepositSums);
+  bytes +=
+      d.unpaid_fees.size() * sizeof(std::pair<int64_t, std::string>) * 6 / 5;
+  bytes += d.awaiting_response.size() *
+               (sizeof(std::string) + sizeof(DisputeDeadlineFacts)) * 6 / 5 +
+           d.appealable.size() *
+               (sizeof(std::string) + sizeof(AppealDeadlineFacts)) * 6 / 5;
   return bytes;
 }
 

@@ -11,7 +11,9 @@
 //   - `in_flight`: an ordered set of the ids of orders in PLACED, SHIPPED or
 //     IN_TRANSIT, plus a counter per status: R1's count is O(1) and its first
 //     20 ids O(20). An ordered set (rather than an intrusive list in arrival
-//     order) keeps the evidence identical whatever order events arrive in;
+//     order) keeps the evidence identical whatever order events arrive in.
+//     Its keys (OrderKey) carry 8 bytes of the id after the prefix all ids
+//     share, so comparisons seldom read ids from the arena;
 //   - `delivered`: an ordered set of (delivery time, id) for every delivered,
 //     not cancelled order. A return window ends at delivery time + the
 //     profile's return_window_days, applied at evaluation time (so a profile
@@ -39,12 +41,14 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "depositd/store/v1/shop_snapshot.pb.h"
 #include "depositd/v1/common.pb.h"
 #include "depositd/v1/events.pb.h"
 #include "watchers/currency.h"
+#include "watchers/limits.h"
 #include "watchers/shop_state.h"
 
 namespace depositd::watchers {
@@ -81,13 +85,171 @@ struct OrderRecord {
   int64_t delivered_s() const;
 };
 
+// An order in an ordered index, ordered by id without reading the id for
+// most comparisons (ids live in the arena: a likely cache miss each).
+// Every id in a book starts with the same book.common_prefix bytes, so the
+// next 8 bytes (`chunk`: big-endian, zero-padded) order two ids whenever
+// they differ; only equal chunks read the ids, through `slot`.
+struct OrderKey {
+  uint64_t chunk;
+  uint32_t slot;
+};
+// A delivered order: by delivery time (Unix seconds), then by id.
+struct DeliveredKey {
+  int64_t at_s;
+  uint64_t chunk;
+  uint32_t slot;
+};
+
+// The order of OrderKey and DeliveredKey; reads ids from the book's slots.
+class OrderIdLess {
+ public:
+  explicit OrderIdLess(const std::vector<OrderRecord>* slots) : slots_(slots) {}
+  bool operator()(const OrderKey& a, const OrderKey& b) const {
+    if (a.chunk != b.chunk) return a.chunk < b.chunk;
+    return a.slot != b.slot && (*slots_)[a.slot].id < (*slots_)[b.slot].id;
+  }
+  bool operator()(const DeliveredKey& a, const DeliveredKey& b) const {
+    if (a.at_s != b.at_s) return a.at_s < b.at_s;
+    if (a.chunk != b.chunk) return a.chunk < b.chunk;
+    return a.slot != b.slot && (*slots_)[a.slot].id < (*slots_)[b.slot].id;
+  }
+
+ private:
+  const std::vector<OrderRecord>* slots_;
+};
+
+// Not copyable or movable: the indexes point at `slots` (ShopState holds
+// its Internals by pointer, so they never move).
 struct OrderBook {
+  OrderBook()
+      : in_flight(OrderIdLess(&slots)), delivered(OrderIdLess(&slots)) {}
+  OrderBook(const OrderBook&) = delete;
+  OrderBook& operator=(const OrderBook&) = delete;
+
+  // The 8 bytes of `id` after common_prefix, big-endian, zero-padded.
+  uint64_t ChunkOf(absl::string_view id) const {
+    uint64_t v = 0;
+    for (size_t i = common_prefix; i < common_prefix + 8; ++i) {
+      v = (v << 8) | (i < id.size() ? static_cast<uint8_t>(id[i]) : 0);
+    }
+    return v;
+  }
+  absl::string_view id(uint32_t slot) const { return slots[slot].id; }
+
   StringArena arena;
   std::vector<OrderRecord> slots;
   absl::flat_hash_map<absl::string_view, uint32_t> by_id;
-  absl::btree_set<absl::string_view> in_flight;
+  // Length of the prefix every id in `slots` shares (0 while empty).
+  size_t common_prefix = 0;
+  absl::btree_set<OrderKey, OrderIdLess> in_flight;
   int64_t count_by_status[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  absl::btree_set<std::pair<int64_t, absl::string_view>> delivered;
+  absl::btree_set<DeliveredKey, OrderIdLess> delivered;
+};
+
+// An exact running sum of int64 terms that can also give terms back, for
+// the sums that Balance and Required take with the saturating MoneyAdd.
+// While the sum of |term| is at most kMaxMoneyTotal no partial sum can
+// saturate, whatever the order, so the saturating sum equals value(); past
+// that (exact() false: never for real money) readers recompute from the
+// records. 24 bytes. Not thread-safe.
+class ExactSum {
+ public:
+  void Add(int64_t v) { Put(static_cast<uint64_t>(v), Abs(v), +1); }
+  void Sub(int64_t v) { Put(0 - static_cast<uint64_t>(v), Abs(v), +1); }
+  // Give back a term added with Add / Sub.
+  void UndoAdd(int64_t v) { Put(0 - static_cast<uint64_t>(v), Abs(v), -1); }
+  void UndoSub(int64_t v) { Put(static_cast<uint64_t>(v), Abs(v), -1); }
+
+  bool exact() const { return abs_ <= static_cast<uint64_t>(kMaxMoneyTotal); }
+  // The sum; meaningful only when exact().
+  int64_t value() const { return static_cast<int64_t>(sum_); }
+  // Sum of |term| (saturated: UINT64_MAX once it overflowed, for good).
+  uint64_t abs() const { return abs_; }
+  // Terms added and not given back.
+  int64_t terms() const { return terms_; }
+
+ private:
+  static uint64_t Abs(int64_t v) {
+    return v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  }
+  void Put(uint64_t delta, uint64_t abs, int sign) {
+    sum_ += delta;  // modulo 2^64: exact whenever the true sum fits int64
+    terms_ += sign;
+    if (abs_ == UINT64_MAX) return;
+    if (sign > 0) {
+      abs_ = abs > UINT64_MAX - abs_ ? UINT64_MAX : abs_ + abs;
+    } else {
+      abs_ -= abs;
+    }
+  }
+  uint64_t sum_ = 0;
+  uint64_t abs_ = 0;
+  int64_t terms_ = 0;
+};
+
+// What a dispute's response deadline depends on (DisputeDueAt).
+struct DisputeDeadlineFacts {
+  bool opened = false;
+  bool due_set = false;
+  int32_t kind = 0;
+  int64_t due_at = 0;
+  int64_t opened_at = 0;
+  bool operator==(const DisputeDeadlineFacts& o) const {
+    return opened == o.opened && due_set == o.due_set && kind == o.kind &&
+           due_at == o.due_at && opened_at == o.opened_at;
+  }
+};
+
+// What a deduction's appeal deadline depends on (AppealDeadline).
+struct AppealDeadlineFacts {
+  bool known = false;
+  int64_t appeal_deadline = 0;
+  int64_t notified_at = 0;
+  bool operator==(const AppealDeadlineFacts& o) const {
+    return known == o.known && appeal_deadline == o.appeal_deadline &&
+           notified_at == o.notified_at;
+  }
+};
+
+// Facts derived from a shop's records, kept up to date by ShopState::Apply
+// and rebuilt by ShopState::Parse (never stored in snapshots), so that what
+// runs after every processing group (the risk watchers) costs O(what is
+// open) rather than O(the shop's whole history). DeriveFacts(in) computes
+// them from scratch; Apply keeps them equal to it (shop_state_test checks).
+struct DerivedFacts {
+  struct CurrencySums {
+    std::string currency;
+    // Balance's terms before refunds: payments and top-ups (+), known
+    // deductions (-) and what their appeals returned (+).
+    ExactSum held;
+    // Refund payment lines (each subtracted after refunds).
+    ExactSum refunded;
+  };
+  // Sorted by currency; a currency without terms is dropped. Inline: most
+  // shops hold one currency, read after every group.
+  absl::InlinedVector<CurrencySums, 1> ledger;
+  struct DepositSums {
+    int32_t kind;
+    std::string currency;
+    ExactSum paid;  // deposit payments (not top-ups) of the kind
+  };
+  // Sorted by (kind, currency); Required's "amounts paid per kind".
+  absl::InlinedVector<DepositSums, 1> deposits;
+  // Fees with FeeOutstanding > 0, as (due time, id): the fee's due_at, or
+  // its charged_at when it has none (Unix nanos). In due order, so that
+  // UNPAID_FEES reads only the fees old enough to fire and one more.
+  absl::btree_set<std::pair<int64_t, std::string>> unpaid_fees;
+  // Open disputes without a response (what DISPUTE_RESPONSE_DUE watches),
+  // by id, with what their deadline depends on: the watcher reads a
+  // dispute record only for a finding.
+  absl::btree_map<std::string, DisputeDeadlineFacts> awaiting_response;
+  // Known deductions with no appeal filed or decided (what
+  // APPEAL_WINDOW_CLOSING watches), by id, with what their deadline
+  // depends on.
+  absl::btree_map<std::string, AppealDeadlineFacts> appealable;
+  // Payments whose channel, account and currency are the refund account's.
+  int64_t payments_on_refund_path = 0;
 };
 
 // Lifecycle fact types, kept as an ordered set of (time, type).
@@ -139,6 +301,9 @@ struct ShopState::Internals {
   int32_t feed_state = 0;
   int64_t feed_expires_at = 0;
   int64_t feed_state_at = 0;
+
+  // Derived from everything above; see DerivedFacts.
+  DerivedFacts derived;
 };
 
 // --- derived facts shared by ShopState::Evaluate and the risk watchers -----
@@ -161,9 +326,16 @@ ClosureFacts GetClosureFacts(const ShopState::Internals& in);
 
 v1::ShopLifecycle DeriveLifecycle(const ShopState::Internals& in);
 
+// The derived facts of `in`'s records, computed from scratch (Parse; tests).
+DerivedFacts DeriveFacts(const ShopState::Internals& in);
+
 // paid + top-ups - deductions (+ appeal returns), per currency; refunds paid
-// are subtracted when `after_refunds`.
+// are subtracted when `after_refunds`. O(currencies), from in.derived.
 CurrencyAmounts Balance(const ShopState::Internals& in, bool after_refunds);
+// The same from the records, O(ledger lines): the definition Balance must
+// match (sums saturate, taken in record order).
+CurrencyAmounts BalanceFromRecords(const ShopState::Internals& in,
+                                   bool after_refunds);
 // Balance after refunds minus counterfeit deductions still standing, never
 // below zero.
 CurrencyAmounts Refundable(const ShopState::Internals& in);
@@ -171,6 +343,15 @@ CurrencyAmounts Refundable(const ShopState::Internals& in);
 // paid for the kind (top-ups excluded); raised to the site minimum.
 CurrencyAmounts Required(const ShopState::Internals& in,
                          const v1::PlatformProfile& profile);
+// The same from the records: the definition Required must match.
+CurrencyAmounts RequiredFromRecords(const ShopState::Internals& in,
+                                    const v1::PlatformProfile& profile);
+// True when Balance(in, false) covers Required(in, profile) in every
+// currency (BALANCE_SHORT has nothing to say), decided from in.derived
+// without allocating; false when some currency is short or a sum is not
+// exact (then ask Balance and Required).
+bool BalanceCoversRequired(const ShopState::Internals& in,
+                           const v1::PlatformProfile& profile);
 // Outstanding amount of a fee (0 when paid, waived or not charged).
 int64_t FeeOutstanding(const store::v1::FeeRecord& fee);
 bool DisputeOpen(const store::v1::DisputeRecord& d);
@@ -178,10 +359,16 @@ bool DisputeOpen(const store::v1::DisputeRecord& d);
 // profile default for its kind. 0: none.
 int64_t DisputeDueAt(const store::v1::DisputeRecord& d,
                      const v1::PlatformProfile& profile);
+int64_t DisputeDueAt(const DisputeDeadlineFacts& d,
+                     const v1::PlatformProfile& profile);
+DisputeDeadlineFacts DeadlineFactsOf(const store::v1::DisputeRecord& d);
 // The appeal deadline of a deduction: explicit or notified_at + the
 // profile's appeal window. 0: none.
 int64_t AppealDeadline(const store::v1::DeductionRecord& d,
                        const v1::PlatformProfile& profile);
+int64_t AppealDeadline(const AppealDeadlineFacts& d,
+                       const v1::PlatformProfile& profile);
+AppealDeadlineFacts DeadlineFactsOf(const store::v1::DeductionRecord& d);
 // Outstanding discount clawback per currency (R10).
 CurrencyAmounts ClawbackOwed(const ShopState::Internals& in);
 // Payment / top-up ids whose channel, account or currency differ from the

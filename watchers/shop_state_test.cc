@@ -1,11 +1,13 @@
 #include "watchers/shop_state.h"
 
 #include <algorithm>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "watchers/limits.h"
 #include "watchers/risk_watchers.h"
 #include "watchers/shop_state_internals.h"
 #include "watchers/test_events.h"
@@ -15,6 +17,7 @@ namespace {
 
 using testing::At;
 using testing::Events;
+using testing::Money;
 
 absl::Time FromTs(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
@@ -815,6 +818,358 @@ TEST(ShopStateProperty, AnyPermutationWithDuplicatesGivesSortedReadiness) {
   }
 }
 
+// --- derived facts (DerivedFacts: kept by Apply, rebuilt by Parse)
+// ---------------------------------------------------------------------------
+
+// A random ledger-heavy history over a few ids of each kind, so that events
+// repeat, arrive before what they refer to, move facts back and forth and
+// contradict each other (rejected events must leave the facts alone).
+// `huge`: amounts of 10^15, so that sums pass kMaxMoneyTotal.
+std::vector<v1::Event> RandomLedger(uint32_t seed, int n, bool huge) {
+  std::mt19937 rng(seed);
+  auto pick = [&](int k) { return static_cast<int>(rng() % k); };
+  Events ev;
+  const char* currencies[] = {"USD", "USD", "USD", "CNY"};
+  auto cur = [&] { return std::string(currencies[pick(4)]); };
+  auto amount = [&]() -> int64_t {
+    return huge && pick(2) ? kMaxMinorUnits : 1 + pick(20000);
+  };
+  auto when = [&] { return At(2026, 2, 1) + absl::Hours(pick(24 * 40)); };
+  auto kind = [&] { return static_cast<v1::DepositKind>(1 + pick(3)); };
+  auto id = [&](const char* prefix, int k) {
+    return absl::StrCat(prefix, pick(k));
+  };
+  std::vector<v1::Event> out;
+  for (int i = 0; i < n; ++i) {
+    const absl::Time t = when();
+    switch (pick(19)) {
+      case 0:
+        out.push_back(ev.Paid(t, id("p", 6), amount(), cur(),
+                              pick(2) ? "bank" : "paypal", pick(2) ? "A" : "B",
+                              kind()));
+        break;
+      case 1:
+        out.push_back(ev.TopUp(t, id("t", 8), amount(), cur(),
+                               pick(2) ? "bank" : "paypal", "A", kind()));
+        break;
+      case 2:
+        out.push_back(
+            ev.Deducted(t, id("x", 6), amount(), cur(), pick(2), kind()));
+        break;
+      case 3: {
+        v1::Event e = ev.Base(t);
+        e.mutable_appeal_filed()->set_deduction_id(id("x", 6));
+        out.push_back(e);
+        break;
+      }
+      case 4: {
+        v1::Event e = ev.Base(t);
+        auto* b = e.mutable_appeal_decided();
+        b->set_deduction_id(id("x", 6));
+        b->set_reversed(pick(3) != 0);
+        if (pick(2)) *b->mutable_amount_returned() = Money(amount(), cur());
+        out.push_back(e);
+        break;
+      }
+      case 5: {
+        v1::Event e = ev.Base(t);
+        *e.mutable_refund_paid()->mutable_amount() = Money(amount(), cur());
+        e.mutable_refund_paid()->set_refund_id(id("r", 3));
+        out.push_back(e);
+        break;
+      }
+      case 6: {
+        v1::Event e = ev.Base(t);
+        e.mutable_refund_requested()->set_refund_id(id("r", 3));
+        out.push_back(e);
+        break;
+      }
+      case 7:
+        out.push_back(ev.FeeCharged(t, id("f", 6),
+                                    static_cast<v1::FeeCategory>(1 + pick(6)),
+                                    amount(), cur()));
+        break;
+      case 8:
+        out.push_back(
+            ev.FeePaid(t, id("f", 6), 1 + pick(15000), cur(), id("fp", 4)));
+        break;
+      case 9: {
+        v1::Event e = ev.Base(t);
+        e.mutable_fee_waived()->set_fee_id(id("f", 6));
+        out.push_back(e);
+        break;
+      }
+      case 10:
+        out.push_back(ev.DisputeOpened(
+            t, id("d", 6), static_cast<v1::DisputeKind>(1 + pick(6)),
+            pick(2) ? t + absl::Hours(pick(100)) : absl::InfinitePast()));
+        break;
+      case 11:
+        out.push_back(
+            ev.DisputeDeadline(t, id("d", 6), t + absl::Hours(pick(100))));
+        break;
+      case 12:
+        out.push_back(ev.DisputeResponded(t, id("d", 6)));
+        break;
+      case 13:
+        out.push_back(ev.DisputeResolved(t, id("d", 6)));
+        break;
+      case 14:
+        out.push_back(ev.RefundAccount(t, pick(2) ? "bank" : "paypal",
+                                       pick(2) ? "A" : "B", cur()));
+        break;
+      case 15: {
+        v1::Event e = ev.Base(t);
+        e.mutable_deposit_requirement_set()->set_kind(kind());
+        *e.mutable_deposit_requirement_set()->mutable_required() =
+            Money(amount(), cur());
+        out.push_back(e);
+        break;
+      }
+      case 16:
+        out.push_back(ev.Registered(t, "tiktok_shop_cross_border",
+                                    pick(2) ? "US" : "SEA"));
+        break;
+      case 17:
+        out.push_back(ev.Order(t, id("o", 10),
+                               static_cast<v1::OrderStatus>(1 + pick(7))));
+        break;
+      default:
+        // Replays an earlier event: duplicates are no-ops.
+        if (!out.empty()) out.push_back(out[pick(out.size())]);
+        break;
+    }
+  }
+  return out;
+}
+
+// Every derived fact of `shop` equals its definition over the records.
+void ExpectDerivedFactsMatchRecords(const ShopState& shop,
+                                    const ResolvedProfile& profile) {
+  const ShopState::Internals& in = shop.internals();
+  const DerivedFacts& d = in.derived;
+  for (bool after_refunds : {false, true}) {
+    EXPECT_EQ(Balance(in, after_refunds), BalanceFromRecords(in, after_refunds))
+        << "after_refunds " << after_refunds;
+  }
+  EXPECT_EQ(Required(in, profile.settings),
+            RequiredFromRecords(in, profile.settings));
+  {
+    const CurrencyAmounts have = BalanceFromRecords(in, false);
+    bool short_somewhere = false;
+    for (const auto& [cur, need] : RequiredFromRecords(in, profile.settings)) {
+      auto it = have.find(cur);
+      short_somewhere |= (it == have.end() ? 0 : it->second) < need;
+    }
+    // True only when nothing is short (false may also mean "not exact").
+    if (BalanceCoversRequired(in, profile.settings)) {
+      EXPECT_FALSE(short_somewhere);
+    } else if (!short_somewhere) {
+      bool exact = true;
+      for (const auto& c : in.derived.ledger) exact &= c.held.exact();
+      for (const auto& k : in.derived.deposits) exact &= k.paid.exact();
+      EXPECT_FALSE(exact) << "covered, exact, and still reported short";
+    }
+  }
+  absl::btree_set<std::pair<int64_t, std::string>> unpaid;
+  for (const auto& [id, f] : in.fees) {
+    if (FeeOutstanding(f) > 0) {
+      unpaid.emplace(f.due_at() != 0 ? f.due_at() : f.charged_at(), id);
+    }
+  }
+  EXPECT_EQ(d.unpaid_fees, unpaid);
+  absl::btree_map<std::string, DisputeDeadlineFacts> awaiting;
+  for (const auto& [id, x] : in.disputes) {
+    if (DisputeOpen(x) && x.responded_at() == 0) {
+      awaiting[id] = DeadlineFactsOf(x);
+    }
+  }
+  EXPECT_TRUE(d.awaiting_response == awaiting);
+  absl::btree_map<std::string, AppealDeadlineFacts> appealable;
+  for (const auto& [id, x] : in.deductions) {
+    if (x.known() && x.appeal_filed_at() == 0 && !x.decided()) {
+      appealable[id] = DeadlineFactsOf(x);
+    }
+  }
+  EXPECT_TRUE(d.appealable == appealable);
+  std::vector<std::string> mismatches;
+  for (const auto& [id, p] : in.payments) {
+    if (in.refund_account_set_at == 0 || p.channel() != in.refund_channel ||
+        p.account() != in.refund_account ||
+        p.currency() != in.refund_currency) {
+      mismatches.push_back(id);
+    }
+  }
+  EXPECT_EQ(AccountMismatches(in), mismatches);
+  // The running sums equal sums taken from scratch.
+  const DerivedFacts fresh = DeriveFacts(in);
+  ASSERT_EQ(d.ledger.size(), fresh.ledger.size());
+  for (size_t i = 0; i < d.ledger.size(); ++i) {
+    SCOPED_TRACE(d.ledger[i].currency);
+    EXPECT_EQ(d.ledger[i].currency, fresh.ledger[i].currency);
+    for (auto [a, b] :
+         {std::make_pair(&d.ledger[i].held, &fresh.ledger[i].held),
+          std::make_pair(&d.ledger[i].refunded, &fresh.ledger[i].refunded)}) {
+      EXPECT_EQ(a->terms(), b->terms());
+      EXPECT_EQ(a->exact(), b->exact());
+      if (a->exact()) EXPECT_EQ(a->value(), b->value());
+    }
+  }
+  ASSERT_EQ(d.deposits.size(), fresh.deposits.size());
+  for (size_t i = 0; i < d.deposits.size(); ++i) {
+    EXPECT_EQ(d.deposits[i].kind, fresh.deposits[i].kind);
+    EXPECT_EQ(d.deposits[i].currency, fresh.deposits[i].currency);
+    EXPECT_EQ(d.deposits[i].paid.terms(), fresh.deposits[i].paid.terms());
+    if (d.deposits[i].paid.exact()) {
+      EXPECT_EQ(d.deposits[i].paid.value(), fresh.deposits[i].paid.value());
+    }
+  }
+  EXPECT_EQ(d.payments_on_refund_path, fresh.payments_on_refund_path);
+}
+
+TEST(ShopStateDerivedFacts, EqualTheRecordsAfterEveryEventAndAfterParse) {
+  auto registry = testing::BuiltIns();
+  struct Case {
+    const char* name;
+    const char* profile;
+    int events;
+    bool huge;  // amounts of 10^15: sums pass kMaxMoneyTotal
+    uint32_t seeds;
+  };
+  const Case cases[] = {
+      {"small amounts, generic", "generic", 300, false, 60},
+      {"small amounts, site minimums", "tiktok_shop_cross_border", 300, false,
+       60},
+      {"amounts of 10^15", "tiktok_shop_cross_border", 1500, true, 4},
+  };
+  for (const Case& c : cases) {
+    const ResolvedProfile* profile = *registry->Resolve("t1", "s1", c.profile);
+    for (uint32_t seed = 1; seed <= c.seeds; ++seed) {
+      SCOPED_TRACE(absl::StrCat(c.name, ", seed ", seed));
+      ShopState shop("t1", "s1");
+      int applied = 0, rejected = 0;
+      for (const v1::Event& e : RandomLedger(seed, c.events, c.huge)) {
+        (shop.Apply(e, *profile).ok() ? applied : rejected)++;
+        ExpectDerivedFactsMatchRecords(shop, *profile);
+        if (::testing::Test::HasFailure()) {
+          FAIL() << "after " << e.DebugString();
+        }
+      }
+      EXPECT_GT(applied, c.events / 4);
+      absl::StatusOr<ShopState> parsed = ShopState::Parse(shop.Serialize());
+      ASSERT_TRUE(parsed.ok()) << parsed.status();
+      ExpectDerivedFactsMatchRecords(*parsed, *profile);
+      for (bool after_refunds : {false, true}) {
+        EXPECT_EQ(Balance(parsed->internals(), after_refunds),
+                  Balance(shop.internals(), after_refunds));
+      }
+      for (absl::Time as_of :
+           {At(2026, 2, 10), At(2026, 3, 5), At(2026, 3, 12)}) {
+        EXPECT_EQ(Fingerprint(*parsed, *profile, as_of),
+                  Fingerprint(shop, *profile, as_of));
+      }
+    }
+  }
+}
+
+// BalanceCoversRequired at the boundaries: deposits are topped up to the
+// exact requirement in real feeds, so equal amounts must count as covered
+// and one minor unit less as short.
+TEST(ShopStateDerivedFacts, BalanceCoversRequiredAtTheBoundaries) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* tiktok =
+      *registry->Resolve("t1", "s1", "tiktok_shop_cross_border");
+  struct Case {
+    const char* name;
+    const char* site;           // "US": a USD 500.00 site minimum
+    int64_t deposit;            // USD, BASE
+    int64_t deducted;           // USD
+    int64_t topped_up;          // USD
+    int64_t requirement;        // USD for CATEGORY, 0: none
+    int64_t category_paid_cny;  // a CATEGORY deposit in CNY, 0: none
+    bool covered;
+  };
+  const Case cases[] = {
+      {"deposit equals the site minimum", "US", 50000, 0, 0, 0, 0, true},
+      {"one cent under the site minimum", "US", 49999, 0, 0, 0, 0, false},
+      {"deducted, topped up exactly", "", 50000, 1000, 1000, 0, 0, true},
+      {"deducted, topped up a cent short", "", 50000, 1000, 999, 0, 0, false},
+      {"deducted, topped up a cent over", "", 50000, 1000, 1001, 0, 0, true},
+      {"a requirement replaces the amount paid, met", "", 50000, 0, 0, 50000, 0,
+       true},
+      {"a requirement a cent above the balance", "", 50000, 0, 0, 50001, 0,
+       false},
+      {"second currency paid, first short", "", 50000, 1, 0, 0, 7000, false},
+      {"second currency paid, first covered", "", 50000, 0, 0, 0, 7000, true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ShopState shop("t1", "s1");
+    Events ev;
+    auto apply = [&](const v1::Event& e) {
+      absl::Status s = shop.Apply(e, *tiktok);
+      ASSERT_TRUE(s.ok()) << s << e.DebugString();
+    };
+    apply(ev.Registered(At(2026, 1, 1), "tiktok_shop_cross_border", c.site));
+    apply(ev.Paid(At(2026, 1, 1), "dep", c.deposit, "USD"));
+    if (c.deducted > 0) {
+      apply(ev.Deducted(At(2026, 1, 2), "x", c.deducted, "USD"));
+    }
+    if (c.topped_up > 0) {
+      apply(ev.TopUp(At(2026, 1, 3), "t", c.topped_up, "USD"));
+    }
+    if (c.requirement > 0) {
+      v1::Event e = ev.Base(At(2026, 1, 4));
+      e.mutable_deposit_requirement_set()->set_kind(v1::BASE);
+      *e.mutable_deposit_requirement_set()->mutable_required() =
+          Money(c.requirement, "USD");
+      apply(e);
+    }
+    if (c.category_paid_cny > 0) {
+      apply(ev.Paid(At(2026, 1, 5), "cat", c.category_paid_cny, "CNY", "bank",
+                    "A", v1::CATEGORY));
+    }
+    EXPECT_EQ(BalanceCoversRequired(shop.internals(), tiktok->settings),
+              c.covered);
+    RiskWatchers watchers;
+    bool fired = false;
+    for (const v1::Finding& f :
+         watchers.CheckAll(shop, *tiktok, At(2026, 1, 6)).findings) {
+      fired |= f.key().kind() == v1::BALANCE_SHORT;
+    }
+    EXPECT_EQ(fired, !c.covered);
+    ExpectDerivedFactsMatchRecords(shop, *tiktok);
+  }
+}
+
+TEST(ShopStateDerivedFacts, SumsPastTheMoneyLimitFallBackToTheRecords) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  ShopState shop("t1", "s1");
+  Events ev;
+  // 1,001 deposit payments of 10^15: the sum saturates at 10^18.
+  for (int i = 0; i <= 1000; ++i) {
+    ASSERT_TRUE(shop.Apply(ev.Paid(At(2026, 2, 1), absl::StrCat("p", i),
+                                   kMaxMinorUnits, "USD"),
+                           *profile)
+                    .ok());
+  }
+  const ShopState::Internals& in = shop.internals();
+  EXPECT_FALSE(in.derived.ledger[0].held.exact());
+  EXPECT_EQ(Balance(in, false), (CurrencyAmounts{{"USD", kMaxMoneyTotal}}));
+  EXPECT_EQ(Required(in, profile->settings),
+            (CurrencyAmounts{{"USD", kMaxMoneyTotal}}));
+  // A deduction of 10^15 from the saturated sum gives 10^18 - 10^15, as
+  // the saturating sum in record order does, not the exact 10^18.
+  ASSERT_TRUE(
+      shop.Apply(ev.Deducted(At(2026, 2, 2), "x", kMaxMinorUnits, "USD"),
+                 *profile)
+          .ok());
+  EXPECT_EQ(Balance(in, false),
+            (CurrencyAmounts{{"USD", kMaxMoneyTotal - kMaxMinorUnits}}));
+  ExpectDerivedFactsMatchRecords(shop, *profile);
+}
+
 // --- snapshots
 // ---------------------------------------------------------------------
 
@@ -883,6 +1238,117 @@ TEST(ShopStateExplain, NamesTheFactsBehindEachBlocker) {
 }
 
 }  // namespace
+
+// The order indexes compare 8 bytes after the prefix every id shares and
+// read the ids only on a tie; whatever the ids (prefixes that shrink while
+// the indexes are full, ids that are prefixes of others, long equal runs,
+// bytes >= 0x80), they must hold exactly the in-flight and delivered orders
+// in id order, as the old string-keyed sets did.
+void ExpectOrderIndexesMatchRecords(const ShopState& shop,
+                                    const ResolvedProfile& profile,
+                                    absl::Time as_of) {
+  const OrderBook& book = shop.internals().orders;
+  std::vector<std::string> in_flight;
+  std::vector<std::pair<int64_t, std::string>> delivered;
+  for (const OrderRecord& r : book.slots) {
+    if (r.status == v1::PLACED || r.status == v1::SHIPPED ||
+        r.status == v1::IN_TRANSIT) {
+      in_flight.emplace_back(r.id);
+    }
+    if (r.status != v1::CANCELLED && r.delivered_s() != 0) {
+      delivered.emplace_back(r.delivered_s(), std::string(r.id));
+    }
+  }
+  std::sort(in_flight.begin(), in_flight.end());
+  std::sort(delivered.begin(), delivered.end());
+  std::vector<std::string> got_in_flight;
+  for (const OrderKey& k : book.in_flight) {
+    EXPECT_EQ(k.chunk, book.ChunkOf(book.id(k.slot)));
+    got_in_flight.emplace_back(book.id(k.slot));
+  }
+  EXPECT_EQ(got_in_flight, in_flight);
+  std::vector<std::pair<int64_t, std::string>> got_delivered;
+  for (const DeliveredKey& k : book.delivered) {
+    EXPECT_EQ(k.chunk, book.ChunkOf(book.id(k.slot)));
+    got_delivered.emplace_back(k.at_s, std::string(book.id(k.slot)));
+  }
+  EXPECT_EQ(got_delivered, delivered);
+  // R1's evidence: the first 20 in-flight ids in id order.
+  const v1::ReadinessReport r = shop.Evaluate(as_of, profile);
+  for (const v1::Blocker& b : r.blockers()) {
+    if (b.condition() != v1::R1_ORDERS_IN_FLIGHT) continue;
+    const size_t n = std::min<size_t>(20, in_flight.size());
+    EXPECT_EQ(
+        std::vector<std::string>(b.ids().begin(), b.ids().end()),
+        std::vector<std::string>(in_flight.begin(), in_flight.begin() + n));
+  }
+}
+
+TEST(OrderBookTest, IndexesKeepIdOrderWhateverTheIds) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  struct Case {
+    const char* name;
+    std::function<std::string(int i, std::mt19937& rng)> id;
+  };
+  const Case cases[] = {
+      {"platform ids, zero-padded",
+       [](int i, std::mt19937&) {
+         return absl::StrCat("s1-", absl::Dec(i, absl::kZeroPad16));
+       }},
+      {"the shared prefix shrinks while the indexes are full",
+       [](int i, std::mt19937&) {
+         const char* prefixes[] = {
+             "shop-A-order-000", "shop-A-order-1", "shop-B-", "sh", "t", ""};
+         return absl::StrCat(prefixes[std::min(i / 150, 5)], i);
+       }},
+      {"ids that are prefixes of each other",
+       [](int, std::mt19937& rng) {
+         std::string id(1 + rng() % 20, 'a');
+         for (char& c : id) c = "ab"[rng() % 2];
+         return id;
+       }},
+      {"equal for 20 bytes after the prefix",
+       [](int i, std::mt19937& rng) {
+         return absl::StrCat("P", std::string(20, '0'), rng() % 3, "-", i);
+       }},
+      {"UTF-8 ids",
+       [](int i, std::mt19937& rng) {
+         const char* heads[] = {"订单-", "é", "e", "\xf0\x9f\x98\x80", "~"};
+         return absl::StrCat(heads[rng() % 5], i % 97, "-", i);
+       }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::mt19937 rng(7);
+    Events ev;
+    ShopState shop("t1", "s1");
+    std::vector<std::string> ids;
+    const absl::Time t0 = At(2026, 3, 1);
+    for (int i = 0; i < 1200; ++i) {
+      // New orders early on, then mostly moves of known ones; many in the
+      // same second, so delivered entries tie on time.
+      if (ids.empty() || rng() % 3 == 0) ids.push_back(c.id(i, rng));
+      const std::string& id = ids[rng() % ids.size()];
+      const auto status = static_cast<v1::OrderStatus>(1 + rng() % 7);
+      const absl::Time t = t0 + absl::Seconds(rng() % 50);
+      (void)shop.Apply(ev.Order(t, id, status), *profile);
+      if (i % 100 == 99) {
+        ExpectOrderIndexesMatchRecords(shop, *profile, t0);
+        ASSERT_FALSE(::testing::Test::HasFailure()) << "after " << i;
+      }
+    }
+    absl::StatusOr<ShopState> parsed = ShopState::Parse(shop.Serialize());
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    EXPECT_EQ(parsed->internals().orders.common_prefix,
+              shop.internals().orders.common_prefix);
+    ExpectOrderIndexesMatchRecords(*parsed, *profile, t0);
+    for (absl::Time as_of : {t0, t0 + absl::Hours(24 * 10)}) {
+      EXPECT_EQ(parsed->Evaluate(as_of, *profile).SerializeAsString(),
+                shop.Evaluate(as_of, *profile).SerializeAsString());
+    }
+  }
+}
 
 TEST(StringArenaTest, ViewsStayValidSmallShopsStaySmall) {
   StringArena arena;

@@ -663,6 +663,67 @@ TEST(Validation, ValuesAtTheLimitsAreAccepted) {
   }
 }
 
+// Ids and free text are checked eight bytes at a time when they are plain
+// printable ASCII; a byte that is not must be caught at every position and
+// every length, whichever word of the id it falls in.
+TEST(Validation, EveryBadByteIsFoundWhereverItIsInAnId) {
+  struct Case {
+    const char* name;
+    std::string bytes;        // put into the id at each position
+    const char* id_reason;    // "" when an id may hold it
+    const char* text_reason;  // "" when free text may hold it
+  };
+  const Case cases[] = {
+      {"NUL", std::string(1, '\0'), "contains control characters", ""},
+      {"unit separator 0x1f", "\x1f", "contains control characters", ""},
+      {"tab", "\t", "contains control characters", ""},
+      {"DEL 0x7f", "\x7f", "contains control characters", ""},
+      {"space", " ", "", ""},
+      {"tilde 0x7e", "~", "", ""},
+      {"lone continuation byte", "\x80", "is not valid UTF-8",
+       "is not valid UTF-8"},
+      {"0xff", "\xff", "is not valid UTF-8", "is not valid UTF-8"},
+      {"overlong slash", "\xc0\xaf", "is not valid UTF-8",
+       "is not valid UTF-8"},
+      {"two-byte UTF-8", "\xc3\xa9", "", ""},
+      {"three-byte UTF-8", "\xe8\xae\xa2", "", ""},
+      {"four-byte UTF-8", "\xf0\x9f\x98\x80", "", ""},
+  };
+  for (const Case& c : cases) {
+    for (size_t len = 0; len <= 24; ++len) {
+      for (size_t pos = 0; pos <= len; ++pos) {
+        SCOPED_TRACE(absl::StrCat(c.name, " at ", pos, " of ", len));
+        std::string id(len, 'a');
+        for (size_t k = 0; k < len; ++k)
+          id[k] = "s1-0123456789AZaz_.:/"[k % 21];
+        id.insert(pos, c.bytes);
+        Events ev;
+        v1::Event e = ev.Order(At(2026, 3, 1), id, v1::PLACED);
+        absl::Status s = ValidateEvent(e);
+        if (*c.id_reason == '\0') {
+          EXPECT_TRUE(s.ok()) << s;
+        } else {
+          EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+          EXPECT_NE(s.message().find(absl::StrCat(
+                        "order_status_changed.order_id ", c.id_reason)),
+                    std::string::npos)
+              << s;
+        }
+        e = ev.Order(At(2026, 3, 1), "o-1", v1::PLACED);
+        e.set_source(id);
+        s = ValidateEvent(e);
+        if (*c.text_reason == '\0') {
+          EXPECT_TRUE(s.ok()) << s;
+        } else {
+          EXPECT_NE(s.message().find(absl::StrCat("source ", c.text_reason)),
+                    std::string::npos)
+              << s;
+        }
+      }
+    }
+  }
+}
+
 TEST(Validation, EventsTooFarAheadOfTheServerClockAreRejected) {
   const absl::Time now = At(2026, 3, 1, 12, 0);
   struct Case {
