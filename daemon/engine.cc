@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/synchronization/blocking_counter.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -411,6 +412,19 @@ absl::Status Engine::Recover() {
     t.if_missing = true;
     ShardFor(tenant, "")->Push(std::move(t));
   }
+  if (!options_.feed_silence.empty()) {
+    // Serve only once those entries exist: their "last heard" is the start,
+    // not whenever the shard gets to them (a test clock moved right after
+    // Create would otherwise date them later).
+    absl::BlockingCounter created(static_cast<int>(shards_.size()));
+    for (auto& shard : shards_) {
+      ShardTask b;
+      b.kind = ShardTask::kBarrier;
+      b.on_durable = [&created] { created.DecrementCount(); };
+      shard->Push(std::move(b));
+    }
+    created.Wait();
+  }
   checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
   recovery_.took = absl::Now() - started;
   return absl::OkStatus();
@@ -455,10 +469,10 @@ Shard* Engine::ShardFor(absl::string_view tenant,
   return shards_[ShopHash(tenant, shop_id) % shards_.size()].get();
 }
 
-void Engine::Heard(const std::string& tenant) {
+bool Engine::HeartbeatDue(const std::string& tenant) {
   auto it = options_.feed_silence.find(tenant);
   if (it == options_.feed_silence.end() || it->second <= absl::ZeroDuration())
-    return;
+    return false;
   // One heartbeat per tenant per min(1 min, silence/10): FEED_SILENT fires
   // at most that much early, at a cost of one tiny log entry a minute.
   const absl::Duration every =
@@ -468,14 +482,11 @@ void Engine::Heard(const std::string& tenant) {
     absl::MutexLock lock(&heard_mu_);
     auto [h, inserted] = heard_.emplace(tenant, now);
     if (!inserted) {
-      if (now >= h->second && now - h->second < every) return;
+      if (now >= h->second && now - h->second < every) return false;
       h->second = now;
     }
   }
-  ShardTask t;
-  t.kind = ShardTask::kHeartbeat;
-  t.tenant = tenant;
-  ShardFor(tenant, "")->Push(std::move(t));
+  return true;
 }
 
 void Engine::Ingest(v1::EventBatch batch, std::function<void()> accepted,
@@ -539,7 +550,10 @@ void Engine::IngestPending(PendingBatch* pending,
       v1::Event* ev = batch.mutable_events(i);
       if (watchdog && !ev->tenant().empty() && ev->tenant() != last_tenant) {
         last_tenant = ev->tenant();
-        Heard(last_tenant);
+        if (HeartbeatDue(last_tenant)) {
+          tasks[ShopHash(last_tenant, "") % n].heartbeats.push_back(
+              last_tenant);
+        }
       }
       // The only ValidateEvent of the live path: shards apply these events
       // with ShopState::ApplyValidated.
@@ -567,9 +581,10 @@ void Engine::IngestPending(PendingBatch* pending,
   // Keep only shards with work; each task is routed by its events' hash.
   std::vector<ShardTask> work;
   for (int i = 0; i < n; ++i) {
-    if (tasks[i].events.empty()) continue;
+    if (tasks[i].events.empty() && tasks[i].heartbeats.empty()) continue;
     tasks[i].kind = ShardTask::kIngest;
     tasks[i].batch = pending;
+    tasks[i].shard = i;
     work.push_back(std::move(tasks[i]));
   }
   pending->admitted_events = admitted;
@@ -595,10 +610,7 @@ void Engine::Admit(PendingBatch* batch, std::vector<ShardTask> tasks,
     inflight_ += n;
   }
   const int n = static_cast<int>(shards_.size());
-  for (ShardTask& t : tasks) {
-    const uint64_t h = t.events.front().shop_hash;
-    shards_[h % n]->Push(std::move(t));
-  }
+  for (ShardTask& t : tasks) shards_[t.shard % n]->Push(std::move(t));
   if (accepted) accepted();
 }
 
@@ -618,10 +630,7 @@ void Engine::Release(int64_t events) {
   }
   const int n = static_cast<int>(shards_.size());
   for (Waiter& w : runnable) {
-    for (ShardTask& t : w.tasks) {
-      const uint64_t h = t.events.front().shop_hash;
-      shards_[h % n]->Push(std::move(t));
-    }
+    for (ShardTask& t : w.tasks) shards_[t.shard % n]->Push(std::move(t));
     if (w.accepted) w.accepted();
   }
 }

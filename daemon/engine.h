@@ -222,7 +222,7 @@ class Engine {
   void Release(int64_t events);
   void Barrier(std::function<void(absl::Status)> done);
   // Tells the watchdog that `tenant` was heard (rate-limited per tenant).
-  void Heard(const std::string& tenant);
+  bool HeartbeatDue(const std::string& tenant);
   Shard* ShardFor(absl::string_view tenant, absl::string_view shop_id) const;
 
   Options options_;

@@ -52,9 +52,13 @@ struct IndexedEvent {
 struct ShardTask {
   enum Kind { kIngest, kQuery, kCheckpoint, kBarrier, kStop, kAck, kHeartbeat };
   Kind kind = kIngest;
-  // kIngest
+  // kIngest: the shard's part of a client batch, and the tenants of the
+  // batch whose feed watchdog lives on this shard and is due a heartbeat
+  // (applied with the part, so the ack covers a FEED_SILENT it clears).
   PendingBatch* batch = nullptr;
   std::vector<IndexedEvent> events;
+  std::vector<std::string> heartbeats;
+  int shard = -1;  // the shard it is for
   // kQuery: runs on the shard thread, after earlier tasks are applied.
   std::function<void(Shard&)> query;
   // kBarrier / kCheckpoint / kStop: runs on the committer thread once the

@@ -278,6 +278,9 @@ void Shard::IngestTask(ShardTask& task, absl::Time now, CommitItem& item) {
     ++item.events_logged;
     Touch(e);
   }
+  for (const std::string& tenant : task.heartbeats) {
+    Heartbeat(tenant, /*if_missing=*/false, now, /*log=*/true);
+  }
   item.batches.push_back(batch);
 }
 
