@@ -61,15 +61,32 @@ std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
                                          const RepeatPolicy* repeat) {
   std::vector<v1::Alert> transitions;
   if (findings.empty() && active_.empty()) return transitions;
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const v1::Finding& a, const v1::Finding& b) {
-                     return AlertKeyLess(a.key(), b.key());
-                   });
+  auto key_less = [](const v1::Finding& a, const v1::Finding& b) {
+    return AlertKeyLess(a.key(), b.key());
+  };
+  // The watchers report in key order already (kind, then subject); a
+  // stable sort would still allocate a buffer.
+  if (!std::is_sorted(findings.begin(), findings.end(), key_less)) {
+    std::stable_sort(findings.begin(), findings.end(), key_less);
+  }
   findings.erase(std::unique(findings.begin(), findings.end(),
                              [](const v1::Finding& a, const v1::Finding& b) {
                                return AlertKeyEqual(a.key(), b.key());
                              }),
                  findings.end());
+  // The usual case after a group: the same alerts, no stage or severity
+  // moved, none due to repeat. The general merge below would rebuild
+  // active_ as it is; skip it.
+  if (findings.size() == active_.size()) {
+    bool unchanged = true;
+    for (size_t k = 0; k < findings.size() && unchanged; ++k) {
+      const v1::Finding& f = findings[k];
+      const v1::Alert& a = active_[k];
+      unchanged = AlertKeyEqual(f.key(), a.key()) && f.stage() == a.stage() &&
+                  f.severity() == a.severity() && now < RepeatDue(a, repeat);
+    }
+    if (unchanged) return transitions;
+  }
   std::vector<v1::Alert> next;
   next.reserve(findings.size());
   size_t i = 0;  // findings

@@ -172,6 +172,64 @@ TEST(AlertBookLifecycleTest, RepeatsAfterTheIntervalWhileUnacknowledged) {
   EXPECT_EQ(quiet.NextRepeat(&never), absl::InfiniteFuture());
 }
 
+// Unchanged findings (same keys, stages and severities, nothing due to
+// repeat) leave the book exactly as last paged, text included, whatever
+// order they come in; a repeat then pages the new text.
+TEST(AlertBookLifecycleTest, UnchangedFindingsKeepTheAlertsAsLastPaged) {
+  const RepeatPolicy every4h = [](const v1::Alert&) { return absl::Hours(4); };
+  AlertBook book;
+  const std::vector<v1::Finding> first = {
+      MakeFinding(v1::INACTIVITY, "", "30d"),
+      MakeFinding(v1::BALANCE_SHORT, "USD", "short"),
+      MakeFinding(v1::UNPAID_FEES, "f-1", "7d")};
+  ASSERT_EQ(book.Update(first, kT0, &every4h).size(), 3u);
+  const std::vector<v1::Alert> paged = book.active();
+  struct Case {
+    const char* name;
+    std::vector<v1::Finding> findings;
+    size_t transitions;
+  };
+  auto with_text = [](v1::Finding f, const std::string& text) {
+    f.set_summary(text);
+    return f;
+  };
+  const Case cases[] = {
+      {"same, new text",
+       {with_text(first[0], "31 days"), first[1],
+        with_text(first[2], "8 days")},
+       0},
+      {"same, out of order", {first[2], first[0], first[1]}, 0},
+      {"same, with a duplicate key",
+       {first[0], first[1], first[1], first[2]},
+       0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(book.Update(c.findings, kT0 + absl::Hours(1), &every4h).size(),
+              c.transitions);
+    ASSERT_EQ(book.active().size(), paged.size());
+    for (size_t i = 0; i < paged.size(); ++i) {
+      EXPECT_EQ(book.active()[i].SerializeAsString(),
+                paged[i].SerializeAsString());
+    }
+  }
+  // Due to repeat: each pages again, with the text it has now.
+  auto t = book.Update({with_text(first[0], "34 days"), first[1], first[2]},
+                       kT0 + absl::Hours(4), &every4h);
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].change(), v1::REPEATED);
+  EXPECT_EQ(t[0].summary(), "34 days");
+  EXPECT_EQ(book.active()[0].summary(), "34 days");
+  // One stage moves among unchanged ones: only that one escalates.
+  t = book.Update(
+      {first[0], MakeFinding(v1::BALANCE_SHORT, "USD", "short", v1::CRITICAL),
+       first[2]},
+      kT0 + absl::Hours(5), &every4h);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].change(), v1::ESCALATED);
+  EXPECT_EQ(t[0].key().kind(), v1::BALANCE_SHORT);
+}
+
 TEST(AlertBookLifecycleTest, AcknowledgeStopsRepeatsNotEscalationOrResolution) {
   const RepeatPolicy every1h = [](const v1::Alert&) { return absl::Hours(1); };
   AlertBook book;

@@ -1,6 +1,8 @@
 #include "watchers/currency.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <iterator>
 
 namespace depositd::watchers {
@@ -42,14 +44,46 @@ constexpr CurrencyInfo kCurrencies[] = {
     {"ZAR", 2}, {"ZMW", 2}, {"ZWL", 2},
 };
 
+// Every code has three letters: as a big-endian integer it sorts like the
+// text, so the lookup (validation of every amount, every money text)
+// compares integers, not strings.
+constexpr uint32_t Pack(absl::string_view code) {
+  return static_cast<uint32_t>(static_cast<uint8_t>(code[0])) << 16 |
+         static_cast<uint32_t>(static_cast<uint8_t>(code[1])) << 8 |
+         static_cast<uint32_t>(static_cast<uint8_t>(code[2]));
+}
+
+struct PackedCurrency {
+  uint32_t code;
+  int minor_digits;
+};
+
+constexpr auto kPacked = [] {
+  std::array<PackedCurrency, std::size(kCurrencies)> out{};
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i] = {Pack(kCurrencies[i].code), kCurrencies[i].minor_digits};
+  }
+  return out;
+}();
+
+constexpr bool StrictlyAscending() {
+  for (size_t i = 1; i < kPacked.size(); ++i) {
+    if (kPacked[i - 1].code >= kPacked[i].code) return false;
+  }
+  return true;
+}
+static_assert(StrictlyAscending(),
+              "kCurrencies must be sorted by code, without repeats");
+
 }  // namespace
 
 std::optional<int> CurrencyMinorDigits(absl::string_view code) {
-  const auto* end = std::end(kCurrencies);
+  if (code.size() != 3) return std::nullopt;
+  const uint32_t key = Pack(code);
   const auto* it = std::lower_bound(
-      std::begin(kCurrencies), end, code,
-      [](const CurrencyInfo& c, absl::string_view k) { return c.code < k; });
-  if (it == end || it->code != code) return std::nullopt;
+      kPacked.begin(), kPacked.end(), key,
+      [](const PackedCurrency& c, uint32_t k) { return c.code < k; });
+  if (it == kPacked.end() || it->code != key) return std::nullopt;
   return it->minor_digits;
 }
 

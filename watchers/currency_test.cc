@@ -29,11 +29,15 @@ TEST(Currency, KnowsIsoCodesAndTheirMinorDigits) {
       {"usd", std::nullopt},
       {"", std::nullopt},
       {"USDT", std::nullopt},
+      {"US", std::nullopt},
+      {"\xffUS", std::nullopt},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(CurrencyMinorDigits(c.code), c.digits) << c.code;
     EXPECT_EQ(IsKnownCurrency(c.code), c.digits.has_value()) << c.code;
   }
+  EXPECT_EQ(CurrencyMinorDigits(absl::string_view("USD\0", 4)), std::nullopt);
+  EXPECT_EQ(CurrencyMinorDigits(absl::string_view("US\0", 3)), std::nullopt);
 }
 
 TEST(Currency, FormatsExactly) {
