@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -35,8 +36,11 @@ struct Stage {
 // days WARNING, the last lead (and any lead under a day) and the deadline
 // itself CRITICAL.
 // `leads` as Leads() returns them: largest first, no repeats.
-Stage StageFor(absl::Time deadline, const std::vector<absl::Duration>& leads,
-               absl::Time now, const char* unit, absl::Duration unit_len,
+// Lead times, few: kept on the stack.
+using LeadTimes = absl::InlinedVector<absl::Duration, 6>;
+
+Stage StageFor(absl::Time deadline, const LeadTimes& leads, absl::Time now,
+               const char* unit, absl::Duration unit_len,
                const char* crossed_name, bool keep_after_deadline) {
   Stage s;
   if (now >= deadline) {
@@ -66,10 +70,9 @@ Stage StageFor(absl::Time deadline, const std::vector<absl::Duration>& leads,
 
 // The positive lead times, largest first, without repeats (StageFor's
 // order).
-std::vector<absl::Duration> Leads(
-    const google::protobuf::RepeatedField<int32_t>& values,
-    absl::Duration unit) {
-  std::vector<absl::Duration> out;
+LeadTimes Leads(const google::protobuf::RepeatedField<int32_t>& values,
+                absl::Duration unit) {
+  LeadTimes out;
   for (int v : values) {
     if (v > 0) out.push_back(v * unit);
   }
@@ -141,8 +144,7 @@ class InactivityWatcher final : public RiskWatcher {
     if (from_ns == 0) return;
     const absl::Time from = NanosToTime(from_ns);
     const absl::Time deadline = from + absl::Hours(24 * rule.limit_days());
-    std::vector<absl::Duration> leads =
-        Leads(rule.lead_days(), absl::Hours(24));
+    const LeadTimes leads = Leads(rule.lead_days(), absl::Hours(24));
     const Stage s =
         StageFor(deadline, leads, now, "d", absl::Hours(24), "crossed", true);
     Lower(s.next_check, out);
@@ -212,7 +214,7 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
     if (in.derived.awaiting_response.empty()) return;
-    const std::vector<absl::Duration> leads =
+    const LeadTimes leads =
         Leads(profile.settings.dispute_lead_hours(), absl::Hours(1));
     // Only open, unanswered disputes (kept by Apply), in id order.
     for (const auto& [id, deadline] : in.derived.awaiting_response) {
@@ -279,7 +281,7 @@ class AppealWindowClosingWatcher final : public RiskWatcher {
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
     if (in.derived.appealable.empty()) return;
-    const std::vector<absl::Duration> leads =
+    const LeadTimes leads =
         Leads(profile.settings.appeal_lead_days(), absl::Hours(24));
     // Only known deductions without an appeal (kept by Apply), in id order.
     for (const auto& [id, facts] : in.derived.appealable) {
@@ -342,19 +344,20 @@ class BalanceShortWatcher final : public RiskWatcher {
       f->set_stage("short");
       f->mutable_amount_at_risk()->set_minor_units(shortfall);
       f->mutable_amount_at_risk()->set_currency(cur);
-      (*f->mutable_evidence())["balance"] = FormatMoney(have, cur);
-      (*f->mutable_evidence())["required"] = FormatMoney(need, cur);
-      (*f->mutable_evidence())["shortfall"] = FormatMoney(shortfall, cur);
+      const std::string have_text = FormatMoney(have, cur);
+      const std::string need_text = FormatMoney(need, cur);
+      const std::string shortfall_text = FormatMoney(shortfall, cur);
+      (*f->mutable_evidence())["balance"] = have_text;
+      (*f->mutable_evidence())["required"] = need_text;
+      (*f->mutable_evidence())["shortfall"] = shortfall_text;
       if (Zh(profile)) {
-        f->set_summary(absl::StrCat("保证金余额 ", FormatMoney(have, cur),
-                                    " 低于要求 ", FormatMoney(need, cur),
-                                    "，差额 ", FormatMoney(shortfall, cur)));
+        f->set_summary(absl::StrCat("保证金余额 ", have_text, " 低于要求 ",
+                                    need_text, "，差额 ", shortfall_text));
         f->set_action("请补缴保证金至要求金额");
       } else {
-        f->set_summary(absl::StrCat("deposit balance ", FormatMoney(have, cur),
-                                    " is below the required ",
-                                    FormatMoney(need, cur), " (short by ",
-                                    FormatMoney(shortfall, cur), ")"));
+        f->set_summary(absl::StrCat("deposit balance ", have_text,
+                                    " is below the required ", need_text,
+                                    " (short by ", shortfall_text, ")"));
         f->set_action("Top up the deposit to the required amount.");
       }
     }
