@@ -213,11 +213,12 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
-    if (in.derived.awaiting_response.empty()) return;
+    if (in.derived.open_items().awaiting_response.empty()) return;
     const LeadTimes leads =
         Leads(profile.settings.dispute_lead_hours(), absl::Hours(1));
     // Only open, unanswered disputes (kept by Apply), in id order.
-    for (const auto& [id, deadline] : in.derived.awaiting_response) {
+    for (const auto& [id, deadline] :
+         in.derived.open_items().awaiting_response) {
       const int64_t due_ns = DisputeDueAt(deadline, profile.settings);
       if (due_ns == 0) continue;
       const absl::Time due = NanosToTime(due_ns);
@@ -280,11 +281,11 @@ class AppealWindowClosingWatcher final : public RiskWatcher {
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
-    if (in.derived.appealable.empty()) return;
+    if (in.derived.open_items().appealable.empty()) return;
     const LeadTimes leads =
         Leads(profile.settings.appeal_lead_days(), absl::Hours(24));
     // Only known deductions without an appeal (kept by Apply), in id order.
-    for (const auto& [id, facts] : in.derived.appealable) {
+    for (const auto& [id, facts] : in.derived.open_items().appealable) {
       const int64_t deadline_ns = AppealDeadline(facts, profile.settings);
       if (deadline_ns == 0) continue;
       const absl::Time deadline = NanosToTime(deadline_ns);
@@ -379,7 +380,7 @@ class UnpaidFeesWatcher final : public RiskWatcher {
     // gives the next check (every later one fires later). Findings in id
     // order.
     std::vector<const std::string*> firing;
-    for (const auto& [due_ns, id] : in.derived.unpaid_fees) {
+    for (const auto& [due_ns, id] : in.derived.open_items().unpaid_fees) {
       const absl::Time fire_at =
           NanosToTime(due_ns) + absl::Hours(24 * age_days);
       if (now < fire_at) {
