@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -35,8 +36,11 @@ struct Stage {
 // days WARNING, the last lead (and any lead under a day) and the deadline
 // itself CRITICAL.
 // `leads` as Leads() returns them: largest first, no repeats.
-Stage StageFor(absl::Time deadline, const std::vector<absl::Duration>& leads,
-               absl::Time now, const char* unit, absl::Duration unit_len,
+// Lead times, few: kept on the stack.
+using LeadTimes = absl::InlinedVector<absl::Duration, 6>;
+
+Stage StageFor(absl::Time deadline, const LeadTimes& leads, absl::Time now,
+               const char* unit, absl::Duration unit_len,
                const char* crossed_name, bool keep_after_deadline) {
   Stage s;
   if (now >= deadline) {
@@ -66,10 +70,9 @@ Stage StageFor(absl::Time deadline, const std::vector<absl::Duration>& leads,
 
 // The positive lead times, largest first, without repeats (StageFor's
 // order).
-std::vector<absl::Duration> Leads(
-    const google::protobuf::RepeatedField<int32_t>& values,
-    absl::Duration unit) {
-  std::vector<absl::Duration> out;
+LeadTimes Leads(const google::protobuf::RepeatedField<int32_t>& values,
+                absl::Duration unit) {
+  LeadTimes out;
   for (int v : values) {
     if (v > 0) out.push_back(v * unit);
   }
@@ -141,8 +144,7 @@ class InactivityWatcher final : public RiskWatcher {
     if (from_ns == 0) return;
     const absl::Time from = NanosToTime(from_ns);
     const absl::Time deadline = from + absl::Hours(24 * rule.limit_days());
-    std::vector<absl::Duration> leads =
-        Leads(rule.lead_days(), absl::Hours(24));
+    const LeadTimes leads = Leads(rule.lead_days(), absl::Hours(24));
     const Stage s =
         StageFor(deadline, leads, now, "d", absl::Hours(24), "crossed", true);
     Lower(s.next_check, out);
@@ -211,11 +213,12 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
-    if (in.derived.awaiting_response.empty()) return;
-    const std::vector<absl::Duration> leads =
+    if (in.derived.open_items().awaiting_response.empty()) return;
+    const LeadTimes leads =
         Leads(profile.settings.dispute_lead_hours(), absl::Hours(1));
     // Only open, unanswered disputes (kept by Apply), in id order.
-    for (const auto& [id, deadline] : in.derived.awaiting_response) {
+    for (const auto& [id, deadline] :
+         in.derived.open_items().awaiting_response) {
       const int64_t due_ns = DisputeDueAt(deadline, profile.settings);
       if (due_ns == 0) continue;
       const absl::Time due = NanosToTime(due_ns);
@@ -278,11 +281,11 @@ class AppealWindowClosingWatcher final : public RiskWatcher {
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
-    if (in.derived.appealable.empty()) return;
-    const std::vector<absl::Duration> leads =
+    if (in.derived.open_items().appealable.empty()) return;
+    const LeadTimes leads =
         Leads(profile.settings.appeal_lead_days(), absl::Hours(24));
     // Only known deductions without an appeal (kept by Apply), in id order.
-    for (const auto& [id, facts] : in.derived.appealable) {
+    for (const auto& [id, facts] : in.derived.open_items().appealable) {
       const int64_t deadline_ns = AppealDeadline(facts, profile.settings);
       if (deadline_ns == 0) continue;
       const absl::Time deadline = NanosToTime(deadline_ns);
@@ -342,19 +345,20 @@ class BalanceShortWatcher final : public RiskWatcher {
       f->set_stage("short");
       f->mutable_amount_at_risk()->set_minor_units(shortfall);
       f->mutable_amount_at_risk()->set_currency(cur);
-      (*f->mutable_evidence())["balance"] = FormatMoney(have, cur);
-      (*f->mutable_evidence())["required"] = FormatMoney(need, cur);
-      (*f->mutable_evidence())["shortfall"] = FormatMoney(shortfall, cur);
+      const std::string have_text = FormatMoney(have, cur);
+      const std::string need_text = FormatMoney(need, cur);
+      const std::string shortfall_text = FormatMoney(shortfall, cur);
+      (*f->mutable_evidence())["balance"] = have_text;
+      (*f->mutable_evidence())["required"] = need_text;
+      (*f->mutable_evidence())["shortfall"] = shortfall_text;
       if (Zh(profile)) {
-        f->set_summary(absl::StrCat("保证金余额 ", FormatMoney(have, cur),
-                                    " 低于要求 ", FormatMoney(need, cur),
-                                    "，差额 ", FormatMoney(shortfall, cur)));
+        f->set_summary(absl::StrCat("保证金余额 ", have_text, " 低于要求 ",
+                                    need_text, "，差额 ", shortfall_text));
         f->set_action("请补缴保证金至要求金额");
       } else {
-        f->set_summary(absl::StrCat("deposit balance ", FormatMoney(have, cur),
-                                    " is below the required ",
-                                    FormatMoney(need, cur), " (short by ",
-                                    FormatMoney(shortfall, cur), ")"));
+        f->set_summary(absl::StrCat("deposit balance ", have_text,
+                                    " is below the required ", need_text,
+                                    " (short by ", shortfall_text, ")"));
         f->set_action("Top up the deposit to the required amount.");
       }
     }
@@ -376,7 +380,7 @@ class UnpaidFeesWatcher final : public RiskWatcher {
     // gives the next check (every later one fires later). Findings in id
     // order.
     std::vector<const std::string*> firing;
-    for (const auto& [due_ns, id] : in.derived.unpaid_fees) {
+    for (const auto& [due_ns, id] : in.derived.open_items().unpaid_fees) {
       const absl::Time fire_at =
           NanosToTime(due_ns) + absl::Hours(24 * age_days);
       if (now < fire_at) {

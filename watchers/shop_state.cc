@@ -1138,6 +1138,16 @@ bool DepositLess(const DerivedFacts::DepositSums& a, int32_t kind,
 }
 
 // `sign` +1 counts the record's terms, -1 gives them back.
+DerivedFacts::OpenItems& OpenItemsOf(DerivedFacts& d) {
+  if (d.open == nullptr) d.open = std::make_unique<DerivedFacts::OpenItems>();
+  return *d.open;
+}
+
+// Drops the open items once nothing is open.
+void TrimOpenItems(DerivedFacts& d) {
+  if (d.open != nullptr && d.open->empty()) d.open.reset();
+}
+
 void CountPayment(DerivedFacts& d, const Internals& in, const PaymentRecord& p,
                   int sign) {
   DerivedFacts::CurrencySums& c = LedgerFor(d, p.currency());
@@ -1176,9 +1186,10 @@ void CountDeduction(DerivedFacts& d, const std::string& id,
   if (!x.known()) return;
   if (x.appeal_filed_at() == 0 && !x.decided()) {
     if (sign > 0) {
-      d.appealable.emplace(id, DeadlineFactsOf(x));
+      OpenItemsOf(d).appealable.emplace(id, DeadlineFactsOf(x));
     } else {
-      d.appealable.erase(id);
+      if (d.open != nullptr) d.open->appealable.erase(id);
+      TrimOpenItems(d);
     }
   }
   DerivedFacts::CurrencySums& c = LedgerFor(d, x.currency());
@@ -1212,9 +1223,10 @@ void CountFee(DerivedFacts& d, const std::string& id, const FeeRecord& f,
   std::pair<int64_t, std::string> key(
       f.due_at() != 0 ? f.due_at() : f.charged_at(), id);
   if (sign > 0) {
-    d.unpaid_fees.insert(std::move(key));
+    OpenItemsOf(d).unpaid_fees.insert(std::move(key));
   } else {
-    d.unpaid_fees.erase(key);
+    if (d.open != nullptr) d.open->unpaid_fees.erase(key);
+    TrimOpenItems(d);
   }
 }
 
@@ -1222,9 +1234,10 @@ void CountDispute(DerivedFacts& d, const std::string& id,
                   const DisputeRecord& x, int sign) {
   if (!DisputeOpen(x) || x.responded_at() != 0) return;
   if (sign > 0) {
-    d.awaiting_response.emplace(id, DeadlineFactsOf(x));
+    OpenItemsOf(d).awaiting_response.emplace(id, DeadlineFactsOf(x));
   } else {
-    d.awaiting_response.erase(id);
+    if (d.open != nullptr) d.open->awaiting_response.erase(id);
+    TrimOpenItems(d);
   }
 }
 
@@ -1309,6 +1322,11 @@ void CountSubject(Internals& in, const v1::Event& e, int sign) {
 }
 
 }  // namespace
+
+const DerivedFacts::OpenItems& DerivedFacts::open_items() const {
+  static const OpenItems* const kNone = new OpenItems();
+  return open != nullptr ? *open : *kNone;
+}
 
 DerivedFacts DeriveFacts(const ShopState::Internals& in) {
   DerivedFacts d;
@@ -2834,11 +2852,12 @@ size_t ShopState::ApproximateBytes() const {
                sizeof(DerivedFacts::CurrencySums) +
            (d.deposits.size() > 1 ? d.deposits.capacity() : 0) *
                sizeof(DerivedFacts::DepositSums);
-  bytes +=
-      d.unpaid_fees.size() * sizeof(std::pair<int64_t, std::string>) * 6 / 5;
-  bytes += d.awaiting_response.size() *
+  bytes += sizeof(DerivedFacts::OpenItems) * (d.open != nullptr) +
+           d.open_items().unpaid_fees.size() *
+               sizeof(std::pair<int64_t, std::string>) * 6 / 5 +
+           d.open_items().awaiting_response.size() *
                (sizeof(std::string) + sizeof(DisputeDeadlineFacts)) * 6 / 5 +
-           d.appealable.size() *
+           d.open_items().appealable.size() *
                (sizeof(std::string) + sizeof(AppealDeadlineFacts)) * 6 / 5;
   return bytes;
 }

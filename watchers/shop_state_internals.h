@@ -236,18 +236,29 @@ struct DerivedFacts {
   };
   // Sorted by (kind, currency); Required's "amounts paid per kind".
   absl::InlinedVector<DepositSums, 1> deposits;
-  // Fees with FeeOutstanding > 0, as (due time, id): the fee's due_at, or
-  // its charged_at when it has none (Unix nanos). In due order, so that
-  // UNPAID_FEES reads only the fees old enough to fire and one more.
-  absl::btree_set<std::pair<int64_t, std::string>> unpaid_fees;
-  // Open disputes without a response (what DISPUTE_RESPONSE_DUE watches),
-  // by id, with what their deadline depends on: the watcher reads a
-  // dispute record only for a finding.
-  absl::btree_map<std::string, DisputeDeadlineFacts> awaiting_response;
-  // Known deductions with no appeal filed or decided (what
-  // APPEAL_WINDOW_CLOSING watches), by id, with what their deadline
-  // depends on.
-  absl::btree_map<std::string, AppealDeadlineFacts> appealable;
+  // What is open, for the watchers of deadlines. Apart (null while nothing
+  // is open, as in most shops) to keep a quiet shop small.
+  struct OpenItems {
+    // Fees with FeeOutstanding > 0, as (due time, id): the fee's due_at, or
+    // its charged_at when it has none (Unix nanos). In due order, so that
+    // UNPAID_FEES reads only the fees old enough to fire and one more.
+    absl::btree_set<std::pair<int64_t, std::string>> unpaid_fees;
+    // Open disputes without a response (what DISPUTE_RESPONSE_DUE watches),
+    // by id, with what their deadline depends on: the watcher reads a
+    // dispute record only for a finding.
+    absl::btree_map<std::string, DisputeDeadlineFacts> awaiting_response;
+    // Known deductions with no appeal filed or decided (what
+    // APPEAL_WINDOW_CLOSING watches), by id, with what their deadline
+    // depends on.
+    absl::btree_map<std::string, AppealDeadlineFacts> appealable;
+    bool empty() const {
+      return unpaid_fees.empty() && awaiting_response.empty() &&
+             appealable.empty();
+    }
+  };
+  std::unique_ptr<OpenItems> open;
+  // `open`, or an empty set of open items.
+  const OpenItems& open_items() const;
   // Payments whose channel, account and currency are the refund account's.
   int64_t payments_on_refund_path = 0;
 };

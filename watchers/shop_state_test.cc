@@ -977,21 +977,22 @@ void ExpectDerivedFactsMatchRecords(const ShopState& shop,
       unpaid.emplace(f.due_at() != 0 ? f.due_at() : f.charged_at(), id);
     }
   }
-  EXPECT_EQ(d.unpaid_fees, unpaid);
+  EXPECT_EQ(d.open_items().unpaid_fees, unpaid);
   absl::btree_map<std::string, DisputeDeadlineFacts> awaiting;
   for (const auto& [id, x] : in.disputes) {
     if (DisputeOpen(x) && x.responded_at() == 0) {
       awaiting[id] = DeadlineFactsOf(x);
     }
   }
-  EXPECT_TRUE(d.awaiting_response == awaiting);
+  EXPECT_TRUE(d.open_items().awaiting_response == awaiting);
   absl::btree_map<std::string, AppealDeadlineFacts> appealable;
   for (const auto& [id, x] : in.deductions) {
     if (x.known() && x.appeal_filed_at() == 0 && !x.decided()) {
       appealable[id] = DeadlineFactsOf(x);
     }
   }
-  EXPECT_TRUE(d.appealable == appealable);
+  EXPECT_TRUE(d.open_items().appealable == appealable);
+  EXPECT_EQ(d.open != nullptr, !d.open_items().empty()) << "trimmed";
   std::vector<std::string> mismatches;
   for (const auto& [id, p] : in.payments) {
     if (in.refund_account_set_at == 0 || p.channel() != in.refund_channel ||
