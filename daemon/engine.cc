@@ -189,13 +189,18 @@ absl::Status Engine::Recover() {
   // own shops (and inserts its dedupe ids) on a thread of its own while this
   // thread reads the store.
   struct RawShop {
-    std::string key;
+    std::string key;  // the shop's key (also for a page)
     std::string value;
+    int64_t page = -1;  // an order page of the shop: its number
   };
   absl::Status scan;
   {
     ShardFeeder<RawShop> feeder(n, 512, [&](int i, RawShop& raw) -> absl::Status {
-      absl::Status s = shards[i]->LoadShop(raw.key, raw.value);
+      absl::Status s =
+          raw.page < 0 ? shards[i]->LoadShop(raw.key, raw.value)
+                       : shards[i]->LoadOrderPage(
+                             raw.key, static_cast<uint32_t>(raw.page),
+                             raw.value);
       if (s.ok()) return s;
       return absl::DataLossError(absl::StrCat(
           "shop checkpoint ", absl::CHexEscape(raw.key), ": ", s.message()));
@@ -208,12 +213,32 @@ absl::Status Engine::Recover() {
             load_error = absl::DataLossError("corrupt shop key in checkpoint");
             return false;
           }
-          const uint64_t h = ShopHash(key.substr(0, sep), key.substr(sep + 1));
-          return feeder.Add(static_cast<int>(h % n),
-                            RawShop{std::string(key), std::string(value)});
+          absl::string_view shop_id = key.substr(sep + 1);
+          int64_t page = -1;
+          if (const size_t p = shop_id.find('\0');
+              p != absl::string_view::npos) {  // OrderPageKey
+            const absl::string_view number = shop_id.substr(p + 1);
+            if (number.size() != 4) {
+              load_error = absl::DataLossError(absl::StrCat(
+                  "corrupt order page key ", absl::CHexEscape(key)));
+              return false;
+            }
+            page = 0;
+            for (char c : number) page = (page << 8) | static_cast<uint8_t>(c);
+            shop_id = shop_id.substr(0, p);
+          }
+          const uint64_t h = ShopHash(key.substr(0, sep), shop_id);
+          return feeder.Add(
+              static_cast<int>(h % n),
+              RawShop{std::string(key.substr(0, sep + 1 + shop_id.size())),
+                      std::string(value), page});
         });
     absl::Status loaded = feeder.Finish();
     if (load_error.ok()) load_error = loaded;
+  }
+  for (auto& shard : shards) {
+    if (!load_error.ok()) break;
+    load_error = shard->CheckLoaded();
   }
   if (!scan.ok()) return scan;
   if (!load_error.ok()) return load_error;

@@ -455,6 +455,73 @@ TEST_F(EngineTest, EventsAfterEveryKindOfRestartSurviveTheNextCrash) {
   reference->Stop();
 }
 
+// A shop of several order pages (watchers::kOrderPageSlots orders each):
+// rounds write only the pages whose orders changed; a crash after more
+// changes, a restart with the same and with another shard count must all
+// give back the same shop.
+TEST_F(EngineTest, ShopOfManyOrderPagesSurvivesRoundsCrashAndRestarts) {
+  checkpoint_slice_shops_ = 1;
+  int next_id = 0;
+  auto order = [&](int n, v1::OrderStatus status) {
+    v1::Event e = Envelope(absl::StrCat("big-ev-", next_id++), "big",
+                           kT0 + absl::Minutes(n % 600) +
+                               absl::Minutes(status == v1::PLACED ? 0 : 700));
+    e.mutable_order_status_changed()->set_order_id(absl::StrCat("ord-", n));
+    e.mutable_order_status_changed()->set_status(status);
+    return e;
+  };
+  const int kOrders = 2 * watchers::kOrderPageSlots + 500;
+  std::string before;
+  std::vector<v1::Event> late_events;
+  {
+    auto engine = Start(2, /*checkpoint_on_stop=*/false);
+    ASSERT_NE(engine, nullptr);
+    for (int start = 0; start < kOrders; start += 1000) {
+      std::vector<v1::Event> batch;
+      for (int n = start; n < std::min(kOrders, start + 1000); ++n) {
+        batch.push_back(order(n, v1::PLACED));
+      }
+      const size_t size = batch.size();
+      ASSERT_EQ(Ingest(*engine, std::move(batch), start).applied(), size);
+    }
+    ASSERT_EQ(Ingest(*engine, WrongAccountShop("small"), 50).applied(), 3u);
+    absl::Notification first;
+    engine->RequestCheckpoint([&] { first.Notify(); });
+    first.WaitForNotification();
+    // Page 0 and a new order (last page) change; a round writes them.
+    std::vector<v1::Event> changes;
+    for (int n = 0; n < 10; ++n) changes.push_back(order(n, v1::SHIPPED));
+    changes.push_back(order(kOrders, v1::PLACED));
+    ASSERT_EQ(Ingest(*engine, std::move(changes), 60).applied(), 11u);
+    absl::Notification second;
+    engine->RequestCheckpoint([&] { second.Notify(); });
+    second.WaitForNotification();
+    // Page 1 changes after the last round: only the log has it.
+    std::vector<v1::Event> late;
+    for (int n = watchers::kOrderPageSlots;
+         n < static_cast<int>(watchers::kOrderPageSlots) + 7; ++n) {
+      late.push_back(order(n, v1::SHIPPED));
+    }
+    late_events = late;
+    ASSERT_EQ(Ingest(*engine, std::move(late), 70).applied(), 7u);
+    absl::StatusOr<v1::ReadinessReport> r = GetShop(*engine, "big");
+    ASSERT_TRUE(r.ok()) << r.status();
+    before = r->SerializeAsString();
+    engine->Stop();  // crash
+  }
+  for (int shards : {2, 2, 3}) {  // after the crash, after a clean stop, new
+    SCOPED_TRACE(absl::StrCat(shards, " shards"));
+    auto engine = Start(shards);
+    ASSERT_NE(engine, nullptr);
+    absl::StatusOr<v1::ReadinessReport> r = GetShop(*engine, "big");
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->SerializeAsString(), before);
+    // The events only the log had are remembered too.
+    EXPECT_EQ(Ingest(*engine, late_events, 80).duplicates(), 7u);
+    engine->Stop();
+  }
+}
+
 TEST_F(EngineTest, TestClockFiresDeadlinesBeforeReturningAndResolves) {
   auto engine = Start(2);
   ASSERT_NE(engine, nullptr);

@@ -67,6 +67,17 @@ void AppendFired(std::string* body, const watchers::ShopState& state) {
 
 }  // namespace
 
+std::string OrderPageKey(absl::string_view shop_key, uint32_t page) {
+  std::string k;
+  k.reserve(shop_key.size() + 5);
+  k.append(shop_key.data(), shop_key.size());
+  k.push_back('\0');
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    k.push_back(static_cast<char>((page >> shift) & 0xff));
+  }
+  return k;
+}
+
 std::string ShopKey(absl::string_view tenant, absl::string_view shop_id) {
   std::string k;
   k.reserve(tenant.size() + 1 + shop_id.size());
@@ -426,9 +437,10 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
   item.shard = id_;
 }
 
-std::string Shard::SerializeEntry(const ShopEntry& e) const {
+size_t Shard::PutEntry(
+    ShopEntry& e, std::vector<std::pair<std::string, std::string>>* puts) {
   store::v1::ShopCheckpoint cp;
-  cp.set_state(e.state.Serialize());
+  cp.set_state(e.state.SerializeHead());
   for (const v1::Alert& a : e.alerts.active()) *cp.add_active_alerts() = a;
   if (e.next_check != kNoDeadline) cp.set_next_check_nanos(e.next_check);
   if (e.feed) {
@@ -438,7 +450,14 @@ std::string Shard::SerializeEntry(const ShopEntry& e) const {
   // Every group of this shard so far is applied, and its next one will take
   // a larger number than the counter holds now.
   cp.set_covered_seq(ctx_.group_seq->load());
-  return cp.SerializeAsString();
+  puts->emplace_back(e.key, cp.SerializeAsString());
+  size_t bytes = puts->back().second.size();
+  for (uint32_t page : e.state.TakeDirtyOrderPages()) {
+    puts->emplace_back(OrderPageKey(e.key, page),
+                       e.state.SerializeOrderPage(page));
+    bytes += puts->back().second.size();
+  }
+  return bytes;
 }
 
 void Shard::SealDedupe(absl::Time now, CommitItem& ck) {
@@ -487,16 +506,16 @@ void Shard::StartRound(absl::Time now) {
 void Shard::CheckpointSlice(CommitItem& item) {
   const absl::Time start = absl::Now();
   size_t bytes = 0;
+  size_t shops = 0;
   while (round_next_ < round_pending_.size()) {
     ShopEntry* e = round_pending_[round_next_++];
     if (!e->dirty) continue;
-    item.shop_puts.emplace_back(e->key, SerializeEntry(*e));
+    bytes += PutEntry(*e, &item.shop_puts);
     e->dirty = false;
-    bytes += item.shop_puts.back().second.size();
+    ++shops;
     if (bytes >= kCheckpointSliceBytes ||
         (ctx_.checkpoint_slice_shops > 0 &&
-         item.shop_puts.size() >=
-             static_cast<size_t>(ctx_.checkpoint_slice_shops)) ||
+         shops >= static_cast<size_t>(ctx_.checkpoint_slice_shops)) ||
         absl::Now() - start >= kCheckpointSliceTime) {
       break;
     }
@@ -519,7 +538,7 @@ CommitItem Shard::Checkpoint(absl::Time now) {
   ck.shop_puts.reserve(dirty_.size() + (round_pending_.size() - round_next_));
   auto put = [&](ShopEntry* e) {
     if (!e->dirty) return;
-    ck.shop_puts.emplace_back(e->key, SerializeEntry(*e));
+    PutEntry(*e, &ck.shop_puts);
     e->dirty = false;
   };
   for (size_t i = round_next_; i < round_pending_.size(); ++i) {
@@ -574,6 +593,7 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
   e->feed = cp.feed();
   e->feed_heard = cp.feed_heard_nanos();
   e->covered_seq = cp.covered_seq();
+  pages_missing_ += e->state.order_pages_expected();
   max_seq_seen_ = std::max(max_seq_seen_, cp.covered_seq());
   if (cp.next_check_nanos() != 0) {
     e->next_check = cp.next_check_nanos();
@@ -581,6 +601,27 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
   }
   shop_count_.store(static_cast<int64_t>(shops_.size()));
   return absl::OkStatus();
+}
+
+absl::Status Shard::LoadOrderPage(absl::string_view key, uint32_t page,
+                                  absl::string_view bytes) {
+  auto it = shops_.find(key);
+  if (it == shops_.end()) {
+    return absl::DataLossError("an order page without its shop checkpoint");
+  }
+  watchers::ShopState& state = it->second->state;
+  absl::Status s = state.AddOrderPage(page, bytes);
+  if (!s.ok()) return s;
+  state.ForgetDirtyOrderPages();  // it is on disk
+  --pages_missing_;
+  return absl::OkStatus();
+}
+
+absl::Status Shard::CheckLoaded() const {
+  if (pages_missing_ == 0) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat(
+      pages_missing_,
+      " order pages announced by shop checkpoints are missing"));
 }
 
 void Shard::LoadDedupe(absl::Time max_seen,

@@ -92,6 +92,10 @@ inline constexpr absl::Duration kCheckpointSliceGap = absl::Milliseconds(5);
 
 // "tenant\0shop_id".
 std::string ShopKey(absl::string_view tenant, absl::string_view shop_id);
+// The store key of a shop's order page: ShopKey "\0" big-endian page. Ids
+// never contain '\0', so a key with two is a page, sorted right after its
+// shop.
+std::string OrderPageKey(absl::string_view shop_key, uint32_t page);
 
 // Push/Wake/stat getters are thread-safe; everything else runs on the shard
 // thread (or, for Load*/Replay*/Checkpoint, before Start).
@@ -137,6 +141,14 @@ class Shard {
   // --- recovery (before Start) ---
   // Adds a shop from its checkpoint (key = ShopKey). DATA_LOSS if corrupt.
   absl::Status LoadShop(absl::string_view key, absl::string_view bytes);
+  // Adds order page `page` to the shop `key` loaded just before (pages come
+  // in order after their shop, as the store sorts them). DATA_LOSS if the
+  // shop is unknown or the page does not fit.
+  absl::Status LoadOrderPage(absl::string_view key, uint32_t page,
+                             absl::string_view bytes);
+  // After loading: DATA_LOSS if a shop's checkpoint announced order pages
+  // that were not found.
+  absl::Status CheckLoaded() const;
   void LoadDedupe(absl::Time max_seen, const std::vector<DedupeKey>& keys);
   // This shard deletes persisted bucket `number` once it expires.
   void AdoptBucket(uint64_t number, absl::Time max_seen);
@@ -218,8 +230,11 @@ class Shard {
   // Seals the dedupe ids since the last checkpoint into a bucket and drops
   // expired buckets (into `ck`).
   void SealDedupe(absl::Time now, CommitItem& ck);
-  // One shop's checkpoint record, covering the current group sequence.
-  std::string SerializeEntry(const ShopEntry& e) const;
+  // One shop's checkpoint, covering the current group sequence, appended
+  // to `puts`: its record (key) and the order pages changed since its last
+  // checkpoint (OrderPageKey). Returns the bytes appended.
+  size_t PutEntry(ShopEntry& e,
+                  std::vector<std::pair<std::string, std::string>>* puts);
   // Runs watchers for touched_ (events) and fired_ (deadlines).
   void CheckShops(absl::Time now, std::vector<v1::Alert>* transitions,
                   std::string* fired_body);
@@ -257,6 +272,7 @@ class Shard {
   std::string key_scratch_;
   int64_t replayed_events_ = 0;
   int64_t skipped_events_ = 0;
+  int64_t pages_missing_ = 0;  // announced by loaded shops, not yet loaded
 
   std::atomic<int64_t> shop_count_{0};
   std::atomic<int64_t> pending_deadlines_{0};

@@ -720,6 +720,7 @@ uint32_t AddOrder(OrderBook& book, absl::string_view id) {
   const uint32_t slot = static_cast<uint32_t>(book.slots.size());
   book.slots.push_back(fresh);
   book.by_id.emplace(fresh.id, slot);
+  book.MarkDirty(slot);
   if (slot == 0) {
     book.common_prefix = id.size();
   } else {
@@ -1644,6 +1645,7 @@ absl::Status ApplyOrderStatus(ShopState::Internals& in, const v1::Event& e,
   OrderRecord& r = book.slots[slot];
   const IndexedAs was(r);
   r.at_s[status - 1] = t_s;
+  book.MarkDirty(slot);
   r.status = DeriveOrderStatus(r);
   Reindex(book, slot, order_id, was, IndexedAs(r));
   if (status == v1::PLACED) {
@@ -2661,7 +2663,140 @@ v1::ExplainResponse ShopState::Explain(absl::Time as_of,
 // --- Serialize / Parse
 // ---------------------------------------------------------------
 
-std::string ShopState::Serialize() const {
+namespace {
+
+// Orders [begin, end) of `book` as columns.
+void FillOrderColumns(const OrderBook& book, size_t begin, size_t end,
+                      store::v1::OrderColumns* oc) {
+  const int n = static_cast<int>(end - begin);
+  std::string* ids = oc->mutable_ids();
+  size_t total = 0;
+  for (size_t i = begin; i < end; ++i) total += book.slots[i].id.size();
+  ids->reserve(total);
+  oc->mutable_id_lengths()->Reserve(n);
+  for (size_t i = begin; i < end; ++i) {
+    const OrderRecord& r = book.slots[i];
+    ids->append(r.id.data(), r.id.size());
+    oc->add_id_lengths(static_cast<uint32_t>(r.id.size()));
+  }
+  for (int k = 0; k < 7; ++k) {
+    auto* col = oc->add_milestones()->mutable_at_s();
+    col->Reserve(n);
+    for (size_t i = begin; i < end; ++i) col->Add(book.slots[i].at_s[k]);
+  }
+}
+
+// Adds the orders of `oc` (a snapshot's or a page's) after those of `in`.
+absl::Status AddOrderColumns(ShopState::Internals& in,
+                             const store::v1::OrderColumns& oc) {
+  const int n = oc.id_lengths_size();
+  if (n > 0 && oc.milestones_size() != 7) {
+    return absl::DataLossError(
+        "shop snapshot: order milestone columns missing");
+  }
+  for (int k = 0; k < oc.milestones_size(); ++k) {
+    if (oc.milestones(k).at_s_size() != n) {
+      return absl::DataLossError(
+          "shop snapshot: order columns differ in length");
+    }
+  }
+  in.orders.slots.reserve(in.orders.slots.size() + n);
+  in.orders.by_id.reserve(in.orders.by_id.size() + n);
+  // The prefix all ids share, known up front so that no insertion below
+  // has to shrink it (the loop below checks the lengths).
+  size_t prefix = std::numeric_limits<size_t>::max();
+  {
+    const absl::string_view ids = oc.ids();
+    size_t at = 0;
+    for (int i = 0; i < n; ++i) {
+      const uint32_t len = oc.id_lengths(i);
+      if (len == 0 || at + len > ids.size()) break;
+      prefix = std::min(prefix, CommonPrefix(ids.substr(at, len),
+                                             ids.substr(0, oc.id_lengths(0))));
+      at += len;
+    }
+  }
+  const bool first = in.orders.slots.empty();
+  size_t offset = 0;
+  for (int i = 0; i < n; ++i) {
+    const uint32_t len = oc.id_lengths(i);
+    if (len == 0 || offset + len > oc.ids().size()) {
+      return absl::DataLossError(
+          "shop snapshot: order id lengths do not fit the ids");
+    }
+    int64_t at[7];
+    for (int k = 0; k < 7; ++k) at[k] = oc.milestones(k).at_s(i);
+    if (!InsertOrder(in.orders, absl::string_view(oc.ids()).substr(offset, len),
+                     at)) {
+      return absl::DataLossError("shop snapshot: duplicate order id");
+    }
+    if (first && i == 0 && prefix < in.orders.common_prefix) {
+      ShrinkCommonPrefix(in.orders, prefix);  // one order: O(1)
+    }
+    offset += len;
+  }
+  if (offset != oc.ids().size()) {
+    return absl::DataLossError("shop snapshot: trailing order id bytes");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string ShopState::Serialize() const { return SerializeImpl(false); }
+std::string ShopState::SerializeHead() const { return SerializeImpl(true); }
+
+std::string ShopState::SerializeOrderPage(uint32_t page) const {
+  const OrderBook& book = in_->orders;
+  const size_t begin =
+      std::min<size_t>(size_t{page} * kOrderPageSlots, book.slots.size());
+  const size_t end = std::min(begin + kOrderPageSlots, book.slots.size());
+  store::v1::OrderColumns oc;
+  FillOrderColumns(book, begin, end, &oc);
+  return oc.SerializeAsString();
+}
+
+std::vector<uint32_t> ShopState::TakeDirtyOrderPages() {
+  OrderBook& book = in_->orders;
+  std::vector<uint32_t> out;
+  out.swap(book.dirty_pages);
+  for (uint32_t p : out) book.page_dirty[p] = false;
+  return out;
+}
+
+void ShopState::ForgetDirtyOrderPages() { (void)TakeDirtyOrderPages(); }
+
+uint32_t ShopState::order_pages_expected() const {
+  return in_->orders.pages_expected;
+}
+
+absl::Status ShopState::AddOrderPage(uint32_t page, absl::string_view bytes) {
+  Internals& in = *in_;
+  const size_t have = in.orders.slots.size();
+  if (page >= in.orders.pages_expected ||
+      have != size_t{page} * kOrderPageSlots) {
+    return absl::DataLossError(absl::StrCat(
+        "order page ", page, " of a shop with ", in.orders.pages_expected,
+        " pages arrived after ", have, " orders"));
+  }
+  google::protobuf::Arena arena;
+  auto& oc =
+      *google::protobuf::Arena::CreateMessage<store::v1::OrderColumns>(&arena);
+  if (!oc.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("order page ", page, " does not parse"));
+  }
+  const bool last = page + 1 == in.orders.pages_expected;
+  if (oc.id_lengths_size() == 0 ||
+      (!last && oc.id_lengths_size() != static_cast<int>(kOrderPageSlots)) ||
+      oc.id_lengths_size() > static_cast<int>(kOrderPageSlots)) {
+    return absl::DataLossError(absl::StrCat(
+        "order page ", page, " holds ", oc.id_lengths_size(), " orders"));
+  }
+  return AddOrderColumns(in, oc);
+}
+
+std::string ShopState::SerializeImpl(bool paged) const {
   const Internals& in = *in_;
   store::v1::ShopSnapshot s;
   s.set_version(kSnapshotVersion);
@@ -2678,21 +2813,11 @@ std::string ShopState::Serialize() const {
     s.add_lifecycle_type(type);
   }
   s.set_last_sale_at(in.last_sale_at);
-  store::v1::OrderColumns* oc = s.mutable_orders();
-  const size_t n = in.orders.slots.size();
-  std::string* ids = oc->mutable_ids();
-  size_t total = 0;
-  for (const OrderRecord& r : in.orders.slots) total += r.id.size();
-  ids->reserve(total);
-  oc->mutable_id_lengths()->Reserve(static_cast<int>(n));
-  for (const OrderRecord& r : in.orders.slots) {
-    ids->append(r.id.data(), r.id.size());
-    oc->add_id_lengths(static_cast<uint32_t>(r.id.size()));
-  }
-  for (int k = 0; k < 7; ++k) {
-    auto* col = oc->add_milestones()->mutable_at_s();
-    col->Reserve(static_cast<int>(n));
-    for (const OrderRecord& r : in.orders.slots) col->Add(r.at_s[k]);
+  if (paged) {
+    s.set_order_pages(static_cast<uint32_t>(
+        (in.orders.slots.size() + kOrderPageSlots - 1) / kOrderPageSlots));
+  } else {
+    FillOrderColumns(in.orders, 0, in.orders.slots.size(), s.mutable_orders());
   }
   for (const auto& [id, v] : in.payments) *s.add_payments() = v;
   for (const auto& [id, v] : in.deductions) *s.add_deductions() = v;
@@ -2752,55 +2877,12 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
     in.lifecycle.insert({s.lifecycle_at(i), s.lifecycle_type(i)});
   }
   in.last_sale_at = s.last_sale_at();
-  const store::v1::OrderColumns& oc = s.orders();
-  const int n = oc.id_lengths_size();
-  if (n > 0 && oc.milestones_size() != 7) {
+  if (s.order_pages() > 0 && s.orders().id_lengths_size() > 0) {
     return absl::DataLossError(
-        "shop snapshot: order milestone columns missing");
+        "shop snapshot: both inline orders and order pages");
   }
-  for (int k = 0; k < oc.milestones_size(); ++k) {
-    if (oc.milestones(k).at_s_size() != n) {
-      return absl::DataLossError(
-          "shop snapshot: order columns differ in length");
-    }
-  }
-  in.orders.slots.reserve(n);
-  in.orders.by_id.reserve(n);
-  // The prefix all ids share, known up front so that no insertion below
-  // has to shrink it (the loop below checks the lengths).
-  size_t prefix = std::numeric_limits<size_t>::max();
-  {
-    const absl::string_view ids = oc.ids();
-    size_t at = 0;
-    for (int i = 0; i < n; ++i) {
-      const uint32_t len = oc.id_lengths(i);
-      if (len == 0 || at + len > ids.size()) break;
-      prefix = std::min(prefix, CommonPrefix(ids.substr(at, len),
-                                             ids.substr(0, oc.id_lengths(0))));
-      at += len;
-    }
-  }
-  size_t offset = 0;
-  for (int i = 0; i < n; ++i) {
-    const uint32_t len = oc.id_lengths(i);
-    if (len == 0 || offset + len > oc.ids().size()) {
-      return absl::DataLossError(
-          "shop snapshot: order id lengths do not fit the ids");
-    }
-    int64_t at[7];
-    for (int k = 0; k < 7; ++k) at[k] = oc.milestones(k).at_s(i);
-    if (!InsertOrder(in.orders, absl::string_view(oc.ids()).substr(offset, len),
-                     at)) {
-      return absl::DataLossError("shop snapshot: duplicate order id");
-    }
-    if (i == 0 && prefix < in.orders.common_prefix) {
-      ShrinkCommonPrefix(in.orders, prefix);  // one order: O(1)
-    }
-    offset += len;
-  }
-  if (offset != oc.ids().size()) {
-    return absl::DataLossError("shop snapshot: trailing order id bytes");
-  }
+  in.orders.pages_expected = s.order_pages();
+  if (absl::Status o = AddOrderColumns(in, s.orders()); !o.ok()) return o;
   for (const auto& v : s.payments()) in.payments[v.id()] = v;
   for (const auto& v : s.deductions()) in.deductions[v.id()] = v;
   for (const auto& v : s.refunds()) in.refunds[v.id()] = v;

@@ -52,7 +52,9 @@
 #define DEPOSITD_WATCHERS_SHOP_STATE_H_
 
 #include <memory>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -64,6 +66,9 @@
 #include "watchers/profiles.h"
 
 namespace depositd::watchers {
+
+// Orders per checkpoint page (see ShopState::SerializeHead).
+inline constexpr uint32_t kOrderPageSlots = 1024;
 
 // Checks an event on its own, without shop context: ids present and within
 // length limits, free text within its limit, every timestamp inside
@@ -131,6 +136,25 @@ class ShopState {
   std::string Serialize() const;
   static absl::StatusOr<ShopState> Parse(absl::string_view bytes);
 
+  // Paged snapshots, for checkpoints that rewrite only what changed: the
+  // head is the snapshot without its orders (order_pages set); the orders
+  // go in pages of kOrderPageSlots, page p holding the orders in arrival
+  // order p*kOrderPageSlots onwards. Orders never move between pages.
+  //   write: SerializeHead() and SerializeOrderPage(p) for each p of
+  //          TakeDirtyOrderPages() (every page changed since the last call;
+  //          all of them after Parse of an unpaged snapshot).
+  //   read:  Parse(head), then AddOrderPage(p, bytes) for p = 0, 1, ...
+  //          up to order_pages_expected() - 1, in order; then
+  //          ForgetDirtyOrderPages() (what was read is on disk).
+  // AddOrderPage fails with DATA_LOSS on a corrupt, duplicate-id or
+  // out-of-order page.
+  std::string SerializeHead() const;
+  std::string SerializeOrderPage(uint32_t page) const;
+  std::vector<uint32_t> TakeDirtyOrderPages();
+  void ForgetDirtyOrderPages();
+  uint32_t order_pages_expected() const;
+  absl::Status AddOrderPage(uint32_t page, absl::string_view bytes);
+
   // Rough heap footprint, for stats and memory budgeting.
   size_t ApproximateBytes() const;
 
@@ -139,6 +163,8 @@ class ShopState {
   const Internals& internals() const;
 
  private:
+  std::string SerializeImpl(bool paged) const;
+
   std::unique_ptr<Internals> in_;
 };
 

@@ -145,6 +145,21 @@ struct OrderBook {
   absl::btree_set<OrderKey, OrderIdLess> in_flight;
   int64_t count_by_status[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   absl::btree_set<DeliveredKey, OrderIdLess> delivered;
+  // Checkpoint pages (kOrderPageSlots slots each) changed since the last
+  // TakeDirtyOrderPages, each once.
+  std::vector<uint32_t> dirty_pages;
+  std::vector<bool> page_dirty;
+  // Pages a paged snapshot announced; the next AddOrderPage is for page
+  // slots.size() / kOrderPageSlots.
+  uint32_t pages_expected = 0;
+  void MarkDirty(uint32_t slot) {
+    const uint32_t page = slot / kOrderPageSlots;
+    if (page >= page_dirty.size()) page_dirty.resize(page + 1, false);
+    if (!page_dirty[page]) {
+      page_dirty[page] = true;
+      dirty_pages.push_back(page);
+    }
+  }
 };
 
 // An exact running sum of int64 terms that can also give terms back, for

@@ -1174,6 +1174,84 @@ TEST(ShopStateDerivedFacts, SumsPastTheMoneyLimitFallBackToTheRecords) {
 // --- snapshots
 // ---------------------------------------------------------------------
 
+// Paged snapshots (checkpoints): head + pages read back give the same
+// state as the one-piece snapshot; only the pages whose orders changed are
+// dirty afterwards; pages out of order or damaged are refused.
+TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  Events ev;
+  ShopState shop("t1", "s1");
+  ASSERT_TRUE(shop.Apply(ev.Paid(At(2026, 1, 1), "pay-1", 10000, "USD"),
+                         *profile)
+                  .ok());
+  const int kOrders = 2 * kOrderPageSlots + 300;  // 3 pages, the last partial
+  for (int i = 0; i < kOrders; ++i) {
+    ASSERT_TRUE(shop.Apply(ev.Order(At(2026, 2, 1) + absl::Seconds(i),
+                                    absl::StrCat("o-", i), v1::PLACED),
+                           *profile)
+                    .ok());
+  }
+  // A new shop's pages are all dirty, each once, and then none.
+  EXPECT_EQ(shop.TakeDirtyOrderPages(), (std::vector<uint32_t>{0, 1, 2}));
+  EXPECT_TRUE(shop.TakeDirtyOrderPages().empty());
+
+  auto reload = [&](const ShopState& from) -> absl::StatusOr<ShopState> {
+    absl::StatusOr<ShopState> parsed = ShopState::Parse(from.SerializeHead());
+    if (!parsed.ok()) return parsed.status();
+    for (uint32_t p = 0; p < parsed->order_pages_expected(); ++p) {
+      absl::Status s = parsed->AddOrderPage(p, from.SerializeOrderPage(p));
+      if (!s.ok()) return s;
+    }
+    parsed->ForgetDirtyOrderPages();
+    return parsed;
+  };
+  absl::StatusOr<ShopState> parsed = reload(shop);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->order_pages_expected(), 3u);
+  EXPECT_EQ(parsed->Serialize(), shop.Serialize());
+  EXPECT_TRUE(parsed->TakeDirtyOrderPages().empty());
+  for (absl::Time as_of : {At(2026, 2, 2), At(2026, 6, 1)}) {
+    EXPECT_EQ(parsed->Evaluate(as_of, *profile).SerializeAsString(),
+              shop.Evaluate(as_of, *profile).SerializeAsString());
+  }
+
+  // Shipping an order of page 1 and adding one order dirties pages 1 and 2.
+  for (ShopState* s : {&shop, &*parsed}) {
+    Events more("t1", "s1");
+    ASSERT_TRUE(s->Apply(more.Order(At(2026, 3, 1),
+                                    absl::StrCat("o-", kOrderPageSlots + 5),
+                                    v1::SHIPPED),
+                         *profile)
+                    .ok());
+    ASSERT_TRUE(
+        s->Apply(more.Order(At(2026, 3, 2), "o-new", v1::PLACED), *profile)
+            .ok());
+  }
+  EXPECT_EQ(parsed->TakeDirtyOrderPages(), (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(parsed->Serialize(), shop.Serialize());
+
+  // An unpaged snapshot (older checkpoints) reads with every page dirty, so
+  // the next checkpoint writes them all.
+  absl::StatusOr<ShopState> whole = ShopState::Parse(shop.Serialize());
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ(whole->order_pages_expected(), 0u);
+  EXPECT_EQ(whole->TakeDirtyOrderPages(), (std::vector<uint32_t>{0, 1, 2}));
+
+  // Refused: a page out of order, a damaged page, a page too many.
+  absl::StatusOr<ShopState> head = ShopState::Parse(shop.SerializeHead());
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->AddOrderPage(1, shop.SerializeOrderPage(1)).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(head->AddOrderPage(0, "\xff\xff garbage").code(),
+            absl::StatusCode::kDataLoss);
+  for (uint32_t p = 0; p < 3; ++p) {
+    ASSERT_TRUE(head->AddOrderPage(p, shop.SerializeOrderPage(p)).ok());
+  }
+  EXPECT_EQ(head->AddOrderPage(3, shop.SerializeOrderPage(2)).code(),
+            absl::StatusCode::kDataLoss);
+}
+
 TEST(ShopStateSnapshot, RoundTripWithManyOrdersGivesIdenticalEvaluate) {
   auto registry = testing::BuiltIns();
   const ResolvedProfile* profile =
