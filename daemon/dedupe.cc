@@ -16,16 +16,39 @@ void DedupeIndex::Insert(const DedupeKey& key, absl::Time seen) {
 std::string DedupeIndex::SealForCheckpoint(absl::Time* max_seen) {
   if (open_.keys.empty()) return std::string();
   *max_seen = open_.max_seen;
-  store::v1::DedupeBucket bucket;
-  bucket.set_max_seen_nanos(absl::ToUnixNanos(open_.max_seen));
-  auto* keys = bucket.mutable_keys();
-  keys->Reserve(static_cast<int>(open_.keys.size() * 2));
-  for (const DedupeKey& k : open_.keys) {
-    keys->AddAlreadyReserved(k.shop_hash);
-    keys->AddAlreadyReserved(k.id_hash);
-  }
-  std::string out = bucket.SerializeAsString();
+  // Trim the generation first, then write store.v1.DedupeBucket by hand
+  // (max_seen_nanos = 1, varint; keys = 2, packed fixed64) straight from it:
+  // a bucket can hold millions of ids, and building the message first held
+  // two more copies of them at once (a spike of tens of MiB per round).
   open_.keys.shrink_to_fit();
+  const size_t n = open_.keys.size();
+  std::string out;
+  out.reserve(1 + 10 + 1 + 10 + 16 * n);
+  auto put_varint = [&out](uint64_t v) {
+    while (v >= 0x80) {
+      out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+  };
+  const int64_t nanos = absl::ToUnixNanos(open_.max_seen);
+  if (nanos != 0) {
+    out.push_back(0x08);
+    put_varint(static_cast<uint64_t>(nanos));
+  }
+  out.push_back(0x12);
+  put_varint(16 * n);
+  const size_t at = out.size();
+  out.resize(at + 16 * n);
+  char* p = &out[at];
+  auto store64 = [](char* to, uint64_t v) {  // fixed64: little-endian
+    for (int i = 0; i < 8; ++i) to[i] = static_cast<char>(v >> (8 * i));
+  };
+  for (const DedupeKey& k : open_.keys) {
+    store64(p, k.shop_hash);
+    store64(p + 8, k.id_hash);
+    p += 16;
+  }
   sealed_.push_back(std::move(open_));
   open_ = Generation();
   return out;

@@ -614,6 +614,7 @@ void Engine::IngestPending(PendingBatch* pending,
   }
   pending->admitted_events = admitted;
   pending->parts_left.store(static_cast<int>(work.size()));
+  pending->parts_unapplied.store(static_cast<int>(work.size()));
   if (work.empty()) {
     if (accepted) accepted();
     pending->finish(pending);

@@ -34,6 +34,10 @@ struct PendingBatch {
   std::unique_ptr<google::protobuf::Arena> arena;
   std::unique_ptr<v1::EventBatch> heap;
   v1::EventBatch* batch = nullptr;
+  // Shard parts whose events are not applied yet; the shard that applies
+  // the last one frees the batch (events are in the log record by then), so
+  // it is not held until the commit.
+  std::atomic<int> parts_unapplied{0};
   v1::IngestAck ack;  // results pre-sized to the batch
   std::atomic<int> parts_left{0};
   int64_t admitted_events = 0;

@@ -292,6 +292,12 @@ void Shard::IngestTask(ShardTask& task, absl::Time now, CommitItem& item) {
   for (const std::string& tenant : task.heartbeats) {
     Heartbeat(tenant, /*if_missing=*/false, now, /*log=*/true);
   }
+  task.events.clear();
+  if (batch->parts_unapplied.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    batch->batch = nullptr;
+    batch->heap.reset();
+    batch->arena.reset();
+  }
   item.batches.push_back(batch);
 }
 

@@ -23,6 +23,7 @@
 #include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
+#include "rocksdb/write_buffer_manager.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
@@ -367,7 +368,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   // log family's 256 MiB buffers and the others' 64 MiB cannot hold several
   // hundred MiB between them under a fast feed (the overload test's memory
   // bound counts 64 MiB for RocksDB).
-  db_options.db_write_buffer_size = 64ull << 20;
+  // With allow_stall, writes wait for flushes once the memtables hold that
+  // much, instead of letting them grow while a flush is under way (the
+  // committer then holds the acks: backpressure, as for a slow disk).
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(64ull << 20, nullptr,
+                                                    /*allow_stall=*/true);
   db_options.keep_log_file_num = 3;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.info_log = std::make_shared<StderrLogger>();
