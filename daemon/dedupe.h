@@ -46,9 +46,7 @@ struct DedupeKey {
 // Not thread-safe; owned by one shard.
 class DedupeIndex {
  public:
-  bool Contains(const DedupeKey& key) const {
-    return Part(key).contains(key);
-  }
+  bool Contains(const DedupeKey& key) const { return Part(key).contains(key); }
 
   // Remembers `key` as seen at `seen` (in the open generation).
   void Insert(const DedupeKey& key, absl::Time seen);

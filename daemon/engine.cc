@@ -7,10 +7,10 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
-#include "absl/synchronization/blocking_counter.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/blocking_counter.h"
 #include "daemon/committer.h"
 #include "daemon/event_log.h"
 #include "daemon/shard.h"
@@ -195,16 +195,18 @@ absl::Status Engine::Recover() {
   };
   absl::Status scan;
   {
-    ShardFeeder<RawShop> feeder(n, 512, [&](int i, RawShop& raw) -> absl::Status {
-      absl::Status s =
-          raw.page < 0 ? shards[i]->LoadShop(raw.key, raw.value)
-                       : shards[i]->LoadOrderPage(
-                             raw.key, static_cast<uint32_t>(raw.page),
-                             raw.value);
-      if (s.ok()) return s;
-      return absl::DataLossError(absl::StrCat(
-          "shop checkpoint ", absl::CHexEscape(raw.key), ": ", s.message()));
-    });
+    ShardFeeder<RawShop> feeder(
+        n, 512, [&](int i, RawShop& raw) -> absl::Status {
+          absl::Status s =
+              raw.page < 0
+                  ? shards[i]->LoadShop(raw.key, raw.value)
+                  : shards[i]->LoadOrderPage(
+                        raw.key, static_cast<uint32_t>(raw.page), raw.value);
+          if (s.ok()) return s;
+          return absl::DataLossError(absl::StrCat("shop checkpoint ",
+                                                  absl::CHexEscape(raw.key),
+                                                  ": ", s.message()));
+        });
     scan = store_->Scan(
         Family::kShops, "",
         [&](absl::string_view key, absl::string_view value) {
@@ -313,8 +315,9 @@ absl::Status Engine::Recover() {
     });
     scan = log_->ReadFrom(from, [&](uint64_t pos, absl::string_view bytes) {
       auto parsed = std::make_shared<ParsedRecord>();
-      parsed->record = google::protobuf::Arena::CreateMessage<
-          store::v1::LogRecord>(&parsed->arena);
+      parsed->record =
+          google::protobuf::Arena::CreateMessage<store::v1::LogRecord>(
+              &parsed->arena);
       const store::v1::LogRecord& record = *parsed->record;
       if (!parsed->record->ParseFromArray(bytes.data(),
                                           static_cast<int>(bytes.size()))) {
@@ -334,8 +337,7 @@ absl::Status Engine::Recover() {
             in[ShopHash(ev.tenant(), ev.shop_id()) % n].events.push_back(&ev);
           }
           for (const store::v1::ShopRef& ref : g.fired()) {
-            in[ShopHash(ref.tenant(), ref.shop_id()) % n].fired.push_back(
-                &ref);
+            in[ShopHash(ref.tenant(), ref.shop_id()) % n].fired.push_back(&ref);
           }
           for (const store::v1::AlertAck& ack : g.acks()) {
             in[ShopHash(ack.key().tenant(), ack.key().shop_id()) % n]

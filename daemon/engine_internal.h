@@ -13,11 +13,11 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "google/protobuf/arena.h"
 #include "depositd/store/v1/log.pb.h"
 #include "depositd/v1/alerts.pb.h"
 #include "depositd/v1/events.pb.h"
 #include "depositd/v1/service.pb.h"
+#include "google/protobuf/arena.h"
 
 namespace depositd::daemon {
 

@@ -345,12 +345,13 @@ TEST_F(EngineTest, CrashInsideACheckpointRoundRecoversTheSameState) {
         ASSERT_EQ(Ingest(*engine, {e}, 100 + i).applied(), 1u);
         ++logged_after_first_round;
       }
-      ASSERT_EQ(Ingest(*engine, {NotReceivedDispute("d-1", "shop-0",
-                                                    kT0 + absl::Hours(3),
-                                                    kT0 + absl::Hours(75))},
-                       200)
-                    .applied(),
-                1u);
+      ASSERT_EQ(
+          Ingest(*engine,
+                 {NotReceivedDispute("d-1", "shop-0", kT0 + absl::Hours(3),
+                                     kT0 + absl::Hours(75))},
+                 200)
+              .applied(),
+          1u);
       ++logged_after_first_round;
       Advance(*engine, absl::Hours(49));  // fires DISPUTE_RESPONSE_DUE
       alerts_before = FiringAlerts(*engine);

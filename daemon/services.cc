@@ -368,8 +368,8 @@ class IngestStreamReactor final
       // Each batch is parsed onto its own arena, which the engine keeps
       // until the batch's ack (see Engine::Ingest).
       read_arena_ = std::make_unique<google::protobuf::Arena>(ArenaOptions());
-      request_ =
-          google::protobuf::Arena::CreateMessage<v1::EventBatch>(read_arena_.get());
+      request_ = google::protobuf::Arena::CreateMessage<v1::EventBatch>(
+          read_arena_.get());
       StartRead(request_);
     }
     if (finish) Finish(status);

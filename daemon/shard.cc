@@ -174,7 +174,8 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
       case ShardTask::kCheckpoint:
         // A round starts at the end of this step (or of the open round).
         round_requested_ = true;
-        if (task.on_durable) next_waiters_.push_back(std::move(task.on_durable));
+        if (task.on_durable)
+          next_waiters_.push_back(std::move(task.on_durable));
         break;
       case ShardTask::kStop:
         stop = true;
@@ -443,8 +444,8 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
   item.shard = id_;
 }
 
-size_t Shard::PutEntry(
-    ShopEntry& e, std::vector<std::pair<std::string, std::string>>* puts) {
+size_t Shard::PutEntry(ShopEntry& e,
+                       std::vector<std::pair<std::string, std::string>>* puts) {
   store::v1::ShopCheckpoint cp;
   cp.set_state(e.state.SerializeHead());
   for (const v1::Alert& a : e.alerts.active()) *cp.add_active_alerts() = a;
@@ -625,9 +626,9 @@ absl::Status Shard::LoadOrderPage(absl::string_view key, uint32_t page,
 
 absl::Status Shard::CheckLoaded() const {
   if (pages_missing_ == 0) return absl::OkStatus();
-  return absl::DataLossError(absl::StrCat(
-      pages_missing_,
-      " order pages announced by shop checkpoints are missing"));
+  return absl::DataLossError(
+      absl::StrCat(pages_missing_,
+                   " order pages announced by shop checkpoints are missing"));
 }
 
 void Shard::LoadDedupe(absl::Time max_seen,

@@ -261,7 +261,7 @@ class Shard {
   bool round_active_ = false;
   std::vector<ShopEntry*> round_pending_;  // dirty when the round started
   size_t round_next_ = 0;                  // next index to write
-  absl::Time last_slice_ = absl::InfinitePast();  // wall clock
+  absl::Time last_slice_ = absl::InfinitePast();      // wall clock
   std::vector<std::function<void()>> round_waiters_;  // on_durable at commit
   std::vector<std::function<void()>> next_waiters_;   // for the next round
   uint64_t max_seq_seen_ = 0;

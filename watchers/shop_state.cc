@@ -2790,8 +2790,8 @@ absl::Status ShopState::AddOrderPage(uint32_t page, absl::string_view bytes) {
   if (oc.id_lengths_size() == 0 ||
       (!last && oc.id_lengths_size() != static_cast<int>(kOrderPageSlots)) ||
       oc.id_lengths_size() > static_cast<int>(kOrderPageSlots)) {
-    return absl::DataLossError(absl::StrCat(
-        "order page ", page, " holds ", oc.id_lengths_size(), " orders"));
+    return absl::DataLossError(absl::StrCat("order page ", page, " holds ",
+                                            oc.id_lengths_size(), " orders"));
   }
   return AddOrderColumns(in, oc);
 }

@@ -51,8 +51,8 @@
 #ifndef DEPOSITD_WATCHERS_SHOP_STATE_H_
 #define DEPOSITD_WATCHERS_SHOP_STATE_H_
 
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
