@@ -391,6 +391,21 @@ TEST(AuthTest, TlsServesClientsTrustingItsCaOnly) {
   EXPECT_TRUE(daemon->Stop().ok());
 }
 
+// A daemon requiring client certificates from the test CA, with `tokens`,
+// and a client presenting one.
+DaemonHarness::Options MutualTls(const Certs& certs,
+                                 const std::string& tokens) {
+  DaemonHarness::Options options;
+  options.tls_cert = certs.server_cert;
+  options.tls_key = certs.server_key;
+  options.tls_client_ca = certs.ca;
+  options.token_file = tokens;
+  options.client.tls_ca_file = certs.ca;
+  options.client.tls_cert_file = certs.client_cert;
+  options.client.tls_key_file = certs.client_key;
+  return options;
+}
+
 TEST(AuthTest, MutualTlsRequiresAClientCertificateFromItsCa) {
   TempFolder dir;
   absl::StatusOr<Certs> certs = MakeCerts(dir.File(""));
@@ -398,14 +413,7 @@ TEST(AuthTest, MutualTlsRequiresAClientCertificateFromItsCa) {
   const std::string tokens = dir.File("tokens");
   const std::string kToken = "mtls-token-61c0";
   WriteAtomically(tokens, TokenLine(kToken, "tenant=acme roles=read"));
-  DaemonHarness::Options options;
-  options.tls_cert = certs->server_cert;
-  options.tls_key = certs->server_key;
-  options.tls_client_ca = certs->ca;
-  options.token_file = tokens;
-  options.client.tls_ca_file = certs->ca;
-  options.client.tls_cert_file = certs->client_cert;
-  options.client.tls_key_file = certs->client_key;
+  DaemonHarness::Options options = MutualTls(*certs, tokens);
   options.client.token = kToken;
   auto daemon = MustStart(options);
   ASSERT_NE(daemon, nullptr);
@@ -522,14 +530,7 @@ TEST(AuthTest, DepositctlSendsTokenAndSpeaksMutualTls) {
   const std::string tokens = dir.File("tokens");
   const std::string kToken = "ctl-token-0a9d";
   WriteAtomically(tokens, TokenLine(kToken, "tenant=* roles=read,admin"));
-  DaemonHarness::Options options;
-  options.tls_cert = certs->server_cert;
-  options.tls_key = certs->server_key;
-  options.tls_client_ca = certs->ca;
-  options.token_file = tokens;
-  options.client.tls_ca_file = certs->ca;
-  options.client.tls_cert_file = certs->client_cert;
-  options.client.tls_key_file = certs->client_key;
+  DaemonHarness::Options options = MutualTls(*certs, tokens);
   auto daemon = MustStart(options);
   ASSERT_NE(daemon, nullptr);
 
