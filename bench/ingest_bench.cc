@@ -83,6 +83,7 @@ int Main() {
   tools::StreamSender::Options sender_options;
   sender_options.batch_size = batch;
   sender_options.max_in_flight = absl::GetFlag(FLAGS_in_flight);
+  sender_options.wait_for_ready = true;
   tools::StreamSender sender(stub.get(), sender_options);
 
   std::vector<absl::Time> produced_at(n);

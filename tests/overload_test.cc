@@ -209,6 +209,10 @@ TEST(OverloadTest, IngestFasterThanDiskKeepsMemoryBounded) {
       so.batch_size = kBatch;
       so.max_in_flight = kInFlight;
       so.deadline = absl::Seconds(120);
+      // Sixteen connections open at once on two loaded cores: one attempt
+      // failing is retried rather than ending the stream (a CI run once saw
+      // UNAVAILABLE "failed to connect to all addresses" on one of them).
+      so.wait_for_ready = true;
       tools::StreamSender sender(stub.get(), so);
       int64_t n = 0;
       statuses[i] = sender.Run(

@@ -49,6 +49,7 @@ absl::Status StreamSender::Run(const Producer& produce,
   if (options_.deadline != absl::InfiniteDuration()) {
     context_.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
   }
+  context_.set_wait_for_ready(options_.wait_for_ready);
   std::unique_ptr<
       grpc::ClientReaderWriterInterface<v1::EventBatch, v1::IngestAck>>
       stream = stub_->Stream(&context_);

@@ -41,6 +41,11 @@ class StreamSender {
     absl::Duration deadline = absl::InfiniteDuration();
     // First batch_seq used; later batches count up from it.
     uint64_t first_batch_seq = 1;
+    // Wait (until the deadline) for the channel to connect instead of
+    // failing at once with UNAVAILABLE when a connection attempt fails.
+    // Load generators and tests opening many connections at once set it;
+    // interactive tools keep the fail-fast default.
+    bool wait_for_ready = false;
   };
 
   // What the producer hands over: the event plus an opaque tag (e.g. the
