@@ -18,6 +18,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/support/channel_arguments.h"
 
@@ -42,6 +43,19 @@ struct ClientChannelOptions {
 // reverse). Connecting happens lazily, on the first call.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeClientChannel(
     const std::string& address, const ClientChannelOptions& options);
+
+// Connects `channel` now and waits (at most `budget`) until it is READY,
+// or until a failed attempt is not followed by a successful retry within
+// 400 ms. For one-shot clients whose calls
+// fail fast: gRPC 1.51 (Debian 12) sometimes fails a connect() to loopback
+// that is in progress with a stale errno ("ipv4:127.0.0.1:PORT: No such
+// file or directory"); the channel retries after its reconnect backoff
+// (100 ms on channels from MakeClientChannel), so a spurious failure costs
+// ~100 ms here instead of failing the command, while a daemon that is not
+// running is reported ~0.4 s later by the call itself.
+// Returns whether the channel is READY.
+bool ConnectEarly(const std::shared_ptr<grpc::Channel>& channel,
+                  absl::Duration budget);
 
 }  // namespace depositd::tools
 
