@@ -36,11 +36,25 @@ record shops "$shops"
 record open_orders "$orders"
 loadgen --mode populate --target "$SERVER_ADDR" --shops "$shops" \
   --open-orders "$orders" --concurrency 2 --batch 1000 --csv "$load_csv"
-# Let a checkpoint pass (every 5 s), as a running daemon would.
+# Let a checkpoint pass (every 5 s), as a running daemon would: every shop
+# is still live (they were all written in the last half minute).
 sleep 7
 loadgen --mode stats --target "$SERVER_ADDR" | tee "$RESULTS/scale${tag}_stats.txt"
 record populated_vmrss_kib "$(proc_kib "$SERVER_PID" VmRSS)"
 record populated_vmhwm_kib "$(proc_kib "$SERVER_PID" VmHWM)"
+# Then the steady state: shops idle for --pack-idle-seconds (default 60)
+# are packed by the checkpoint rounds. Wait until 99% are (at most 240 s).
+t_pack=$(date +%s%N)
+packed=0
+for _ in $(seq 1 240); do
+  packed=$(loadgen --mode stats --target "$SERVER_ADDR" |
+    sed -n 's/.*packed_shops=\([0-9]*\).*/\1/p')
+  if [ "${packed:-0}" -ge $((shops * 99 / 100)) ]; then break; fi
+  sleep 1
+done
+record packed_shops "${packed:-0}"
+record pack_wait_s "$(awk -v a="$t_pack" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')"
+record packed_vmrss_kib "$(proc_kib "$SERVER_PID" VmRSS)"
 
 t0=$(date +%s%N)
 stop_server "$SERVER_PID"

@@ -84,6 +84,11 @@ ABSL_FLAG(int32_t, checkpoint_interval_seconds, 0,
 ABSL_FLAG(int32_t, dedupe_window_days, 0,
           "Days an event id is remembered for deduplication. 0: config, "
           "else 30.");
+ABSL_FLAG(int32_t, pack_idle_seconds, -1,
+          "Seconds a clean shop stays live with no event, acknowledgement or "
+          "query before it is held packed (its snapshot bytes, a fraction of "
+          "the memory; unpacked on next use). 0: never pack. Unset: "
+          "engine.pack_idle_seconds from the config, else 60.");
 ABSL_FLAG(int32_t, store_test_write_buffer_kb, 0,
           "Tests only (crash tests): RocksDB memtables of this many KiB in "
           "every family, so flushes and compactions run all the time; each "
@@ -272,6 +277,17 @@ int main(int argc, char** argv) {
   }
   options.dedupe_window =
       absl::Hours(24 * (dedupe_days == 0 ? 30 : dedupe_days));
+  int pack_idle = absl::GetFlag(FLAGS_pack_idle_seconds);
+  if (pack_idle == -1) {
+    pack_idle = engine_config.has_pack_idle_seconds()
+                    ? engine_config.pack_idle_seconds()
+                    : 60;
+  }
+  if (pack_idle < 0 || pack_idle > 7 * 24 * 3600) {
+    Die("the pack idle time (--pack-idle-seconds or engine.pack_idle_seconds) "
+        "must be between 0 (never pack) and 604800 seconds");
+  }
+  options.pack_idle = absl::Seconds(pack_idle);
   options.registry = registry->get();
   const int32_t test_kb = absl::GetFlag(FLAGS_store_test_write_buffer_kb);
   if (test_kb < 0) Die("--store-test-write-buffer-kb must be >= 0");

@@ -1,5 +1,7 @@
 #include "daemon/engine.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -165,6 +167,7 @@ absl::Status Engine::Recover() {
   ctx.group_seq = &group_seq_;
   ctx.checkpoint_on_stop = options_.checkpoint_on_stop;
   ctx.checkpoint_slice_shops = options_.checkpoint_slice_shops;
+  ctx.pack_idle = options_.pack_idle;
   if (options_.repeat) ctx.repeat = &options_.repeat;
   ctx.feed_silence = [this](absl::string_view tenant) {
     auto it = options_.feed_silence.find(std::string(tenant));
@@ -453,6 +456,11 @@ absl::Status Engine::Recover() {
     created.Wait();
   }
   checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+  if (options_.pack_idle > absl::ZeroDuration() && recovery_.shops > 0) {
+    // Loading parsed every shop and kept only its packed bytes: give the
+    // freed pages back (see Shard::PackSlice).
+    malloc_trim(0);
+  }
   recovery_.took = absl::Now() - started;
   return absl::OkStatus();
 }
@@ -489,6 +497,35 @@ void Engine::RequestCheckpoint(std::function<void()> done) {
     };
     shard->Push(std::move(t));
   }
+}
+
+int64_t Engine::PackAllShops() {
+  struct Wait {
+    absl::Mutex mu;
+    size_t left ABSL_GUARDED_BY(mu) = 0;
+    int64_t packed ABSL_GUARDED_BY(mu) = 0;
+  };
+  auto wait = std::make_shared<Wait>();
+  {
+    absl::MutexLock lock(&wait->mu);
+    wait->left = shards_.size();
+  }
+  for (auto& shard : shards_) {
+    ShardTask t;
+    t.kind = ShardTask::kQuery;
+    t.query = [wait](Shard& s) {
+      const int64_t n = s.PackAll(/*ignore_idle=*/true);
+      absl::MutexLock lock(&wait->mu);
+      wait->packed += n;
+      --wait->left;
+    };
+    shard->Push(std::move(t));
+  }
+  absl::MutexLock lock(&wait->mu);
+  wait->mu.Await(absl::Condition(
+      +[](Wait* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) { return w->left == 0; },
+      wait.get()));
+  return wait->packed;
 }
 
 Shard* Engine::ShardFor(absl::string_view tenant,
@@ -1008,9 +1045,10 @@ void Engine::NotifyWriteError(const absl::Status& status) {
 
 v1::StatsResponse Engine::Stats() const {
   v1::StatsResponse r;
-  int64_t shops = 0, deadlines = 0, dedupe = 0;
+  int64_t shops = 0, deadlines = 0, dedupe = 0, packed = 0;
   for (const auto& s : shards_) {
     shops += s->shop_count();
+    packed += s->packed_shops();
     deadlines += s->pending_deadlines();
     dedupe += s->dedupe_ids();
   }
@@ -1026,6 +1064,7 @@ v1::StatsResponse Engine::Stats() const {
   r.set_store_live_bytes(store_->LiveBytes());
   r.set_store_estimated_keys(store_->EstimatedKeys());
   r.set_dedupe_ids(dedupe);
+  r.set_packed_shops(packed);
   return r;
 }
 

@@ -103,6 +103,10 @@ class Engine {
     // Tests only: at most this many shops per checkpoint slice, so a round
     // spans many steps (see shard.h). 0: by kCheckpointSliceTime/Bytes.
     int checkpoint_slice_shops = 0;
+    // A clean shop with no event, acknowledgement or query for this long
+    // (engine clock) is held packed, as its snapshot bytes (see shard.h);
+    // zero: never.
+    absl::Duration pack_idle = absl::Seconds(60);
   };
 
   struct RecoveryStats {
@@ -208,6 +212,10 @@ class Engine {
   // runs (on the committer thread) once every shard's round that started
   // after this call is durable.
   void RequestCheckpoint(std::function<void()> done);
+
+  // Tests and benchmarks: packs every clean shop now (see shard.h), idle
+  // or not; returns how many were packed. Blocks until every shard did.
+  int64_t PackAllShops();
 
  private:
   explicit Engine(const Options& options);

@@ -523,6 +523,272 @@ TEST_F(EngineTest, ShopOfManyOrderPagesSurvivesRoundsCrashAndRestarts) {
   }
 }
 
+// Packed shops (shard.h) must be indistinguishable from live ones. Two
+// engines get the same events, clock moves and acknowledgements: one never
+// packs, the other packs every clean shop before each change (so events,
+// deadline firings and acknowledgements land on packed shops) and is
+// crashed and restarted (loading packs shops). After every phase both give
+// the same readiness, explanations, shop listings and firing alerts. One
+// shop spans three order pages.
+TEST_F(EngineTest, PackedShopsBehaveExactlyLikeLiveOnes) {
+  struct Side {
+    std::string dir;
+    std::unique_ptr<TestClock> clock;
+    std::unique_ptr<Engine> engine;
+  };
+  auto start = [&](Side& side, bool pack, bool checkpoint_on_stop) {
+    Engine::Options o;
+    o.data_dir = side.dir;
+    o.sync = false;
+    o.shards = 2;
+    o.checkpoint_interval = absl::Hours(1);
+    o.registry = registry_.get();
+    o.clock = side.clock.get();
+    o.checkpoint_on_stop = checkpoint_on_stop;
+    o.pack_idle = pack ? absl::Minutes(1) : absl::ZeroDuration();
+    absl::StatusOr<std::unique_ptr<Engine>> e = Engine::Create(o);
+    ASSERT_TRUE(e.ok()) << e.status();
+    side.engine = *std::move(e);
+  };
+  Side live{TempDir(), std::make_unique<TestClock>(kT0 + absl::Hours(3)), {}};
+  Side packed{TempDir(), std::make_unique<TestClock>(kT0 + absl::Hours(3)),
+              {}};
+  start(live, false, true);
+  start(packed, true, false);
+  ASSERT_NE(live.engine, nullptr);
+  ASSERT_NE(packed.engine, nullptr);
+
+  std::vector<std::string> shops;
+  for (int i = 0; i < 12; ++i) shops.push_back(absl::StrCat("shop-", i));
+  shops.push_back("big");
+  uint64_t seq = 1;
+  auto ingest = [&](const std::vector<v1::Event>& events) {
+    v1::IngestAck a = Ingest(*live.engine, events, seq);
+    v1::IngestAck b = Ingest(*packed.engine, events, seq);
+    ++seq;
+    EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString())
+        << a.DebugString() << "\nvs packed\n"
+        << b.DebugString();
+  };
+  auto describe = [&](Engine& engine) {
+    std::string out;
+    for (const std::string& shop : shops) {
+      absl::StatusOr<v1::ReadinessReport> r = GetShop(engine, shop);
+      EXPECT_TRUE(r.ok()) << shop << ": " << r.status();
+      if (r.ok()) absl::StrAppend(&out, shop, " ", r->ShortDebugString(), "\n");
+      v1::ExplainRequest req;
+      req.set_tenant("acme");
+      req.set_shop_id(shop);
+      absl::Notification done;
+      engine.Explain(req, [&](absl::StatusOr<v1::ExplainResponse> x) {
+        EXPECT_TRUE(x.ok()) << x.status();
+        if (x.ok()) absl::StrAppend(&out, x->ShortDebugString(), "\n");
+        done.Notify();
+      });
+      done.WaitForNotification();
+    }
+    return out + FiringAlerts(engine);
+  };
+  auto list = [&](Engine& engine) {
+    std::string out;
+    v1::ListShopsRequest req;
+    req.set_page_size(5);
+    for (;;) {
+      absl::Notification done;
+      absl::StatusOr<v1::ListShopsResponse> page;
+      engine.ListShops(req, [&](absl::StatusOr<v1::ListShopsResponse> r) {
+        page = std::move(r);
+        done.Notify();
+      });
+      done.WaitForNotification();
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) return out;
+      absl::StrAppend(&out, page->ShortDebugString(), "\n");
+      if (page->next_page_token().empty()) return out;
+      req.set_page_token(page->next_page_token());
+    }
+  };
+  // Packs every shop of the packing side; listing them first exercises
+  // the scan over packed shops (which leaves them packed), then compares.
+  // Changed shops are packed once a checkpoint round has written them.
+  // `changed`: some shop changed since the last packing.
+  auto pack_and_compare = [&](const std::string& phase, bool changed = true) {
+    SCOPED_TRACE(phase);
+    absl::Notification written;
+    packed.engine->RequestCheckpoint([&] { written.Notify(); });
+    written.WaitForNotification();
+    const int64_t n = packed.engine->PackAllShops();
+    if (changed) EXPECT_GT(n, 0);
+    EXPECT_GE(packed.engine->Stats().packed_shops(), n);
+    EXPECT_EQ(list(*packed.engine), list(*live.engine));
+    EXPECT_EQ(packed.engine->PackAllShops(), 0)
+        << "listing left shops unpacked";
+    EXPECT_EQ(describe(*packed.engine), describe(*live.engine));
+    EXPECT_GT(packed.engine->PackAllShops(), 0);  // the queries unpacked them
+  };
+
+  // Phase 1: registrations, deposits, orders, a dispute; the big shop's
+  // orders fill three pages.
+  std::vector<v1::Event> first;
+  for (const std::string& shop : shops) {
+    for (v1::Event& e : WrongAccountShop(shop)) first.push_back(e);
+  }
+  auto order = [](const std::string& shop, int n, v1::OrderStatus status,
+                  absl::Duration at) {
+    v1::Event e = Envelope(
+        absl::StrCat(shop, "-o", n, "-", v1::OrderStatus_Name(status)), shop,
+        kT0 + at);
+    e.mutable_order_status_changed()->set_order_id(absl::StrCat("o-", n));
+    e.mutable_order_status_changed()->set_status(status);
+    return e;
+  };
+  for (int i = 0; i < 12; ++i) {
+    for (int n = 0; n < i; ++n) {
+      first.push_back(
+          order(shops[i], n, v1::PLACED, absl::Minutes(10 + n)));
+    }
+  }
+  ingest(first);
+  std::vector<v1::Event> big;
+  for (int n = 0; n < 2 * static_cast<int>(watchers::kOrderPageSlots) + 300;
+       ++n) {
+    big.push_back(order("big", n, v1::PLACED, absl::Minutes(n % 500)));
+    if (big.size() == 1000) {
+      ingest(big);
+      big.clear();
+    }
+  }
+  ingest(big);
+  ingest({NotReceivedDispute("d-1", "shop-3", kT0 + absl::Hours(3),
+                             kT0 + absl::Hours(75))});
+  pack_and_compare("after the first events");
+
+  // Phase 2: events on packed shops: shipments and deliveries (one in each
+  // of the big shop's pages), a fee, a rejected event.
+  std::vector<v1::Event> second;
+  for (int i = 1; i < 12; i += 2) {
+    second.push_back(order(shops[i], 0, v1::SHIPPED, absl::Hours(2)));
+  }
+  for (int n : {3, 1500, 2300}) {
+    second.push_back(order("big", n, v1::DELIVERED, absl::Hours(2)));
+  }
+  v1::Event fee = Envelope("fee-1", "shop-4", kT0 + absl::Hours(2));
+  fee.mutable_fee_charged()->set_fee_id("f-1");
+  fee.mutable_fee_charged()->set_category(v1::TECHNICAL_SERVICE);
+  fee.mutable_fee_charged()->mutable_amount()->set_minor_units(1234);
+  fee.mutable_fee_charged()->mutable_amount()->set_currency("CNY");
+  second.push_back(fee);
+  // Shipped after cancelled: rejected, and the shop stays as it was.
+  second.push_back(order("shop-6", 1, v1::CANCELLED, absl::Hours(1)));
+  ingest(second);
+  pack_and_compare("before the rejection");
+  ingest({order("shop-6", 1, v1::SHIPPED, absl::Hours(3))});
+  pack_and_compare("after events on packed shops");
+
+  // Phase 3: deadlines fire on packed shops.
+  Advance(*live.engine, absl::Hours(49));
+  Advance(*packed.engine, absl::Hours(49));
+  pack_and_compare("after deadlines fired");
+  const std::vector<v1::Alert> due =
+      Firing(*live.engine, v1::DISPUTE_RESPONSE_DUE);
+  ASSERT_EQ(due.size(), 1u) << FiringAlerts(*live.engine);
+
+  // Phase 4: an acknowledgement of a packed shop's alert.
+  EXPECT_TRUE(Acknowledge(*live.engine, due[0].key(), "ops").ok());
+  EXPECT_TRUE(Acknowledge(*packed.engine, due[0].key(), "ops").ok());
+  pack_and_compare("after an acknowledgement");
+
+  // Phase 5: a crash (no final checkpoint) of the packing side, then a
+  // clean restart; shops load packed. Events after each.
+  for (bool crash : {true, false}) {
+    SCOPED_TRACE(crash ? "after a crash" : "after a clean stop");
+    // Logged, not checkpointed: a crash replays them onto packed shops.
+    ingest({order("shop-8", 2, v1::SHIPPED, absl::Hours(55)),
+            order("big", 1030, v1::SHIPPED, absl::Hours(55)),
+            order(crash ? "shop-9" : "shop-10", 3, v1::SHIPPED,
+                  absl::Hours(56))});
+    packed.engine->Stop();
+    packed.engine.reset();
+    // The first stop is a crash (started without a final checkpoint),
+    // the second a clean stop.
+    start(packed, true, /*checkpoint_on_stop=*/true);
+    ASSERT_NE(packed.engine, nullptr);
+    if (crash) EXPECT_GT(packed.engine->recovery().replayed_events, 0);
+    EXPECT_GT(packed.engine->Stats().packed_shops(), 0)
+        << "loaded shops should be packed";
+    pack_and_compare("restarted", /*changed=*/crash);  // replayed events
+    ingest({order("shop-2", 0, v1::SHIPPED, absl::Hours(crash ? 60 : 61)),
+            order("big", crash ? 2000 : 2001, v1::SHIPPED, absl::Hours(60))});
+    pack_and_compare("events after the restart");
+    // Every event is remembered by both.
+    v1::IngestAck again = Ingest(*packed.engine, WrongAccountShop("shop-5"), 9);
+    EXPECT_EQ(again.duplicates(), 3u);
+  }
+  live.engine->Stop();
+  packed.engine->Stop();
+}
+
+// Shops idle for the packing time are packed by the pass that runs with
+// each checkpoint round; a shop with a recent event stays live.
+TEST_F(EngineTest, IdleShopsArePackedByTheCheckpointRounds) {
+  Engine::Options o;
+  o.data_dir = dir_;
+  o.sync = false;
+  o.shards = 2;
+  o.checkpoint_interval = absl::Hours(1);
+  o.registry = registry_.get();
+  o.clock = &clock_;
+  o.pack_idle = absl::Minutes(10);
+  absl::StatusOr<std::unique_ptr<Engine>> created = Engine::Create(o);
+  ASSERT_TRUE(created.ok()) << created.status();
+  Engine& engine = **created;
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_EQ(Ingest(engine, WrongAccountShop(absl::StrCat("s-", i)), i)
+                  .applied(),
+              3u);
+  }
+  auto round = [&] {
+    absl::Notification done;
+    engine.RequestCheckpoint([&] { done.Notify(); });
+    done.WaitForNotification();
+  };
+  // A packing pass runs in slices after its round started, so it may end
+  // after the round's cut is durable: wait for it (10 s at most).
+  auto packed_becomes = [&](int64_t want) {
+    const absl::Time until = absl::Now() + absl::Seconds(10);
+    int64_t n = engine.Stats().packed_shops();
+    while (n != want && absl::Now() < until) {
+      absl::SleepFor(absl::Milliseconds(1));
+      n = engine.Stats().packed_shops();
+    }
+    return n;
+  };
+  round();  // writes them: clean, but not idle yet
+  EXPECT_EQ(engine.Stats().packed_shops(), 0);
+  Advance(engine, absl::Minutes(11));
+  ASSERT_EQ(Ingest(engine, {Envelope("s-0-late", "s-0", kT0 + absl::Hours(3))},
+                   100)
+                .rejected(),
+            1u);  // an empty event: rejected, and not a use
+  v1::Event fee = Envelope("fee", "s-1", kT0 + absl::Hours(3));
+  fee.mutable_fee_charged()->set_fee_id("f");
+  fee.mutable_fee_charged()->set_category(v1::TECHNICAL_SERVICE);
+  fee.mutable_fee_charged()->mutable_amount()->set_minor_units(5);
+  fee.mutable_fee_charged()->mutable_amount()->set_currency("CNY");
+  ASSERT_EQ(Ingest(engine, {fee}, 101).applied(), 1u);
+  round();
+  round();  // the second pass: s-1 is clean now, but used a moment ago
+  EXPECT_EQ(packed_becomes(29), 29);
+  absl::StatusOr<v1::ReadinessReport> r = GetShop(engine, "s-7");
+  ASSERT_TRUE(r.ok()) << r.status();
+  round();  // a query unpacks it, and it is not idle any more
+  EXPECT_EQ(packed_becomes(28), 28);
+  Advance(engine, absl::Minutes(11));
+  round();
+  EXPECT_EQ(packed_becomes(30), 30);
+  engine.Stop();
+}
+
 TEST_F(EngineTest, TestClockFiresDeadlinesBeforeReturningAndResolves) {
   auto engine = Start(2);
   ASSERT_NE(engine, nullptr);

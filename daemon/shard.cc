@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 
+#include <malloc.h>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/stable_hash.h"
 #include "depositd/store/v1/checkpoint.pb.h"
@@ -65,6 +69,27 @@ void AppendFired(std::string* body, const watchers::ShopState& state) {
   PutLengthDelimited(body, kGroupFiredTag, ref);
 }
 
+// Packed shops (shard.h): chunks of varint length + bytes.
+void AppendChunk(std::string* out, absl::string_view bytes) {
+  PutVarint(out, bytes.size());
+  out->append(bytes.data(), bytes.size());
+}
+
+bool ReadChunk(absl::string_view* in, absl::string_view* chunk) {
+  uint64_t n = 0;
+  for (int shift = 0;; shift += 7) {
+    if (in->empty() || shift > 63) return false;
+    const uint8_t b = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    n |= uint64_t{b & 0x7fu} << shift;
+    if ((b & 0x80) == 0) break;
+  }
+  if (n > in->size()) return false;
+  *chunk = in->substr(0, n);
+  in->remove_prefix(n);
+  return true;
+}
+
 }  // namespace
 
 std::string OrderPageKey(absl::string_view shop_key, uint32_t page) {
@@ -115,14 +140,19 @@ void Shard::Join() {
 void Shard::Run() {
   std::vector<ShardTask> tasks;
   for (;;) {
-    if (round_active_) {
-      // A checkpoint round is open: wake for its next slice at the latest.
+    if (round_active_ || pack_active_) {
+      // A checkpoint round or packing pass is open: wake for its next
+      // slice at the latest.
       absl::MutexLock lock(&mu_);
       auto ready = [](Shard* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
         return !s->queue_.empty() || s->wake_;
       };
-      mu_.AwaitWithDeadline(absl::Condition(+ready, this),
-                            last_slice_ + kCheckpointSliceGap);
+      absl::Time until = absl::InfiniteFuture();
+      if (round_active_) until = last_slice_ + kCheckpointSliceGap;
+      if (pack_active_) {
+        until = std::min(until, last_pack_ + kCheckpointSliceGap);
+      }
+      mu_.AwaitWithDeadline(absl::Condition(+ready, this), until);
       wake_ = false;
       tasks.swap(queue_);
     } else {
@@ -149,6 +179,7 @@ void Shard::Run() {
 
 bool Shard::Step(std::vector<ShardTask>& tasks) {
   const absl::Time now = ctx_.clock->Now();
+  now_nanos_ = absl::ToUnixNanos(now);
   ++step_;
   CommitItem item;
   item.shard = id_;
@@ -191,6 +222,9 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
   } else if (!stop && round_requested_ && !round_active_) {
     StartRound(now);
   }
+  if (!stop && pack_active_ && absl::Now() >= last_pack_ + kCheckpointSliceGap) {
+    PackSlice(now_nanos_);
+  }
   UpdateStats();
   return stop;
 }
@@ -205,8 +239,108 @@ ShopEntry* Shard::FindMutable(absl::string_view tenant,
 }
 
 const ShopEntry* Shard::Find(absl::string_view tenant,
-                             absl::string_view shop_id) const {
-  return const_cast<Shard*>(this)->FindMutable(tenant, shop_id);
+                             absl::string_view shop_id) {
+  ShopEntry* e = FindMutable(tenant, shop_id);
+  if (e == nullptr) return nullptr;
+  e->last_used = absl::ToUnixNanos(ctx_.clock->Now());
+  return Live(e);
+}
+
+ShopEntry* Shard::Live(ShopEntry* e) {
+  if (e->live) return e;
+  absl::string_view in = e->packed;
+  absl::string_view head;
+  absl::StatusOr<watchers::ShopState> state =
+      ReadChunk(&in, &head) ? watchers::ShopState::Parse(head)
+                            : absl::DataLossError("no head chunk");
+  for (uint32_t page = 0; state.ok() && !in.empty(); ++page) {
+    absl::string_view bytes;
+    absl::Status s = ReadChunk(&in, &bytes)
+                         ? state->AddOrderPage(page, bytes)
+                         : absl::DataLossError("truncated page chunk");
+    if (!s.ok()) state = s;
+  }
+  if (!state.ok()) {
+    // The bytes were made by this process from a state it held (or read
+    // and checked at start-up): this is memory corruption, and going on
+    // would apply events to a wrong state. The log and checkpoints on disk
+    // are intact; a restart recovers from them.
+    std::fprintf(stderr,
+                 "depositd: FATAL: packed shop %s does not unpack (%s); "
+                 "aborting, restart to recover from the store\n",
+                 absl::CEscape(e->key).c_str(),
+                 std::string(state.status().message()).c_str());
+    std::abort();
+  }
+  state->ForgetDirtyOrderPages();  // the packed form equals the checkpoint
+  e->state = *std::move(state);
+  e->live = true;
+  --packed_count_;
+  return e;
+}
+
+bool Shard::Packable(const ShopEntry& e, int64_t now_nanos,
+                     bool ignore_idle) const {
+  if (!e.live || e.dirty || e.feed) return false;
+  if (ignore_idle) return true;
+  return ctx_.pack_idle > absl::ZeroDuration() &&
+         now_nanos - e.last_used >= absl::ToInt64Nanoseconds(ctx_.pack_idle);
+}
+
+void Shard::Pack(ShopEntry* e) {
+  if (e->packed.empty()) {
+    std::string bytes;
+    AppendChunk(&bytes, e->state.SerializeHead());
+    const uint32_t pages = e->state.order_pages();
+    for (uint32_t p = 0; p < pages; ++p) {
+      AppendChunk(&bytes, e->state.SerializeOrderPage(p));
+    }
+    e->packed.assign(bytes.data(), bytes.size());  // no spare capacity
+  }
+  { watchers::ShopState freed(std::move(e->state)); }
+  e->live = false;
+  ++packed_count_;
+}
+
+void Shard::PackSlice(int64_t now_nanos) {
+  const absl::Time start = absl::Now();
+  auto it = pack_cursor_.empty() ? ordered_.begin()
+                                 : ordered_.upper_bound(pack_cursor_);
+  int seen = 0;
+  for (; it != ordered_.end(); ++it) {
+    ShopEntry* e = it->second;
+    if (Packable(*e, now_nanos, /*ignore_idle=*/false)) {
+      Pack(e);
+      ++packed_this_pass_;
+    }
+    if (++seen % 64 == 0 && absl::Now() - start >= kPackSliceTime) {
+      pack_cursor_.assign(it->first.data(), it->first.size());
+      last_pack_ = absl::Now();
+      return;
+    }
+  }
+  pack_active_ = false;
+  pack_cursor_.clear();
+  if (packed_this_pass_ >= kTrimAfterPacking) {
+    // The freed states are many small blocks all over the heap; glibc keeps
+    // them mapped (only the top of a heap shrinks by itself). Hand the free
+    // pages back, or the resident size would not show the saving.
+    malloc_trim(0);
+  }
+  packed_this_pass_ = 0;
+  last_pack_ = absl::Now();
+}
+
+int64_t Shard::PackAll(bool ignore_idle) {
+  int64_t n = 0;
+  for (auto& [k, e] : ordered_) {
+    if (Packable(*e, now_nanos_, ignore_idle)) {
+      Pack(e);
+      ++n;
+    }
+  }
+  UpdateStats();
+  return n;
 }
 
 ShopEntry* Shard::Insert(std::string key, uint64_t hash,
@@ -225,6 +359,7 @@ ShopEntry* Shard::Insert(std::string key, uint64_t hash,
 }
 
 void Shard::Touch(ShopEntry* e) {
+  e->last_used = now_nanos_;
   if (e->step != step_) {
     e->step = step_;
     touched_.push_back(e);
@@ -234,6 +369,8 @@ void Shard::Touch(ShopEntry* e) {
 
 void Shard::MarkDirty(ShopEntry* e) {
   if (!e->dirty) {
+    Live(e);
+    if (!e->packed.empty()) std::string().swap(e->packed);
     e->dirty = true;
     dirty_.push_back(e);
   }
@@ -263,7 +400,7 @@ void Shard::IngestTask(ShardTask& task, absl::Time now, CommitItem& item) {
     // Engine::Ingest ran ValidateEvent on every event of a kIngest task.
     absl::Status s;
     if (e != nullptr) {
-      s = e->state.ApplyValidated(ev, *e->profile);
+      s = Live(e)->state.ApplyValidated(ev, *e->profile);
     } else {
       absl::StatusOr<const watchers::ResolvedProfile*> profile =
           ctx_.registry->Resolve(ev.tenant(), ev.shop_id(), "");
@@ -373,7 +510,7 @@ void Shard::CheckShops(absl::Time now, std::vector<v1::Alert>* transitions,
           e->state.tenant(), absl::FromUnixNanos(e->feed_heard), silence, now,
           e->profile->language == "zh-CN");
     } else {
-      r = ctx_.watchers->CheckAll(e->state, *e->profile, now);
+      r = ctx_.watchers->CheckAll(Live(e)->state, *e->profile, now);
     }
     std::vector<v1::Alert> t =
         e->alerts.Update(std::move(r.findings), now, ctx_.repeat);
@@ -446,6 +583,7 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
 
 size_t Shard::PutEntry(ShopEntry& e,
                        std::vector<std::pair<std::string, std::string>>* puts) {
+  Live(&e);  // dirty shops are live (MarkDirty); this is a guard
   store::v1::ShopCheckpoint cp;
   cp.set_state(e.state.SerializeHead());
   for (const v1::Alert& a : e.alerts.active()) *cp.add_active_alerts() = a;
@@ -490,6 +628,10 @@ void Shard::SealDedupe(absl::Time now, CommitItem& ck) {
 
 void Shard::StartRound(absl::Time now) {
   round_requested_ = false;
+  if (!pack_active_ && ctx_.pack_idle > absl::ZeroDuration()) {
+    pack_active_ = true;
+    pack_cursor_.clear();
+  }
   CommitItem mark;
   mark.shard = id_;
   mark.cut_mark = true;
@@ -606,6 +748,15 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
     e->next_check = cp.next_check_nanos();
     deadlines_.insert({e->next_check, e});
   }
+  if (ctx_.pack_idle > absl::ZeroDuration() && !e->feed) {
+    // The checkpoint's bytes are the packed form: the head now, its pages
+    // as they load (LoadOrderPage); packed once the last one is in.
+    AppendChunk(&e->packed, cp.state());
+    if (e->state.order_pages_expected() == 0) {
+      e->packed.shrink_to_fit();
+      Pack(e);
+    }
+  }
   shop_count_.store(static_cast<int64_t>(shops_.size()));
   return absl::OkStatus();
 }
@@ -616,11 +767,23 @@ absl::Status Shard::LoadOrderPage(absl::string_view key, uint32_t page,
   if (it == shops_.end()) {
     return absl::DataLossError("an order page without its shop checkpoint");
   }
-  watchers::ShopState& state = it->second->state;
+  ShopEntry* e = it->second.get();
+  if (!e->live) {
+    return absl::DataLossError(
+        absl::StrCat("order page ", page, " after the shop's last page"));
+  }
+  watchers::ShopState& state = e->state;
   absl::Status s = state.AddOrderPage(page, bytes);
   if (!s.ok()) return s;
   state.ForgetDirtyOrderPages();  // it is on disk
   --pages_missing_;
+  if (!e->packed.empty()) {
+    AppendChunk(&e->packed, bytes);
+    if (page + 1 == state.order_pages_expected()) {
+      e->packed.shrink_to_fit();
+      Pack(e);
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -643,6 +806,7 @@ void Shard::AdoptBucket(uint64_t number, absl::Time max_seen) {
 
 void Shard::ReplayGroup(absl::Time at, const ReplayInput& in) {
   ++step_;
+  now_nanos_ = absl::ToUnixNanos(at);
   max_seq_seen_ = std::max(max_seq_seen_, in.seq);
   // The shop's checkpoint was written after this group (a later slice of
   // the round): its share of the group is already in the state.
@@ -659,7 +823,7 @@ void Shard::ReplayGroup(absl::Time at, const ReplayInput& in) {
     }
     absl::Status s;
     if (e != nullptr) {
-      s = e->state.Apply(*ev, *e->profile);
+      s = Live(e)->state.Apply(*ev, *e->profile);
     } else {
       absl::StatusOr<const watchers::ResolvedProfile*> profile =
           ctx_.registry->Resolve(ev->tenant(), ev->shop_id(), "");
@@ -707,10 +871,14 @@ void Shard::ReplayGroup(absl::Time at, const ReplayInput& in) {
 }
 
 void Shard::ScanFrom(absl::string_view after,
-                     const std::function<bool(const ShopEntry&)>& fn) const {
+                     const std::function<bool(const ShopEntry&)>& fn) {
   for (auto it = ordered_.upper_bound(after); it != ordered_.end(); ++it) {
-    if (it->second->feed) continue;
-    if (!fn(*it->second)) return;
+    ShopEntry* e = it->second;
+    if (e->feed) continue;
+    const bool was_packed = !e->live;
+    const bool more = fn(*Live(e));
+    if (was_packed) Pack(e);  // its packed bytes are kept: no serializing
+    if (!more) return;
   }
 }
 
@@ -729,6 +897,7 @@ void Shard::UpdateStats() {
                            std::memory_order_relaxed);
   dedupe_ids_.store(static_cast<int64_t>(dedupe_.size()),
                     std::memory_order_relaxed);
+  packed_shops_.store(packed_count_, std::memory_order_relaxed);
 }
 
 }  // namespace depositd::daemon

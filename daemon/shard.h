@@ -28,6 +28,20 @@
 // sequence it covers (ShopCheckpoint.covered_seq), so replay from the cut
 // skips what a shop's checkpoint already holds. Start (after recovery) and
 // Stop write a full checkpoint in one item.
+//
+// Packed shops: most shops are idle most of the time (a million shops, a
+// few thousand active in any minute), and a live ShopState costs several
+// times its snapshot (hash maps, order slots, indexes). A shop that is
+// clean (checkpointed) and has had no event or acknowledgement for
+// Context::pack_idle is packed: its state is kept, still in memory, as its
+// paged snapshot (head and order pages, ~25 bytes per order) and the live
+// state is freed. Everything else about it (alert book, deadline, profile)
+// stays in the ShopEntry. Any use unpacks it (a parse, microseconds for a
+// small shop); a shop that was only read keeps its packed bytes, so packing
+// it again is free. Packing runs as its own slices (kPackSliceTime, at
+// kCheckpointSliceGap) over all shops once per checkpoint round; shops
+// loaded at start-up are packed as they load (their checkpoint bytes are
+// the packed form), so a restart does not parse-and-hold every shop.
 #ifndef DEPOSITD_DAEMON_SHARD_H_
 #define DEPOSITD_DAEMON_SHARD_H_
 
@@ -69,7 +83,16 @@ struct ShopEntry {
       : key(std::move(k)), shop_hash(h), state(std::move(s)) {}
   std::string key;  // tenant "\0" shop_id
   uint64_t shop_hash;
+  // The live state; moved from (unusable) while the shop is packed. Shard
+  // methods unpack before use; a ShopEntry handed to a query is live.
   watchers::ShopState state;
+  bool live = true;
+  // Non-empty: the shop's packed snapshot (chunks: head, then each order
+  // page), equal to `state` when both are present. Dropped when the state
+  // changes.
+  std::string packed;
+  // Engine-clock Unix nanos of the last event, acknowledgement or query.
+  int64_t last_used = 0;
   const watchers::ResolvedProfile* profile = nullptr;
   std::string profile_name;  // the name `profile` was resolved for
   notifier::AlertBook alerts;
@@ -89,6 +112,11 @@ struct ShopEntry {
 inline constexpr absl::Duration kCheckpointSliceTime = absl::Milliseconds(2);
 inline constexpr size_t kCheckpointSliceBytes = 512 << 10;
 inline constexpr absl::Duration kCheckpointSliceGap = absl::Milliseconds(5);
+// Budget of one packing slice (checked every few shops).
+inline constexpr absl::Duration kPackSliceTime = absl::Milliseconds(1);
+// A pass that packed at least this many shops returns the freed memory to
+// the system (malloc_trim) when it ends.
+inline constexpr int64_t kTrimAfterPacking = 4096;
 
 // "tenant\0shop_id".
 std::string ShopKey(absl::string_view tenant, absl::string_view shop_id);
@@ -120,6 +148,9 @@ class Shard {
     std::function<absl::Duration(absl::string_view tenant)> feed_silence;
     // Tests only: at most this many shops per checkpoint slice; 0: none.
     int checkpoint_slice_shops = 0;
+    // Idle time (engine clock) after which a clean shop is packed; zero:
+    // shops are never packed.
+    absl::Duration pack_idle = absl::ZeroDuration();
   };
 
   Shard(uint32_t id, Context context);
@@ -182,12 +213,17 @@ class Shard {
   CommitItem Checkpoint(absl::Time now);
 
   // --- queries (shard thread) ---
-  const ShopEntry* Find(absl::string_view tenant,
-                        absl::string_view shop_id) const;
+  // The shop, unpacked (it stays unpacked until the next packing pass).
+  const ShopEntry* Find(absl::string_view tenant, absl::string_view shop_id);
   // Visits shops with key > `after` in key order until fn returns false
-  // (tenant watchdog entries are not shops and are skipped).
+  // (tenant watchdog entries are not shops and are skipped). A packed shop
+  // is unpacked for its call and packed again after it.
   void ScanFrom(absl::string_view after,
-                const std::function<bool(const ShopEntry&)>& fn) const;
+                const std::function<bool(const ShopEntry&)>& fn);
+  // Tests: packs every shop that may be packed now (clean, idle for
+  // pack_idle, not a watchdog entry), regardless of pack_idle being zero
+  // when `ignore_idle`. Returns how many were packed.
+  int64_t PackAll(bool ignore_idle);
   // All firing alerts (recovery, before Start).
   std::vector<v1::Alert> FiringAlerts() const;
   EngineClock* clock() const { return ctx_.clock; }
@@ -196,6 +232,7 @@ class Shard {
   int64_t shop_count() const { return shop_count_.load(); }
   int64_t pending_deadlines() const { return pending_deadlines_.load(); }
   int64_t dedupe_ids() const { return dedupe_ids_.load(); }
+  int64_t packed_shops() const { return packed_shops_.load(); }
   int64_t replayed_events() const { return replayed_events_; }
   int64_t skipped_events() const { return skipped_events_; }
 
@@ -219,7 +256,19 @@ class Shard {
                     const watchers::ResolvedProfile* profile,
                     absl::string_view resolved_for);
   void Touch(ShopEntry* e);
+  // Changed since the last checkpoint: unpacks it and drops its packed
+  // bytes (they no longer match).
   void MarkDirty(ShopEntry* e);
+  // Makes e->state usable (parses the packed bytes, keeping them). A
+  // packed snapshot that does not parse is memory corruption: it aborts.
+  ShopEntry* Live(ShopEntry* e);
+  // Packs a live, clean, non-watchdog shop: builds its packed bytes unless
+  // it has them, and frees the live state.
+  void Pack(ShopEntry* e);
+  // Whether e may be packed at `now_nanos` (ignore_idle: idle or not).
+  bool Packable(const ShopEntry& e, int64_t now_nanos, bool ignore_idle) const;
+  // The next packing slice of the open pass.
+  void PackSlice(int64_t now_nanos);
   void Schedule(ShopEntry* e, absl::Time next_check, absl::Time now);
   void ReResolveProfile(ShopEntry* e);
   // Starts a checkpoint round (pushes the cut_mark item).
@@ -265,6 +314,15 @@ class Shard {
   std::vector<std::function<void()>> round_waiters_;  // on_durable at commit
   std::vector<std::function<void()>> next_waiters_;   // for the next round
   uint64_t max_seq_seen_ = 0;
+  // Packing passes: one per checkpoint round, in key order from
+  // pack_cursor_ (exclusive; empty: from the start).
+  bool pack_active_ = false;
+  std::string pack_cursor_;
+  absl::Time last_pack_ = absl::InfinitePast();  // wall clock
+  // Engine-clock nanos of the current step (Touch stamps last_used).
+  int64_t now_nanos_ = 0;
+  int64_t packed_count_ = 0;  // shops with live == false
+  int64_t packed_this_pass_ = 0;
   std::vector<ShopEntry*> touched_;
   std::vector<ShopEntry*> fired_;
   uint64_t step_ = 0;
@@ -277,6 +335,7 @@ class Shard {
   std::atomic<int64_t> shop_count_{0};
   std::atomic<int64_t> pending_deadlines_{0};
   std::atomic<int64_t> dedupe_ids_{0};
+  std::atomic<int64_t> packed_shops_{0};
 };
 
 }  // namespace depositd::daemon

@@ -369,6 +369,7 @@ std::string FormatStats(const v1::StatsResponse& s) {
   table.AddRow(
       {"store_estimated_keys", absl::StrCat(s.store_estimated_keys())});
   table.AddRow({"dedupe_ids", absl::StrCat(s.dedupe_ids())});
+  table.AddRow({"packed_shops", absl::StrCat(s.packed_shops())});
   return table.Render();
 }
 

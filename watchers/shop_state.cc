@@ -2770,6 +2770,11 @@ uint32_t ShopState::order_pages_expected() const {
   return in_->orders.pages_expected;
 }
 
+uint32_t ShopState::order_pages() const {
+  return static_cast<uint32_t>(
+      (in_->orders.slots.size() + kOrderPageSlots - 1) / kOrderPageSlots);
+}
+
 absl::Status ShopState::AddOrderPage(uint32_t page, absl::string_view bytes) {
   Internals& in = *in_;
   const size_t have = in.orders.slots.size();
@@ -2814,8 +2819,7 @@ std::string ShopState::SerializeImpl(bool paged) const {
   }
   s.set_last_sale_at(in.last_sale_at);
   if (paged) {
-    s.set_order_pages(static_cast<uint32_t>(
-        (in.orders.slots.size() + kOrderPageSlots - 1) / kOrderPageSlots));
+    s.set_order_pages(order_pages());
   } else {
     FillOrderColumns(in.orders, 0, in.orders.slots.size(), s.mutable_orders());
   }

@@ -153,6 +153,8 @@ class ShopState {
   std::vector<uint32_t> TakeDirtyOrderPages();
   void ForgetDirtyOrderPages();
   uint32_t order_pages_expected() const;
+  // Pages the orders fill now (what SerializeHead records).
+  uint32_t order_pages() const;
   absl::Status AddOrderPage(uint32_t page, absl::string_view bytes);
 
   // Rough heap footprint, for stats and memory budgeting.

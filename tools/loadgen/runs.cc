@@ -1437,7 +1437,7 @@ absl::Status RunStats(const LoadgenOptions& o) {
   std::printf(
       "shops=%lld events_applied=%lld log_position=%llu "
       "checkpoint_position=%llu alert_sequence=%llu pending_deadlines=%lld "
-      "shards=%d store_live_bytes=%lld dedupe_ids=%lld\n",
+      "shards=%d store_live_bytes=%lld dedupe_ids=%lld packed_shops=%lld\n",
       static_cast<long long>(stats.shops()),
       static_cast<long long>(stats.events_applied()),
       static_cast<unsigned long long>(stats.log_position()),
@@ -1445,7 +1445,8 @@ absl::Status RunStats(const LoadgenOptions& o) {
       static_cast<unsigned long long>(stats.alert_sequence()),
       static_cast<long long>(stats.pending_deadlines()), stats.shards(),
       static_cast<long long>(stats.store_live_bytes()),
-      static_cast<long long>(stats.dedupe_ids()));
+      static_cast<long long>(stats.dedupe_ids()),
+      static_cast<long long>(stats.packed_shops()));
   return absl::OkStatus();
 }
 
