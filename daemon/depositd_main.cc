@@ -56,6 +56,16 @@
 #include "tools/flag_names.h"
 #include "watchers/profiles.h"
 
+// jemalloc (linked into depositd when found, see daemon/CMakeLists.txt)
+// reads its options from this symbol: a background thread returns pages
+// left empty for a second (dirty_decay_ms) straight to the system
+// (muzzy_decay_ms 0), so the resident size follows what is in use, e.g.
+// after idle shops are packed. Without jemalloc the symbol is unused.
+extern "C" {
+const char* malloc_conf =
+    "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
+}
+
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address to serve gRPC on, host:port. Port 0 picks a free port "
           "(see --port-file).");

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <new>
 #include <utility>
 
 #include <malloc.h>
@@ -114,7 +116,15 @@ std::string ShopKey(absl::string_view tenant, absl::string_view shop_id) {
 
 Shard::Shard(uint32_t id, Context context) : id_(id), ctx_(context) {}
 
-Shard::~Shard() { Join(); }
+Shard::~Shard() {
+  Join();
+  for (size_t b = 0; b < entry_blocks_.size(); ++b) {
+    const size_t n =
+        b + 1 == entry_blocks_.size() ? entries_in_last_block_ : kEntriesPerBlock;
+    auto* entries = reinterpret_cast<ShopEntry*>(entry_blocks_[b].get());
+    for (size_t i = 0; i < n; ++i) entries[i].~ShopEntry();
+  }
+}
 
 void Shard::Push(ShardTask task) {
   absl::MutexLock lock(&mu_);
@@ -235,7 +245,7 @@ ShopEntry* Shard::FindMutable(absl::string_view tenant,
   key_scratch_.push_back('\0');
   key_scratch_.append(shop_id.data(), shop_id.size());
   auto it = shops_.find(absl::string_view(key_scratch_));
-  return it == shops_.end() ? nullptr : it->second.get();
+  return it == shops_.end() ? nullptr : it->second;
 }
 
 const ShopEntry* Shard::Find(absl::string_view tenant,
@@ -248,7 +258,7 @@ const ShopEntry* Shard::Find(absl::string_view tenant,
 
 ShopEntry* Shard::Live(ShopEntry* e) {
   if (e->live) return e;
-  absl::string_view in = e->packed;
+  absl::string_view in = packed_store_.Get(e->packed);
   absl::string_view head;
   absl::StatusOr<watchers::ShopState> state =
       ReadChunk(&in, &head) ? watchers::ShopState::Parse(head)
@@ -295,7 +305,7 @@ void Shard::Pack(ShopEntry* e) {
     for (uint32_t p = 0; p < pages; ++p) {
       AppendChunk(&bytes, e->state.SerializeOrderPage(p));
     }
-    e->packed.assign(bytes.data(), bytes.size());  // no spare capacity
+    packed_store_.Put(&e->packed, bytes);
   }
   { watchers::ShopState freed(std::move(e->state)); }
   e->live = false;
@@ -304,6 +314,7 @@ void Shard::Pack(ShopEntry* e) {
 
 void Shard::PackSlice(int64_t now_nanos) {
   const absl::Time start = absl::Now();
+  packed_store_.Compact(kCompactPerSlice);
   auto it = pack_cursor_.empty() ? ordered_.begin()
                                  : ordered_.upper_bound(pack_cursor_);
   int seen = 0;
@@ -343,18 +354,32 @@ int64_t Shard::PackAll(bool ignore_idle) {
   return n;
 }
 
-ShopEntry* Shard::Insert(std::string key, uint64_t hash,
+ShopEntry* Shard::Insert(absl::string_view key, uint64_t hash,
                          watchers::ShopState state,
                          const watchers::ResolvedProfile* profile,
                          absl::string_view resolved_for) {
-  auto entry =
-      std::make_unique<ShopEntry>(std::move(key), hash, std::move(state));
-  entry->profile = profile;
-  entry->profile_name = std::string(resolved_for);
-  ShopEntry* e = entry.get();
-  absl::string_view k = e->key;
-  shops_.emplace(k, std::move(entry));
-  ordered_.emplace(k, e);
+  if (key.size() > key_block_size_ - key_block_used_) {
+    key_block_size_ = std::max(kKeyBlockBytes, key.size());
+    key_blocks_.push_back(std::make_unique<char[]>(key_block_size_));
+    key_block_used_ = 0;
+  }
+  char* key_copy = key_blocks_.back().get() + key_block_used_;
+  std::memcpy(key_copy, key.data(), key.size());
+  key_block_used_ += key.size();
+  if (entries_in_last_block_ == kEntriesPerBlock) {
+    entry_blocks_.push_back(
+        std::make_unique<unsigned char[]>(kEntriesPerBlock * sizeof(ShopEntry)));
+    entries_in_last_block_ = 0;
+  }
+  void* slot = entry_blocks_.back().get() +
+               entries_in_last_block_ * sizeof(ShopEntry);
+  ShopEntry* e = new (slot) ShopEntry(absl::string_view(key_copy, key.size()),
+                                      hash, std::move(state));
+  ++entries_in_last_block_;
+  e->profile = profile;
+  e->profile_name = std::string(resolved_for);
+  shops_.emplace(e->key, e);
+  ordered_.emplace(e->key, e);
   return e;
 }
 
@@ -370,7 +395,7 @@ void Shard::Touch(ShopEntry* e) {
 void Shard::MarkDirty(ShopEntry* e) {
   if (!e->dirty) {
     Live(e);
-    if (!e->packed.empty()) std::string().swap(e->packed);
+    packed_store_.Free(&e->packed);
     e->dirty = true;
     dirty_.push_back(e);
   }
@@ -595,7 +620,7 @@ size_t Shard::PutEntry(ShopEntry& e,
   // Every group of this shard so far is applied, and its next one will take
   // a larger number than the counter holds now.
   cp.set_covered_seq(ctx_.group_seq->load());
-  puts->emplace_back(e.key, cp.SerializeAsString());
+  puts->emplace_back(std::string(e.key), cp.SerializeAsString());
   size_t bytes = puts->back().second.size();
   for (uint32_t page : e.state.TakeDirtyOrderPages()) {
     puts->emplace_back(OrderPageKey(e.key, page),
@@ -735,7 +760,7 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
     if (!profile.ok()) return profile.status();
   }
   ShopEntry* e =
-      Insert(std::string(key), hash, *std::move(state), *profile, resolved_for);
+      Insert(key, hash, *std::move(state), *profile, resolved_for);
   std::vector<v1::Alert> active(cp.active_alerts().begin(),
                                 cp.active_alerts().end());
   e->alerts.Restore(std::move(active));
@@ -748,14 +773,14 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
     e->next_check = cp.next_check_nanos();
     deadlines_.insert({e->next_check, e});
   }
+  loading_ = nullptr;
   if (ctx_.pack_idle > absl::ZeroDuration() && !e->feed) {
     // The checkpoint's bytes are the packed form: the head now, its pages
     // as they load (LoadOrderPage); packed once the last one is in.
-    AppendChunk(&e->packed, cp.state());
-    if (e->state.order_pages_expected() == 0) {
-      e->packed.shrink_to_fit();
-      Pack(e);
-    }
+    loading_bytes_.clear();
+    AppendChunk(&loading_bytes_, cp.state());
+    loading_ = e;
+    if (e->state.order_pages_expected() == 0) FinishLoading();
   }
   shop_count_.store(static_cast<int64_t>(shops_.size()));
   return absl::OkStatus();
@@ -767,7 +792,7 @@ absl::Status Shard::LoadOrderPage(absl::string_view key, uint32_t page,
   if (it == shops_.end()) {
     return absl::DataLossError("an order page without its shop checkpoint");
   }
-  ShopEntry* e = it->second.get();
+  ShopEntry* e = it->second;
   if (!e->live) {
     return absl::DataLossError(
         absl::StrCat("order page ", page, " after the shop's last page"));
@@ -777,14 +802,18 @@ absl::Status Shard::LoadOrderPage(absl::string_view key, uint32_t page,
   if (!s.ok()) return s;
   state.ForgetDirtyOrderPages();  // it is on disk
   --pages_missing_;
-  if (!e->packed.empty()) {
-    AppendChunk(&e->packed, bytes);
-    if (page + 1 == state.order_pages_expected()) {
-      e->packed.shrink_to_fit();
-      Pack(e);
-    }
+  if (loading_ == e) {
+    AppendChunk(&loading_bytes_, bytes);
+    if (page + 1 == state.order_pages_expected()) FinishLoading();
   }
   return absl::OkStatus();
+}
+
+void Shard::FinishLoading() {
+  packed_store_.Put(&loading_->packed, loading_bytes_);
+  Pack(loading_);
+  loading_ = nullptr;
+  loading_bytes_.clear();
 }
 
 absl::Status Shard::CheckLoaded() const {

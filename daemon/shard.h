@@ -67,6 +67,7 @@
 #include "daemon/dedupe.h"
 #include "daemon/engine_clock.h"
 #include "daemon/engine_internal.h"
+#include "daemon/packed_store.h"
 #include "depositd/store/v1/log.pb.h"
 #include "notifier/alert_book.h"
 #include "watchers/profiles.h"
@@ -79,18 +80,19 @@ inline constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
 
 // A shop and everything the shard keeps about it. Owned by its shard.
 struct ShopEntry {
-  ShopEntry(std::string k, uint64_t h, watchers::ShopState s)
-      : key(std::move(k)), shop_hash(h), state(std::move(s)) {}
-  std::string key;  // tenant "\0" shop_id
+  ShopEntry(absl::string_view k, uint64_t h, watchers::ShopState s)
+      : key(k), shop_hash(h), state(std::move(s)) {}
+  // tenant "\0" shop_id, in the shard's key blocks (lives as long as it).
+  absl::string_view key;
   uint64_t shop_hash;
   // The live state; moved from (unusable) while the shop is packed. Shard
   // methods unpack before use; a ShopEntry handed to a query is live.
   watchers::ShopState state;
   bool live = true;
   // Non-empty: the shop's packed snapshot (chunks: head, then each order
-  // page), equal to `state` when both are present. Dropped when the state
-  // changes.
-  std::string packed;
+  // page) in the shard's PackedStore, equal to `state` when both are
+  // present. Dropped when the state changes.
+  PackedStore::Ref packed;
   // Engine-clock Unix nanos of the last event, acknowledgement or query.
   int64_t last_used = 0;
   const watchers::ResolvedProfile* profile = nullptr;
@@ -117,6 +119,9 @@ inline constexpr absl::Duration kPackSliceTime = absl::Milliseconds(1);
 // A pass that packed at least this many shops returns the freed memory to
 // the system (malloc_trim) when it ends.
 inline constexpr int64_t kTrimAfterPacking = 4096;
+// Bytes of packed shops moved per packing slice by compaction (see
+// PackedStore).
+inline constexpr size_t kCompactPerSlice = 256 << 10;
 
 // "tenant\0shop_id".
 std::string ShopKey(absl::string_view tenant, absl::string_view shop_id);
@@ -252,7 +257,8 @@ class Shard {
   void FinishStep(absl::Time now, CommitItem& item);
   ShopEntry* FindMutable(absl::string_view tenant, absl::string_view shop_id);
   // `profile` was resolved for the profile name `resolved_for`.
-  ShopEntry* Insert(std::string key, uint64_t hash, watchers::ShopState state,
+  ShopEntry* Insert(absl::string_view key, uint64_t hash,
+                    watchers::ShopState state,
                     const watchers::ResolvedProfile* profile,
                     absl::string_view resolved_for);
   void Touch(ShopEntry* e);
@@ -267,8 +273,10 @@ class Shard {
   void Pack(ShopEntry* e);
   // Whether e may be packed at `now_nanos` (ignore_idle: idle or not).
   bool Packable(const ShopEntry& e, int64_t now_nanos, bool ignore_idle) const;
-  // The next packing slice of the open pass.
+  // The next packing slice of the open pass (and some compaction).
   void PackSlice(int64_t now_nanos);
+  // Start-up: stores the gathered bytes of `loading_` and packs it.
+  void FinishLoading();
   void Schedule(ShopEntry* e, absl::Time next_check, absl::Time now);
   void ReResolveProfile(ShopEntry* e);
   // Starts a checkpoint round (pushes the cut_mark item).
@@ -299,7 +307,23 @@ class Shard {
   std::thread thread_;
 
   // Shard thread only.
-  absl::flat_hash_map<absl::string_view, std::unique_ptr<ShopEntry>> shops_;
+  absl::flat_hash_map<absl::string_view, ShopEntry*> shops_;
+  // Entries and their keys are allocated in blocks, apart from the live
+  // states' many small blocks: allocated one by one they sat between them,
+  // so a packed shop's freed state left every page in use and the
+  // resident size did not drop. Entries are never removed.
+  static constexpr size_t kEntriesPerBlock = 256;
+  static constexpr size_t kKeyBlockBytes = 64 << 10;
+  std::vector<std::unique_ptr<unsigned char[]>> entry_blocks_;
+  size_t entries_in_last_block_ = kEntriesPerBlock;
+  PackedStore packed_store_;
+  // Start-up: the shop whose packed bytes are being gathered (its head,
+  // then its pages as they load).
+  ShopEntry* loading_ = nullptr;
+  std::string loading_bytes_;
+  std::vector<std::unique_ptr<char[]>> key_blocks_;
+  size_t key_block_size_ = 0;
+  size_t key_block_used_ = 0;
   absl::btree_map<absl::string_view, ShopEntry*> ordered_;
   absl::btree_set<std::pair<int64_t, ShopEntry*>> deadlines_;
   DedupeIndex dedupe_;

@@ -10,6 +10,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc
   libabsl-dev librocksdb-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libjemalloc-dev
 )
 # Extra packages for the test suite only (set by deploy/test.sh).
 # prometheus-alertmanager: the end-to-end test starts a real Alertmanager on
