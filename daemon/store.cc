@@ -368,12 +368,17 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   // log family's 256 MiB buffers and the others' 64 MiB cannot hold several
   // hundred MiB between them under a fast feed (the overload test's memory
   // bound counts 64 MiB for RocksDB).
-  // With allow_stall, writes wait for flushes once the memtables hold that
-  // much, instead of letting them grow while a flush is under way (the
-  // committer then holds the acks: backpressure, as for a slow disk).
+  // Not allow_stall: with it, a write stalls once all memtables together
+  // reach the limit, and only a flush ends the stall, but the manager
+  // schedules a flush only for *mutable* memtable memory past 7/8 of the
+  // limit; a 1M-shop populate wedged the committer there for good
+  // (DBImpl::WriteBufferManagerStallWrites, flush threads idle; a known
+  // RocksDB behaviour). Backpressure comes from each family's own stall
+  // instead (max_write_buffer_number memtables awaiting flush), and the
+  // families other than the log flush on their own at 16 MiB.
   db_options.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(64ull << 20, nullptr,
-                                                    /*allow_stall=*/true);
+                                                    /*allow_stall=*/false);
   db_options.keep_log_file_num = 3;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.info_log = std::make_shared<StderrLogger>();
@@ -393,7 +398,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
       cf.max_write_buffer_number = 3;
       cf.compression = rocksdb::kNoCompression;
     } else {
-      cf.write_buffer_size = 64 << 20;
+      cf.write_buffer_size = 16 << 20;
     }
     if (test_buffer > 0) {
       cf.write_buffer_size = test_buffer;
