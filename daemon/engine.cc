@@ -1,7 +1,5 @@
 #include "daemon/engine.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -456,11 +454,6 @@ absl::Status Engine::Recover() {
     created.Wait();
   }
   checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
-  if (options_.pack_idle > absl::ZeroDuration() && recovery_.shops > 0) {
-    // Loading parsed every shop and kept only its packed bytes: give the
-    // freed pages back (see Shard::PackSlice).
-    malloc_trim(0);
-  }
   recovery_.took = absl::Now() - started;
   return absl::OkStatus();
 }
@@ -523,7 +516,8 @@ int64_t Engine::PackAllShops() {
   }
   absl::MutexLock lock(&wait->mu);
   wait->mu.Await(absl::Condition(
-      +[](Wait* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) { return w->left == 0; },
+      +[](Wait* w)
+           ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) { return w->left == 0; },
       wait.get()));
   return wait->packed;
 }

@@ -86,7 +86,9 @@ class EngineTest : public testing::Test {
     registry_ = *std::move(registry);
   }
 
-  std::unique_ptr<Engine> Start(int shards, bool checkpoint_on_stop = true) {
+  // Options of every engine here: dir_, clock_, 2 shards unless told, no
+  // fsync, no timed checkpoints.
+  Engine::Options Options(int shards = 2, bool checkpoint_on_stop = true) {
     Engine::Options o;
     o.data_dir = dir_;
     o.sync = false;
@@ -98,7 +100,12 @@ class EngineTest : public testing::Test {
     o.repeat = repeat_;
     o.feed_silence = feed_silence_;
     o.checkpoint_slice_shops = checkpoint_slice_shops_;
-    absl::StatusOr<std::unique_ptr<Engine>> e = Engine::Create(o);
+    return o;
+  }
+
+  std::unique_ptr<Engine> Start(int shards, bool checkpoint_on_stop = true) {
+    absl::StatusOr<std::unique_ptr<Engine>> e =
+        Engine::Create(Options(shards, checkpoint_on_stop));
     EXPECT_TRUE(e.ok()) << e.status();
     return e.ok() ? *std::move(e) : nullptr;
   }
@@ -537,22 +544,16 @@ TEST_F(EngineTest, PackedShopsBehaveExactlyLikeLiveOnes) {
     std::unique_ptr<Engine> engine;
   };
   auto start = [&](Side& side, bool pack, bool checkpoint_on_stop) {
-    Engine::Options o;
+    Engine::Options o = Options(2, checkpoint_on_stop);
     o.data_dir = side.dir;
-    o.sync = false;
-    o.shards = 2;
-    o.checkpoint_interval = absl::Hours(1);
-    o.registry = registry_.get();
     o.clock = side.clock.get();
-    o.checkpoint_on_stop = checkpoint_on_stop;
     o.pack_idle = pack ? absl::Minutes(1) : absl::ZeroDuration();
     absl::StatusOr<std::unique_ptr<Engine>> e = Engine::Create(o);
     ASSERT_TRUE(e.ok()) << e.status();
     side.engine = *std::move(e);
   };
   Side live{TempDir(), std::make_unique<TestClock>(kT0 + absl::Hours(3)), {}};
-  Side packed{TempDir(), std::make_unique<TestClock>(kT0 + absl::Hours(3)),
-              {}};
+  Side packed{TempDir(), std::make_unique<TestClock>(kT0 + absl::Hours(3)), {}};
   start(live, false, true);
   start(packed, true, false);
   ASSERT_NE(live.engine, nullptr);
@@ -635,17 +636,16 @@ TEST_F(EngineTest, PackedShopsBehaveExactlyLikeLiveOnes) {
   }
   auto order = [](const std::string& shop, int n, v1::OrderStatus status,
                   absl::Duration at) {
-    v1::Event e = Envelope(
-        absl::StrCat(shop, "-o", n, "-", v1::OrderStatus_Name(status)), shop,
-        kT0 + at);
+    v1::Event e =
+        Envelope(absl::StrCat(shop, "-o", n, "-", v1::OrderStatus_Name(status)),
+                 shop, kT0 + at);
     e.mutable_order_status_changed()->set_order_id(absl::StrCat("o-", n));
     e.mutable_order_status_changed()->set_status(status);
     return e;
   };
   for (int i = 0; i < 12; ++i) {
     for (int n = 0; n < i; ++n) {
-      first.push_back(
-          order(shops[i], n, v1::PLACED, absl::Minutes(10 + n)));
+      first.push_back(order(shops[i], n, v1::PLACED, absl::Minutes(10 + n)));
     }
   }
   ingest(first);
@@ -703,10 +703,10 @@ TEST_F(EngineTest, PackedShopsBehaveExactlyLikeLiveOnes) {
   for (bool crash : {true, false}) {
     SCOPED_TRACE(crash ? "after a crash" : "after a clean stop");
     // Logged, not checkpointed: a crash replays them onto packed shops.
-    ingest({order("shop-8", 2, v1::SHIPPED, absl::Hours(55)),
-            order("big", 1030, v1::SHIPPED, absl::Hours(55)),
-            order(crash ? "shop-9" : "shop-10", 3, v1::SHIPPED,
-                  absl::Hours(56))});
+    ingest(
+        {order("shop-8", 2, v1::SHIPPED, absl::Hours(55)),
+         order("big", 1030, v1::SHIPPED, absl::Hours(55)),
+         order(crash ? "shop-9" : "shop-10", 3, v1::SHIPPED, absl::Hours(56))});
     packed.engine->Stop();
     packed.engine.reset();
     // The first stop is a crash (started without a final checkpoint),
@@ -731,21 +731,15 @@ TEST_F(EngineTest, PackedShopsBehaveExactlyLikeLiveOnes) {
 // Shops idle for the packing time are packed by the pass that runs with
 // each checkpoint round; a shop with a recent event stays live.
 TEST_F(EngineTest, IdleShopsArePackedByTheCheckpointRounds) {
-  Engine::Options o;
-  o.data_dir = dir_;
-  o.sync = false;
-  o.shards = 2;
-  o.checkpoint_interval = absl::Hours(1);
-  o.registry = registry_.get();
-  o.clock = &clock_;
+  Engine::Options o = Options();
   o.pack_idle = absl::Minutes(10);
   absl::StatusOr<std::unique_ptr<Engine>> created = Engine::Create(o);
   ASSERT_TRUE(created.ok()) << created.status();
   Engine& engine = **created;
   for (int i = 0; i < 30; ++i) {
-    ASSERT_EQ(Ingest(engine, WrongAccountShop(absl::StrCat("s-", i)), i)
-                  .applied(),
-              3u);
+    ASSERT_EQ(
+        Ingest(engine, WrongAccountShop(absl::StrCat("s-", i)), i).applied(),
+        3u);
   }
   auto round = [&] {
     absl::Notification done;
@@ -766,10 +760,10 @@ TEST_F(EngineTest, IdleShopsArePackedByTheCheckpointRounds) {
   round();  // writes them: clean, but not idle yet
   EXPECT_EQ(engine.Stats().packed_shops(), 0);
   Advance(engine, absl::Minutes(11));
-  ASSERT_EQ(Ingest(engine, {Envelope("s-0-late", "s-0", kT0 + absl::Hours(3))},
-                   100)
-                .rejected(),
-            1u);  // an empty event: rejected, and not a use
+  ASSERT_EQ(
+      Ingest(engine, {Envelope("s-0-late", "s-0", kT0 + absl::Hours(3))}, 100)
+          .rejected(),
+      1u);  // an empty event: rejected, and not a use
   v1::Event fee = Envelope("fee", "s-1", kT0 + absl::Hours(3));
   fee.mutable_fee_charged()->set_fee_id("f");
   fee.mutable_fee_charged()->set_category(v1::TECHNICAL_SERVICE);

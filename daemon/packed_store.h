@@ -68,7 +68,7 @@ class PackedStore {
     char* data = nullptr;  // null: unmapped (the slot is free)
     size_t capacity = 0;
     size_t used = 0;
-    size_t live = 0;  // bytes of live blobs with their headers
+    size_t live = 0;      // bytes of live blobs with their headers
     bool queued = false;  // in compact_queue_
     bool own = false;     // one big blob
   };

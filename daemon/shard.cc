@@ -7,8 +7,6 @@
 #include <new>
 #include <utility>
 
-#include <malloc.h>
-
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/stable_hash.h"
@@ -119,8 +117,8 @@ Shard::Shard(uint32_t id, Context context) : id_(id), ctx_(context) {}
 Shard::~Shard() {
   Join();
   for (size_t b = 0; b < entry_blocks_.size(); ++b) {
-    const size_t n =
-        b + 1 == entry_blocks_.size() ? entries_in_last_block_ : kEntriesPerBlock;
+    const size_t n = b + 1 == entry_blocks_.size() ? entries_in_last_block_
+                                                   : kEntriesPerBlock;
     auto* entries = reinterpret_cast<ShopEntry*>(entry_blocks_[b].get());
     for (size_t i = 0; i < n; ++i) entries[i].~ShopEntry();
   }
@@ -232,7 +230,8 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
   } else if (!stop && round_requested_ && !round_active_) {
     StartRound(now);
   }
-  if (!stop && pack_active_ && absl::Now() >= last_pack_ + kCheckpointSliceGap) {
+  if (!stop && pack_active_ &&
+      absl::Now() >= last_pack_ + kCheckpointSliceGap) {
     PackSlice(now_nanos_);
   }
   UpdateStats();
@@ -320,10 +319,7 @@ void Shard::PackSlice(int64_t now_nanos) {
   int seen = 0;
   for (; it != ordered_.end(); ++it) {
     ShopEntry* e = it->second;
-    if (Packable(*e, now_nanos, /*ignore_idle=*/false)) {
-      Pack(e);
-      ++packed_this_pass_;
-    }
+    if (Packable(*e, now_nanos, /*ignore_idle=*/false)) Pack(e);
     if (++seen % 64 == 0 && absl::Now() - start >= kPackSliceTime) {
       pack_cursor_.assign(it->first.data(), it->first.size());
       last_pack_ = absl::Now();
@@ -332,13 +328,6 @@ void Shard::PackSlice(int64_t now_nanos) {
   }
   pack_active_ = false;
   pack_cursor_.clear();
-  if (packed_this_pass_ >= kTrimAfterPacking) {
-    // The freed states are many small blocks all over the heap; glibc keeps
-    // them mapped (only the top of a heap shrinks by itself). Hand the free
-    // pages back, or the resident size would not show the saving.
-    malloc_trim(0);
-  }
-  packed_this_pass_ = 0;
   last_pack_ = absl::Now();
 }
 
@@ -367,12 +356,12 @@ ShopEntry* Shard::Insert(absl::string_view key, uint64_t hash,
   std::memcpy(key_copy, key.data(), key.size());
   key_block_used_ += key.size();
   if (entries_in_last_block_ == kEntriesPerBlock) {
-    entry_blocks_.push_back(
-        std::make_unique<unsigned char[]>(kEntriesPerBlock * sizeof(ShopEntry)));
+    entry_blocks_.push_back(std::make_unique<unsigned char[]>(
+        kEntriesPerBlock * sizeof(ShopEntry)));
     entries_in_last_block_ = 0;
   }
-  void* slot = entry_blocks_.back().get() +
-               entries_in_last_block_ * sizeof(ShopEntry);
+  void* slot =
+      entry_blocks_.back().get() + entries_in_last_block_ * sizeof(ShopEntry);
   ShopEntry* e = new (slot) ShopEntry(absl::string_view(key_copy, key.size()),
                                       hash, std::move(state));
   ++entries_in_last_block_;
@@ -759,8 +748,7 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
     profile = ctx_.registry->Resolve(state->tenant(), state->shop_id(), "");
     if (!profile.ok()) return profile.status();
   }
-  ShopEntry* e =
-      Insert(key, hash, *std::move(state), *profile, resolved_for);
+  ShopEntry* e = Insert(key, hash, *std::move(state), *profile, resolved_for);
   std::vector<v1::Alert> active(cp.active_alerts().begin(),
                                 cp.active_alerts().end());
   e->alerts.Restore(std::move(active));

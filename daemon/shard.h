@@ -116,9 +116,6 @@ inline constexpr size_t kCheckpointSliceBytes = 512 << 10;
 inline constexpr absl::Duration kCheckpointSliceGap = absl::Milliseconds(5);
 // Budget of one packing slice (checked every few shops).
 inline constexpr absl::Duration kPackSliceTime = absl::Milliseconds(1);
-// A pass that packed at least this many shops returns the freed memory to
-// the system (malloc_trim) when it ends.
-inline constexpr int64_t kTrimAfterPacking = 4096;
 // Bytes of packed shops moved per packing slice by compaction (see
 // PackedStore).
 inline constexpr size_t kCompactPerSlice = 256 << 10;
@@ -346,7 +343,6 @@ class Shard {
   // Engine-clock nanos of the current step (Touch stamps last_used).
   int64_t now_nanos_ = 0;
   int64_t packed_count_ = 0;  // shops with live == false
-  int64_t packed_this_pass_ = 0;
   std::vector<ShopEntry*> touched_;
   std::vector<ShopEntry*> fired_;
   uint64_t step_ = 0;

@@ -1,7 +1,7 @@
 #include "tools/client_channel.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>

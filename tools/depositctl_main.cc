@@ -843,8 +843,8 @@ int Main(int argc, char** argv) {
       MakeClientChannel(addr, channel_options);
   if (!channel.ok()) return UsageError(channel.status().message());
   // The calls below fail fast; ride over one spurious connect failure.
-  ConnectEarly(*channel, std::min(absl::Seconds(timeout_seconds),
-                                  absl::Seconds(3)));
+  ConnectEarly(*channel,
+               std::min(absl::Seconds(timeout_seconds), absl::Seconds(3)));
   Client client(addr, absl::Seconds(timeout_seconds), *std::move(channel));
   const std::string& command = cl->positionals[0];
   if (command == "send") return RunSend(client, *cl);

@@ -1182,9 +1182,9 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
   const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
   Events ev;
   ShopState shop("t1", "s1");
-  ASSERT_TRUE(shop.Apply(ev.Paid(At(2026, 1, 1), "pay-1", 10000, "USD"),
-                         *profile)
-                  .ok());
+  ASSERT_TRUE(
+      shop.Apply(ev.Paid(At(2026, 1, 1), "pay-1", 10000, "USD"), *profile)
+          .ok());
   const int kOrders = 2 * kOrderPageSlots + 300;  // 3 pages, the last partial
   for (int i = 0; i < kOrders; ++i) {
     ASSERT_TRUE(shop.Apply(ev.Order(At(2026, 2, 1) + absl::Seconds(i),
