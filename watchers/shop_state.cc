@@ -2700,8 +2700,13 @@ absl::Status AddOrderColumns(ShopState::Internals& in,
           "shop snapshot: order columns differ in length");
     }
   }
-  in.orders.slots.reserve(in.orders.slots.size() + n);
-  in.orders.by_id.reserve(in.orders.by_id.size() + n);
+  // Grow the slots geometrically: a big shop arrives as hundreds of pages,
+  // and an exact reserve per page would copy its orders once per page.
+  const size_t need = in.orders.slots.size() + static_cast<size_t>(n);
+  if (need > in.orders.slots.capacity()) {
+    in.orders.slots.reserve(std::max(need, 2 * in.orders.slots.capacity()));
+  }
+  in.orders.by_id.reserve(need);  // absl rounds up to a power of two
   // The prefix all ids share, known up front so that no insertion below
   // has to shrink it (the loop below checks the lengths).
   size_t prefix = std::numeric_limits<size_t>::max();
