@@ -768,6 +768,7 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
     loading_bytes_.clear();
     AppendChunk(&loading_bytes_, cp.state());
     loading_ = e;
+    loading_page_ = 0;
     if (e->state.order_pages_expected() == 0) FinishLoading();
   }
   shop_count_.store(static_cast<int64_t>(shops_.size()));
@@ -786,14 +787,26 @@ absl::Status Shard::LoadOrderPage(absl::string_view key, uint32_t page,
         absl::StrCat("order page ", page, " after the shop's last page"));
   }
   watchers::ShopState& state = e->state;
+  if (loading_ == e) {
+    // Kept packed: checked now, indexed when the shop is first used.
+    const uint32_t expected = state.order_pages_expected();
+    absl::Status s =
+        page == loading_page_
+            ? watchers::ShopState::CheckOrderPage(page, expected, bytes)
+            : absl::DataLossError(absl::StrCat("order page ", page,
+                                               " arrived instead of page ",
+                                               loading_page_));
+    if (!s.ok()) return s;
+    --pages_missing_;
+    ++loading_page_;
+    AppendChunk(&loading_bytes_, bytes);
+    if (loading_page_ == expected) FinishLoading();
+    return absl::OkStatus();
+  }
   absl::Status s = state.AddOrderPage(page, bytes);
   if (!s.ok()) return s;
   state.ForgetDirtyOrderPages();  // it is on disk
   --pages_missing_;
-  if (loading_ == e) {
-    AppendChunk(&loading_bytes_, bytes);
-    if (page + 1 == state.order_pages_expected()) FinishLoading();
-  }
   return absl::OkStatus();
 }
 

@@ -315,9 +315,12 @@ class Shard {
   size_t entries_in_last_block_ = kEntriesPerBlock;
   PackedStore packed_store_;
   // Start-up: the shop whose packed bytes are being gathered (its head,
-  // then its pages as they load).
+  // then its pages as they load), and the page it expects next. Its pages
+  // are only checked (ShopState::CheckOrderPage), not indexed: it is
+  // packed once the last one is in.
   ShopEntry* loading_ = nullptr;
   std::string loading_bytes_;
+  uint32_t loading_page_ = 0;
   std::vector<std::unique_ptr<char[]>> key_blocks_;
   size_t key_block_size_ = 0;
   size_t key_block_used_ = 0;

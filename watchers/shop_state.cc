@@ -2686,9 +2686,9 @@ void FillOrderColumns(const OrderBook& book, size_t begin, size_t end,
   }
 }
 
-// Adds the orders of `oc` (a snapshot's or a page's) after those of `in`.
-absl::Status AddOrderColumns(ShopState::Internals& in,
-                             const store::v1::OrderColumns& oc) {
+// The columns of `oc` agree: seven milestone columns as long as the ids,
+// and id lengths that are non-zero and add up to the id bytes.
+absl::Status CheckOrderColumns(const store::v1::OrderColumns& oc) {
   const int n = oc.id_lengths_size();
   if (n > 0 && oc.milestones_size() != 7) {
     return absl::DataLossError(
@@ -2700,6 +2700,26 @@ absl::Status AddOrderColumns(ShopState::Internals& in,
           "shop snapshot: order columns differ in length");
     }
   }
+  size_t total = 0;
+  for (int i = 0; i < n; ++i) {
+    const uint32_t len = oc.id_lengths(i);
+    if (len == 0 || len > oc.ids().size() - total) {
+      return absl::DataLossError(
+          "shop snapshot: order id lengths do not fit the ids");
+    }
+    total += len;
+  }
+  if (total != oc.ids().size()) {
+    return absl::DataLossError("shop snapshot: trailing order id bytes");
+  }
+  return absl::OkStatus();
+}
+
+// Adds the orders of `oc` (a snapshot's or a page's) after those of `in`.
+absl::Status AddOrderColumns(ShopState::Internals& in,
+                             const store::v1::OrderColumns& oc) {
+  const int n = oc.id_lengths_size();
+  if (absl::Status s = CheckOrderColumns(oc); !s.ok()) return s;
   // Grow the slots geometrically: a big shop arrives as hundreds of pages,
   // and an exact reserve per page would copy its orders once per page.
   const size_t need = in.orders.slots.size() + static_cast<size_t>(n);
@@ -2780,6 +2800,31 @@ uint32_t ShopState::order_pages() const {
       (in_->orders.slots.size() + kOrderPageSlots - 1) / kOrderPageSlots);
 }
 
+namespace {
+
+// Parses page `page` of a shop with `pages_expected` pages onto `arena`
+// and checks its order count (full pages but the last, which is not empty).
+absl::StatusOr<const store::v1::OrderColumns*> ParseOrderPage(
+    uint32_t page, uint32_t pages_expected, absl::string_view bytes,
+    google::protobuf::Arena* arena) {
+  auto* oc =
+      google::protobuf::Arena::CreateMessage<store::v1::OrderColumns>(arena);
+  if (!oc->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("order page ", page, " does not parse"));
+  }
+  const bool last = page + 1 == pages_expected;
+  if (oc->id_lengths_size() == 0 ||
+      (!last && oc->id_lengths_size() != static_cast<int>(kOrderPageSlots)) ||
+      oc->id_lengths_size() > static_cast<int>(kOrderPageSlots)) {
+    return absl::DataLossError(absl::StrCat("order page ", page, " holds ",
+                                            oc->id_lengths_size(), " orders"));
+  }
+  return oc;
+}
+
+}  // namespace
+
 absl::Status ShopState::AddOrderPage(uint32_t page, absl::string_view bytes) {
   Internals& in = *in_;
   const size_t have = in.orders.slots.size();
@@ -2790,20 +2835,23 @@ absl::Status ShopState::AddOrderPage(uint32_t page, absl::string_view bytes) {
         " pages arrived after ", have, " orders"));
   }
   google::protobuf::Arena arena;
-  auto& oc =
-      *google::protobuf::Arena::CreateMessage<store::v1::OrderColumns>(&arena);
-  if (!oc.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError(
-        absl::StrCat("order page ", page, " does not parse"));
+  absl::StatusOr<const store::v1::OrderColumns*> oc =
+      ParseOrderPage(page, in.orders.pages_expected, bytes, &arena);
+  if (!oc.ok()) return oc.status();
+  return AddOrderColumns(in, **oc);
+}
+
+absl::Status ShopState::CheckOrderPage(uint32_t page, uint32_t pages_expected,
+                                       absl::string_view bytes) {
+  if (page >= pages_expected) {
+    return absl::DataLossError(absl::StrCat(
+        "order page ", page, " of a shop with ", pages_expected, " pages"));
   }
-  const bool last = page + 1 == in.orders.pages_expected;
-  if (oc.id_lengths_size() == 0 ||
-      (!last && oc.id_lengths_size() != static_cast<int>(kOrderPageSlots)) ||
-      oc.id_lengths_size() > static_cast<int>(kOrderPageSlots)) {
-    return absl::DataLossError(absl::StrCat("order page ", page, " holds ",
-                                            oc.id_lengths_size(), " orders"));
-  }
-  return AddOrderColumns(in, oc);
+  google::protobuf::Arena arena;
+  absl::StatusOr<const store::v1::OrderColumns*> oc =
+      ParseOrderPage(page, pages_expected, bytes, &arena);
+  if (!oc.ok()) return oc.status();
+  return CheckOrderColumns(**oc);
 }
 
 std::string ShopState::SerializeImpl(bool paged) const {

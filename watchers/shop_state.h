@@ -156,6 +156,14 @@ class ShopState {
   // Pages the orders fill now (what SerializeHead records).
   uint32_t order_pages() const;
   absl::Status AddOrderPage(uint32_t page, absl::string_view bytes);
+  // What AddOrderPage checks of page `page` of a shop with `pages_expected`
+  // pages, without building anything: it parses, its columns agree, and it
+  // holds a full page (all but the last) or a non-empty one (the last).
+  // Duplicate ids are found only by AddOrderPage. For loading a shop that
+  // is kept packed: its pages are checked at start-up and indexed only
+  // when it is used.
+  static absl::Status CheckOrderPage(uint32_t page, uint32_t pages_expected,
+                                     absl::string_view bytes);
 
   // Rough heap footprint, for stats and memory budgeting.
   size_t ApproximateBytes() const;

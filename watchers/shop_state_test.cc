@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "depositd/store/v1/shop_snapshot.pb.h"
 #include "gtest/gtest.h"
 #include "watchers/limits.h"
 #include "watchers/risk_watchers.h"
@@ -1250,6 +1251,96 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
   }
   EXPECT_EQ(head->AddOrderPage(3, shop.SerializeOrderPage(2)).code(),
             absl::StatusCode::kDataLoss);
+}
+
+// CheckOrderPage (start-up of a shop kept packed) refuses what AddOrderPage
+// refuses, except a duplicate id, which needs the shop's index.
+TEST(ShopStateSnapshot, CheckOrderPageAgreesWithAddOrderPage) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  Events ev;
+  ShopState shop("t1", "s1");
+  const int kOrders = 2 * kOrderPageSlots + 300;  // 3 pages, the last partial
+  for (int i = 0; i < kOrders; ++i) {
+    ASSERT_TRUE(shop.Apply(ev.Order(At(2026, 2, 1) + absl::Seconds(i),
+                                    absl::StrCat("o-", i), v1::PLACED),
+                           *profile)
+                    .ok());
+  }
+  auto columns = [&](uint32_t page) {
+    store::v1::OrderColumns oc;
+    EXPECT_TRUE(oc.ParseFromString(shop.SerializeOrderPage(page)));
+    return oc;
+  };
+  auto damaged = [&](uint32_t page,
+                     const std::function<void(store::v1::OrderColumns&)>& f) {
+    store::v1::OrderColumns oc = columns(page);
+    f(oc);
+    return oc.SerializeAsString();
+  };
+  struct Case {
+    const char* name;
+    uint32_t page;
+    std::string bytes;
+    bool check_ok;  // CheckOrderPage
+    bool add_ok;    // AddOrderPage after pages 0 .. page-1
+  };
+  const std::vector<Case> cases = {
+      {"page 0", 0, shop.SerializeOrderPage(0), true, true},
+      {"page 1", 1, shop.SerializeOrderPage(1), true, true},
+      {"the partial last page", 2, shop.SerializeOrderPage(2), true, true},
+      {"a page beyond the last", 3, shop.SerializeOrderPage(2), false, false},
+      {"bytes that do not parse", 0, "\xff\xff garbage", false, false},
+      {"a partial page that is not the last", 1, shop.SerializeOrderPage(2),
+       false, false},
+      {"an empty last page", 2, "", false, false},
+      {"a short milestone column", 2,
+       damaged(2,
+               [](auto& oc) {
+                 oc.mutable_milestones(3)->mutable_at_s()->RemoveLast();
+               }),
+       false, false},
+      {"six milestone columns", 2,
+       damaged(2, [](auto& oc) { oc.mutable_milestones()->RemoveLast(); }),
+       false, false},
+      {"id lengths past the ids", 2,
+       damaged(2, [](auto& oc) { oc.set_id_lengths(5, 1000); }), false, false},
+      {"a zero id length", 2,
+       damaged(2, [](auto& oc) { oc.set_id_lengths(0, 0); }), false, false},
+      {"trailing id bytes", 2,
+       damaged(2, [](auto& oc) { oc.mutable_ids()->append("xyz"); }), false,
+       false},
+      // Page 2 repeating an id of page 0: well formed, so only the index
+      // finds it.
+      {"an id of an earlier page", 2,
+       damaged(2,
+               [&](auto& oc) {
+                 const std::string first =
+                     columns(0).ids().substr(0, 3);  // "o-0"
+                 std::string ids = oc.ids();
+                 const size_t len0 = oc.id_lengths(0);
+                 ids.replace(0, len0, first);
+                 oc.set_ids(ids);
+                 oc.set_id_lengths(0, static_cast<uint32_t>(first.size()));
+               }),
+       true, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(ShopState::CheckOrderPage(c.page, 3, c.bytes).ok(), c.check_ok);
+    absl::StatusOr<ShopState> head = ShopState::Parse(shop.SerializeHead());
+    ASSERT_TRUE(head.ok());
+    for (uint32_t p = 0; p < std::min<uint32_t>(c.page, 3); ++p) {
+      ASSERT_TRUE(head->AddOrderPage(p, shop.SerializeOrderPage(p)).ok());
+    }
+    absl::Status added = head->AddOrderPage(c.page, c.bytes);
+    EXPECT_EQ(added.ok(), c.add_ok) << added;
+    if (!c.add_ok) EXPECT_EQ(added.code(), absl::StatusCode::kDataLoss);
+    if (!c.check_ok) {
+      EXPECT_EQ(ShopState::CheckOrderPage(c.page, 3, c.bytes).code(),
+                absl::StatusCode::kDataLoss);
+    }
+  }
 }
 
 TEST(ShopStateSnapshot, RoundTripWithManyOrdersGivesIdenticalEvaluate) {
