@@ -1,5 +1,6 @@
 #include "daemon/dedupe.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "depositd/store/v1/checkpoint.pb.h"
@@ -13,15 +14,13 @@ void DedupeIndex::Insert(const DedupeKey& key, absl::Time seen) {
   if (seen > open_.max_seen) open_.max_seen = seen;
 }
 
-std::string DedupeIndex::SealForCheckpoint(absl::Time* max_seen) {
-  if (open_.keys.empty()) return std::string();
-  *max_seen = open_.max_seen;
-  // Trim the generation first, then write store.v1.DedupeBucket by hand
-  // (max_seen_nanos = 1, varint; keys = 2, packed fixed64) straight from it:
-  // a bucket can hold millions of ids, and building the message first held
-  // two more copies of them at once (a spike of tens of MiB per round).
-  open_.keys.shrink_to_fit();
-  const size_t n = open_.keys.size();
+namespace {
+
+// store.v1.DedupeBucket, written by hand (max_seen_nanos = 1, varint;
+// keys = 2, packed fixed64) straight from the keys: building the message
+// first held two more copies of them.
+std::string SerializeBucket(absl::Time max_seen, const DedupeKey* keys,
+                            size_t n) {
   std::string out;
   out.reserve(1 + 10 + 1 + 10 + 16 * n);
   auto put_varint = [&out](uint64_t v) {
@@ -31,7 +30,7 @@ std::string DedupeIndex::SealForCheckpoint(absl::Time* max_seen) {
     }
     out.push_back(static_cast<char>(v));
   };
-  const int64_t nanos = absl::ToUnixNanos(open_.max_seen);
+  const int64_t nanos = absl::ToUnixNanos(max_seen);
   if (nanos != 0) {
     out.push_back(0x08);
     put_varint(static_cast<uint64_t>(nanos));
@@ -44,14 +43,49 @@ std::string DedupeIndex::SealForCheckpoint(absl::Time* max_seen) {
   auto store64 = [](char* to, uint64_t v) {  // fixed64: little-endian
     for (int i = 0; i < 8; ++i) to[i] = static_cast<char>(v >> (8 * i));
   };
-  for (const DedupeKey& k : open_.keys) {
-    store64(p, k.shop_hash);
-    store64(p + 8, k.id_hash);
+  for (size_t i = 0; i < n; ++i) {
+    store64(p, keys[i].shop_hash);
+    store64(p + 8, keys[i].id_hash);
     p += 16;
   }
+  return out;
+}
+
+}  // namespace
+
+void DedupeIndex::Seal() {
+  if (open_.keys.empty()) return;
+  open_.keys.shrink_to_fit();
+  open_.serial = ++last_serial_;
+  untaken_.push_back(Untaken{open_.serial, 0});
   sealed_.push_back(std::move(open_));
   open_ = Generation();
-  return out;
+}
+
+std::string DedupeIndex::TakeSealedPiece(size_t max_ids, absl::Time* max_seen) {
+  while (!untaken_.empty()) {
+    Untaken& u = untaken_.front();
+    // Recent generations are at the back of sealed_.
+    const Generation* g = nullptr;
+    for (auto it = sealed_.rbegin(); it != sealed_.rend(); ++it) {
+      if (it->serial == u.serial) {
+        g = &*it;
+        break;
+      }
+    }
+    if (g == nullptr || u.next >= g->keys.size()) {  // expired, or done
+      untaken_.pop_front();
+      continue;
+    }
+    const size_t n =
+        std::min(std::max<size_t>(max_ids, 1), g->keys.size() - u.next);
+    *max_seen = g->max_seen;
+    std::string out = SerializeBucket(g->max_seen, g->keys.data() + u.next, n);
+    u.next += n;
+    if (u.next == g->keys.size()) untaken_.pop_front();
+    return out;
+  }
+  return std::string();
 }
 
 void DedupeIndex::AddSealed(absl::Time max_seen,

@@ -51,10 +51,20 @@ class DedupeIndex {
   // Remembers `key` as seen at `seen` (in the open generation).
   void Insert(const DedupeKey& key, absl::Time seen);
 
-  // Seals the open generation and returns it as a serialized
-  // store.v1.DedupeBucket (and its newest time in *max_seen), or an empty
-  // string when it holds no ids.
-  std::string SealForCheckpoint(absl::Time* max_seen);
+  // Seals the open generation (a no-op when it holds no ids). Its ids are
+  // then handed out for the checkpoint by TakeSealedPiece, a bounded piece
+  // at a time: a generation holds every id of a checkpoint interval
+  // (megabytes at high rates), and writing it in one piece made one commit
+  // group, and every ack waiting on it, that much slower.
+  void Seal();
+  // The next piece of sealed ids not yet handed out, at most `max_ids`, as a
+  // serialized store.v1.DedupeBucket (its generation's newest time in
+  // *max_seen); an empty string when every sealed id has been handed out.
+  // Ids of a generation that expired before they were handed out are
+  // dropped.
+  std::string TakeSealedPiece(size_t max_ids, absl::Time* max_seen);
+  // Sealed ids not yet handed out.
+  bool has_untaken() const { return !untaken_.empty(); }
 
   // Adds a sealed generation (from a checkpoint bucket) with its newest time.
   void AddSealed(absl::Time max_seen, const std::vector<DedupeKey>& keys);
@@ -73,6 +83,13 @@ class DedupeIndex {
   struct Generation {
     absl::Time max_seen = absl::InfinitePast();
     std::vector<DedupeKey> keys;
+    uint64_t serial = 0;  // sealed generations: 1, 2, ... in sealing order
+  };
+  // Sealed generations (by serial) and how many of their ids were handed
+  // out, oldest first.
+  struct Untaken {
+    uint64_t serial;
+    size_t next;
   };
   static constexpr int kPartitions = 64;
   absl::flat_hash_set<DedupeKey>& Part(const DedupeKey& key) {
@@ -85,6 +102,8 @@ class DedupeIndex {
   size_t size_ = 0;
   std::deque<Generation> sealed_;  // oldest first
   Generation open_;
+  uint64_t last_serial_ = 0;
+  std::deque<Untaken> untaken_;
 };
 
 }  // namespace depositd::daemon

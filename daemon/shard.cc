@@ -156,7 +156,9 @@ void Shard::Run() {
         return !s->queue_.empty() || s->wake_;
       };
       absl::Time until = absl::InfiniteFuture();
-      if (round_active_) until = last_slice_ + kCheckpointSliceGap;
+      if (round_active_ && !slice_in_flight_.load(std::memory_order_relaxed)) {
+        until = last_slice_ + kCheckpointSliceGap;
+      }
       if (pack_active_) {
         until = std::min(until, last_pack_ + kCheckpointSliceGap);
       }
@@ -582,7 +584,8 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
     item.record_body = std::move(record_body_);
     record_body_ = std::string();
   }
-  if (round_active_ && absl::Now() >= last_slice_ + kCheckpointSliceGap) {
+  if (round_active_ && !slice_in_flight_.load(std::memory_order_relaxed) &&
+      absl::Now() >= last_slice_ + kCheckpointSliceGap) {
     CheckpointSlice(item);
   }
   UpdateStats();  // before the acks can go out
@@ -619,13 +622,21 @@ size_t Shard::PutEntry(ShopEntry& e,
   return bytes;
 }
 
-void Shard::SealDedupe(absl::Time now, CommitItem& ck) {
+size_t Shard::TakeDedupePiece(CommitItem& ck) {
   absl::Time max_seen;
-  std::string bucket = dedupe_.SealForCheckpoint(&max_seen);
-  if (!bucket.empty()) {
-    const uint64_t number = ctx_.next_bucket->fetch_add(1);
-    ck.dedupe_puts.emplace_back(number, std::move(bucket));
-    owned_buckets_.emplace_back(number, max_seen);
+  std::string bucket =
+      dedupe_.TakeSealedPiece(kCheckpointSliceBytes / 16, &max_seen);
+  if (bucket.empty()) return 0;
+  const size_t bytes = bucket.size();
+  const uint64_t number = ctx_.next_bucket->fetch_add(1);
+  ck.dedupe_puts.emplace_back(number, std::move(bucket));
+  owned_buckets_.emplace_back(number, max_seen);
+  return bytes;
+}
+
+void Shard::SealDedupe(absl::Time now, CommitItem& ck, bool take_all) {
+  dedupe_.Seal();
+  while (take_all && TakeDedupePiece(ck) > 0) {
   }
   const absl::Time cutoff = now - ctx_.dedupe_window;
   dedupe_.ExpireBefore(cutoff);
@@ -649,13 +660,13 @@ void Shard::StartRound(absl::Time now) {
   CommitItem mark;
   mark.shard = id_;
   mark.cut_mark = true;
-  SealDedupe(now, mark);
+  SealDedupe(now, mark, /*take_all=*/false);  // taken by the slices
   round_pending_.swap(dirty_);
   dirty_.clear();
   round_next_ = 0;
   round_waiters_ = std::move(next_waiters_);
   next_waiters_.clear();
-  if (round_pending_.empty()) {
+  if (round_pending_.empty() && !dedupe_.has_untaken()) {
     // Nothing changed since the last round: the cut moves at once.
     mark.cut_commit = true;
     for (auto& fn : round_waiters_) mark.on_durable.push_back(std::move(fn));
@@ -670,7 +681,11 @@ void Shard::CheckpointSlice(CommitItem& item) {
   const absl::Time start = absl::Now();
   size_t bytes = 0;
   size_t shops = 0;
-  while (round_next_ < round_pending_.size()) {
+  // The round's dedupe ids first, then its shops.
+  while (bytes < kCheckpointSliceBytes && dedupe_.has_untaken()) {
+    bytes += TakeDedupePiece(item);
+  }
+  while (bytes < kCheckpointSliceBytes && round_next_ < round_pending_.size()) {
     ShopEntry* e = round_pending_[round_next_++];
     if (!e->dirty) continue;
     bytes += PutEntry(*e, &item.shop_puts);
@@ -684,7 +699,16 @@ void Shard::CheckpointSlice(CommitItem& item) {
     }
   }
   last_slice_ = absl::Now();
-  if (round_next_ < round_pending_.size()) return;
+  if (!item.shop_puts.empty() || !item.dedupe_puts.empty()) {
+    // The next slice waits for this one to be durable, so a commit group
+    // carries at most one slice per shard.
+    slice_in_flight_.store(true, std::memory_order_relaxed);
+    item.on_durable.push_back([this] {
+      slice_in_flight_.store(false, std::memory_order_relaxed);
+      Wake();
+    });
+  }
+  if (round_next_ < round_pending_.size() || dedupe_.has_untaken()) return;
   item.cut_commit = true;
   for (auto& fn : round_waiters_) item.on_durable.push_back(std::move(fn));
   round_waiters_.clear();
@@ -717,7 +741,7 @@ CommitItem Shard::Checkpoint(absl::Time now) {
   round_waiters_.clear();
   next_waiters_.clear();
   round_requested_ = false;
-  SealDedupe(now, ck);
+  SealDedupe(now, ck, /*take_all=*/true);
   UpdateStats();
   return ck;
 }

@@ -19,15 +19,17 @@
 // stalls the shard (and every ack behind it) for long: a checkpoint task
 // starts a round at the end of its step (the committer takes the shard's cut
 // there and the new dedupe ids are sealed); each following step writes the
-// next shops that were dirty at the start, for at most kCheckpointSliceTime
-// or kCheckpointSliceBytes; the step that writes the last one completes the
-// round (the committer stores the cut). Slices are at least
-// kCheckpointSliceGap apart, so a round takes at most about a third of the
-// shard's time and adds at most kCheckpointSliceBytes to a commit group (its
-// fsync grows with the bytes). Each shop checkpoint records the group
-// sequence it covers (ShopCheckpoint.covered_seq), so replay from the cut
-// skips what a shop's checkpoint already holds. Start (after recovery) and
-// Stop write a full checkpoint in one item.
+// next piece of the sealed dedupe ids, then the next shops that were dirty
+// at the start, for at most kCheckpointSliceTime or kCheckpointSliceBytes;
+// the step that writes the last one completes the round (the committer
+// stores the cut). A slice waits until the previous one is durable and at
+// least kCheckpointSliceGap after it, so a commit group carries at most one
+// slice of each shard (about kCheckpointSliceBytes: its fsync, and every
+// ack in the group, grows with the bytes; unpaced, slices queued behind a
+// slow fsync made the next group megabytes larger still). Each shop checkpoint
+// records the group sequence it covers (ShopCheckpoint.covered_seq), so replay
+// from the cut skips what a shop's checkpoint already holds. Start (after
+// recovery) and Stop write a full checkpoint in one item.
 //
 // Packed shops: most shops are idle most of the time (a million shops, a
 // few thousand active in any minute), and a live ShopState costs several
@@ -283,7 +285,12 @@ class Shard {
   void CheckpointSlice(CommitItem& item);
   // Seals the dedupe ids since the last checkpoint into a bucket and drops
   // expired buckets (into `ck`).
-  void SealDedupe(absl::Time now, CommitItem& ck);
+  // Seals the dedupe ids accepted since the last seal (their pieces taken
+  // into `ck` now with `take_all`, else by the round's slices) and expires
+  // old buckets.
+  void SealDedupe(absl::Time now, CommitItem& ck, bool take_all);
+  // Adds the next piece of sealed dedupe ids to `ck`; its bytes (0: none).
+  size_t TakeDedupePiece(CommitItem& ck);
   // One shop's checkpoint, covering the current group sequence, appended
   // to `puts`: its record (key) and the order pages changed since its last
   // checkpoint (OrderPageKey). Returns the bytes appended.
@@ -334,7 +341,9 @@ class Shard {
   bool round_active_ = false;
   std::vector<ShopEntry*> round_pending_;  // dirty when the round started
   size_t round_next_ = 0;                  // next index to write
-  absl::Time last_slice_ = absl::InfinitePast();      // wall clock
+  absl::Time last_slice_ = absl::InfinitePast();  // wall clock
+  // The last slice is not durable yet (cleared by the committer thread).
+  std::atomic<bool> slice_in_flight_{false};
   std::vector<std::function<void()>> round_waiters_;  // on_durable at commit
   std::vector<std::function<void()>> next_waiters_;   // for the next round
   uint64_t max_seq_seen_ = 0;
