@@ -10,7 +10,10 @@
 # Environment (besides bench/lib.sh's): BENCH_BATCHES (default
 # "1 10 100 1000"), BENCH_DURATION (10s), BENCH_SHOPS (10000), BENCH_STREAMS
 # (2), BENCH_IN_FLIGHT (8), BENCH_SYNC (fsync), BENCH_PRE_EVENTS (2000000:
-# events of the pre-generated pair at batch 1,000; 0 skips it).
+# events of the pre-generated pair at batch 1,000; 0 skips it),
+# BENCH_HALF_DURATION (30s: the half-rate latency runs, six checkpoint
+# rounds, since a 10 s run sees only two and its p99 depends on where they
+# fall).
 #
 # Writes bench/results/ingest.csv (one loadgen line per run),
 # ingest_latency_{depositd,noop}.csv (percentile curves at half rate),
@@ -84,6 +87,9 @@ best_rate=$(awk -F, -v bb="$best_batch" 'NR == 1 { for (i = 1; i <= NF; i++) c[$
 half=$(awk -v r="$best_rate" 'BEGIN { printf "%.0f", r / 2 }')
 echo
 echo "half rate: $half events/s (half of depositd's best, batch $best_batch)"
+half_duration="${BENCH_HALF_DURATION:-30s}"
+common=(--mode ingest --shops "$shops" --concurrency "$streams"
+  --in-flight "$in_flight" --duration "$half_duration" --warmup 1s --csv "$csv")
 loadgen "${common[@]}" --target "$noop_addr" --batch "$best_batch" \
   --rate "$half" --label noop-half --run-id nh \
   --latency-csv "$RESULTS/ingest_latency_noop.csv"
