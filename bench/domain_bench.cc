@@ -316,5 +316,34 @@ void BM_BusyShop_ApplyOrderAndCheckRisks(benchmark::State& state) {
 }
 BENCHMARK(BM_BusyShop_ApplyOrderAndCheckRisks);
 
+// What a checkpoint slice spends on a busy shop: its head (everything but
+// the orders: ledger, fees, deductions, disputes) and one page of
+// kOrderPageSlots orders.
+void BM_BusyShop_SerializeHead(benchmark::State& state) {
+  BusyShop busy;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string s = busy.shop.SerializeHead();
+    bytes = s.size();
+    benchmark::DoNotOptimize(s);
+  }
+  state.counters["head_KiB"] = static_cast<double>(bytes) / 1024.0;
+}
+BENCHMARK(BM_BusyShop_SerializeHead)->Unit(benchmark::kMicrosecond);
+
+void BM_BusyShop_SerializeOrderPage(benchmark::State& state) {
+  BusyShop busy;
+  size_t bytes = 0;
+  uint32_t page = 0;
+  const uint32_t pages = busy.shop.order_pages();
+  for (auto _ : state) {
+    std::string s = busy.shop.SerializeOrderPage(page++ % pages);
+    bytes = s.size();
+    benchmark::DoNotOptimize(s);
+  }
+  state.counters["page_KiB"] = static_cast<double>(bytes) / 1024.0;
+}
+BENCHMARK(BM_BusyShop_SerializeOrderPage)->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 }  // namespace depositd::watchers

@@ -2771,14 +2771,90 @@ absl::Status AddOrderColumns(ShopState::Internals& in,
 std::string ShopState::Serialize() const { return SerializeImpl(false); }
 std::string ShopState::SerializeHead() const { return SerializeImpl(true); }
 
+namespace {
+
+size_t VarintLength(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+char* PutVarint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+
+}  // namespace
+
+// store.v1.OrderColumns written directly, byte for byte what the message's
+// own serializer writes (field order; packed varints; an empty field left
+// out; seven Milestones always present), sized first and then written
+// into place: a checkpoint slice writes every changed page of a busy shop.
 std::string ShopState::SerializeOrderPage(uint32_t page) const {
   const OrderBook& book = in_->orders;
   const size_t begin =
       std::min<size_t>(size_t{page} * kOrderPageSlots, book.slots.size());
   const size_t end = std::min(begin + kOrderPageSlots, book.slots.size());
-  store::v1::OrderColumns oc;
-  FillOrderColumns(book, begin, end, &oc);
-  return oc.SerializeAsString();
+  size_t ids_len = 0;
+  size_t lengths_len = 0;
+  size_t column_len[7] = {0, 0, 0, 0, 0, 0, 0};
+  for (size_t i = begin; i < end; ++i) {
+    const OrderRecord& r = book.slots[i];
+    ids_len += r.id.size();
+    lengths_len += VarintLength(r.id.size());
+    for (int k = 0; k < 7; ++k)
+      column_len[k] += VarintLength(ZigZag(r.at_s[k]));
+  }
+  size_t total = 0;
+  if (ids_len > 0) total += 1 + VarintLength(ids_len) + ids_len;
+  if (lengths_len > 0) total += 1 + VarintLength(lengths_len) + lengths_len;
+  size_t message_len[7];
+  for (int k = 0; k < 7; ++k) {
+    message_len[k] =
+        column_len[k] > 0 ? 1 + VarintLength(column_len[k]) + column_len[k] : 0;
+    total += 1 + VarintLength(message_len[k]) + message_len[k];
+  }
+  std::string out(total, '\0');
+  char* p = out.data();
+  if (ids_len > 0) {
+    *p++ = 0x0a;  // ids = 1, bytes
+    p = PutVarint(p, ids_len);
+    for (size_t i = begin; i < end; ++i) {
+      const absl::string_view id = book.slots[i].id;
+      std::memcpy(p, id.data(), id.size());
+      p += id.size();
+    }
+  }
+  if (lengths_len > 0) {
+    *p++ = 0x12;  // id_lengths = 2, packed
+    p = PutVarint(p, lengths_len);
+    for (size_t i = begin; i < end; ++i) {
+      p = PutVarint(p, book.slots[i].id.size());
+    }
+  }
+  for (int k = 0; k < 7; ++k) {
+    *p++ = 0x1a;  // milestones = 3, a Milestones message
+    p = PutVarint(p, message_len[k]);
+    if (column_len[k] == 0) continue;
+    *p++ = 0x0a;  // at_s = 1, packed sint64
+    p = PutVarint(p, column_len[k]);
+    for (size_t i = begin; i < end; ++i) {
+      p = PutVarint(p, ZigZag(book.slots[i].at_s[k]));
+    }
+  }
+  assert(p == out.data() + out.size());
+  return out;
 }
 
 std::vector<uint32_t> ShopState::TakeDirtyOrderPages() {

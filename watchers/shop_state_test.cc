@@ -1253,6 +1253,45 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
             absl::StatusCode::kDataLoss);
 }
 
+// SerializeOrderPage writes OrderColumns by hand: byte for byte what the
+// protobuf serializer writes for the same message (ids of up to 128 bytes,
+// so one- and two-byte varints; milestones unset, early and late; a partial
+// page; a page past the last order).
+TEST(ShopStateSnapshot, OrderPagesAreWhatTheProtobufSerializerWrites) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  Events ev;
+  ShopState shop("t1", "s1");
+  const int kOrders = kOrderPageSlots + 300;
+  for (int i = 0; i < kOrders; ++i) {
+    // Up to the 128-byte limit: a length of 128 is a two-byte varint.
+    std::string id = absl::StrCat("o-", i);
+    id.resize(std::min<size_t>(128, id.size() + i % 130), 'x');
+    ASSERT_TRUE(
+        shop.Apply(ev.Order(At(2026, 2, 1) + absl::Seconds(i), id, v1::PLACED),
+                   *profile)
+            .ok());
+    if (i % 3 == 0) {
+      ASSERT_TRUE(shop.Apply(ev.Order(At(2030, 5, 1) + absl::Seconds(i), id,
+                                      v1::SHIPPED),
+                             *profile)
+                      .ok());
+    }
+  }
+  for (uint32_t page : {0u, 1u, 2u}) {
+    SCOPED_TRACE(page);
+    const std::string bytes = shop.SerializeOrderPage(page);
+    store::v1::OrderColumns oc;
+    ASSERT_TRUE(oc.ParseFromString(bytes));
+    EXPECT_EQ(oc.id_lengths_size(), page == 0
+                                        ? static_cast<int>(kOrderPageSlots)
+                                    : page == 1 ? 300
+                                                : 0);
+    ASSERT_EQ(oc.milestones_size(), 7);
+    EXPECT_EQ(oc.SerializeAsString(), bytes);
+  }
+}
+
 // CheckOrderPage (start-up of a shop kept packed) refuses what AddOrderPage
 // refuses, except a duplicate id, which needs the shop's index.
 TEST(ShopStateSnapshot, CheckOrderPageAgreesWithAddOrderPage) {
