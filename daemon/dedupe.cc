@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "depositd/store/v1/checkpoint.pb.h"
+#include "watchers/wire.h"
 
 namespace depositd::daemon {
 
@@ -23,20 +24,13 @@ std::string SerializeBucket(absl::Time max_seen, const DedupeKey* keys,
                             size_t n) {
   std::string out;
   out.reserve(1 + 10 + 1 + 10 + 16 * n);
-  auto put_varint = [&out](uint64_t v) {
-    while (v >= 0x80) {
-      out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-      v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-  };
   const int64_t nanos = absl::ToUnixNanos(max_seen);
   if (nanos != 0) {
     out.push_back(0x08);
-    put_varint(static_cast<uint64_t>(nanos));
+    watchers::wire::PutVarint(&out, static_cast<uint64_t>(nanos));
   }
   out.push_back(0x12);
-  put_varint(16 * n);
+  watchers::wire::PutVarint(&out, 16 * n);
   const size_t at = out.size();
   out.resize(at + 16 * n);
   char* p = &out[at];

@@ -12,28 +12,15 @@
 #include "daemon/stable_hash.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 #include "google/protobuf/arena.h"
+#include "watchers/wire.h"
 
 namespace depositd::daemon {
 namespace {
 
 // Protobuf wire-format helpers for building log records without
 // materializing the message (see log.proto: concatenable records).
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
+using watchers::wire::PutVarint;
+using watchers::wire::VarintSize;
 
 void PutLengthDelimited(std::string* out, uint8_t tag, absl::string_view s) {
   out->push_back(static_cast<char>(tag));

@@ -19,6 +19,7 @@
 #include "watchers/projection.h"
 #include "watchers/shop_state_internals.h"
 #include "watchers/timestamps.h"
+#include "watchers/wire.h"
 
 namespace depositd::watchers {
 namespace {
@@ -2771,31 +2772,9 @@ absl::Status AddOrderColumns(ShopState::Internals& in,
 std::string ShopState::Serialize() const { return SerializeImpl(false); }
 std::string ShopState::SerializeHead() const { return SerializeImpl(true); }
 
-namespace {
-
-size_t VarintLength(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-char* PutVarint(char* p, uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
-uint64_t ZigZag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-
-}  // namespace
+using wire::PutVarint;
+using wire::VarintSize;
+using wire::ZigZag;
 
 // store.v1.OrderColumns written directly, byte for byte what the message's
 // own serializer writes (field order; packed varints; an empty field left
@@ -2812,18 +2791,17 @@ std::string ShopState::SerializeOrderPage(uint32_t page) const {
   for (size_t i = begin; i < end; ++i) {
     const OrderRecord& r = book.slots[i];
     ids_len += r.id.size();
-    lengths_len += VarintLength(r.id.size());
-    for (int k = 0; k < 7; ++k)
-      column_len[k] += VarintLength(ZigZag(r.at_s[k]));
+    lengths_len += VarintSize(r.id.size());
+    for (int k = 0; k < 7; ++k) column_len[k] += VarintSize(ZigZag(r.at_s[k]));
   }
   size_t total = 0;
-  if (ids_len > 0) total += 1 + VarintLength(ids_len) + ids_len;
-  if (lengths_len > 0) total += 1 + VarintLength(lengths_len) + lengths_len;
+  if (ids_len > 0) total += 1 + VarintSize(ids_len) + ids_len;
+  if (lengths_len > 0) total += 1 + VarintSize(lengths_len) + lengths_len;
   size_t message_len[7];
   for (int k = 0; k < 7; ++k) {
     message_len[k] =
-        column_len[k] > 0 ? 1 + VarintLength(column_len[k]) + column_len[k] : 0;
-    total += 1 + VarintLength(message_len[k]) + message_len[k];
+        column_len[k] > 0 ? 1 + VarintSize(column_len[k]) + column_len[k] : 0;
+    total += 1 + VarintSize(message_len[k]) + message_len[k];
   }
   std::string out(total, '\0');
   char* p = out.data();
