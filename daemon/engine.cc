@@ -1,6 +1,7 @@
 #include "daemon/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -493,33 +494,19 @@ void Engine::RequestCheckpoint(std::function<void()> done) {
 }
 
 int64_t Engine::PackAllShops() {
-  struct Wait {
-    absl::Mutex mu;
-    size_t left ABSL_GUARDED_BY(mu) = 0;
-    int64_t packed ABSL_GUARDED_BY(mu) = 0;
-  };
-  auto wait = std::make_shared<Wait>();
-  {
-    absl::MutexLock lock(&wait->mu);
-    wait->left = shards_.size();
-  }
+  std::atomic<int64_t> packed{0};
+  absl::BlockingCounter done(static_cast<int>(shards_.size()));
   for (auto& shard : shards_) {
     ShardTask t;
     t.kind = ShardTask::kQuery;
-    t.query = [wait](Shard& s) {
-      const int64_t n = s.PackAll(/*ignore_idle=*/true);
-      absl::MutexLock lock(&wait->mu);
-      wait->packed += n;
-      --wait->left;
+    t.query = [&packed, &done](Shard& s) {
+      packed.fetch_add(s.PackAll(/*ignore_idle=*/true));
+      done.DecrementCount();
     };
     shard->Push(std::move(t));
   }
-  absl::MutexLock lock(&wait->mu);
-  wait->mu.Await(absl::Condition(
-      +[](Wait* w)
-           ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) { return w->left == 0; },
-      wait.get()));
-  return wait->packed;
+  done.Wait();
+  return packed.load();
 }
 
 Shard* Engine::ShardFor(absl::string_view tenant,

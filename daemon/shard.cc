@@ -64,14 +64,7 @@ void AppendChunk(std::string* out, absl::string_view bytes) {
 
 bool ReadChunk(absl::string_view* in, absl::string_view* chunk) {
   uint64_t n = 0;
-  for (int shift = 0;; shift += 7) {
-    if (in->empty() || shift > 63) return false;
-    const uint8_t b = static_cast<uint8_t>(in->front());
-    in->remove_prefix(1);
-    n |= uint64_t{b & 0x7fu} << shift;
-    if ((b & 0x80) == 0) break;
-  }
-  if (n > in->size()) return false;
+  if (!watchers::wire::ReadVarint(in, &n) || n > in->size()) return false;
   *chunk = in->substr(0, n);
   in->remove_prefix(n);
   return true;

@@ -2729,40 +2729,28 @@ absl::Status AddOrderColumns(ShopState::Internals& in,
   }
   in.orders.by_id.reserve(need);  // absl rounds up to a power of two
   // The prefix all ids share, known up front so that no insertion below
-  // has to shrink it (the loop below checks the lengths).
+  // has to shrink it (CheckOrderColumns proved the lengths fit the ids).
+  const absl::string_view ids = oc.ids();
   size_t prefix = std::numeric_limits<size_t>::max();
-  {
-    const absl::string_view ids = oc.ids();
-    size_t at = 0;
-    for (int i = 0; i < n; ++i) {
-      const uint32_t len = oc.id_lengths(i);
-      if (len == 0 || at + len > ids.size()) break;
-      prefix = std::min(prefix, CommonPrefix(ids.substr(at, len),
-                                             ids.substr(0, oc.id_lengths(0))));
-      at += len;
-    }
+  for (size_t i = 0, at = 0; i < static_cast<size_t>(n); ++i) {
+    const uint32_t len = oc.id_lengths(static_cast<int>(i));
+    prefix = std::min(prefix, CommonPrefix(ids.substr(at, len),
+                                           ids.substr(0, oc.id_lengths(0))));
+    at += len;
   }
   const bool first = in.orders.slots.empty();
   size_t offset = 0;
   for (int i = 0; i < n; ++i) {
     const uint32_t len = oc.id_lengths(i);
-    if (len == 0 || offset + len > oc.ids().size()) {
-      return absl::DataLossError(
-          "shop snapshot: order id lengths do not fit the ids");
-    }
     int64_t at[7];
     for (int k = 0; k < 7; ++k) at[k] = oc.milestones(k).at_s(i);
-    if (!InsertOrder(in.orders, absl::string_view(oc.ids()).substr(offset, len),
-                     at)) {
+    if (!InsertOrder(in.orders, ids.substr(offset, len), at)) {
       return absl::DataLossError("shop snapshot: duplicate order id");
     }
     if (first && i == 0 && prefix < in.orders.common_prefix) {
       ShrinkCommonPrefix(in.orders, prefix);  // one order: O(1)
     }
     offset += len;
-  }
-  if (offset != oc.ids().size()) {
-    return absl::DataLossError("shop snapshot: trailing order id bytes");
   }
   return absl::OkStatus();
 }

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/string_view.h"
+
 namespace depositd::watchers::wire {
 
 // Bytes of `v` as a varint (1 to 10).
@@ -35,6 +37,23 @@ inline char* PutVarint(char* p, uint64_t v) {
 inline void PutVarint(std::string* out, uint64_t v) {
   char buf[10];
   out->append(buf, static_cast<size_t>(PutVarint(buf, v) - buf));
+}
+
+// Reads a varint from the front of *in into *v and drops it from *in;
+// false, leaving *in as it was, when it holds no complete varint
+// of at most 64 bits.
+inline bool ReadVarint(absl::string_view* in, uint64_t* v) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < in->size() && i < 10; ++i) {
+    const uint8_t b = static_cast<uint8_t>((*in)[i]);
+    n |= uint64_t{b & 0x7fu} << (7 * i);
+    if ((b & 0x80) == 0) {
+      in->remove_prefix(i + 1);
+      *v = n;
+      return true;
+    }
+  }
+  return false;
 }
 
 // sint64 on the wire.
