@@ -123,17 +123,13 @@ bool ConnectEarly(const std::shared_ptr<grpc::Channel>& channel,
   const absl::Time end = absl::Now() + budget;
   grpc_connectivity_state state = channel->GetState(/*try_to_connect=*/true);
   while (state != GRPC_CHANNEL_READY && state != GRPC_CHANNEL_SHUTDOWN) {
-    absl::Time until = end;
-    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE) {
-      // The channel stays in TRANSIENT_FAILURE while it retries (after
-      // ~100 ms): give the retry 400 ms to become READY, no more.
-      until = std::min(end, absl::Now() + absl::Milliseconds(400));
-      if (!channel->WaitForStateChange(state, absl::ToChronoTime(until))) {
-        break;
-      }
-    } else if (!channel->WaitForStateChange(state, absl::ToChronoTime(until))) {
-      break;  // budget
-    }
+    // The channel stays in TRANSIENT_FAILURE while it retries (after
+    // ~100 ms): give the retry 400 ms to become READY, no more.
+    const absl::Time until =
+        state == GRPC_CHANNEL_TRANSIENT_FAILURE
+            ? std::min(end, absl::Now() + absl::Milliseconds(400))
+            : end;
+    if (!channel->WaitForStateChange(state, absl::ToChronoTime(until))) break;
     state = channel->GetState(/*try_to_connect=*/true);
   }
   return state == GRPC_CHANNEL_READY;
