@@ -5,6 +5,7 @@
 #include "daemon/engine.h"
 
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -110,19 +111,28 @@ class EngineTest : public testing::Test {
     return e.ok() ? *std::move(e) : nullptr;
   }
 
+  // Runs an asynchronous Engine call, `start(callback)`, and returns what
+  // it called back with.
+  template <typename T>
+  static T Await(const std::function<void(std::function<void(T)>)>& start) {
+    absl::Notification done;
+    T out;
+    start([&](T r) {
+      out = std::move(r);
+      done.Notify();
+    });
+    done.WaitForNotification();
+    return out;
+  }
+
   static v1::IngestAck Ingest(Engine& engine, std::vector<v1::Event> events,
                               uint64_t seq = 1) {
     v1::EventBatch batch;
     batch.set_batch_seq(seq);
     for (auto& e : events) *batch.add_events() = std::move(e);
-    absl::Notification done;
-    v1::IngestAck out;
-    engine.Ingest(std::move(batch), nullptr, [&](v1::IngestAck ack) {
-      out = std::move(ack);
-      done.Notify();
+    return Await<v1::IngestAck>([&](auto done) {
+      engine.Ingest(std::move(batch), nullptr, std::move(done));
     });
-    done.WaitForNotification();
-    return out;
   }
 
   static absl::StatusOr<v1::ReadinessReport> GetShop(Engine& engine,
@@ -130,14 +140,8 @@ class EngineTest : public testing::Test {
     v1::GetShopRequest req;
     req.set_tenant("acme");
     req.set_shop_id(shop);
-    absl::Notification done;
-    absl::StatusOr<v1::ReadinessReport> out;
-    engine.GetShop(req, [&](absl::StatusOr<v1::ReadinessReport> r) {
-      out = std::move(r);
-      done.Notify();
-    });
-    done.WaitForNotification();
-    return out;
+    return Await<absl::StatusOr<v1::ReadinessReport>>(
+        [&](auto done) { engine.GetShop(req, std::move(done)); });
   }
 
   static std::string FiringAlerts(Engine& engine) {
@@ -154,13 +158,8 @@ class EngineTest : public testing::Test {
   }
 
   static void Advance(Engine& engine, absl::Duration d) {
-    absl::Notification done;
-    absl::Status status;
-    engine.AdvanceTestClock(d, [&](absl::Status s) {
-      status = s;
-      done.Notify();
-    });
-    done.WaitForNotification();
+    const absl::Status status = Await<absl::Status>(
+        [&](auto done) { engine.AdvanceTestClock(d, std::move(done)); });
     ASSERT_TRUE(status.ok()) << status;
   }
 
@@ -169,14 +168,8 @@ class EngineTest : public testing::Test {
     v1::AcknowledgeRequest req;
     *req.mutable_key() = key;
     req.set_by(by);
-    absl::Notification done;
-    absl::Status out;
-    engine.Acknowledge(req, [&](absl::Status s) {
-      out = s;
-      done.Notify();
-    });
-    done.WaitForNotification();
-    return out;
+    return Await<absl::Status>(
+        [&](auto done) { engine.Acknowledge(req, std::move(done)); });
   }
 
   // Transitions of `kind` in the alert log, in order.
@@ -584,13 +577,11 @@ TEST_F(EngineTest, PackedShopsBehaveExactlyLikeLiveOnes) {
       v1::ExplainRequest req;
       req.set_tenant("acme");
       req.set_shop_id(shop);
-      absl::Notification done;
-      engine.Explain(req, [&](absl::StatusOr<v1::ExplainResponse> x) {
-        EXPECT_TRUE(x.ok()) << x.status();
-        if (x.ok()) absl::StrAppend(&out, x->ShortDebugString(), "\n");
-        done.Notify();
-      });
-      done.WaitForNotification();
+      const absl::StatusOr<v1::ExplainResponse> x =
+          Await<absl::StatusOr<v1::ExplainResponse>>(
+              [&](auto done) { engine.Explain(req, std::move(done)); });
+      EXPECT_TRUE(x.ok()) << x.status();
+      if (x.ok()) absl::StrAppend(&out, x->ShortDebugString(), "\n");
     }
     return out + FiringAlerts(engine);
   };
@@ -599,13 +590,9 @@ TEST_F(EngineTest, PackedShopsBehaveExactlyLikeLiveOnes) {
     v1::ListShopsRequest req;
     req.set_page_size(5);
     for (;;) {
-      absl::Notification done;
-      absl::StatusOr<v1::ListShopsResponse> page;
-      engine.ListShops(req, [&](absl::StatusOr<v1::ListShopsResponse> r) {
-        page = std::move(r);
-        done.Notify();
-      });
-      done.WaitForNotification();
+      const absl::StatusOr<v1::ListShopsResponse> page =
+          Await<absl::StatusOr<v1::ListShopsResponse>>(
+              [&](auto done) { engine.ListShops(req, std::move(done)); });
       EXPECT_TRUE(page.ok()) << page.status();
       if (!page.ok()) return out;
       absl::StrAppend(&out, page->ShortDebugString(), "\n");
