@@ -193,7 +193,7 @@ absl::Status Engine::Recover() {
   struct RawShop {
     std::string key;  // the shop's key (also for a page)
     std::string value;
-    int64_t page = -1;  // an order page of the shop: its number
+    int64_t page = -1;  // a page of the shop (PageKey): its number
   };
   absl::Status scan;
   {
@@ -202,7 +202,7 @@ absl::Status Engine::Recover() {
           absl::Status s =
               raw.page < 0
                   ? shards[i]->LoadShop(raw.key, raw.value)
-                  : shards[i]->LoadOrderPage(
+                  : shards[i]->LoadPage(
                         raw.key, static_cast<uint32_t>(raw.page), raw.value);
           if (s.ok()) return s;
           return absl::DataLossError(absl::StrCat("shop checkpoint ",
@@ -220,11 +220,11 @@ absl::Status Engine::Recover() {
           absl::string_view shop_id = key.substr(sep + 1);
           int64_t page = -1;
           if (const size_t p = shop_id.find('\0');
-              p != absl::string_view::npos) {  // OrderPageKey
+              p != absl::string_view::npos) {  // PageKey
             const absl::string_view number = shop_id.substr(p + 1);
             if (number.size() != 4) {
-              load_error = absl::DataLossError(absl::StrCat(
-                  "corrupt order page key ", absl::CHexEscape(key)));
+              load_error = absl::DataLossError(
+                  absl::StrCat("corrupt page key ", absl::CHexEscape(key)));
               return false;
             }
             page = 0;

@@ -523,6 +523,88 @@ TEST_F(EngineTest, ShopOfManyOrderPagesSurvivesRoundsCrashAndRestarts) {
   }
 }
 
+// The same for a shop whose fees fill three record pages (records past
+// kRecordsInHead leave the head): rounds write the changed pages, a crash
+// keeps what only the log has, and the shop packs and unpacks whole.
+TEST_F(EngineTest, ShopOfManyRecordPagesSurvivesRoundsCrashAndRestarts) {
+  checkpoint_slice_shops_ = 1;
+  int next_id = 0;
+  auto fee = [&](int n, bool paid) {
+    v1::Event e = Envelope(
+        absl::StrCat("fee-ev-", next_id++), "big",
+        kT0 + absl::Hours(3) + absl::Minutes(n) + absl::Hours(paid ? 48 : 0));
+    if (paid) {
+      auto* b = e.mutable_fee_paid();
+      b->set_fee_id(absl::StrCat("fee-", n));
+      b->set_payment_id(absl::StrCat("pay-", n));
+      b->mutable_amount()->set_minor_units(500);
+      b->mutable_amount()->set_currency("CNY");
+    } else {
+      auto* b = e.mutable_fee_charged();
+      b->set_fee_id(absl::StrCat("fee-", n));
+      b->set_category(v1::TECHNICAL_SERVICE);
+      b->mutable_amount()->set_minor_units(500);
+      b->mutable_amount()->set_currency("CNY");
+    }
+    return e;
+  };
+  const int kFees = 2 * watchers::kRecordPageSlots + 60;
+  std::string before;
+  std::vector<v1::Event> late_events;
+  {
+    auto engine = Start(2, /*checkpoint_on_stop=*/false);
+    ASSERT_NE(engine, nullptr);
+    ASSERT_EQ(Ingest(*engine, WrongAccountShop("big"), 1).applied(), 3u);
+    std::vector<v1::Event> charges;
+    for (int n = 0; n < kFees; ++n) charges.push_back(fee(n, false));
+    ASSERT_EQ(Ingest(*engine, std::move(charges), 2).applied(),
+              static_cast<uint32_t>(kFees));
+    absl::Notification first;
+    engine->RequestCheckpoint([&] { first.Notify(); });
+    first.WaitForNotification();
+    // Old fees are paid and a new one is charged; a round writes them.
+    std::vector<v1::Event> changes;
+    for (int n = 0; n < 10; ++n) changes.push_back(fee(n, true));
+    changes.push_back(fee(kFees, false));
+    ASSERT_EQ(Ingest(*engine, std::move(changes), 3).applied(), 11u);
+    absl::Notification second;
+    engine->RequestCheckpoint([&] { second.Notify(); });
+    second.WaitForNotification();
+    // More fees are paid after the last round: only the log has it.
+    std::vector<v1::Event> late;
+    for (int n = 200; n < 207; ++n) late.push_back(fee(n, true));
+    late_events = late;
+    ASSERT_EQ(Ingest(*engine, std::move(late), 4).applied(), 7u);
+    absl::StatusOr<v1::ReadinessReport> r = GetShop(*engine, "big");
+    ASSERT_TRUE(r.ok()) << r.status();
+    before = r->SerializeAsString();
+    engine->Stop();  // crash
+  }
+  // After the crash and after a clean stop (shops packed as they load,
+  // their pages only checked), then with a new shard count and no packing
+  // (pages indexed as they load).
+  for (int shards : {2, 2, 3}) {
+    SCOPED_TRACE(absl::StrCat(shards, " shards"));
+    Engine::Options o = Options(shards);
+    o.pack_idle = shards == 2 ? absl::Hours(24 * 365) : absl::ZeroDuration();
+    absl::StatusOr<std::unique_ptr<Engine>> started = Engine::Create(o);
+    ASSERT_TRUE(started.ok()) << started.status();
+    std::unique_ptr<Engine> engine = *std::move(started);
+    absl::StatusOr<v1::ReadinessReport> r = GetShop(*engine, "big");
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->SerializeAsString(), before);
+    absl::Notification written;  // replayed events leave the shop dirty
+    engine->RequestCheckpoint([&] { written.Notify(); });
+    written.WaitForNotification();
+    EXPECT_GT(engine->PackAllShops(), 0);
+    r = GetShop(*engine, "big");  // unpacks it
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->SerializeAsString(), before);
+    EXPECT_EQ(Ingest(*engine, late_events, 5).duplicates(), 7u);
+    engine->Stop();
+  }
+}
+
 // Packed shops (shard.h) must be indistinguishable from live ones. Two
 // engines get the same events, clock moves and acknowledgements: one never
 // packs, the other packs every clean shop before each change (so events,

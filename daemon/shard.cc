@@ -72,7 +72,7 @@ bool ReadChunk(absl::string_view* in, absl::string_view* chunk) {
 
 }  // namespace
 
-std::string OrderPageKey(absl::string_view shop_key, uint32_t page) {
+std::string PageKey(absl::string_view shop_key, uint32_t page) {
   std::string k;
   k.reserve(shop_key.size() + 5);
   k.append(shop_key.data(), shop_key.size());
@@ -244,10 +244,10 @@ ShopEntry* Shard::Live(ShopEntry* e) {
   absl::StatusOr<watchers::ShopState> state =
       ReadChunk(&in, &head) ? watchers::ShopState::Parse(head)
                             : absl::DataLossError("no head chunk");
-  for (uint32_t page = 0; state.ok() && !in.empty(); ++page) {
+  for (uint32_t i = 0; state.ok() && !in.empty(); ++i) {
     absl::string_view bytes;
     absl::Status s = ReadChunk(&in, &bytes)
-                         ? state->AddOrderPage(page, bytes)
+                         ? state->AddPage(state->PageAt(i), bytes)
                          : absl::DataLossError("truncated page chunk");
     if (!s.ok()) state = s;
   }
@@ -263,7 +263,7 @@ ShopEntry* Shard::Live(ShopEntry* e) {
                  std::string(state.status().message()).c_str());
     std::abort();
   }
-  state->ForgetDirtyOrderPages();  // the packed form equals the checkpoint
+  state->ForgetDirtyPages();  // the packed form equals the checkpoint
   e->state = *std::move(state);
   e->live = true;
   --packed_count_;
@@ -282,9 +282,8 @@ void Shard::Pack(ShopEntry* e) {
   if (e->packed.empty()) {
     std::string bytes;
     AppendChunk(&bytes, e->state.SerializeHead());
-    const uint32_t pages = e->state.order_pages();
-    for (uint32_t p = 0; p < pages; ++p) {
-      AppendChunk(&bytes, e->state.SerializeOrderPage(p));
+    for (uint32_t p : e->state.Pages()) {
+      AppendChunk(&bytes, e->state.SerializePage(p));
     }
     packed_store_.Put(&e->packed, bytes);
   }
@@ -594,9 +593,8 @@ size_t Shard::PutEntry(ShopEntry& e,
   cp.set_covered_seq(ctx_.group_seq->load());
   puts->emplace_back(std::string(e.key), cp.SerializeAsString());
   size_t bytes = puts->back().second.size();
-  for (uint32_t page : e.state.TakeDirtyOrderPages()) {
-    puts->emplace_back(OrderPageKey(e.key, page),
-                       e.state.SerializeOrderPage(page));
+  for (uint32_t page : e.state.TakeDirtyPages()) {
+    puts->emplace_back(PageKey(e.key, page), e.state.SerializePage(page));
     bytes += puts->back().second.size();
   }
   return bytes;
@@ -759,7 +757,7 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
   e->feed = cp.feed();
   e->feed_heard = cp.feed_heard_nanos();
   e->covered_seq = cp.covered_seq();
-  pages_missing_ += e->state.order_pages_expected();
+  pages_missing_ += e->state.pages_expected();
   max_seq_seen_ = std::max(max_seq_seen_, cp.covered_seq());
   if (cp.next_check_nanos() != 0) {
     e->next_check = cp.next_check_nanos();
@@ -768,48 +766,46 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
   loading_ = nullptr;
   if (ctx_.pack_idle > absl::ZeroDuration() && !e->feed) {
     // The checkpoint's bytes are the packed form: the head now, its pages
-    // as they load (LoadOrderPage); packed once the last one is in.
+    // as they load (LoadPage); packed once the last one is in.
     loading_bytes_.clear();
     AppendChunk(&loading_bytes_, cp.state());
     loading_ = e;
     loading_page_ = 0;
-    if (e->state.order_pages_expected() == 0) FinishLoading();
+    if (e->state.pages_expected() == 0) FinishLoading();
   }
   shop_count_.store(static_cast<int64_t>(shops_.size()));
   return absl::OkStatus();
 }
 
-absl::Status Shard::LoadOrderPage(absl::string_view key, uint32_t page,
-                                  absl::string_view bytes) {
+absl::Status Shard::LoadPage(absl::string_view key, uint32_t page,
+                             absl::string_view bytes) {
   auto it = shops_.find(key);
   if (it == shops_.end()) {
-    return absl::DataLossError("an order page without its shop checkpoint");
+    return absl::DataLossError("a page without its shop checkpoint");
   }
   ShopEntry* e = it->second;
   if (!e->live) {
     return absl::DataLossError(
-        absl::StrCat("order page ", page, " after the shop's last page"));
+        absl::StrCat("page ", page, " after the shop's last page"));
   }
   watchers::ShopState& state = e->state;
   if (loading_ == e) {
     // Kept packed: checked now, indexed when the shop is first used.
-    const uint32_t expected = state.order_pages_expected();
+    const uint32_t next = state.PageAt(loading_page_);
     absl::Status s =
-        page == loading_page_
-            ? watchers::ShopState::CheckOrderPage(page, expected, bytes)
-            : absl::DataLossError(absl::StrCat("order page ", page,
-                                               " arrived instead of page ",
-                                               loading_page_));
+        page == next ? state.CheckPage(page, bytes)
+                     : absl::DataLossError(absl::StrCat(
+                           "page ", page, " arrived instead of page ", next));
     if (!s.ok()) return s;
     --pages_missing_;
     ++loading_page_;
     AppendChunk(&loading_bytes_, bytes);
-    if (loading_page_ == expected) FinishLoading();
+    if (loading_page_ == state.pages_expected()) FinishLoading();
     return absl::OkStatus();
   }
-  absl::Status s = state.AddOrderPage(page, bytes);
+  absl::Status s = state.AddPage(page, bytes);
   if (!s.ok()) return s;
-  state.ForgetDirtyOrderPages();  // it is on disk
+  state.ForgetDirtyPages();  // it is on disk
   --pages_missing_;
   return absl::OkStatus();
 }
@@ -823,9 +819,8 @@ void Shard::FinishLoading() {
 
 absl::Status Shard::CheckLoaded() const {
   if (pages_missing_ == 0) return absl::OkStatus();
-  return absl::DataLossError(
-      absl::StrCat(pages_missing_,
-                   " order pages announced by shop checkpoints are missing"));
+  return absl::DataLossError(absl::StrCat(
+      pages_missing_, " pages announced by shop checkpoints are missing"));
 }
 
 void Shard::LoadDedupe(absl::Time max_seen,

@@ -36,8 +36,8 @@
 // times its snapshot (hash maps, order slots, indexes). A shop that is
 // clean (checkpointed) and has had no event or acknowledgement for
 // Context::pack_idle is packed: its state is kept, still in memory, as its
-// paged snapshot (head and order pages, ~25 bytes per order) and the live
-// state is freed. Everything else about it (alert book, deadline, profile)
+// paged snapshot (head, order and record pages; ~25 bytes per order) and the
+// live state is freed. Everything else about it (alert book, deadline, profile)
 // stays in the ShopEntry. Any use unpacks it (a parse, microseconds for a
 // small shop); a shop that was only read keeps its packed bytes, so packing
 // it again is free. Packing runs as its own slices (kPackSliceTime, at
@@ -124,10 +124,11 @@ inline constexpr size_t kCompactPerSlice = 256 << 10;
 
 // "tenant\0shop_id".
 std::string ShopKey(absl::string_view tenant, absl::string_view shop_id);
-// The store key of a shop's order page: ShopKey "\0" big-endian page. Ids
-// never contain '\0', so a key with two is a page, sorted right after its
-// shop.
-std::string OrderPageKey(absl::string_view shop_key, uint32_t page);
+// The store key of a shop's page (an order or a record page, see
+// ShopState::SerializeHead): ShopKey "\0" big-endian page number. Ids never
+// contain '\0', so a key with two is a page, sorted right after its shop
+// and in page order.
+std::string PageKey(absl::string_view shop_key, uint32_t page);
 
 // Push/Wake/stat getters are thread-safe; everything else runs on the shard
 // thread (or, for Load*/Replay*/Checkpoint, before Start).
@@ -176,13 +177,13 @@ class Shard {
   // --- recovery (before Start) ---
   // Adds a shop from its checkpoint (key = ShopKey). DATA_LOSS if corrupt.
   absl::Status LoadShop(absl::string_view key, absl::string_view bytes);
-  // Adds order page `page` to the shop `key` loaded just before (pages come
-  // in order after their shop, as the store sorts them). DATA_LOSS if the
-  // shop is unknown or the page does not fit.
-  absl::Status LoadOrderPage(absl::string_view key, uint32_t page,
-                             absl::string_view bytes);
-  // After loading: DATA_LOSS if a shop's checkpoint announced order pages
-  // that were not found.
+  // Adds page `page` (an order or a record page) to the shop `key` loaded
+  // just before (pages come in order after their shop, as the store sorts
+  // them). DATA_LOSS if the shop is unknown or the page does not fit.
+  absl::Status LoadPage(absl::string_view key, uint32_t page,
+                        absl::string_view bytes);
+  // After loading: DATA_LOSS if a shop's checkpoint announced pages that
+  // were not found.
   absl::Status CheckLoaded() const;
   void LoadDedupe(absl::Time max_seen, const std::vector<DedupeKey>& keys);
   // This shard deletes persisted bucket `number` once it expires.
@@ -292,8 +293,8 @@ class Shard {
   // Adds the next piece of sealed dedupe ids to `ck`; its bytes (0: none).
   size_t TakeDedupePiece(CommitItem& ck);
   // One shop's checkpoint, covering the current group sequence, appended
-  // to `puts`: its record (key) and the order pages changed since its last
-  // checkpoint (OrderPageKey). Returns the bytes appended.
+  // to `puts`: its record (key) and the pages changed since its last
+  // checkpoint (PageKey). Returns the bytes appended.
   size_t PutEntry(ShopEntry& e,
                   std::vector<std::pair<std::string, std::string>>* puts);
   // Runs watchers for touched_ (events) and fired_ (deadlines).
@@ -322,9 +323,9 @@ class Shard {
   size_t entries_in_last_block_ = kEntriesPerBlock;
   PackedStore packed_store_;
   // Start-up: the shop whose packed bytes are being gathered (its head,
-  // then its pages as they load), and the page it expects next. Its pages
-  // are only checked (ShopState::CheckOrderPage), not indexed: it is
-  // packed once the last one is in.
+  // then its pages as they load), and the index of the page it expects
+  // next. Its pages are only checked (ShopState::CheckPage), not indexed:
+  // it is packed once the last one is in.
   ShopEntry* loading_ = nullptr;
   std::string loading_bytes_;
   uint32_t loading_page_ = 0;

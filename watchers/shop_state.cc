@@ -1911,6 +1911,113 @@ absl::Status ApplyRefund(ShopState::Internals& in, const v1::Event& e,
   return absl::OkStatus();
 }
 
+// The record of the five paged maps that `e` can change, if any: every
+// change to them is made by an event of its own record (ApplyPayment,
+// ApplyDeduction, ApplyAppealFiled/Decided, ApplyRefund, ApplyDispute,
+// ApplyFee), named by the event's id field.
+std::pair<RecordKind, const std::string*> SubjectRecord(const v1::Event& e) {
+  switch (e.body_case()) {
+    case v1::Event::kDepositPaid:
+      return {kPaymentKind, &e.deposit_paid().payment_id()};
+    case v1::Event::kDepositToppedUp:
+      return {kPaymentKind, &e.deposit_topped_up().payment_id()};
+    case v1::Event::kDepositDeducted:
+      return {kDeductionKind, &e.deposit_deducted().deduction_id()};
+    case v1::Event::kAppealFiled:
+      return {kDeductionKind, &e.appeal_filed().deduction_id()};
+    case v1::Event::kAppealDecided:
+      return {kDeductionKind, &e.appeal_decided().deduction_id()};
+    case v1::Event::kRefundRequested:
+      return {kRefundKind, &e.refund_requested().refund_id()};
+    case v1::Event::kRefundPaid:
+      return {kRefundKind, &e.refund_paid().refund_id()};
+    case v1::Event::kRefundRejected:
+      return {kRefundKind, &e.refund_rejected().refund_id()};
+    case v1::Event::kFeeCharged:
+      return {kFeeKind, &e.fee_charged().fee_id()};
+    case v1::Event::kFeePaid:
+      return {kFeeKind, &e.fee_paid().fee_id()};
+    case v1::Event::kFeeWaived:
+      return {kFeeKind, &e.fee_waived().fee_id()};
+    case v1::Event::kDisputeOpened:
+      return {kDisputeKind, &e.dispute_opened().dispute_id()};
+    case v1::Event::kDisputeDeadlineChanged:
+      return {kDisputeKind, &e.dispute_deadline_changed().dispute_id()};
+    case v1::Event::kDisputeResponded:
+      return {kDisputeKind, &e.dispute_responded().dispute_id()};
+    case v1::Event::kDisputeResolved:
+      return {kDisputeKind, &e.dispute_resolved().dispute_id()};
+    default:
+      return {kPaymentKind, nullptr};
+  }
+}
+
+size_t PagedRecordCount(const ShopState::Internals& in) {
+  return in.payments.size() + in.deductions.size() + in.refunds.size() +
+         in.fees.size() + in.disputes.size();
+}
+
+bool HasRecord(const ShopState::Internals& in, RecordKind kind,
+               const std::string& id) {
+  switch (kind) {
+    case kPaymentKind:
+      return in.payments.contains(id);
+    case kDeductionKind:
+      return in.deductions.contains(id);
+    case kRefundKind:
+      return in.refunds.contains(id);
+    case kFeeKind:
+      return in.fees.contains(id);
+    case kDisputeKind:
+      return in.disputes.contains(id);
+  }
+  return false;
+}
+
+// Gives every record without a slot one (kind by kind, in id order) and
+// marks its page dirty.
+void SlotMissingRecords(ShopState::Internals& in) {
+  RecordBook& rb = in.records;
+  auto add = [&](RecordKind kind, const auto& records) {
+    for (const auto& [id, rec] : records) {
+      auto [it, added] = rb.slot_of.try_emplace(
+          std::make_pair(kind, id), static_cast<uint32_t>(rb.slots.size()));
+      if (!added) continue;
+      rb.slots.emplace_back(kind, id);
+      rb.MarkDirty(it->second);
+    }
+  };
+  add(kPaymentKind, in.payments);
+  add(kDeductionKind, in.deductions);
+  add(kRefundKind, in.refunds);
+  add(kFeeKind, in.fees);
+  add(kDisputeKind, in.disputes);
+}
+
+// After `e` was applied: marks the page of the record it changed dirty
+// (giving a new record its slot), and moves the records out of the head
+// once there are more than kRecordsInHead of them.
+void NoteRecordChange(ShopState::Internals& in, const v1::Event& e) {
+  const auto [kind, id] = SubjectRecord(e);
+  if (id == nullptr) return;
+  RecordBook& rb = in.records;
+  if (!rb.paged) {
+    if (PagedRecordCount(in) <= kRecordsInHead) return;
+    rb.paged = true;
+    SlotMissingRecords(in);
+    return;
+  }
+  if (!HasRecord(in, kind, *id)) return;
+  auto [it, added] = rb.slot_of.try_emplace(
+      std::make_pair(kind, *id), static_cast<uint32_t>(rb.slots.size()));
+  if (added) rb.slots.emplace_back(kind, *id);
+  rb.MarkDirty(it->second);
+  // Every record has its slot (only the events above add records); the
+  // check is O(1) and would repair a missed one rather than lose it.
+  assert(rb.slots.size() == PagedRecordCount(in));
+  if (rb.slots.size() != PagedRecordCount(in)) SlotMissingRecords(in);
+}
+
 }  // namespace
 
 absl::Status ShopState::Apply(const v1::Event& e,
@@ -2132,6 +2239,7 @@ absl::Status ShopState::ApplyValidated(const v1::Event& e,
       break;
   }
   CountSubject(in, e, +1);
+  NoteRecordChange(in, e);
   if (!s.ok()) return s;
   if (changed) ++in.events_applied;
   return absl::OkStatus();
@@ -2823,15 +2931,79 @@ std::string ShopState::SerializeOrderPage(uint32_t page) const {
   return out;
 }
 
-std::vector<uint32_t> ShopState::TakeDirtyOrderPages() {
+// store.v1.RecordPage of slots r*kRecordPageSlots onwards.
+std::string SerializeRecordPage(const ShopState::Internals& in, uint32_t r) {
+  const RecordBook& rb = in.records;
+  const size_t begin =
+      std::min<size_t>(size_t{r} * kRecordPageSlots, rb.slots.size());
+  const size_t end = std::min(begin + kRecordPageSlots, rb.slots.size());
+  google::protobuf::Arena arena;
+  auto& page =
+      *google::protobuf::Arena::CreateMessage<store::v1::RecordPage>(&arena);
+  for (size_t i = begin; i < end; ++i) {
+    const auto& [kind, id] = rb.slots[i];
+    page.add_kinds(kind);
+    switch (kind) {
+      case kPaymentKind:
+        *page.add_payments() = in.payments.at(id);
+        break;
+      case kDeductionKind:
+        *page.add_deductions() = in.deductions.at(id);
+        break;
+      case kRefundKind:
+        *page.add_refunds() = in.refunds.at(id);
+        break;
+      case kFeeKind:
+        *page.add_fees() = in.fees.at(id);
+        break;
+      case kDisputeKind:
+        *page.add_disputes() = in.disputes.at(id);
+        break;
+    }
+  }
+  return page.SerializeAsString();
+}
+
+std::string ShopState::SerializePage(uint32_t page) const {
+  return page >= kRecordPageBase
+             ? SerializeRecordPage(*in_, page - kRecordPageBase)
+             : SerializeOrderPage(page);
+}
+
+std::vector<uint32_t> ShopState::TakeDirtyPages() {
   OrderBook& book = in_->orders;
   std::vector<uint32_t> out;
   out.swap(book.dirty_pages);
   for (uint32_t p : out) book.page_dirty[p] = false;
+  RecordBook& rb = in_->records;
+  for (uint32_t r : rb.dirty_pages) {
+    rb.page_dirty[r] = false;
+    out.push_back(kRecordPageBase + r);
+  }
+  rb.dirty_pages.clear();
   return out;
 }
 
-void ShopState::ForgetDirtyOrderPages() { (void)TakeDirtyOrderPages(); }
+void ShopState::ForgetDirtyPages() { (void)TakeDirtyPages(); }
+
+std::vector<uint32_t> ShopState::Pages() const {
+  std::vector<uint32_t> out;
+  const uint32_t orders = order_pages();
+  const uint32_t records = record_pages();
+  out.reserve(orders + records);
+  for (uint32_t p = 0; p < orders; ++p) out.push_back(p);
+  for (uint32_t r = 0; r < records; ++r) out.push_back(kRecordPageBase + r);
+  return out;
+}
+
+uint32_t ShopState::pages_expected() const {
+  return in_->orders.pages_expected + in_->records.pages_expected;
+}
+
+uint32_t ShopState::PageAt(uint32_t index) const {
+  const uint32_t orders = in_->orders.pages_expected;
+  return index < orders ? index : kRecordPageBase + (index - orders);
+}
 
 uint32_t ShopState::order_pages_expected() const {
   return in_->orders.pages_expected;
@@ -2840,6 +3012,10 @@ uint32_t ShopState::order_pages_expected() const {
 uint32_t ShopState::order_pages() const {
   return static_cast<uint32_t>(
       (in_->orders.slots.size() + kOrderPageSlots - 1) / kOrderPageSlots);
+}
+
+uint32_t ShopState::record_pages() const {
+  return in_->records.paged ? in_->records.pages() : 0;
 }
 
 namespace {
@@ -2865,7 +3041,122 @@ absl::StatusOr<const store::v1::OrderColumns*> ParseOrderPage(
   return oc;
 }
 
+// Parses record page `r` of a shop with `pages_expected` record pages onto
+// `arena` and checks that its lists agree with its kinds and its record
+// count (full pages but the last, which is not empty).
+absl::StatusOr<const store::v1::RecordPage*> ParseRecordPage(
+    uint32_t r, uint32_t pages_expected, absl::string_view bytes,
+    google::protobuf::Arena* arena) {
+  if (r >= pages_expected) {
+    return absl::DataLossError(absl::StrCat(
+        "record page ", r, " of a shop with ", pages_expected, " pages"));
+  }
+  auto* page =
+      google::protobuf::Arena::CreateMessage<store::v1::RecordPage>(arena);
+  if (!page->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("record page ", r, " does not parse"));
+  }
+  int count[6] = {0, 0, 0, 0, 0, 0};
+  for (uint32_t kind : page->kinds()) {
+    if (kind < kPaymentKind || kind > kDisputeKind) {
+      return absl::DataLossError(absl::StrCat(
+          "record page ", r, " names an unknown record kind ", kind));
+    }
+    ++count[kind];
+  }
+  if (count[kPaymentKind] != page->payments_size() ||
+      count[kDeductionKind] != page->deductions_size() ||
+      count[kRefundKind] != page->refunds_size() ||
+      count[kFeeKind] != page->fees_size() ||
+      count[kDisputeKind] != page->disputes_size()) {
+    return absl::DataLossError(absl::StrCat(
+        "record page ", r, ": its record lists disagree with its kinds"));
+  }
+  const int n = page->kinds_size();
+  const bool last = r + 1 == pages_expected;
+  if (n == 0 || (!last && n != static_cast<int>(kRecordPageSlots)) ||
+      n > static_cast<int>(kRecordPageSlots)) {
+    return absl::DataLossError(
+        absl::StrCat("record page ", r, " holds ", n, " records"));
+  }
+  return page;
+}
+
+template <typename Map, typename Record>
+absl::Status AddRecord(ShopState::Internals& in, Map& records, RecordKind kind,
+                       const Record& rec) {
+  if (!records.try_emplace(rec.id(), rec).second) {
+    return absl::DataLossError(
+        absl::StrCat("record page: record ", rec.id(), " appears twice"));
+  }
+  RecordBook& rb = in.records;
+  rb.slot_of.emplace(std::make_pair(kind, rec.id()),
+                     static_cast<uint32_t>(rb.slots.size()));
+  rb.slots.emplace_back(kind, rec.id());
+  return absl::OkStatus();
+}
+
+absl::Status AddRecordPage(ShopState::Internals& in, uint32_t r,
+                           absl::string_view bytes) {
+  RecordBook& rb = in.records;
+  if (!rb.paged || r >= rb.pages_expected ||
+      rb.slots.size() != size_t{r} * kRecordPageSlots) {
+    return absl::DataLossError(
+        absl::StrCat("record page ", r, " of a shop with ", rb.pages_expected,
+                     " pages arrived after ", rb.slots.size(), " records"));
+  }
+  google::protobuf::Arena arena;
+  absl::StatusOr<const store::v1::RecordPage*> parsed =
+      ParseRecordPage(r, rb.pages_expected, bytes, &arena);
+  if (!parsed.ok()) return parsed.status();
+  const store::v1::RecordPage& page = **parsed;
+  int next[6] = {0, 0, 0, 0, 0, 0};
+  for (uint32_t kind : page.kinds()) {
+    const int i = next[kind]++;
+    absl::Status s;
+    switch (kind) {
+      case kPaymentKind:
+        s = AddRecord(in, in.payments, kPaymentKind, page.payments(i));
+        break;
+      case kDeductionKind:
+        s = AddRecord(in, in.deductions, kDeductionKind, page.deductions(i));
+        break;
+      case kRefundKind:
+        s = AddRecord(in, in.refunds, kRefundKind, page.refunds(i));
+        break;
+      case kFeeKind:
+        s = AddRecord(in, in.fees, kFeeKind, page.fees(i));
+        break;
+      case kDisputeKind:
+        s = AddRecord(in, in.disputes, kDisputeKind, page.disputes(i));
+        break;
+    }
+    if (!s.ok()) return s;
+  }
+  // The derived facts count every record: complete with the last page.
+  if (r + 1 == rb.pages_expected) in.derived = DeriveFacts(in);
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::Status ShopState::AddPage(uint32_t page, absl::string_view bytes) {
+  return page >= kRecordPageBase
+             ? AddRecordPage(*in_, page - kRecordPageBase, bytes)
+             : AddOrderPage(page, bytes);
+}
+
+absl::Status ShopState::CheckPage(uint32_t page,
+                                  absl::string_view bytes) const {
+  if (page < kRecordPageBase) {
+    return CheckOrderPage(page, in_->orders.pages_expected, bytes);
+  }
+  google::protobuf::Arena arena;
+  return ParseRecordPage(page - kRecordPageBase, in_->records.pages_expected,
+                         bytes, &arena)
+      .status();
+}
 
 absl::Status ShopState::AddOrderPage(uint32_t page, absl::string_view bytes) {
   Internals& in = *in_;
@@ -2918,11 +3209,15 @@ std::string ShopState::SerializeImpl(bool paged) const {
   } else {
     FillOrderColumns(in.orders, 0, in.orders.slots.size(), s.mutable_orders());
   }
-  for (const auto& [id, v] : in.payments) *s.add_payments() = v;
-  for (const auto& [id, v] : in.deductions) *s.add_deductions() = v;
-  for (const auto& [id, v] : in.refunds) *s.add_refunds() = v;
-  for (const auto& [id, v] : in.fees) *s.add_fees() = v;
-  for (const auto& [id, v] : in.disputes) *s.add_disputes() = v;
+  if (paged && in.records.paged) {
+    s.set_record_pages(record_pages());
+  } else {
+    for (const auto& [id, v] : in.payments) *s.add_payments() = v;
+    for (const auto& [id, v] : in.deductions) *s.add_deductions() = v;
+    for (const auto& [id, v] : in.refunds) *s.add_refunds() = v;
+    for (const auto& [id, v] : in.fees) *s.add_fees() = v;
+    for (const auto& [id, v] : in.disputes) *s.add_disputes() = v;
+  }
   for (const auto& [id, v] : in.violations) *s.add_violations() = v;
   for (const auto& [id, v] : in.requirements) *s.add_requirements() = v;
   for (const auto& [id, v] : in.clawbacks_paid) *s.add_clawbacks_paid() = v;
@@ -2982,6 +3277,16 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
   }
   in.orders.pages_expected = s.order_pages();
   if (absl::Status o = AddOrderColumns(in, s.orders()); !o.ok()) return o;
+  if (s.record_pages() > 0) {
+    if (s.payments_size() + s.deductions_size() + s.refunds_size() +
+            s.fees_size() + s.disputes_size() >
+        0) {
+      return absl::DataLossError(
+          "shop snapshot: both inline records and record pages");
+    }
+    in.records.paged = true;
+    in.records.pages_expected = s.record_pages();
+  }
   for (const auto& v : s.payments()) in.payments[v.id()] = v;
   for (const auto& v : s.deductions()) in.deductions[v.id()] = v;
   for (const auto& v : s.refunds()) in.refunds[v.id()] = v;
@@ -3003,6 +3308,12 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
   in.feed_expires_at = s.feed_expires_at();
   in.feed_state_at = s.feed_state_at();
   in.derived = DeriveFacts(in);
+  if (!in.records.paged && PagedRecordCount(in) > kRecordsInHead) {
+    // An unpaged snapshot of a shop with many records: the next checkpoint
+    // moves them to pages.
+    in.records.paged = true;
+    SlotMissingRecords(in);
+  }
   return state;
 }
 
@@ -3027,6 +3338,12 @@ size_t ShopState::ApproximateBytes() const {
            small(in.fees) + small(in.disputes) + small(in.violations) +
            small(in.requirements) + small(in.clawbacks_paid);
   bytes += in.metrics.size() * 64;
+  // A paged record's key is held twice (slots and slot_of); ids are
+  // mostly short (inline in the string), the map has its control byte.
+  bytes +=
+      in.records.slots.capacity() * sizeof(in.records.slots[0]) +
+      in.records.slot_of.capacity() *
+          (sizeof(std::pair<std::pair<RecordKind, std::string>, uint32_t>) + 1);
   const DerivedFacts& d = in.derived;
   // Beyond the one inline entry each.
   bytes += (d.ledger.size() > 1 ? d.ledger.capacity() : 0) *

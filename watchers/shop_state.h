@@ -69,6 +69,12 @@ namespace depositd::watchers {
 
 // Orders per checkpoint page (see ShopState::SerializeHead).
 inline constexpr uint32_t kOrderPageSlots = 1024;
+// Records (payments, deductions, refunds, fees, disputes) per checkpoint
+// page, the number of the first record page, and how many such records a
+// shop keeps in its head before they move to pages.
+inline constexpr uint32_t kRecordPageSlots = 128;
+inline constexpr uint32_t kRecordPageBase = 0x80000000u;
+inline constexpr size_t kRecordsInHead = 256;
 
 // Checks an event on its own, without shop context: ids present and within
 // length limits, free text within its limit, every timestamp inside
@@ -136,32 +142,51 @@ class ShopState {
   std::string Serialize() const;
   static absl::StatusOr<ShopState> Parse(absl::string_view bytes);
 
-  // Paged snapshots, for checkpoints that rewrite only what changed: the
-  // head is the snapshot without its orders (order_pages set); the orders
-  // go in pages of kOrderPageSlots, page p holding the orders in arrival
-  // order p*kOrderPageSlots onwards. Orders never move between pages.
-  //   write: SerializeHead() and SerializeOrderPage(p) for each p of
-  //          TakeDirtyOrderPages() (every page changed since the last call;
-  //          all of them after Parse of an unpaged snapshot).
-  //   read:  Parse(head), then AddOrderPage(p, bytes) for p = 0, 1, ...
-  //          up to order_pages_expected() - 1, in order; then
-  //          ForgetDirtyOrderPages() (what was read is on disk).
-  // AddOrderPage fails with DATA_LOSS on a corrupt, duplicate-id or
+  // Paged snapshots, for checkpoints that rewrite only what changed. The
+  // head is the snapshot without the shop's orders and, once it holds more
+  // than kRecordsInHead of them, without its payments, deductions,
+  // refunds, fees and disputes (which otherwise grow with its history).
+  // Those go in pages, numbered so that their keys sort in page order:
+  //   - order pages 0, 1, ...: kOrderPageSlots orders each, page p holding
+  //     the orders in arrival order p*kOrderPageSlots onwards;
+  //   - record pages kRecordPageBase + r: kRecordPageSlots records each,
+  //     in the order the shop first held them.
+  // Nothing moves between pages, so a checkpoint rewrites only the pages
+  // with a changed order or record.
+  //   write: SerializeHead() and SerializePage(p) for each p of
+  //          TakeDirtyPages() (every page changed since the last call; all
+  //          of them after Parse of an unpaged snapshot, and all record
+  //          pages when the records first move out of the head).
+  //   read:  Parse(head), then AddPage(PageAt(i), bytes) for i = 0, 1, ...
+  //          up to pages_expected() - 1, in order; then ForgetDirtyPages()
+  //          (what was read is on disk).
+  // AddPage fails with DATA_LOSS on a corrupt, duplicate-id or
   // out-of-order page.
   std::string SerializeHead() const;
+  std::string SerializePage(uint32_t page) const;
+  std::vector<uint32_t> TakeDirtyPages();
+  void ForgetDirtyPages();
+  // Every page the shop fills now (what SerializeHead announces), in order.
+  std::vector<uint32_t> Pages() const;
+  // Pages the parsed head announced, and the number of the index-th.
+  uint32_t pages_expected() const;
+  uint32_t PageAt(uint32_t index) const;
+  absl::Status AddPage(uint32_t page, absl::string_view bytes);
+  // What AddPage checks of `page`, without building anything: it is one
+  // of the announced pages, it parses, its parts agree, and it is full
+  // (all but the last of its kind) or not empty (the last). Duplicate ids
+  // are found only by AddPage. For loading a shop that is kept packed: its
+  // pages are checked at start-up and indexed only when it is used.
+  absl::Status CheckPage(uint32_t page, absl::string_view bytes) const;
+
+  // The order pages alone (the same checks; tests and benchmarks).
   std::string SerializeOrderPage(uint32_t page) const;
-  std::vector<uint32_t> TakeDirtyOrderPages();
-  void ForgetDirtyOrderPages();
   uint32_t order_pages_expected() const;
-  // Pages the orders fill now (what SerializeHead records).
+  // Pages the orders fill now.
   uint32_t order_pages() const;
+  // Pages the records fill now (0 while they are in the head).
+  uint32_t record_pages() const;
   absl::Status AddOrderPage(uint32_t page, absl::string_view bytes);
-  // What AddOrderPage checks of page `page` of a shop with `pages_expected`
-  // pages, without building anything: it parses, its columns agree, and it
-  // holds a full page (all but the last) or a non-empty one (the last).
-  // Duplicate ids are found only by AddOrderPage. For loading a shop that
-  // is kept packed: its pages are checked at start-up and indexed only
-  // when it is used.
   static absl::Status CheckOrderPage(uint32_t page, uint32_t pages_expected,
                                      absl::string_view bytes);
 

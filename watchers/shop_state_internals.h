@@ -162,6 +162,45 @@ struct OrderBook {
   }
 };
 
+// Which of a shop's record maps a record is in (store.v1.RecordPage.kinds).
+enum RecordKind : uint8_t {
+  kPaymentKind = 1,
+  kDeductionKind = 2,
+  kRefundKind = 3,
+  kFeeKind = 4,
+  kDisputeKind = 5,
+};
+
+// Checkpoint pages of the records that grow with a shop's history
+// (payments, deductions, refunds, fees, disputes; see
+// ShopState::SerializeHead). Empty and unused until the shop holds more
+// than kRecordsInHead of them; then every record has a slot, in the order
+// the shop first held it, and page r holds slots r*kRecordPageSlots
+// onwards. Records are never removed, so slots never move.
+struct RecordBook {
+  bool paged = false;
+  std::vector<std::pair<RecordKind, std::string>> slots;
+  absl::flat_hash_map<std::pair<RecordKind, std::string>, uint32_t> slot_of;
+  // As OrderBook's.
+  std::vector<uint32_t> dirty_pages;
+  std::vector<bool> page_dirty;
+  // Record pages a paged snapshot announced; the next AddPage of a record
+  // page is for page slots.size() / kRecordPageSlots.
+  uint32_t pages_expected = 0;
+  uint32_t pages() const {
+    return static_cast<uint32_t>((slots.size() + kRecordPageSlots - 1) /
+                                 kRecordPageSlots);
+  }
+  void MarkDirty(uint32_t slot) {
+    const uint32_t page = slot / kRecordPageSlots;
+    if (page >= page_dirty.size()) page_dirty.resize(page + 1, false);
+    if (!page_dirty[page]) {
+      page_dirty[page] = true;
+      dirty_pages.push_back(page);
+    }
+  }
+};
+
 // An exact running sum of int64 terms that can also give terms back, for
 // the sums that Balance and Required take with the saturating MoneyAdd.
 // While the sum of |term| is at most kMaxMoneyTotal no partial sum can
@@ -310,6 +349,7 @@ struct ShopState::Internals {
   // Keyed by DepositKind.
   absl::btree_map<int32_t, store::v1::RequirementRecord> requirements;
   absl::btree_map<std::string, store::v1::MoneyLine> clawbacks_paid;
+  RecordBook records;
 
   std::string refund_channel;
   std::string refund_account;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -1194,8 +1196,8 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
                     .ok());
   }
   // A new shop's pages are all dirty, each once, and then none.
-  EXPECT_EQ(shop.TakeDirtyOrderPages(), (std::vector<uint32_t>{0, 1, 2}));
-  EXPECT_TRUE(shop.TakeDirtyOrderPages().empty());
+  EXPECT_EQ(shop.TakeDirtyPages(), (std::vector<uint32_t>{0, 1, 2}));
+  EXPECT_TRUE(shop.TakeDirtyPages().empty());
 
   auto reload = [&](const ShopState& from) -> absl::StatusOr<ShopState> {
     absl::StatusOr<ShopState> parsed = ShopState::Parse(from.SerializeHead());
@@ -1204,14 +1206,14 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
       absl::Status s = parsed->AddOrderPage(p, from.SerializeOrderPage(p));
       if (!s.ok()) return s;
     }
-    parsed->ForgetDirtyOrderPages();
+    parsed->ForgetDirtyPages();
     return parsed;
   };
   absl::StatusOr<ShopState> parsed = reload(shop);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->order_pages_expected(), 3u);
   EXPECT_EQ(parsed->Serialize(), shop.Serialize());
-  EXPECT_TRUE(parsed->TakeDirtyOrderPages().empty());
+  EXPECT_TRUE(parsed->TakeDirtyPages().empty());
   for (absl::Time as_of : {At(2026, 2, 2), At(2026, 6, 1)}) {
     EXPECT_EQ(parsed->Evaluate(as_of, *profile).SerializeAsString(),
               shop.Evaluate(as_of, *profile).SerializeAsString());
@@ -1229,7 +1231,7 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
         s->Apply(more.Order(At(2026, 3, 2), "o-new", v1::PLACED), *profile)
             .ok());
   }
-  EXPECT_EQ(parsed->TakeDirtyOrderPages(), (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(parsed->TakeDirtyPages(), (std::vector<uint32_t>{1, 2}));
   EXPECT_EQ(parsed->Serialize(), shop.Serialize());
 
   // An unpaged snapshot (older checkpoints) reads with every page dirty, so
@@ -1237,7 +1239,7 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
   absl::StatusOr<ShopState> whole = ShopState::Parse(shop.Serialize());
   ASSERT_TRUE(whole.ok()) << whole.status();
   EXPECT_EQ(whole->order_pages_expected(), 0u);
-  EXPECT_EQ(whole->TakeDirtyOrderPages(), (std::vector<uint32_t>{0, 1, 2}));
+  EXPECT_EQ(whole->TakeDirtyPages(), (std::vector<uint32_t>{0, 1, 2}));
 
   // Refused: a page out of order, a damaged page, a page too many.
   absl::StatusOr<ShopState> head = ShopState::Parse(shop.SerializeHead());
@@ -1251,6 +1253,254 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
   }
   EXPECT_EQ(head->AddOrderPage(3, shop.SerializeOrderPage(2)).code(),
             absl::StatusCode::kDataLoss);
+}
+
+// Records (payments, deductions, refunds, fees, disputes) stay in the head
+// of a small shop and move to record pages past kRecordsInHead; a change to
+// one old record then dirties only its page.
+TEST(ShopStateSnapshot,
+     RecordPagesHoldABigShopsRecordsAndOnlyChangedOnesAreDirty) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  Events ev;
+  ShopState shop("t1", "s1");
+  const absl::Time t0 = At(2026, 1, 1);
+  auto charge = [&](int i) {
+    ASSERT_TRUE(
+        shop.Apply(ev.FeeCharged(t0 + absl::Minutes(i), absl::StrCat("f-", i),
+                                 v1::TECHNICAL_SERVICE, 100, "USD"),
+                   *profile)
+            .ok());
+  };
+  for (int i = 0; i < 10; ++i) charge(i);
+  EXPECT_EQ(shop.record_pages(), 0u);
+  EXPECT_TRUE(shop.TakeDirtyPages().empty());
+  store::v1::ShopSnapshot snap;
+  ASSERT_TRUE(snap.ParseFromString(shop.SerializeHead()));
+  EXPECT_EQ(snap.fees_size(), 10);
+  EXPECT_EQ(snap.record_pages(), 0u);
+
+  const int kFees = 2 * kRecordPageSlots + 44;  // 3 pages, the last partial
+  for (int i = 10; i < kFees; ++i) charge(i);
+  EXPECT_EQ(shop.record_pages(), 3u);
+  EXPECT_EQ(shop.TakeDirtyPages(),
+            (std::vector<uint32_t>{kRecordPageBase, kRecordPageBase + 1,
+                                   kRecordPageBase + 2}));
+  ASSERT_TRUE(snap.ParseFromString(shop.SerializeHead()));
+  EXPECT_EQ(snap.fees_size(), 0);
+  EXPECT_EQ(snap.record_pages(), 3u);
+
+  std::map<uint32_t, std::string> disk;
+  for (uint32_t p : shop.Pages()) disk[p] = shop.SerializePage(p);
+  auto reload = [&](const std::string& head) -> absl::StatusOr<ShopState> {
+    absl::StatusOr<ShopState> parsed = ShopState::Parse(head);
+    if (!parsed.ok()) return parsed.status();
+    for (uint32_t i = 0; i < parsed->pages_expected(); ++i) {
+      const uint32_t p = parsed->PageAt(i);
+      auto it = disk.find(p);
+      if (it == disk.end()) return absl::NotFoundError(absl::StrCat(p));
+      if (absl::Status s = parsed->CheckPage(p, it->second); !s.ok()) return s;
+      if (absl::Status s = parsed->AddPage(p, it->second); !s.ok()) return s;
+    }
+    parsed->ForgetDirtyPages();
+    return parsed;
+  };
+  absl::StatusOr<ShopState> back = reload(shop.SerializeHead());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->Serialize(), shop.Serialize());
+  EXPECT_TRUE(back->TakeDirtyPages().empty());
+  for (absl::Time as_of : {At(2026, 1, 2), At(2026, 6, 1)}) {
+    EXPECT_EQ(back->Evaluate(as_of, *profile).SerializeAsString(),
+              shop.Evaluate(as_of, *profile).SerializeAsString());
+  }
+
+  // Paying fee f-0 (slot 0: the records held when paging started are
+  // slotted in id order) dirties page 0 alone, in both.
+  for (ShopState* s : {&shop, &*back}) {
+    Events more;
+    ASSERT_TRUE(
+        s->Apply(more.FeePaid(At(2026, 2, 1), "f-0", 100, "USD"), *profile)
+            .ok());
+    EXPECT_EQ(s->TakeDirtyPages(), (std::vector<uint32_t>{kRecordPageBase}));
+  }
+  disk[kRecordPageBase] = shop.SerializePage(kRecordPageBase);
+  absl::StatusOr<ShopState> again = reload(shop.SerializeHead());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->Serialize(), shop.Serialize());
+  EXPECT_EQ(back->Serialize(), shop.Serialize());
+
+  // An unpaged snapshot of this shop (older checkpoints) reads with its
+  // records slotted and every record page dirty.
+  absl::StatusOr<ShopState> whole = ShopState::Parse(shop.Serialize());
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ(whole->record_pages(), 3u);
+  EXPECT_EQ(whole->TakeDirtyPages(),
+            (std::vector<uint32_t>{kRecordPageBase, kRecordPageBase + 1,
+                                   kRecordPageBase + 2}));
+  EXPECT_EQ(whole->Serialize(), shop.Serialize());
+}
+
+// Rounds of random events on records of every kind (new ones and changes to
+// old ones) and orders, with a store that keeps only the head and what each
+// round's TakeDirtyPages wrote: it always reads back to the live state, so
+// no change to a record is missed.
+TEST(ShopStateSnapshot, PagedCheckpointsKeepEveryChangeOverRandomRounds) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  Events ev;
+  ShopState shop("t1", "s1");
+  std::mt19937_64 rng(20261122);
+  absl::Time t = At(2026, 1, 1);
+  ASSERT_TRUE(shop.Apply(ev.Paid(t, "pay-0", 100000000, "USD"), *profile).ok());
+  std::vector<std::string> fees, disputes, deductions, refunds, orders;
+  auto pick = [&](const std::vector<std::string>& ids) -> const std::string* {
+    return ids.empty() ? nullptr : &ids[rng() % ids.size()];
+  };
+  std::map<uint32_t, std::string> disk;
+  std::string head;
+  int applied = 0;
+  // Small rounds (a few events each), so that a page holding a record
+  // whose change went unmarked is seldom written anyway.
+  for (int round = 0; round < 400; ++round) {
+    for (int k = 0; k < 6; ++k) {
+      t += absl::Minutes(1);
+      std::optional<v1::Event> e;
+      const std::string n = absl::StrCat(round, "-", k);
+      switch (rng() % 13) {
+        case 0:
+        case 1:
+          fees.push_back("f-" + n);
+          e = ev.FeeCharged(t, fees.back(), v1::TECHNICAL_SERVICE, 100, "USD");
+          break;
+        case 2:
+          if (auto* id = pick(fees)) e = ev.FeePaid(t, *id, 100, "USD");
+          break;
+        case 3:
+          if (auto* id = pick(fees)) {
+            e = ev.Base(t);
+            e->mutable_fee_waived()->set_fee_id(*id);
+          }
+          break;
+        case 4:
+          disputes.push_back("d-" + n);
+          e = ev.DisputeOpened(t, disputes.back(), v1::NOT_RECEIVED);
+          break;
+        case 5:
+          if (auto* id = pick(disputes)) e = ev.DisputeResponded(t, *id);
+          break;
+        case 6:
+          if (auto* id = pick(disputes)) e = ev.DisputeResolved(t, *id);
+          break;
+        case 7:
+          if (auto* id = pick(disputes)) {
+            e = ev.DisputeDeadline(t, *id, t + absl::Hours(72));
+          }
+          break;
+        case 8:
+          deductions.push_back("x-" + n);
+          e = ev.Deducted(t, deductions.back(), 50, "USD");
+          break;
+        case 9:
+          if (auto* id = pick(deductions)) {
+            e = ev.Base(t);
+            e->mutable_appeal_filed()->set_deduction_id(*id);
+          }
+          break;
+        case 10:
+          e = ev.TopUp(t, "top-" + n, 1000, "USD");
+          break;
+        case 11:
+          refunds.push_back("r-" + n);
+          e = ev.Base(t);
+          e->mutable_refund_requested()->set_refund_id(refunds.back());
+          *e->mutable_refund_requested()->mutable_amount() = Money(10, "USD");
+          break;
+        case 12:
+          orders.push_back("o-" + n);
+          e = ev.Order(t, orders.back(), v1::PLACED);
+          break;
+      }
+      if (e.has_value() && shop.Apply(*e, *profile).ok()) ++applied;
+    }
+    for (uint32_t p : shop.TakeDirtyPages()) disk[p] = shop.SerializePage(p);
+    head = shop.SerializeHead();
+
+    absl::StatusOr<ShopState> back = ShopState::Parse(head);
+    ASSERT_TRUE(back.ok()) << back.status();
+    for (uint32_t i = 0; i < back->pages_expected(); ++i) {
+      const uint32_t p = back->PageAt(i);
+      ASSERT_TRUE(disk.count(p)) << "round " << round << ": page " << p;
+      ASSERT_TRUE(back->AddPage(p, disk[p]).ok()) << "round " << round;
+    }
+    ASSERT_EQ(back->Serialize(), shop.Serialize()) << "round " << round;
+    EXPECT_EQ(back->Evaluate(t, *profile).SerializeAsString(),
+              shop.Evaluate(t, *profile).SerializeAsString())
+        << "round " << round;
+  }
+  EXPECT_GT(applied, 1500);
+  EXPECT_GT(shop.record_pages(), 3u);
+}
+
+// CheckPage (start-up of a shop kept packed) refuses what AddPage refuses
+// of a record page, but a duplicate id (found only by AddPage).
+TEST(ShopStateSnapshot, CheckPageAgreesWithAddPageOnRecordPages) {
+  auto registry = testing::BuiltIns();
+  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
+  Events ev;
+  ShopState shop("t1", "s1");
+  const int kFees = 2 * kRecordPageSlots + 44;  // 3 pages, the last partial
+  for (int i = 0; i < kFees; ++i) {
+    ASSERT_TRUE(shop.Apply(ev.FeeCharged(At(2026, 1, 1) + absl::Minutes(i),
+                                         absl::StrCat("f-", i),
+                                         v1::TECHNICAL_SERVICE, 100, "USD"),
+                           *profile)
+                    .ok());
+  }
+  const uint32_t r0 = kRecordPageBase;
+  auto page_of = [&](uint32_t p) {
+    store::v1::RecordPage rp;
+    EXPECT_TRUE(rp.ParseFromString(shop.SerializePage(p)));
+    return rp;
+  };
+  store::v1::RecordPage kinds_disagree = page_of(r0 + 2);
+  kinds_disagree.add_kinds(kFeeKind);
+  store::v1::RecordPage unknown_kind = page_of(r0 + 2);
+  unknown_kind.set_kinds(0, 9);
+  store::v1::RecordPage duplicate = page_of(r0 + 2);
+  duplicate.mutable_fees(0)->set_id("f-0");  // an id of page 0
+  struct Case {
+    std::string name;
+    uint32_t page;
+    std::string bytes;
+    bool check_ok;
+    bool add_ok;
+  };
+  const std::vector<Case> cases = {
+      {"page 0", r0, shop.SerializePage(r0), true, true},
+      {"the partial last page", r0 + 2, shop.SerializePage(r0 + 2), true, true},
+      {"a page beyond the last", r0 + 3, shop.SerializePage(r0 + 2), false,
+       false},
+      {"a partial page that is not the last", r0 + 1,
+       shop.SerializePage(r0 + 2), false, false},
+      {"an empty last page", r0 + 2, "", false, false},
+      {"garbage", r0 + 2, "\xff\xff garbage", false, false},
+      {"kinds and lists disagree", r0 + 2, kinds_disagree.SerializeAsString(),
+       false, false},
+      {"an unknown kind", r0 + 2, unknown_kind.SerializeAsString(), false,
+       false},
+      {"a duplicate id", r0 + 2, duplicate.SerializeAsString(), true, false},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<ShopState> head = ShopState::Parse(shop.SerializeHead());
+    ASSERT_TRUE(head.ok());
+    EXPECT_EQ(head->CheckPage(c.page, c.bytes).ok(), c.check_ok) << c.name;
+    for (uint32_t p = r0; p < c.page && p < r0 + 3; ++p) {
+      ASSERT_TRUE(head->AddPage(p, shop.SerializePage(p)).ok()) << c.name;
+    }
+    absl::Status added = head->AddPage(c.page, c.bytes);
+    EXPECT_EQ(added.ok(), c.add_ok) << c.name << ": " << added;
+    if (!c.add_ok) EXPECT_EQ(added.code(), absl::StatusCode::kDataLoss);
+  }
 }
 
 // SerializeOrderPage writes OrderColumns by hand: byte for byte what the
