@@ -2971,16 +2971,10 @@ std::string ShopState::SerializePage(uint32_t page) const {
 }
 
 std::vector<uint32_t> ShopState::TakeDirtyPages() {
-  OrderBook& book = in_->orders;
-  std::vector<uint32_t> out;
-  out.swap(book.dirty_pages);
-  for (uint32_t p : out) book.page_dirty[p] = false;
-  RecordBook& rb = in_->records;
-  for (uint32_t r : rb.dirty_pages) {
-    rb.page_dirty[r] = false;
+  std::vector<uint32_t> out = in_->orders.dirty.Take();
+  for (uint32_t r : in_->records.dirty.Take()) {
     out.push_back(kRecordPageBase + r);
   }
-  rb.dirty_pages.clear();
   return out;
 }
 

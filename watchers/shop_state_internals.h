@@ -119,6 +119,25 @@ class OrderIdLess {
   const std::vector<OrderRecord>* slots_;
 };
 
+// Checkpoint pages changed since they were last taken, each listed once.
+struct DirtyPages {
+  std::vector<uint32_t> list;
+  std::vector<bool> marked;
+  void Mark(uint32_t page) {
+    if (page >= marked.size()) marked.resize(page + 1, false);
+    if (!marked[page]) {
+      marked[page] = true;
+      list.push_back(page);
+    }
+  }
+  std::vector<uint32_t> Take() {
+    std::vector<uint32_t> out;
+    out.swap(list);
+    for (uint32_t p : out) marked[p] = false;
+    return out;
+  }
+};
+
 // Not copyable or movable: the indexes point at `slots` (ShopState holds
 // its Internals by pointer, so they never move).
 struct OrderBook {
@@ -146,20 +165,12 @@ struct OrderBook {
   int64_t count_by_status[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   absl::btree_set<DeliveredKey, OrderIdLess> delivered;
   // Checkpoint pages (kOrderPageSlots slots each) changed since the last
-  // TakeDirtyOrderPages, each once.
-  std::vector<uint32_t> dirty_pages;
-  std::vector<bool> page_dirty;
+  // TakeDirtyPages.
+  DirtyPages dirty;
   // Pages a paged snapshot announced; the next AddOrderPage is for page
   // slots.size() / kOrderPageSlots.
   uint32_t pages_expected = 0;
-  void MarkDirty(uint32_t slot) {
-    const uint32_t page = slot / kOrderPageSlots;
-    if (page >= page_dirty.size()) page_dirty.resize(page + 1, false);
-    if (!page_dirty[page]) {
-      page_dirty[page] = true;
-      dirty_pages.push_back(page);
-    }
-  }
+  void MarkDirty(uint32_t slot) { dirty.Mark(slot / kOrderPageSlots); }
 };
 
 // Which of a shop's record maps a record is in (store.v1.RecordPage.kinds).
@@ -181,9 +192,8 @@ struct RecordBook {
   bool paged = false;
   std::vector<std::pair<RecordKind, std::string>> slots;
   absl::flat_hash_map<std::pair<RecordKind, std::string>, uint32_t> slot_of;
-  // As OrderBook's.
-  std::vector<uint32_t> dirty_pages;
-  std::vector<bool> page_dirty;
+  // Record pages changed since the last TakeDirtyPages.
+  DirtyPages dirty;
   // Record pages a paged snapshot announced; the next AddPage of a record
   // page is for page slots.size() / kRecordPageSlots.
   uint32_t pages_expected = 0;
@@ -191,14 +201,7 @@ struct RecordBook {
     return static_cast<uint32_t>((slots.size() + kRecordPageSlots - 1) /
                                  kRecordPageSlots);
   }
-  void MarkDirty(uint32_t slot) {
-    const uint32_t page = slot / kRecordPageSlots;
-    if (page >= page_dirty.size()) page_dirty.resize(page + 1, false);
-    if (!page_dirty[page]) {
-      page_dirty[page] = true;
-      dirty_pages.push_back(page);
-    }
-  }
+  void MarkDirty(uint32_t slot) { dirty.Mark(slot / kRecordPageSlots); }
 };
 
 // An exact running sum of int64 terms that can also give terms back, for
