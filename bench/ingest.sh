@@ -16,7 +16,8 @@
 # fall).
 #
 # Writes bench/results/ingest.csv (one loadgen line per run),
-# ingest_latency_{depositd,noop}.csv (percentile curves at half rate),
+# ingest_latency_{depositd,noop,noop_work}.csv (percentile curves at half
+# rate; noop_work: the no-op burning depositd's CPU time per event),
 # ingest_throughput.png and ingest_latency.png.
 source "$(dirname "$0")/lib.sh"
 
@@ -90,15 +91,39 @@ echo "half rate: $half events/s (half of depositd's best, batch $best_batch)"
 half_duration="${BENCH_HALF_DURATION:-30s}"
 common=(--mode ingest --shops "$shops" --concurrency "$streams"
   --in-flight "$in_flight" --duration "$half_duration" --warmup 1s --csv "$csv")
+# Each half-rate run also reports the VM's steal time over it: on a shared
+# host the tail moves with the neighbours, and the no-op shows by how much.
+steal0=$(steal_ticks)
 loadgen "${common[@]}" --target "$noop_addr" --batch "$best_batch" \
   --rate "$half" --label noop-half --run-id nh \
   --latency-csv "$RESULTS/ingest_latency_noop.csv"
+echo "noop-half: steal $(($(steal_ticks) - steal0)) ticks" | tee -a "$RESULTS/ingest.env"
 start_depositd ingest-half --sync="$sync"
+ticks0=$(cpu_ticks "$SERVER_PID")
+steal0=$(steal_ticks)
 loadgen "${common[@]}" --target "$SERVER_ADDR" --batch "$best_batch" \
   --rate "$half" --label depositd-half --run-id dh \
   --latency-csv "$RESULTS/ingest_latency_depositd.csv"
+ticks=$(($(cpu_ticks "$SERVER_PID") - ticks0))
+echo "depositd-half: steal $(($(steal_ticks) - steal0)) ticks" | tee -a "$RESULTS/ingest.env"
 stop_server "$SERVER_PID"
 stop_server "$noop_pid"
+
+# The no-op again, burning depositd's CPU time per event (measured just
+# above, warm-up included) on the thread that reads each batch: the ack
+# latency of a server with depositd's cost and none of its structure (no
+# shards, no group commit, no fsync).
+applied=$(csv_field "$csv" applied)
+work_ns=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$applied" \
+  'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e9 / n; else print 0 }')
+echo "depositd CPU at half rate: $work_ns ns per applied event"
+start_noop noop-work --work-ns-per-event="$work_ns"
+steal0=$(steal_ticks)
+loadgen "${common[@]}" --target "$SERVER_ADDR" --batch "$best_batch" \
+  --rate "$half" --label noop-work-half --run-id wh \
+  --latency-csv "$RESULTS/ingest_latency_noop_work.csv"
+echo "noop-work-half ($work_ns ns/event): steal $(($(steal_ticks) - steal0)) ticks" | tee -a "$RESULTS/ingest.env"
+stop_server "$SERVER_PID"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS/ingest.env"
 
 plot throughput_vs_batch.gp "$RESULTS/ingest_throughput.png" \
@@ -106,5 +131,7 @@ plot throughput_vs_batch.gp "$RESULTS/ingest_throughput.png" \
 plot latency_distribution.gp "$RESULTS/ingest_latency.png" \
   -e "a='$RESULTS/ingest_latency_depositd.csv'" -e "alabel='depositd (fsync)'" \
   -e "b='$RESULTS/ingest_latency_noop.csv'" -e "blabel='no-op'" \
+  -e "c='$RESULTS/ingest_latency_noop_work.csv'" \
+  -e "clabel='no-op burning depositd CPU per event'" \
   -e "title_text='Ingest ack latency per batch at $half events/s (batch $best_batch)'"
 echo "wrote $csv, $RESULTS/ingest_throughput.png, $RESULTS/ingest_latency.png"

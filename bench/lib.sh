@@ -106,13 +106,15 @@ launch_depositd() {
   BENCH_PIDS+=("$SERVER_PID")
 }
 
-# start_noop NAME: the no-op server. Sets SERVER_PID, SERVER_ADDR.
+# start_noop NAME [ARGS...]: the no-op server (ARGS: its flags, e.g.
+# --work-ns-per-event). Sets SERVER_PID, SERVER_ADDR.
 start_noop() {
   local name="$1"
+  shift
   SERVER_DIR="$BENCH_WORK/$name"
   mkdir -p "$SERVER_DIR"
   SERVER_LOG="$SERVER_DIR/noop.log"
-  "$NOOP" --listen 127.0.0.1:0 --port-file "$SERVER_DIR/port" \
+  "$NOOP" --listen 127.0.0.1:0 --port-file "$SERVER_DIR/port" "$@" \
     >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   BENCH_PIDS+=("$SERVER_PID")
@@ -131,6 +133,17 @@ kill_server() {
   local pid="$1"
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+}
+
+# cpu_ticks PID: user + system CPU time of a process so far, in clock ticks.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# steal_ticks: CPU time the hypervisor gave other guests so far (all CPUs,
+# clock ticks). A run's difference says how much of it the VM lost.
+steal_ticks() {
+  awk '$1 == "cpu" { print $9 }' /proc/stat
 }
 
 # proc_kib PID FIELD: a /proc/PID/status field in KiB (VmRSS, VmHWM).

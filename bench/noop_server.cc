@@ -16,8 +16,14 @@
 //
 //   depositd-noop-server --listen 127.0.0.1:0 --port-file /tmp/noop.port
 //
+// With --work-ns-per-event N, every ingested batch first burns N ns of the
+// reading thread's CPU time per event: a server with depositd's CPU cost
+// and none of its structure (no shards, no group commit, no fsync), for
+// telling the two apart in ack latency (bench/RESULTS.md, session 6).
+//
 // SIGTERM / SIGINT: stops and exits 0.
 #include <signal.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -43,6 +49,9 @@
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "host:port to serve on.");
 ABSL_FLAG(std::string, port_file, "",
           "Once serving, write the bound port here (temp file + rename).");
+ABSL_FLAG(int64_t, work_ns_per_event, 0,
+          "CPU time (ns of the reading thread) to burn per ingested event "
+          "before the ack; 0: none.");
 
 namespace depositd::bench {
 namespace {
@@ -180,7 +189,23 @@ void EchoDisputes(const v1::EventBatch& batch, Subscribers* subs,
   }
 }
 
+int64_t ThreadCpuNanos() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+// Spins until this thread has used `ns` more CPU time (not wall time: a
+// descheduled thread burns nothing).
+void BurnCpu(int64_t ns) {
+  if (ns <= 0) return;
+  const int64_t until = ThreadCpuNanos() + ns;
+  while (ThreadCpuNanos() < until) {
+  }
+}
+
 void FillAck(const v1::EventBatch& batch, v1::IngestAck* ack) {
+  BurnCpu(absl::GetFlag(FLAGS_work_ns_per_event) * batch.events_size());
   ack->Clear();
   ack->set_batch_seq(batch.batch_seq());
   ack->mutable_results()->Reserve(batch.events_size());
