@@ -1975,17 +1975,11 @@ bool HasRecord(const ShopState::Internals& in, RecordKind kind,
 }
 
 // Gives every record without a slot one (kind by kind, in id order) and
-// marks its page dirty.
-void SlotMissingRecords(ShopState::Internals& in) {
+// marks every record page dirty.
+void SlotAllRecords(ShopState::Internals& in) {
   RecordBook& rb = in.records;
   auto add = [&](RecordKind kind, const auto& records) {
-    for (const auto& [id, rec] : records) {
-      auto [it, added] = rb.slot_of.try_emplace(
-          std::make_pair(kind, id), static_cast<uint32_t>(rb.slots.size()));
-      if (!added) continue;
-      rb.slots.emplace_back(kind, id);
-      rb.MarkDirty(it->second);
-    }
+    for (const auto& [id, rec] : records) rb.MarkDirty(rb.SlotOf(kind, id));
   };
   add(kPaymentKind, in.payments);
   add(kDeductionKind, in.deductions);
@@ -2001,21 +1995,15 @@ void NoteRecordChange(ShopState::Internals& in, const v1::Event& e) {
   const auto [kind, id] = SubjectRecord(e);
   if (id == nullptr) return;
   RecordBook& rb = in.records;
-  if (!rb.paged) {
-    if (PagedRecordCount(in) <= kRecordsInHead) return;
-    rb.paged = true;
-    SlotMissingRecords(in);
+  if (!rb.paged()) {
+    if (PagedRecordCount(in) > kRecordsInHead) SlotAllRecords(in);
     return;
   }
-  if (!HasRecord(in, kind, *id)) return;
-  auto [it, added] = rb.slot_of.try_emplace(
-      std::make_pair(kind, *id), static_cast<uint32_t>(rb.slots.size()));
-  if (added) rb.slots.emplace_back(kind, *id);
-  rb.MarkDirty(it->second);
+  if (HasRecord(in, kind, *id)) rb.MarkDirty(rb.SlotOf(kind, *id));
   // Every record has its slot (only the events above add records); the
   // check is O(1) and would repair a missed one rather than lose it.
   assert(rb.slots.size() == PagedRecordCount(in));
-  if (rb.slots.size() != PagedRecordCount(in)) SlotMissingRecords(in);
+  if (rb.slots.size() != PagedRecordCount(in)) SlotAllRecords(in);
 }
 
 }  // namespace
@@ -3008,9 +2996,7 @@ uint32_t ShopState::order_pages() const {
       (in_->orders.slots.size() + kOrderPageSlots - 1) / kOrderPageSlots);
 }
 
-uint32_t ShopState::record_pages() const {
-  return in_->records.paged ? in_->records.pages() : 0;
-}
+uint32_t ShopState::record_pages() const { return in_->records.pages(); }
 
 namespace {
 
@@ -3084,17 +3070,14 @@ absl::Status AddRecord(ShopState::Internals& in, Map& records, RecordKind kind,
     return absl::DataLossError(
         absl::StrCat("record page: record ", rec.id(), " appears twice"));
   }
-  RecordBook& rb = in.records;
-  rb.slot_of.emplace(std::make_pair(kind, rec.id()),
-                     static_cast<uint32_t>(rb.slots.size()));
-  rb.slots.emplace_back(kind, rec.id());
+  in.records.SlotOf(kind, rec.id());  // a new one: the next slot
   return absl::OkStatus();
 }
 
 absl::Status AddRecordPage(ShopState::Internals& in, uint32_t r,
                            absl::string_view bytes) {
   RecordBook& rb = in.records;
-  if (!rb.paged || r >= rb.pages_expected ||
+  if (r >= rb.pages_expected ||
       rb.slots.size() != size_t{r} * kRecordPageSlots) {
     return absl::DataLossError(
         absl::StrCat("record page ", r, " of a shop with ", rb.pages_expected,
@@ -3203,7 +3186,7 @@ std::string ShopState::SerializeImpl(bool paged) const {
   } else {
     FillOrderColumns(in.orders, 0, in.orders.slots.size(), s.mutable_orders());
   }
-  if (paged && in.records.paged) {
+  if (paged && in.records.paged()) {
     s.set_record_pages(record_pages());
   } else {
     for (const auto& [id, v] : in.payments) *s.add_payments() = v;
@@ -3278,7 +3261,6 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
       return absl::DataLossError(
           "shop snapshot: both inline records and record pages");
     }
-    in.records.paged = true;
     in.records.pages_expected = s.record_pages();
   }
   for (const auto& v : s.payments()) in.payments[v.id()] = v;
@@ -3302,11 +3284,10 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
   in.feed_expires_at = s.feed_expires_at();
   in.feed_state_at = s.feed_state_at();
   in.derived = DeriveFacts(in);
-  if (!in.records.paged && PagedRecordCount(in) > kRecordsInHead) {
+  if (!in.records.paged() && PagedRecordCount(in) > kRecordsInHead) {
     // An unpaged snapshot of a shop with many records: the next checkpoint
     // moves them to pages.
-    in.records.paged = true;
-    SlotMissingRecords(in);
+    SlotAllRecords(in);
   }
   return state;
 }
@@ -3334,10 +3315,11 @@ size_t ShopState::ApproximateBytes() const {
   bytes += in.metrics.size() * 64;
   // A paged record's key is held twice (slots and slot_of); ids are
   // mostly short (inline in the string), the map has its control byte.
-  bytes +=
-      in.records.slots.capacity() * sizeof(in.records.slots[0]) +
-      in.records.slot_of.capacity() *
-          (sizeof(std::pair<std::pair<RecordKind, std::string>, uint32_t>) + 1);
+  bytes += in.records.slots.capacity() * sizeof(in.records.slots[0]);
+  for (const auto& of_kind : in.records.slot_of) {
+    bytes +=
+        of_kind.capacity() * (sizeof(std::pair<std::string, uint32_t>) + 1);
+  }
   const DerivedFacts& d = in.derived;
   // Beyond the one inline entry each.
   bytes += (d.ledger.size() > 1 ? d.ledger.capacity() : 0) *

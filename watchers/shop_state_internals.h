@@ -32,6 +32,7 @@
 #ifndef DEPOSITD_WATCHERS_SHOP_STATE_INTERNALS_H_
 #define DEPOSITD_WATCHERS_SHOP_STATE_INTERNALS_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -189,14 +190,27 @@ enum RecordKind : uint8_t {
 // the shop first held it, and page r holds slots r*kRecordPageSlots
 // onwards. Records are never removed, so slots never move.
 struct RecordBook {
-  bool paged = false;
   std::vector<std::pair<RecordKind, std::string>> slots;
-  absl::flat_hash_map<std::pair<RecordKind, std::string>, uint32_t> slot_of;
+  // Per kind (indexed by RecordKind), id -> slot.
+  std::array<absl::flat_hash_map<std::string, uint32_t>, kDisputeKind + 1>
+      slot_of;
   // Record pages changed since the last TakeDirtyPages.
   DirtyPages dirty;
   // Record pages a paged snapshot announced; the next AddPage of a record
   // page is for page slots.size() / kRecordPageSlots.
   uint32_t pages_expected = 0;
+
+  // The records are out of the head: announced by a snapshot, or slotted.
+  bool paged() const { return pages_expected > 0 || !slots.empty(); }
+  // The slot of record (kind, id), the next free one if it has none yet.
+  uint32_t SlotOf(RecordKind kind, const std::string& id) {
+    auto& of_kind = slot_of[kind];
+    if (auto it = of_kind.find(id); it != of_kind.end()) return it->second;
+    const auto slot = static_cast<uint32_t>(slots.size());
+    of_kind.emplace(id, slot);
+    slots.emplace_back(kind, id);
+    return slot;
+  }
   uint32_t pages() const {
     return static_cast<uint32_t>((slots.size() + kRecordPageSlots - 1) /
                                  kRecordPageSlots);
