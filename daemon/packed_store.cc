@@ -2,8 +2,10 @@
 
 #include <sys/mman.h>
 
+#include <cerrno>
 #include <cstring>
-#include <new>
+
+#include "absl/strings/str_cat.h"
 
 namespace depositd::daemon {
 
@@ -13,10 +15,16 @@ PackedStore::~PackedStore() {
   }
 }
 
-uint32_t PackedStore::NewBlock(size_t capacity, bool own) {
+absl::StatusOr<uint32_t> PackedStore::NewBlock(size_t capacity, bool own) {
   void* p = mmap(nullptr, capacity, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
+  if (p == MAP_FAILED) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "cannot map ", capacity, " bytes for packed shops (",
+        std::strerror(errno), "; ", mapped_bytes_,
+        " bytes mapped already): the machine is out of memory or address "
+        "space"));
+  }
   Block block;
   block.data = static_cast<char*>(p);
   block.capacity = capacity;
@@ -41,14 +49,18 @@ void PackedStore::Release(uint32_t index) {
   if (current_ == index) current_ = Ref::kNone;
 }
 
-void PackedStore::Put(Ref* ref, absl::string_view bytes) {
+absl::Status PackedStore::Put(Ref* ref, absl::string_view bytes) {
   const size_t need = Footprint(bytes.size());
   uint32_t index;
   if (need > kBlockBytes / 4) {
-    index = NewBlock(need, /*own=*/true);
+    absl::StatusOr<uint32_t> own = NewBlock(need, /*own=*/true);
+    if (!own.ok()) return own.status();
+    index = *own;
   } else {
     if (current_ == Ref::kNone ||
         blocks_[current_].used + need > blocks_[current_].capacity) {
+      absl::StatusOr<uint32_t> fresh = NewBlock(kBlockBytes, /*own=*/false);
+      if (!fresh.ok()) return fresh.status();
       if (current_ != Ref::kNone) {
         Block& old = blocks_[current_];
         if (old.live == 0) {
@@ -58,7 +70,7 @@ void PackedStore::Put(Ref* ref, absl::string_view bytes) {
           compact_queue_.push_back(current_);
         }
       }
-      current_ = NewBlock(kBlockBytes, /*own=*/false);
+      current_ = *fresh;
     }
     index = current_;
   }
@@ -74,6 +86,7 @@ void PackedStore::Put(Ref* ref, absl::string_view bytes) {
   b.used += need;
   b.live += need;
   live_bytes_ += bytes.size();
+  return absl::OkStatus();
 }
 
 absl::string_view PackedStore::Get(const Ref& ref) const {
@@ -113,9 +126,31 @@ bool PackedStore::Compact(size_t max_bytes) {
       std::memcpy(&h, data + pos, sizeof(h));
       const size_t footprint = Footprint(h.size);
       if (h.owner != nullptr) {
+        const Ref old = *h.owner;
         live_bytes_ -= h.size;
         *h.owner = Ref();
-        Put(h.owner, absl::string_view(data + pos + sizeof(h), h.size));
+        const absl::Status moved =
+            Put(h.owner, absl::string_view(data + pos + sizeof(h), h.size));
+        if (!moved.ok()) {
+          // Blobs moved so far stay moved (their old copies are garbage);
+          // this one and the rest stay here, and the block waits for a
+          // later pass.
+          *h.owner = old;
+          live_bytes_ += h.size;
+          for (size_t rest = 0; rest < pos;) {
+            Header done;
+            std::memcpy(&done, data + rest, sizeof(done));
+            if (done.owner != nullptr && done.owner->block != index) {
+              Ref* const none = nullptr;
+              std::memcpy(data + rest, &none, sizeof(none));
+              blocks_[index].live -= Footprint(done.size);
+            }
+            rest += Footprint(done.size);
+          }
+          blocks_[index].queued = true;
+          compact_queue_.push_back(index);
+          return true;
+        }
         copied += footprint;
       }
       pos += footprint;

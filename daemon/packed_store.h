@@ -23,6 +23,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace depositd::daemon {
@@ -45,13 +47,17 @@ class PackedStore {
   PackedStore& operator=(const PackedStore&) = delete;
 
   // Stores `bytes` for *ref (which must be empty and stay at its address
-  // until Free).
-  void Put(Ref* ref, absl::string_view bytes);
+  // until Free). Fails with RESOURCE_EXHAUSTED when a new block cannot be
+  // mapped (out of memory or address space); *ref then stays empty and
+  // nothing else changes, so the caller can keep the shop live instead.
+  absl::Status Put(Ref* ref, absl::string_view bytes);
   absl::string_view Get(const Ref& ref) const;
   // Frees *ref's blob and empties it.
   void Free(Ref* ref);
   // Compacts blocks that are at most half live, until about `max_bytes`
-  // were copied; returns whether blocks are still waiting.
+  // were copied; returns whether blocks are still waiting. A block that
+  // cannot be mapped stops the pass with every blob where it was (the
+  // block is queued again for a later pass).
   bool Compact(size_t max_bytes);
 
   // Bytes of live blobs, and bytes mapped for blocks.
@@ -75,7 +81,7 @@ class PackedStore {
   static size_t Footprint(size_t size) {
     return (sizeof(Header) + size + 7) & ~size_t{7};
   }
-  uint32_t NewBlock(size_t capacity, bool own);
+  absl::StatusOr<uint32_t> NewBlock(size_t capacity, bool own);
   void Release(uint32_t index);
 
   std::vector<Block> blocks_;

@@ -1,8 +1,13 @@
 // PackedStore: blobs read back as written through every Put, Free and
 // compaction; compaction moves live blobs and unmaps half-empty blocks; big
-// blobs get their own mapping.
+// blobs get their own mapping; a mapping that fails is an error, not a lost
+// blob.
 #include "daemon/packed_store.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
@@ -39,7 +44,7 @@ TEST(PackedStoreTest, RandomPutsFreesAndCompactionsKeepEveryBlob) {
       const size_t n = step % 5000 == 0 ? PackedStore::kBlockBytes / 2 + step
                                         : static_cast<size_t>(size(rng));
       expected[i] = Blob(step, n);
-      store.Put(&refs[i], expected[i]);
+      ASSERT_TRUE(store.Put(&refs[i], expected[i]).ok());
       live += n;
     } else {
       ASSERT_EQ(store.Get(refs[i]), expected[i]) << "step " << step;
@@ -65,10 +70,10 @@ TEST(PackedStoreTest, FreeingEverythingUnmapsEverything) {
   PackedStore store;
   std::vector<PackedStore::Ref> refs(5000);  // not resized below
   for (size_t i = 0; i < refs.size(); ++i) {
-    store.Put(&refs[i], Blob(static_cast<int>(i), 700));
+    ASSERT_TRUE(store.Put(&refs[i], Blob(static_cast<int>(i), 700)).ok());
   }
   PackedStore::Ref big;
-  store.Put(&big, Blob(1, 3 << 20));
+  ASSERT_TRUE(store.Put(&big, Blob(1, 3 << 20)).ok());
   EXPECT_GE(store.mapped_bytes(), 5000u * 700 + (3u << 20));
   store.Free(&big);
   for (size_t i = 0; i < refs.size(); ++i) {
@@ -85,6 +90,54 @@ TEST(PackedStoreTest, FreeingEverythingUnmapsEverything) {
   for (size_t i = 0; i < refs.size(); i += 10) store.Free(&refs[i]);
   EXPECT_EQ(store.live_bytes(), 0u);
   EXPECT_LE(store.mapped_bytes(), PackedStore::kBlockBytes);
+}
+
+// Address space in use now, from /proc/self/statm (pages).
+rlim_t AddressSpaceBytes() {
+  std::ifstream statm("/proc/self/statm");
+  rlim_t pages = 0;
+  statm >> pages;
+  return pages * static_cast<rlim_t>(sysconf(_SC_PAGESIZE));
+}
+
+TEST(PackedStoreTest, FailedMappingIsAnErrorAndLosesNoBlob) {
+  PackedStore store;
+  // Everything this test allocates is allocated before the limit: only
+  // the store's own mappings may hit it.
+  std::vector<std::string> blobs;
+  for (int i = 0; i < 40; ++i) blobs.push_back(Blob(i, 200000));
+  const std::string big_bytes(64 << 20, 'x');
+  std::vector<PackedStore::Ref> refs(blobs.size());  // not resized below
+  PackedStore::Ref big;
+  rlimit old;
+  ASSERT_EQ(getrlimit(RLIMIT_AS, &old), 0);
+  // Room for a few blocks (five blobs each) beyond what is mapped now.
+  rlimit tight = old;
+  tight.rlim_cur = AddressSpaceBytes() + 6 * PackedStore::kBlockBytes;
+  ASSERT_EQ(setrlimit(RLIMIT_AS, &tight), 0);
+  size_t stored = 0;
+  absl::Status failed;
+  for (; stored < blobs.size(); ++stored) {
+    failed = store.Put(&refs[stored], blobs[stored]);
+    if (!failed.ok()) break;
+  }
+  const absl::Status big_failed = store.Put(&big, big_bytes);
+  ASSERT_EQ(setrlimit(RLIMIT_AS, &old), 0);
+
+  ASSERT_LT(stored, blobs.size()) << "the limit never bit";
+  EXPECT_GT(stored, 0u);
+  EXPECT_EQ(failed.code(), absl::StatusCode::kResourceExhausted) << failed;
+  EXPECT_TRUE(refs[stored].empty());
+  EXPECT_EQ(big_failed.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(big.empty());
+  for (size_t i = 0; i < stored; ++i) {
+    ASSERT_EQ(store.Get(refs[i]), blobs[i]) << "blob " << i;
+  }
+  // With the limit lifted the same blobs go in.
+  ASSERT_TRUE(store.Put(&refs[stored], blobs[stored]).ok());
+  EXPECT_EQ(store.Get(refs[stored]), blobs[stored]);
+  ASSERT_TRUE(store.Put(&big, big_bytes).ok());
+  EXPECT_EQ(store.Get(big).size(), big_bytes.size());
 }
 
 }  // namespace

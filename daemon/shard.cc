@@ -278,18 +278,26 @@ bool Shard::Packable(const ShopEntry& e, int64_t now_nanos,
          now_nanos - e.last_used >= absl::ToInt64Nanoseconds(ctx_.pack_idle);
 }
 
-void Shard::Pack(ShopEntry* e) {
+bool Shard::Pack(ShopEntry* e) {
   if (e->packed.empty()) {
     std::string bytes;
     AppendChunk(&bytes, e->state.SerializeHead());
     for (uint32_t p : e->state.Pages()) {
       AppendChunk(&bytes, e->state.SerializePage(p));
     }
-    packed_store_.Put(&e->packed, bytes);
+    const absl::Status put = packed_store_.Put(&e->packed, bytes);
+    if (!put.ok()) {
+      // The shop stays live: packing only saves memory. One line per pass
+      // at most (PackSlice stops the pass).
+      std::fprintf(stderr, "depositd: warning: shard %u keeps idle shops "
+                   "live: %s\n", id_, put.ToString().c_str());
+      return false;
+    }
   }
   { watchers::ShopState freed(std::move(e->state)); }
   e->live = false;
   ++packed_count_;
+  return true;
 }
 
 void Shard::PackSlice(int64_t now_nanos) {
@@ -300,7 +308,7 @@ void Shard::PackSlice(int64_t now_nanos) {
   int seen = 0;
   for (; it != ordered_.end(); ++it) {
     ShopEntry* e = it->second;
-    if (Packable(*e, now_nanos, /*ignore_idle=*/false)) Pack(e);
+    if (Packable(*e, now_nanos, /*ignore_idle=*/false) && !Pack(e)) break;
     if (++seen % 64 == 0 && absl::Now() - start >= kPackSliceTime) {
       pack_cursor_.assign(it->first.data(), it->first.size());
       last_pack_ = absl::Now();
@@ -316,7 +324,7 @@ int64_t Shard::PackAll(bool ignore_idle) {
   int64_t n = 0;
   for (auto& [k, e] : ordered_) {
     if (Packable(*e, now_nanos_, ignore_idle)) {
-      Pack(e);
+      if (!Pack(e)) break;
       ++n;
     }
   }
@@ -771,7 +779,7 @@ absl::Status Shard::LoadShop(absl::string_view key, absl::string_view bytes) {
     AppendChunk(&loading_bytes_, cp.state());
     loading_ = e;
     loading_page_ = 0;
-    if (e->state.pages_expected() == 0) FinishLoading();
+    if (e->state.pages_expected() == 0) return FinishLoading();
   }
   shop_count_.store(static_cast<int64_t>(shops_.size()));
   return absl::OkStatus();
@@ -800,7 +808,7 @@ absl::Status Shard::LoadPage(absl::string_view key, uint32_t page,
     --pages_missing_;
     ++loading_page_;
     AppendChunk(&loading_bytes_, bytes);
-    if (loading_page_ == state.pages_expected()) FinishLoading();
+    if (loading_page_ == state.pages_expected()) return FinishLoading();
     return absl::OkStatus();
   }
   absl::Status s = state.AddPage(page, bytes);
@@ -810,11 +818,13 @@ absl::Status Shard::LoadPage(absl::string_view key, uint32_t page,
   return absl::OkStatus();
 }
 
-void Shard::FinishLoading() {
-  packed_store_.Put(&loading_->packed, loading_bytes_);
-  Pack(loading_);
+absl::Status Shard::FinishLoading() {
+  absl::Status put = packed_store_.Put(&loading_->packed, loading_bytes_);
+  if (!put.ok()) return put;
+  Pack(loading_);  // has its bytes: cannot fail
   loading_ = nullptr;
   loading_bytes_.clear();
+  return absl::OkStatus();
 }
 
 absl::Status Shard::CheckLoaded() const {

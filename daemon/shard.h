@@ -269,14 +269,16 @@ class Shard {
   // packed snapshot that does not parse is memory corruption: it aborts.
   ShopEntry* Live(ShopEntry* e);
   // Packs a live, clean, non-watchdog shop: builds its packed bytes unless
-  // it has them, and frees the live state.
-  void Pack(ShopEntry* e);
+  // it has them, and frees the live state. Returns false (the shop stays
+  // live, a warning is printed) when its bytes cannot be stored.
+  bool Pack(ShopEntry* e);
   // Whether e may be packed at `now_nanos` (ignore_idle: idle or not).
   bool Packable(const ShopEntry& e, int64_t now_nanos, bool ignore_idle) const;
   // The next packing slice of the open pass (and some compaction).
   void PackSlice(int64_t now_nanos);
   // Start-up: stores the gathered bytes of `loading_` and packs it.
-  void FinishLoading();
+  // RESOURCE_EXHAUSTED when the bytes cannot be mapped (start-up fails).
+  absl::Status FinishLoading();
   void Schedule(ShopEntry* e, absl::Time next_check, absl::Time now);
   void ReResolveProfile(ShopEntry* e);
   // Starts a checkpoint round (pushes the cut_mark item).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds everything and
-# runs every test (all CTest labels: domain, integration, crash, alerts,
+# runs every test (all CTest labels: domain, engine, integration, crash, alerts,
 # fuzz). Arguments go to ctest (e.g. -L domain).
 #
 # The fuzz targets need clang (libFuzzer), so after the main build and its
