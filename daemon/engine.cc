@@ -166,6 +166,8 @@ absl::Status Engine::Recover() {
   ctx.group_seq = &group_seq_;
   ctx.checkpoint_on_stop = options_.checkpoint_on_stop;
   ctx.checkpoint_slice_shops = options_.checkpoint_slice_shops;
+  ctx.checkpoint_slice_gate = options_.checkpoint_slice_gate;
+  ctx.on_checkpoint_slice_durable = options_.on_checkpoint_slice_durable;
   ctx.pack_idle = options_.pack_idle;
   if (options_.repeat) ctx.repeat = &options_.repeat;
   ctx.feed_silence = [this](absl::string_view tenant) {

@@ -103,6 +103,16 @@ class Engine {
     // Tests only: at most this many shops per checkpoint slice, so a round
     // spans many steps (see shard.h). 0: by kCheckpointSliceTime/Bytes.
     int checkpoint_slice_shops = 0;
+    // Tests only, so a test can crash inside a round at a chosen point
+    // without sleeping: `checkpoint_slice_gate(shard, written)` is asked
+    // (on the shard's thread) before each slice of an open round with the
+    // slices the round has written; false holds the round there, as if the
+    // process died inside it. `on_checkpoint_slice_durable(shard, written,
+    // round_done)` runs on the committer's thread once each slice is
+    // durable.
+    std::function<bool(uint32_t shard, int written)> checkpoint_slice_gate;
+    std::function<void(uint32_t shard, int written, bool round_done)>
+        on_checkpoint_slice_durable;
     // A clean shop with no event, acknowledgement or query for this long
     // (engine clock) is held packed, as its snapshot bytes (see shard.h);
     // zero: never.

@@ -4,14 +4,17 @@
 // deadlines.
 #include "daemon/engine.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -101,6 +104,8 @@ class EngineTest : public testing::Test {
     o.repeat = repeat_;
     o.feed_silence = feed_silence_;
     o.checkpoint_slice_shops = checkpoint_slice_shops_;
+    o.checkpoint_slice_gate = slice_gate_;
+    o.on_checkpoint_slice_durable = on_slice_durable_;
     return o;
   }
 
@@ -198,6 +203,8 @@ class EngineTest : public testing::Test {
   notifier::RepeatPolicy repeat_;
   std::map<std::string, absl::Duration> feed_silence_;
   int checkpoint_slice_shops_ = 0;
+  std::function<bool(uint32_t, int)> slice_gate_;
+  std::function<void(uint32_t, int, bool)> on_slice_durable_;
 };
 
 TEST_F(EngineTest, AckHasOneResultPerEventAppliedDuplicateRejected) {
@@ -306,21 +313,36 @@ TEST_F(EngineTest, CrashRecoveryReplaysToTheSameStateWithAnyShardCount) {
 // Checkpoints are written in rounds, a slice per step (shard.h). A crash in
 // the middle of a round leaves some shops checkpointed after the cut: replay
 // must skip their share of the logged groups (not apply it twice) and apply
-// everyone else's. Crashes at several points of the round; each recovery
-// must give the state and alerts of a run without a crash.
+// everyone else's. Crashes after 0, 1, 3, 6 and every slice of the round (a
+// slice gate holds the round there); each recovery must give the state and
+// alerts of a run without a crash.
 TEST_F(EngineTest, CrashInsideACheckpointRoundRecoversTheSameState) {
   checkpoint_slice_shops_ = 1;  // one shop per slice: a round spans steps
   std::vector<std::string> shops;
   for (int i = 0; i < 24; ++i) shops.push_back(absl::StrCat("shop-", i));
+  // Slices the second round may write per shard (12 shops each, about).
+  std::atomic<int> limit{std::numeric_limits<int>::max()};
+  slice_gate_ = [&](uint32_t, int written) { return written < limit.load(); };
+  // Shards whose second round is held or complete, its last slice durable.
+  absl::Mutex mu;
+  bool armed = false;
+  int shards_settled = 0;
+  on_slice_durable_ = [&](uint32_t, int written, bool round_done) {
+    absl::MutexLock lock(&mu);
+    if (armed && (round_done || written == limit.load())) ++shards_settled;
+  };
   int64_t rounds_cut_short = 0;
-  const absl::Duration delays[] = {
-      absl::Milliseconds(1),  absl::Milliseconds(8),  absl::Milliseconds(20),
-      absl::Milliseconds(35), absl::Milliseconds(60), absl::Milliseconds(400)};
+  const int limits[] = {0, 1, 3, 6, std::numeric_limits<int>::max()};
   int run = 0;
-  for (absl::Duration delay : delays) {
-    SCOPED_TRACE(absl::StrCat("crash ", absl::FormatDuration(delay),
-                              " after the round started"));
+  for (int slices : limits) {
+    SCOPED_TRACE(absl::StrCat("crash after ", slices, " slices of the round"));
     dir_ = TempDir();
+    limit = std::numeric_limits<int>::max();
+    {
+      absl::MutexLock lock(&mu);
+      armed = false;
+      shards_settled = 0;
+    }
     std::string reports_before, alerts_before;
     int64_t logged_after_first_round = 0;
     {
@@ -360,8 +382,20 @@ TEST_F(EngineTest, CrashInsideACheckpointRoundRecoversTheSameState) {
         ASSERT_TRUE(r.ok()) << r.status();
         reports_before += r->SerializeAsString();
       }
+      {
+        absl::MutexLock lock(&mu);
+        armed = true;
+      }
+      limit = slices;
       engine->RequestCheckpoint(nullptr);
-      absl::SleepFor(delay);
+      if (slices > 0) {
+        absl::MutexLock lock(&mu);
+        ASSERT_TRUE(mu.AwaitWithTimeout(
+            absl::Condition(
+                +[](int* n) { return *n == 2; }, &shards_settled),
+            absl::Seconds(60)))
+            << shards_settled << " of 2 shards reached the crash point";
+      }
       engine->Stop();  // no final checkpoint: a crash
     }
     auto engine = Start(run++ % 2 == 0 ? 2 : 3);
@@ -373,6 +407,7 @@ TEST_F(EngineTest, CrashInsideACheckpointRoundRecoversTheSameState) {
     EXPECT_LE(rec.replayed_events + rec.skipped_events,
               logged_after_first_round);
     if (rec.skipped_events > 0) ++rounds_cut_short;
+    if (slices == 0) EXPECT_EQ(rec.skipped_events, 0);
     std::string reports_after;
     for (const std::string& s : shops) {
       absl::StatusOr<v1::ReadinessReport> r = GetShop(*engine, s);
@@ -385,11 +420,9 @@ TEST_F(EngineTest, CrashInsideACheckpointRoundRecoversTheSameState) {
     EXPECT_EQ(ack.duplicates(), 3u) << ack.DebugString();
     engine->Stop();
   }
-  // At least one crash landed inside a round (some shops' checkpoints were
-  // newer than the cut): the case this test is for. A round here takes ~12
-  // slices at least 5 ms apart per shard, so the 8..60 ms crashes fall
-  // inside it.
-  EXPECT_GT(rounds_cut_short, 0);
+  // The rounds held after 1, 3 and 6 slices were cut short (some shops'
+  // checkpoints newer than the cut): the case this test is for.
+  EXPECT_GE(rounds_cut_short, 3);
 }
 
 // A restart after a crash keeps the cuts (the replayed shops are written by
@@ -924,7 +957,9 @@ TEST_F(EngineTest, DeadlinePassedWhileDownFiresOnceAtStart) {
     // Another restart at the same time fires nothing again.
     auto engine = Start(1);
     ASSERT_NE(engine, nullptr);
-    absl::SleepFor(absl::Milliseconds(200));
+    // Advancing the test clock by nothing returns once every shard has
+    // fired what is due now: a barrier behind the start's first step.
+    Advance(*engine, absl::ZeroDuration());
     EXPECT_EQ(engine->Stats().alert_sequence(), sequence_after_start);
     EXPECT_NE(FiringAlerts(*engine).find("DISPUTE_RESPONSE_DUE"),
               std::string::npos);

@@ -136,9 +136,7 @@ void Shard::Run() {
         return !s->queue_.empty() || s->wake_;
       };
       absl::Time until = absl::InfiniteFuture();
-      if (round_active_ && !slice_in_flight_.load(std::memory_order_relaxed)) {
-        until = last_slice_ + kCheckpointSliceGap;
-      }
+      if (SliceDue()) until = last_slice_ + kCheckpointSliceGap;
       if (pack_active_) {
         until = std::min(until, last_pack_ + kCheckpointSliceGap);
       }
@@ -289,8 +287,10 @@ bool Shard::Pack(ShopEntry* e) {
     if (!put.ok()) {
       // The shop stays live: packing only saves memory. One line per pass
       // at most (PackSlice stops the pass).
-      std::fprintf(stderr, "depositd: warning: shard %u keeps idle shops "
-                   "live: %s\n", id_, put.ToString().c_str());
+      std::fprintf(stderr,
+                   "depositd: warning: shard %u keeps idle shops "
+                   "live: %s\n",
+                   id_, put.ToString().c_str());
       return false;
     }
   }
@@ -571,8 +571,7 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
     item.record_body = std::move(record_body_);
     record_body_ = std::string();
   }
-  if (round_active_ && !slice_in_flight_.load(std::memory_order_relaxed) &&
-      absl::Now() >= last_slice_ + kCheckpointSliceGap) {
+  if (SliceDue() && absl::Now() >= last_slice_ + kCheckpointSliceGap) {
     CheckpointSlice(item);
   }
   UpdateStats();  // before the acks can go out
@@ -650,6 +649,7 @@ void Shard::StartRound(absl::Time now) {
   round_pending_.swap(dirty_);
   dirty_.clear();
   round_next_ = 0;
+  round_slices_ = 0;
   round_waiters_ = std::move(next_waiters_);
   next_waiters_.clear();
   if (round_pending_.empty() && !dedupe_.has_untaken()) {
@@ -663,8 +663,15 @@ void Shard::StartRound(absl::Time now) {
   ctx_.committer->Push(std::move(mark));
 }
 
+bool Shard::SliceDue() const {
+  return round_active_ && !slice_in_flight_.load(std::memory_order_relaxed) &&
+         (!ctx_.checkpoint_slice_gate ||
+          ctx_.checkpoint_slice_gate(id_, round_slices_));
+}
+
 void Shard::CheckpointSlice(CommitItem& item) {
   const absl::Time start = absl::Now();
+  ++round_slices_;
   size_t bytes = 0;
   size_t shops = 0;
   // The round's dedupe ids first, then its shops.
@@ -694,7 +701,14 @@ void Shard::CheckpointSlice(CommitItem& item) {
       Wake();
     });
   }
-  if (round_next_ < round_pending_.size() || dedupe_.has_untaken()) return;
+  const bool done =
+      round_next_ >= round_pending_.size() && !dedupe_.has_untaken();
+  if (ctx_.on_checkpoint_slice_durable) {
+    item.on_durable.push_back([this, written = round_slices_, done] {
+      ctx_.on_checkpoint_slice_durable(id_, written, done);
+    });
+  }
+  if (!done) return;
   item.cut_commit = true;
   for (auto& fn : round_waiters_) item.on_durable.push_back(std::move(fn));
   round_waiters_.clear();

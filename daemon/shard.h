@@ -153,6 +153,11 @@ class Shard {
     std::function<absl::Duration(absl::string_view tenant)> feed_silence;
     // Tests only: at most this many shops per checkpoint slice; 0: none.
     int checkpoint_slice_shops = 0;
+    // Tests only: Engine::Options::checkpoint_slice_gate and
+    // on_checkpoint_slice_durable.
+    std::function<bool(uint32_t shard, int written)> checkpoint_slice_gate;
+    std::function<void(uint32_t shard, int written, bool round_done)>
+        on_checkpoint_slice_durable;
     // Idle time (engine clock) after which a clean shop is packed; zero:
     // shops are never packed.
     absl::Duration pack_idle = absl::ZeroDuration();
@@ -286,8 +291,9 @@ class Shard {
   // Writes the next slice of the open round into `item`; completes the
   // round when it writes the last shop.
   void CheckpointSlice(CommitItem& item);
-  // Seals the dedupe ids since the last checkpoint into a bucket and drops
-  // expired buckets (into `ck`).
+  // Whether the open round may write its next slice now (the previous one
+  // is durable; tests: the slice gate lets it).
+  bool SliceDue() const;
   // Seals the dedupe ids accepted since the last seal (their pieces taken
   // into `ck` now with `take_all`, else by the round's slices) and expires
   // old buckets.
@@ -344,6 +350,7 @@ class Shard {
   bool round_active_ = false;
   std::vector<ShopEntry*> round_pending_;  // dirty when the round started
   size_t round_next_ = 0;                  // next index to write
+  int round_slices_ = 0;                   // slices the open round wrote
   absl::Time last_slice_ = absl::InfinitePast();  // wall clock
   // The last slice is not durable yet (cleared by the committer thread).
   std::atomic<bool> slice_in_flight_{false};
