@@ -3,7 +3,6 @@
 // retry), and items pushed by hand as shards would.
 #include "daemon/committer.h"
 
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,18 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "daemon/test_store.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 #include "depositd/store/v1/log.pb.h"
 #include "gtest/gtest.h"
 
 namespace depositd::daemon {
 namespace {
-
-std::string TempDir() {
-  std::string tmpl = testing::TempDir() + "/committer_test_XXXXXX";
-  EXPECT_NE(mkdtemp(tmpl.data()), nullptr);
-  return tmpl;
-}
 
 // The store's log with two test controls: `fail_next` appends fail with
 // UNAVAILABLE (nothing appended), and every append is remembered as the
@@ -91,17 +85,14 @@ class ObservedLog final : public EventLog {
 class CommitterTest : public testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open({TempDir()});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    auto log = RocksDbEventLog::Create(store_.get(), /*sync=*/false);
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = std::make_unique<ObservedLog>(*std::move(log));
+    ASSERT_NE(test_store_.log, nullptr);
+    store_ = test_store_.store.get();
+    log_ = std::make_unique<ObservedLog>(std::move(test_store_.log));
   }
 
   void StartCommitter(int shards) {
     Committer::Options o;
-    o.store = store_.get();
+    o.store = store_;
     o.log = log_.get();
     o.shard_count = shards;
     o.publish_alerts = [this](std::vector<v1::Alert> alerts) {
@@ -151,7 +142,8 @@ class CommitterTest : public testing::Test {
     ASSERT_TRUE(durable.WaitForNotificationWithTimeout(absl::Seconds(30)));
   }
 
-  std::unique_ptr<Store> store_;
+  TestStore test_store_{"committer_test"};
+  Store* store_ = nullptr;  // test_store_'s
   std::unique_ptr<ObservedLog> log_;
   std::unique_ptr<Committer> committer_;
   absl::Mutex mu_;

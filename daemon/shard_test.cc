@@ -4,7 +4,6 @@
 // and alerts (replay is how a restart rebuilds what was not checkpointed).
 #include "daemon/shard.h"
 
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,85 +12,33 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "daemon/stable_hash.h"
+#include "daemon/test_store.h"
 #include "depositd/store/v1/log.pb.h"
 #include "gtest/gtest.h"
+#include "watchers/test_events.h"
 
 namespace depositd::daemon {
 namespace {
 
 const absl::Time kT0 = absl::FromUnixSeconds(1767225600);  // 2026-01-01
 
-std::string TempDir() {
-  std::string tmpl = testing::TempDir() + "/shard_test_XXXXXX";
-  EXPECT_NE(mkdtemp(tmpl.data()), nullptr);
-  return tmpl;
-}
-
-google::protobuf::Timestamp Ts(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(absl::ToUnixSeconds(t));
-  return ts;
-}
-
-v1::Event Envelope(const std::string& id, const std::string& shop,
-                   absl::Time at) {
-  v1::Event e;
-  e.set_event_id(id);
-  e.set_tenant("acme");
-  e.set_shop_id(shop);
-  *e.mutable_occurred_at() = Ts(at);
-  return e;
-}
-
-v1::Event Deposit(const std::string& id, const std::string& shop, absl::Time at,
-                  int64_t amount) {
-  v1::Event e = Envelope(id, shop, at);
-  auto* paid = e.mutable_deposit_paid();
-  paid->set_payment_id(id);
-  paid->set_kind(v1::BASE);
-  paid->mutable_amount()->set_minor_units(amount);
-  paid->mutable_amount()->set_currency("CNY");
-  paid->set_channel("corporate_account");
-  paid->set_paying_account("corp-A");
-  return e;
-}
-
-v1::Event Fee(const std::string& id, const std::string& shop, absl::Time at) {
-  v1::Event e = Envelope(id, shop, at);
-  auto* f = e.mutable_fee_charged();
-  f->set_fee_id(id);
-  f->set_category(v1::TECHNICAL_SERVICE);
-  f->mutable_amount()->set_minor_units(500);
-  f->mutable_amount()->set_currency("CNY");
-  return e;
-}
-
-v1::Event NotReceived(const std::string& id, const std::string& shop,
-                      absl::Time opened, absl::Time due) {
-  v1::Event e = Envelope(id, shop, opened);
-  auto* d = e.mutable_dispute_opened();
-  d->set_dispute_id(id);
-  d->set_kind(v1::NOT_RECEIVED);
-  d->set_order_id("o-1");
-  *d->mutable_response_due_at() = Ts(due);
-  return e;
+// Events of the tenant "acme"'s shop `shop`, with ids e1, e2, ... per shop.
+watchers::testing::Events Shop(const std::string& shop) {
+  return watchers::testing::Events("acme", shop);
 }
 
 class ShardTest : public testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open({TempDir()});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    auto log = RocksDbEventLog::Create(store_.get(), /*sync=*/false);
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = *std::move(log);
+    ASSERT_NE(test_store_.log, nullptr);
+    store_ = test_store_.store.get();
+    log_ = test_store_.log.get();
     auto registry = watchers::ProfileRegistry::Create(v1::DaemonConfig());
     ASSERT_TRUE(registry.ok()) << registry.status();
     registry_ = *std::move(registry);
     Committer::Options co;
-    co.store = store_.get();
-    co.log = log_.get();
+    co.store = store_;
+    co.log = log_;
     co.shard_count = 1;
     co.publish_alerts = [this](std::vector<v1::Alert> alerts) {
       absl::MutexLock lock(&mu_);
@@ -226,8 +173,9 @@ class ShardTest : public testing::Test {
     return shard;
   }
 
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<RocksDbEventLog> log_;
+  TestStore test_store_{"shard_test"};
+  Store* store_ = nullptr;          // test_store_'s
+  RocksDbEventLog* log_ = nullptr;  // test_store_'s
   std::unique_ptr<watchers::ProfileRegistry> registry_;
   watchers::RiskWatchers watchers_;
   TestClock clock_{kT0 + absl::Hours(3)};
@@ -242,14 +190,16 @@ class ShardTest : public testing::Test {
 // Each event gets its own result; an event id seen before (in this batch
 // or an earlier one) is DUPLICATE and logged once.
 TEST_F(ShardTest, DuplicatesAreAnsweredAndLoggedOnce) {
-  v1::IngestAck first = Ingest({Deposit("p1", "s1", kT0, 100000),
-                                Fee("f1", "s1", kT0 + absl::Hours(1)),
-                                Fee("f1", "s1", kT0 + absl::Hours(1))});
+  watchers::testing::Events s1 = Shop("s1");
+  const v1::Event paid = s1.Paid(kT0, "p1", 100000, "CNY");
+  const v1::Event fee = s1.FeeCharged(kT0 + absl::Hours(1), "f1",
+                                      v1::TECHNICAL_SERVICE, 500, "CNY");
+  v1::IngestAck first = Ingest({paid, fee, fee});
   ASSERT_EQ(first.results_size(), 3);
   EXPECT_EQ(first.results(0).outcome(), v1::APPLIED);
   EXPECT_EQ(first.results(1).outcome(), v1::APPLIED);
   EXPECT_EQ(first.results(2).outcome(), v1::DUPLICATE);
-  v1::IngestAck again = Ingest({Deposit("p1", "s1", kT0, 100000)});
+  v1::IngestAck again = Ingest({paid});
   ASSERT_EQ(again.results_size(), 1);
   EXPECT_EQ(again.results(0).outcome(), v1::DUPLICATE);
   StopLive();
@@ -272,12 +222,14 @@ TEST_F(ShardTest, DuplicatesAreAnsweredAndLoggedOnce) {
 
 // A query runs after every task pushed before it: it sees their effects.
 TEST_F(ShardTest, AQuerySeesEveryEarlierTask) {
-  Ingest({Deposit("p1", "s1", kT0, 100000)});
+  watchers::testing::Events s1 = Shop("s1");
+  Ingest({s1.Paid(kT0, "p1", 100000, "CNY")});
   // Pushed without waiting for its ack: the query still comes after it.
   auto* pending = new PendingBatch;
   pending->heap = std::make_unique<v1::EventBatch>();
   pending->batch = pending->heap.get();
-  *pending->batch->add_events() = Fee("f1", "s1", kT0 + absl::Hours(1));
+  *pending->batch->add_events() = s1.FeeCharged(
+      kT0 + absl::Hours(1), "f1", v1::TECHNICAL_SERVICE, 500, "CNY");
   pending->ack.add_results();
   pending->parts_left = 1;
   pending->parts_unapplied = 1;
@@ -311,11 +263,15 @@ TEST_F(ShardTest, AQuerySeesEveryEarlierTask) {
 // shop bytes and the same firing alerts.
 TEST_F(ShardTest, ReplayingTheLogRebuildsTheLiveShopsAndAlerts) {
   const std::vector<std::string> shops = {"s1", "s2", "s3"};
-  Ingest({Deposit("p1", "s1", kT0, 100000), Fee("f1", "s1", kT0)});
-  Ingest({Deposit("p2", "s2", kT0, 200000),
-          NotReceived("d1", "s2", kT0 + absl::Hours(1), kT0 + absl::Hours(73)),
-          Deposit("p3", "s3", kT0, 300000)});
-  Ingest({Fee("f2", "s3", kT0 + absl::Hours(2))});
+  watchers::testing::Events s1 = Shop("s1"), s2 = Shop("s2"), s3 = Shop("s3");
+  Ingest({s1.Paid(kT0, "p1", 100000, "CNY"),
+          s1.FeeCharged(kT0, "f1", v1::TECHNICAL_SERVICE, 500, "CNY")});
+  Ingest({s2.Paid(kT0, "p2", 200000, "CNY"),
+          s2.DisputeOpened(kT0 + absl::Hours(1), "d1", v1::NOT_RECEIVED,
+                           kT0 + absl::Hours(73)),
+          s3.Paid(kT0, "p3", 300000, "CNY")});
+  Ingest({s3.FeeCharged(kT0 + absl::Hours(2), "f2", v1::TECHNICAL_SERVICE, 500,
+                        "CNY")});
   // 6 hours before the dispute's deadline: a lead time passes.
   ASSERT_TRUE(clock_.Set(kT0 + absl::Hours(68)).ok());
   live_->Wake();
