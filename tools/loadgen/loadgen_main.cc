@@ -1,6 +1,6 @@
 // depositd-loadgen: drives depositd (or bench/noop_server) with a realistic
 // synthetic workload over its public gRPC API and reports rates and latency
-// percentiles from log-linear histograms. See runs.h for the modes and
+// percentiles from log-linear histograms. See modes.h for the modes and
 // workload.h for the event mix.
 //
 //   depositd-loadgen --target 127.0.0.1:50051 --shops 10000 \
@@ -25,7 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "tools/flag_names.h"
-#include "tools/loadgen/runs.h"
+#include "tools/loadgen/modes.h"
 
 ABSL_FLAG(std::string, mode, "ingest",
           "ingest: the event mix over EventIngest.Stream (events/s, ack "

@@ -12,8 +12,14 @@
 //
 // Thread-safety: each Run* is called once from main; they start and join
 // their own threads.
-#ifndef DEPOSITD_TOOLS_LOADGEN_RUNS_H_
-#define DEPOSITD_TOOLS_LOADGEN_RUNS_H_
+//
+// One file per mode: ingest_mode.cc, getshop_mode.cc, alert_latency_mode.cc,
+// deadlines_mode.cc, populate_mode.cc, serving_mode.cc, stats_mode.cc. What
+// they share: channels.h (connections), stream_driver.h (the streaming
+// ingest engine and its event sources), alert_watch.h (Alerts.Watch with
+// resume and the probe) and report.h (printed numbers, CSV, latency curve).
+#ifndef DEPOSITD_TOOLS_LOADGEN_MODES_H_
+#define DEPOSITD_TOOLS_LOADGEN_MODES_H_
 
 #include <cstdint>
 #include <string>
@@ -92,4 +98,4 @@ absl::Status RunStats(const LoadgenOptions& options);
 
 }  // namespace depositd::loadgen
 
-#endif  // DEPOSITD_TOOLS_LOADGEN_RUNS_H_
+#endif  // DEPOSITD_TOOLS_LOADGEN_MODES_H_
