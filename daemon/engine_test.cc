@@ -1021,6 +1021,100 @@ TEST_F(EngineTest, RepeatsUntilAcknowledgedAndTheAckSurvivesACrash) {
   EXPECT_EQ(LogOf(*engine, v1::ACCOUNT_MISMATCH).size(), 3u) << "no repeats";
 }
 
+// A closure blocked by an open dispute and two unpaid fees (generic
+// profile): closure requested at kT0 + 1 h.
+std::vector<v1::Event> ClosureBlockedShop(const std::string& shop) {
+  std::vector<v1::Event> out;
+  v1::Event r = Envelope(shop + "-1", shop, kT0);
+  r.mutable_shop_registered()->set_profile("generic");
+  r.mutable_shop_registered()->set_site("CN");
+  out.push_back(r);
+  out.push_back(
+      NotReceivedDispute(shop + "-2", shop, kT0, kT0 + absl::Hours(24 * 30)));
+  for (const char* fee : {"fee-1", "fee-2"}) {
+    v1::Event f = Envelope(absl::StrCat(shop, "-", fee), shop, kT0);
+    f.mutable_fee_charged()->set_fee_id(fee);
+    f.mutable_fee_charged()->set_category(v1::ADS_SETTLEMENT);
+    f.mutable_fee_charged()->mutable_amount()->set_minor_units(3500);
+    f.mutable_fee_charged()->mutable_amount()->set_currency("CNY");
+    out.push_back(f);
+  }
+  v1::Event c = Envelope(shop + "-3", shop, kT0 + absl::Hours(1));
+  c.mutable_closure_requested();
+  out.push_back(c);
+  return out;
+}
+
+v1::Event FeePaid(const std::string& shop, const std::string& fee) {
+  v1::Event e =
+      Envelope(absl::StrCat(shop, "-paid-", fee), shop, kT0 + absl::Hours(2));
+  e.mutable_fee_paid()->set_fee_id(fee);
+  e.mutable_fee_paid()->set_payment_id("pay-" + fee);
+  e.mutable_fee_paid()->mutable_amount()->set_minor_units(3500);
+  e.mutable_fee_paid()->mutable_amount()->set_currency("CNY");
+  return e;
+}
+
+// domain.md §5, through the real shards: paying both fees of a closure-
+// blocked shop in one batch or in two gives the same CLOSURE_BLOCKED alert
+// (one UPDATED or two, the last saying the same), without R4; and recovery
+// from the log (no final checkpoint) gives the same alerts again.
+TEST_F(EngineTest, UpdatedAlertsDoNotDependOnBatchingAndReplay) {
+  std::string firing_before;
+  {
+    auto engine = Start(2, /*checkpoint_on_stop=*/false);
+    ASSERT_NE(engine, nullptr);
+    for (const char* shop : {"one-batch", "two-batches"}) {
+      ASSERT_EQ(Ingest(*engine, ClosureBlockedShop(shop)).applied(), 5u);
+    }
+    ASSERT_EQ(Firing(*engine, v1::CLOSURE_BLOCKED).size(), 2u);
+    EXPECT_EQ(Ingest(*engine, {FeePaid("one-batch", "fee-1"),
+                               FeePaid("one-batch", "fee-2")})
+                  .applied(),
+              2u);
+    EXPECT_EQ(Ingest(*engine, {FeePaid("two-batches", "fee-1")}).applied(), 1u);
+    EXPECT_EQ(Ingest(*engine, {FeePaid("two-batches", "fee-2")}).applied(), 1u);
+
+    std::map<std::string, std::vector<v1::Alert>> log;
+    for (v1::Alert& a : LogOf(*engine, v1::CLOSURE_BLOCKED)) {
+      log[a.key().shop_id()].push_back(std::move(a));
+    }
+    std::vector<v1::AlertChange> one, two;
+    for (const v1::Alert& a : log["one-batch"]) one.push_back(a.change());
+    for (const v1::Alert& a : log["two-batches"]) two.push_back(a.change());
+    EXPECT_EQ(one, (std::vector<v1::AlertChange>{v1::OPENED, v1::UPDATED}));
+    EXPECT_EQ(two, (std::vector<v1::AlertChange>{v1::OPENED, v1::UPDATED,
+                                                 v1::UPDATED}));
+    const std::vector<v1::Alert> firing = Firing(*engine, v1::CLOSURE_BLOCKED);
+    ASSERT_EQ(firing.size(), 2u);
+    for (const v1::Alert& a : firing) {
+      SCOPED_TRACE(a.key().shop_id());
+      // List shows the alert log's last transition of the key.
+      EXPECT_EQ(a.sequence(), log[a.key().shop_id()].back().sequence());
+      EXPECT_EQ(a.change(), v1::UPDATED);
+      EXPECT_FALSE(a.repeat());
+      EXPECT_EQ(a.evidence().count("R4_UNPAID_FEES"), 0u);
+      EXPECT_EQ(a.evidence().count("R3_OPEN_DISPUTES"), 1u);
+      EXPECT_EQ(a.summary().find("R4"), std::string::npos) << a.summary();
+    }
+    using Evidence = std::map<std::string, std::string>;
+    EXPECT_EQ(firing[0].summary(), firing[1].summary());
+    EXPECT_EQ(
+        Evidence(firing[0].evidence().begin(), firing[0].evidence().end()),
+        Evidence(firing[1].evidence().begin(), firing[1].evidence().end()));
+    EXPECT_EQ(firing[0].stage(), firing[1].stage());
+    EXPECT_EQ(firing[0].at().seconds(), firing[1].at().seconds());
+    EXPECT_EQ(firing[0].last_paged_at().seconds(),
+              firing[1].last_paged_at().seconds());
+    firing_before = FiringAlerts(*engine);
+    engine->Stop();  // no checkpoint: recovery replays the log
+  }
+  auto engine = Start(3);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_GT(engine->recovery().replayed_events, 0);
+  EXPECT_EQ(FiringAlerts(*engine), firing_before);
+}
+
 TEST_F(EngineTest, AcknowledgeErrorsSayWhatToDo) {
   auto engine = Start(1);
   ASSERT_NE(engine, nullptr);

@@ -320,6 +320,13 @@ void SinkDispatcher::ProcessChunk(Worker* w,
       dirty = true;
       continue;
     }
+    // An UPDATED transition is not a page: webhooks get it, chat robots
+    // (which page people) do not; their next page carries the new content.
+    if (alert.change() == v1::UPDATED && w->sink.type() != v1::WEBHOOK) {
+      w->cursor = alert.sequence() + 1;
+      dirty = true;
+      continue;
+    }
     if (Silenced(alert)) {
       {
         absl::MutexLock lock(&w->mu);

@@ -15,7 +15,13 @@
 //   - silenced at delivery time (AlertSilencer, `clock` time): skipped and
 //     counted as `silenced`;
 //   - Alertmanager sinks also skip ACKNOWLEDGED and REPEATED changes
-//     (Alertmanager repeats notifications itself);
+//     (Alertmanager repeats notifications itself); they do send UPDATED
+//     (the same labels with new annotations, which Alertmanager shows
+//     without notifying again);
+//   - chat robot sinks (SLACK, DINGTALK, FEISHU, WECOM) skip UPDATED
+//     changes: an update is not a page, and a chat message is one; the
+//     alert's next page (escalation, reminder, resolution) carries the
+//     new content. WEBHOOK sinks get every change;
 //   - the request is built (notifier/payload.h, wall-clock time for signature
 //     timestamps and endsAt) and POSTed:
 //       2xx                        delivered;

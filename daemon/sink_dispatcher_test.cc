@@ -363,5 +363,49 @@ TEST(SinkDispatcherTest, AlertmanagerBatchesSkipsRepeatsAndResends) {
   EXPECT_EQ(stats[0].cursor, 6u);
 }
 
+// An UPDATED transition is not a page: a webhook gets it, Alertmanager gets
+// it as the same alert with new annotations, a chat robot (Slack here; every
+// non-WEBHOOK chat type takes the same branch) does not, and its cursor
+// moves past it.
+TEST(SinkDispatcherTest, UpdatedGoesToWebhooksAndAlertmanagerNotChatRobots) {
+  struct Case {
+    v1::SinkType type;
+    size_t posts;  // requests for transitions 1 (OPENED) and 2 (UPDATED)
+  };
+  for (const Case& c :
+       {Case{v1::WEBHOOK, 2}, Case{v1::ALERTMANAGER, 2}, Case{v1::SLACK, 1}}) {
+    SCOPED_TRACE(v1::SinkType_Name(c.type));
+    auto receiver = HttpReceiver::Start();
+    ASSERT_TRUE(receiver.ok()) << receiver.status();
+    Fixture f;
+    f.Open();
+    notifier::AlertRouter router = Router(
+        (*receiver)->Url(c.type == v1::ALERTMANAGER ? "" : "/hook"), c.type);
+    SinkDispatcher::Options o = FastOptions(f, &router);
+    o.alertmanager_resend = absl::Hours(1);  // only the re-post at Start
+    auto d = SinkDispatcher::Create(o);
+    ASSERT_TRUE(d.ok()) << d.status();
+    v1::Alert updated =
+        MakeAlert(2, "s1", v1::CLOSURE_BLOCKED, v1::FIRING, v1::UPDATED);
+    updated.set_summary("closure requested but 1 conditions block the refund");
+    f.Commit({MakeAlert(1, "s1", v1::CLOSURE_BLOCKED), updated});
+    (*d)->Start();
+    ASSERT_TRUE(WaitForCursor(**d, 3));
+    (*d)->Stop();
+    const std::vector<RecordedRequest> requests = (*receiver)->requests();
+    ASSERT_EQ(requests.size(), c.posts);
+    EXPECT_EQ((*d)->Stats()[0].delivered, static_cast<int64_t>(c.posts));
+    if (c.type == v1::WEBHOOK) {
+      EXPECT_EQ(DeliveredSequences(requests), (std::vector<uint64_t>{1, 2}));
+      EXPECT_THAT(requests[1].body, HasSubstr("\"change\":\"UPDATED\""));
+      EXPECT_THAT(requests[1].body, HasSubstr("\"repeat\":false"));
+    }
+    if (c.type == v1::ALERTMANAGER) {
+      EXPECT_THAT(requests[1].body, HasSubstr("\"sequence\":\"2\""));
+    }
+    EXPECT_EQ(StoredCursor(*f.store), 3u);
+  }
+}
+
 }  // namespace
 }  // namespace depositd::daemon

@@ -29,6 +29,35 @@ v1::Alert FiringFrom(v1::Finding& f, absl::Time now, v1::AlertChange change) {
   return a;
 }
 
+// True when `old` says what `f` says: summary, action, due_at, amount at
+// risk and evidence (key, stage and severity are compared by the caller).
+bool SaysSame(const v1::Finding& f, const v1::Alert& old) {
+  if (f.summary() != old.summary() || f.action() != old.action()) return false;
+  if (f.has_due_at() != old.has_due_at() ||
+      f.due_at().seconds() != old.due_at().seconds() ||
+      f.due_at().nanos() != old.due_at().nanos()) {
+    return false;
+  }
+  if (f.has_amount_at_risk() != old.has_amount_at_risk() ||
+      f.amount_at_risk().minor_units() != old.amount_at_risk().minor_units() ||
+      f.amount_at_risk().currency() != old.amount_at_risk().currency()) {
+    return false;
+  }
+  if (f.evidence().size() != old.evidence().size()) return false;
+  for (const auto& [name, value] : f.evidence()) {
+    auto it = old.evidence().find(name);
+    if (it == old.evidence().end() || it->second != value) return false;
+  }
+  return true;
+}
+
+// When the episode of `a` last paged: `last_paged_at` on transitions that
+// do not page (UPDATED, ACKNOWLEDGED), `at` on those that do and on alerts
+// written before last_paged_at existed.
+const google::protobuf::Timestamp& PagedAt(const v1::Alert& a) {
+  return a.has_last_paged_at() ? a.last_paged_at() : a.at();
+}
+
 }  // namespace
 
 bool AlertKeyLess(const v1::AlertKey& a, const v1::AlertKey& b) {
@@ -53,7 +82,7 @@ static absl::Time RepeatDue(const v1::Alert& a, const RepeatPolicy* repeat) {
   if (d == absl::InfiniteDuration() || d <= absl::ZeroDuration()) {
     return absl::InfiniteFuture();
   }
-  return watchers::FromTimestamp(a.at()) + d;
+  return watchers::FromTimestamp(PagedAt(a)) + d;
 }
 
 std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
@@ -74,16 +103,17 @@ std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
                                return AlertKeyEqual(a.key(), b.key());
                              }),
                  findings.end());
-  // The usual case after a group: the same alerts, no stage or severity
-  // moved, none due to repeat. The general merge below would rebuild
-  // active_ as it is; skip it.
+  // The usual case after a group: the same alerts saying the same, no stage
+  // or severity moved, none due to repeat. The general merge below would
+  // rebuild active_ as it is; skip it.
   if (findings.size() == active_.size()) {
     bool unchanged = true;
     for (size_t k = 0; k < findings.size() && unchanged; ++k) {
       const v1::Finding& f = findings[k];
       const v1::Alert& a = active_[k];
       unchanged = AlertKeyEqual(f.key(), a.key()) && f.stage() == a.stage() &&
-                  f.severity() == a.severity() && now < RepeatDue(a, repeat);
+                  f.severity() == a.severity() && now < RepeatDue(a, repeat) &&
+                  SaysSame(f, a);
     }
     if (unchanged) return transitions;
   }
@@ -116,9 +146,19 @@ std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
         a.set_acknowledged_by(old.acknowledged_by());
         transitions.push_back(a);
         next.push_back(std::move(a));
+      } else if (!SaysSame(f, old)) {
+        // Same stage and severity, new content: not a page. The repeat
+        // interval still runs from the last page.
+        v1::Alert a = FiringFrom(f, now, v1::UPDATED);
+        *a.mutable_last_paged_at() = PagedAt(old);
+        if (old.has_starts_at()) *a.mutable_starts_at() = old.starts_at();
+        a.set_acknowledged(old.acknowledged());
+        a.set_acknowledged_by(old.acknowledged_by());
+        transitions.push_back(a);
+        next.push_back(std::move(a));
       } else {
-        // Unchanged: keep the alert as last paged (the alert log's view), so
-        // the book depends only on transitions and replays exactly.
+        // Unchanged: keep the alert as last written (the alert log's view),
+        // so the book depends only on transitions and replays exactly.
         next.push_back(std::move(old));
       }
       ++i;
@@ -158,6 +198,7 @@ absl::StatusOr<std::optional<v1::Alert>> AlertBook::Acknowledge(
         "\"; list the firing alerts with Alerts.List"));
   }
   if (it->acknowledged()) return std::optional<v1::Alert>();
+  if (!it->has_last_paged_at()) *it->mutable_last_paged_at() = it->at();
   it->set_acknowledged(true);
   it->set_acknowledged_by(std::string(by));
   it->set_change(v1::ACKNOWLEDGED);

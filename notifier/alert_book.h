@@ -7,16 +7,36 @@
 //   - a firing key whose stage or severity moved → FIRING again (same
 //     starts_at; a new stage pages once more)
 //   - a firing key absent from the findings      → RESOLVED (ends_at = now)
-//   - an unchanged finding                       → nothing, unless it is
-//     unacknowledged and its repeat interval (RepeatPolicy, from the routes)
-//     has passed since it was last paged: then FIRING again with
-//     change REPEATED (the book keeps each alert as last paged, so it depends
-//     only on the transitions and replays exactly)
+//   - a firing key, same stage and severity, due → FIRING again with change
+//     to repeat: unacknowledged and its repeat     REPEATED (new content)
+//     interval (RepeatPolicy, from the routes)
+//     has passed since it last paged
+//   - a firing key, same stage and severity, not → FIRING, change UPDATED,
+//     due to repeat, but what it says changed      carrying the new content;
+//     (summary, action, due_at, amount_at_risk,    not a page: repeat false,
+//     evidence)                                    last_paged_at kept, so the
+//                                                  repeat interval still runs
+//                                                  from the last page
+//   - an unchanged finding                       → nothing
 //   - Acknowledge(key)                           → FIRING, change ACKNOWLEDGED;
-//     no more repeats this episode (it still escalates and resolves)
+//     no more repeats this episode (it still escalates, updates and
+//     resolves)
 // Each transition says why in `change` (OPENED, ESCALATED, REPEATED,
-// ACKNOWLEDGED, CLEARED). Transitions carry no sequence number: the daemon
-// assigns global sequence numbers when it commits them to the alert log.
+// UPDATED, ACKNOWLEDGED, CLEARED). Transitions carry no sequence number: the
+// daemon assigns global sequence numbers when it commits them to the alert
+// log.
+//
+// The evidence is always current: after every Update, each active alert says
+// exactly what its finding says (summary, action, due_at, amount_at_risk,
+// evidence, stage, severity). So what the alerts say after a sequence of
+// Updates depends only on the last findings, not on how many Updates there
+// were in between: applying events to a shop in one group or in several and
+// checking after each gives the same active alerts, saying the same (the
+// histories differ only in `at`, `change`, `repeat`, `last_paged_at`, and
+// `starts_at` when a condition cleared and came back in between), and the
+// alert log's last transition of each key is the alert as it is now. The
+// book holds each alert as its last transition, so it depends only on the
+// transitions and replays exactly.
 //
 // Pure: no clock, no I/O; time comes in as an argument. Silences do not live
 // here: they change what sinks send, not the alert log (silences.h).

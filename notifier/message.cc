@@ -100,6 +100,8 @@ std::string ChangeWord(v1::AlertChange c, bool zh) {
       return zh ? "提醒" : "REMINDER";
     case v1::ACKNOWLEDGED:
       return zh ? "已确认" : "ACKNOWLEDGED";
+    case v1::UPDATED:
+      return zh ? "更新" : "UPDATED";
     case v1::CLEARED:
       return zh ? "已恢复" : "RESOLVED";
     case v1::OPENED:
@@ -769,6 +771,15 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
                                  "resolution are still sent.");
       break;
     }
+    case v1::UPDATED:
+      // Not a page: the same alert, saying what is true now.
+      status =
+          zh ? absl::StrCat("告警内容已更新（非新告警）：自 ", UtcText(starts),
+                            " 起持续触发，以下为当前情况。")
+             : absl::StrCat("Updated (not a new page): firing since ",
+                            UtcText(starts),
+                            "; what follows is the situation now.");
+      break;
     case v1::CLEARED: {
       const absl::Time ends =
           alert.has_ends_at() ? FromTimestamp(alert.ends_at()) : at;

@@ -531,6 +531,12 @@ INSTANTIATE_TEST_SUITE_P(
         ChangeCase{"acknowledged", v1::ACKNOWLEDGED,
                    "ACKNOWLEDGED:", "Acknowledged by alice: reminders stop",
                    "已确认：", "已由 alice 确认：不再重复提醒"},
+        ChangeCase{"updated", v1::UPDATED, "[INFO] UPDATED: No sales",
+                   "Updated (not a new page): firing since 2024-02-29 06:00 "
+                   "UTC; what follows is the situation now.",
+                   "【提示】更新：长期无销售",
+                   "告警内容已更新（非新告警）：自 2024-02-29 06:00 UTC "
+                   "起持续触发"},
         ChangeCase{"cleared", v1::CLEARED, "RESOLVED: No sales (inactivity)",
                    "Resolved at 2024-03-01 08:00 UTC (lasted 1 day 2 h); no "
                    "action needed any more.",

@@ -2,7 +2,8 @@
 // to a WEBHOOK sink (a local HTTP receiver) through scripted failures, 429s,
 // a receiver restart and a kill -9 of the daemon; and the 90-day inactivity
 // example of domain.md §7 walked with the test clock, seen on Watch and at
-// the webhook.
+// the webhook; and a paid fee updating a CLOSURE_BLOCKED alert (UPDATED, not
+// a page) on Watch, in List and at the webhook.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ namespace depositd::integration {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kSecret[] = "webhook-shared-secret";
 
@@ -506,6 +508,138 @@ TEST(AlertDeliveryTest, NinetyDayInactivityCliffOnWatchAndAtTheWebhook) {
     EXPECT_THAT(r.body,
                 HasSubstr("\"shop_id\":\"" + a->key().shop_id() + "\""));
   }
+  EXPECT_TRUE(daemon->Stop().ok());
+}
+
+// Alerts.List, CLOSURE_BLOCKED only.
+std::vector<v1::Alert> ListClosureBlocked(
+    const std::shared_ptr<grpc::Channel>& channel) {
+  auto stub = v1::Alerts::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  v1::ListAlertsRequest request;
+  request.mutable_filter()->add_kinds(v1::CLOSURE_BLOCKED);
+  v1::ListAlertsResponse response;
+  const grpc::Status s = stub->List(&context, request, &response);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return {response.alerts().begin(), response.alerts().end()};
+}
+
+// domain.md §5, "the evidence is always current": the TikTok tour shop
+// (closed 2026-03-02, closure requested 03-01 02:00; an open A-to-Z claim
+// and the unpaid USD 35.00 ads settlement "ads-1" block the refund) pages
+// CLOSURE_BLOCKED with R3 and R4. The fee is paid at 05:00: the alert is
+// UPDATED (same stage, no R4) on Watch, in List and at the webhook, and it
+// is not a page: the route repeats every 10 hours, and the reminder comes
+// 10 hours after the page (13:00), not after the update (15:00).
+TEST(AlertDeliveryTest, PaidFeeUpdatesClosureBlockedEverywhereWithoutAPage) {
+  absl::StatusOr<std::unique_ptr<HttpReceiver>> receiver =
+      HttpReceiver::Start();
+  ASSERT_TRUE(receiver.ok()) << receiver.status();
+  HttpReceiver& hook = **receiver;
+  ScopedTempDir temp("alert-update");
+  const std::string config = absl::StrFormat(
+      R"pb(
+        tenants { tenant: "acme" language: "en" }
+        sinks {
+          name: "ops-hook"
+          type: WEBHOOK
+          url: "%s"
+          secret: "%s"
+          timeout_ms: 3000
+        }
+        routes {
+          sinks: "ops-hook"
+          kinds: CLOSURE_BLOCKED
+          repeat_interval_minutes: 600
+        }
+      )pb",
+      hook.Url("/hook"), kSecret);
+  DaemonHarness::Options options;
+  options.test_clock_start = "2026-03-05T03:00:00Z";
+  options.extra_args = {"--config",
+                        WriteFile(temp.path(), "depositd.textproto", config)};
+  auto daemon = StartDaemon(options);
+  ASSERT_NE(daemon, nullptr);
+  auto channel = daemon->channel();
+  v1::AlertFilter closure;
+  closure.add_kinds(v1::CLOSURE_BLOCKED);
+
+  ShopEvents shop("acme", "tts-us-001");
+  ASSERT_TRUE(Publish(channel, shop.ClosedNotReadyTour("u-")).ok());
+  std::vector<v1::Alert> log = WatchAll(channel, closure);
+  ASSERT_EQ(log.size(), 1u) << daemon->LogTail();
+  const v1::Alert paged = log[0];
+  EXPECT_EQ(paged.change(), v1::OPENED);
+  EXPECT_EQ(paged.evidence().count("R3_OPEN_DISPUTES"), 1u);
+  EXPECT_EQ(paged.evidence().count("R4_UNPAID_FEES"), 1u);
+  EXPECT_THAT(paged.summary(), HasSubstr("R4_UNPAID_FEES"));
+
+  ASSERT_TRUE(SetTestClock(channel, "2026-03-05T05:00:00Z").ok());
+  ASSERT_TRUE(Publish(channel, {shop.FeePaid("u-10", "2026-03-05T04:30:00Z",
+                                             "ads-1", 3500, "USD")})
+                  .ok());
+  log = WatchAll(channel, closure);
+  ASSERT_EQ(log.size(), 2u) << daemon->LogTail();
+  const v1::Alert updated = log[1];
+  EXPECT_EQ(updated.change(), v1::UPDATED);
+  EXPECT_EQ(updated.state(), v1::FIRING);
+  EXPECT_FALSE(updated.repeat());
+  EXPECT_EQ(updated.stage(), paged.stage());
+  EXPECT_EQ(updated.severity(), paged.severity());
+  EXPECT_EQ(Rfc3339(updated.at()), "2026-03-05T05:00:00Z");
+  EXPECT_EQ(Rfc3339(updated.starts_at()), "2026-03-05T03:00:00Z");
+  EXPECT_EQ(Rfc3339(updated.last_paged_at()), "2026-03-05T03:00:00Z");
+  EXPECT_EQ(updated.evidence().count("R3_OPEN_DISPUTES"), 1u);
+  EXPECT_EQ(updated.evidence().count("R4_UNPAID_FEES"), 0u);
+  EXPECT_THAT(updated.summary(), Not(HasSubstr("R4")));
+  EXPECT_THAT(updated.summary(), HasSubstr("R3_OPEN_DISPUTES"));
+
+  // List shows the alert as it is now: the update.
+  std::vector<v1::Alert> listed = ListClosureBlocked(channel);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].sequence(), updated.sequence());
+  EXPECT_EQ(listed[0].change(), v1::UPDATED);
+  EXPECT_EQ(listed[0].evidence().count("R4_UNPAID_FEES"), 0u);
+  EXPECT_THAT(listed[0].summary(), Not(HasSubstr("R4")));
+
+  // The webhook got the page and the update, in order, the update saying
+  // UPDATED, not a repeat, without R4.
+  const std::set<uint64_t> both = {paged.sequence(), updated.sequence()};
+  ASSERT_TRUE(hook.WaitFor(
+      [&both](const auto& r) {
+        const std::set<uint64_t> got = DeliveredSet(r);
+        return std::includes(got.begin(), got.end(), both.begin(), both.end());
+      },
+      absl::Seconds(30)))
+      << daemon->LogTail();
+  ExpectDeliveredInOrder(log, hook.requests());
+  for (const RecordedRequest& r : hook.requests()) {
+    if (SequenceOf(r) != updated.sequence()) continue;
+    EXPECT_THAT(r.body, HasSubstr("\"change\":\"UPDATED\""));
+    EXPECT_THAT(r.body, HasSubstr("\"repeat\":false"));
+    EXPECT_THAT(r.body, HasSubstr("R3_OPEN_DISPUTES"));
+    EXPECT_THAT(r.body, Not(HasSubstr("R4_UNPAID_FEES")));
+    EXPECT_THAT(r.body, HasSubstr("UPDATED: Closure blocked"));
+  }
+
+  // Not a page: no reminder before 13:00 (10 h after the page), one at
+  // 13:00 with the current evidence.
+  ASSERT_TRUE(SetTestClock(channel, "2026-03-05T12:59:00Z").ok());
+  log = WatchAll(channel, closure);
+  for (const v1::Alert& a : log) {
+    EXPECT_NE(a.change(), v1::REPEATED) << "reminder at " << Rfc3339(a.at());
+  }
+  ASSERT_TRUE(SetTestClock(channel, "2026-03-05T13:00:00Z").ok());
+  log = WatchAll(channel, closure);
+  std::vector<v1::Alert> repeats;
+  for (const v1::Alert& a : log) {
+    if (a.change() == v1::REPEATED) repeats.push_back(a);
+  }
+  ASSERT_EQ(repeats.size(), 1u) << daemon->LogTail();
+  EXPECT_EQ(Rfc3339(repeats[0].at()), "2026-03-05T13:00:00Z");
+  EXPECT_TRUE(repeats[0].repeat());
+  EXPECT_EQ(repeats[0].evidence().count("R4_UNPAID_FEES"), 0u);
   EXPECT_TRUE(daemon->Stop().ok());
 }
 

@@ -2,7 +2,7 @@
 // prometheus-alertmanager), started on 127.0.0.1 by the test: depositd posts
 // an alert to Alertmanager's API v2, Alertmanager shows it firing through its
 // own API (and notifies its receiver), then resolved once the condition
-// clears.
+// clears; and an UPDATED alert replaces its annotations there.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -314,6 +314,94 @@ receivers:
       },
       absl::Seconds(30)))
       << (*am)->Log();
+  EXPECT_TRUE((*daemon)->Stop().ok());
+}
+
+std::string Description(const google::protobuf::Struct& alert) {
+  auto a = alert.fields().find("annotations");
+  if (a == alert.fields().end()) return "";
+  const auto& fields = a->second.struct_value().fields();
+  auto d = fields.find("description");
+  return d == fields.end() ? "" : d->second.string_value();
+}
+
+// domain.md §5, "the evidence is always current": a closure blocked by an
+// open claim and an unpaid fee shows both blockers in Alertmanager; once the
+// fee is paid, depositd's UPDATED re-posts the same alert (same labels) and
+// Alertmanager's copy no longer lists the fee.
+TEST(AlertmanagerE2eTest, UpdatedEvidenceReplacesTheAnnotations) {
+  ScopedTempDir temp("alertmanager-update");
+  const std::string& dir = temp.path();
+  absl::StatusOr<std::unique_ptr<Alertmanager>> am =
+      Alertmanager::Start(dir, R"yaml(
+route:
+  receiver: none
+  group_wait: 0s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: none
+)yaml");
+  ASSERT_TRUE(am.ok()) << am.status();
+  DaemonHarness::Options options;
+  options.test_clock = false;  // Alertmanager runs on the wall clock
+  options.extra_args = {
+      "--config",
+      WriteFile(dir, "depositd.textproto",
+                absl::StrFormat(
+                    R"pb(
+                      sinks { name: "am" type: ALERTMANAGER url: "%s" }
+                      routes { sinks: "am" kinds: CLOSURE_BLOCKED }
+                    )pb",
+                    (*am)->Url("")))};
+  absl::StatusOr<std::unique_ptr<DaemonHarness>> daemon =
+      DaemonHarness::Start(options);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  auto channel = (*daemon)->channel();
+
+  ShopEvents shop("acme", "am-closing");
+  ASSERT_TRUE(Publish(channel, shop.ClosedNotReadyTour("c-")).ok());
+  const std::vector<std::pair<std::string, std::string>> labels = {
+      {"alertname", "CLOSURE_BLOCKED"},
+      {"tenant", "acme"},
+      {"shop_id", "am-closing"}};
+  std::string raw;
+  std::string description;
+  auto active_description = [&] {
+    for (const auto& a : AlertsWithLabels((*am)->Url(""), labels, &raw)) {
+      if (State(a) == "active") {
+        description = Description(a);
+        return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        return active_description() &&
+               absl::StrContains(description, "R4 unpaid fees");
+      },
+      absl::Seconds(30)))
+      << "last answer: " << raw << "\ndepositd:\n"
+      << (*daemon)->LogTail() << "\nalertmanager:\n"
+      << (*am)->Log();
+  EXPECT_TRUE(absl::StrContains(description, "R3 open disputes"))
+      << description;
+
+  ASSERT_TRUE(Publish(channel, {shop.FeePaid("c-10", "2026-03-10T03:00:00Z",
+                                             "ads-1", 3500, "USD")})
+                  .ok());
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        return active_description() &&
+               !absl::StrContains(description, "R4 unpaid fees");
+      },
+      absl::Seconds(30)))
+      << "still lists the paid fee: " << description << "\ndepositd:\n"
+      << (*daemon)->LogTail();
+  EXPECT_TRUE(absl::StrContains(description, "R3 open disputes"))
+      << description;
+  EXPECT_TRUE(absl::StrContains(description, "UPDATED")) << description;
   EXPECT_TRUE((*daemon)->Stop().ok());
 }
 

@@ -338,6 +338,8 @@ std::string FormatAlertLine(const v1::Alert& a) {
   if (!a.stage().empty()) absl::StrAppend(&out, " (", a.stage(), ")");
   if (a.repeat()) absl::StrAppend(&out, " repeat");
   if (a.change() == v1::ACKNOWLEDGED) absl::StrAppend(&out, " ack");
+  // Not a page: the same alert with new content (evidence, amounts).
+  if (a.change() == v1::UPDATED) absl::StrAppend(&out, " updated");
   if (a.acknowledged()) {
     absl::StrAppend(&out, " acknowledged-by=", a.acknowledged_by());
   }

@@ -234,6 +234,26 @@ TEST(FormatAlertLineTest, OneLine) {
                               "proof; at risk USD 19.99"));
 }
 
+// An UPDATED transition is marked, so that a reader of `alerts watch` sees
+// the same alert with new content, not a new page.
+TEST(FormatAlertLineTest, UpdatedIsMarked) {
+  v1::Alert a;
+  a.set_sequence(13);
+  a.set_state(v1::FIRING);
+  a.set_severity(v1::WARNING);
+  a.set_change(v1::UPDATED);
+  a.mutable_key()->set_tenant("acme");
+  a.mutable_key()->set_shop_id("s1");
+  a.mutable_key()->set_kind(v1::CLOSURE_BLOCKED);
+  a.set_stage("day1");
+  a.set_summary("closure requested but 1 conditions block the refund");
+  EXPECT_THAT(FormatAlertLine(a),
+              HasSubstr("#13 - FIRING WARNING CLOSURE_BLOCKED acme/s1 (day1) "
+                        "updated: closure requested but 1 conditions"));
+  a.set_change(v1::ESCALATED);
+  EXPECT_THAT(FormatAlertLine(a), Not(HasSubstr("updated")));
+}
+
 TEST(FormatStatsTest, NamesEveryCounter) {
   v1::StatsResponse s;
   s.set_events_applied(100000);
