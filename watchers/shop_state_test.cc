@@ -419,6 +419,29 @@ TEST_F(ShopStateTest, ExplainR7CitesTheShopClosedEventId) {
   check(*parsed);
 }
 
+// A snapshot written before this change (no lifecycle event ids, no fee
+// payment times) still loads: Explain shows the closure without an id and
+// the fee payment does not move the projection.
+TEST_F(ShopStateTest, SnapshotsWithoutEventIdsOrPaymentTimesStillLoad) {
+  CleanShop("temu", At(2026, 3, 2));
+  Apply(ev_.FeeCharged(At(2026, 2, 20), "f", v1::FINE, 500, "USD"));
+  Apply(ev_.FeePaid(At(2026, 3, 9), "f", 500, "USD"));
+  ASSERT_EQ(FromTs(Eval(At(2026, 3, 20)).projection().ready_at()),
+            At(2026, 3, 9));
+  store::v1::ShopSnapshot old;
+  ASSERT_TRUE(old.ParseFromString(shop_.Serialize()));
+  ASSERT_GT(old.lifecycle_event_id_size(), 0);
+  old.clear_lifecycle_event_id();
+  for (auto& fee : *old.mutable_fees()) {
+    for (auto& line : *fee.mutable_paid()) line.clear_at();
+  }
+  auto parsed = ShopState::Parse(old.SerializeAsString());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const v1::ReadinessReport r = parsed->Evaluate(At(2026, 3, 20), *profile_);
+  EXPECT_EQ(r.verdict(), v1::READY);
+  EXPECT_EQ(FromTs(r.projection().ready_at()), At(2026, 3, 2));
+}
+
 // --- R1..R10, before / at / after -------------------------------------------
 
 TEST_F(ShopStateTest, R1OrdersInFlight) {
