@@ -1694,11 +1694,25 @@ absl::Status ApplyOrderStatus(ShopState::Internals& in, const v1::Event& e,
       found == book.by_id.end() ? AddOrder(book, order_id) : found->second;
   OrderRecord& r = book.slots[slot];
   const IndexedAs was(r);
+  const int64_t was_cancelled_s = r.at(v1::CANCELLED);
   r.at_s[status - 1] = t_s;
   book.MarkDirty(slot);
   r.status = DeriveOrderStatus(r);
   Reindex(book, slot, order_id, was, IndexedAs(r));
-  book.last_cancelled_s = std::max(book.last_cancelled_s, r.at(v1::CANCELLED));
+  if (was_cancelled_s != 0 && was_cancelled_s == book.last_cancelled_s &&
+      r.at(v1::CANCELLED) < was_cancelled_s) {
+    // The latest cancellation moved earlier (an earlier CANCELLED for the
+    // same order): recompute the max so that it equals what Parse rebuilds
+    // and does not depend on arrival order. Rare; O(orders).
+    book.last_cancelled_s = 0;
+    for (const OrderRecord& o : book.slots) {
+      book.last_cancelled_s =
+          std::max(book.last_cancelled_s, o.at(v1::CANCELLED));
+    }
+  } else {
+    book.last_cancelled_s =
+        std::max(book.last_cancelled_s, r.at(v1::CANCELLED));
+  }
   if (status == v1::PLACED) {
     in.last_sale_at = std::max(in.last_sale_at, TsNanos(e.occurred_at()));
   }

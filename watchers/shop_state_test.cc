@@ -322,6 +322,38 @@ TEST_F(ShopStateTest, ProjectionReadyAtIsWhenTheLastBlockerCleared) {
       At(2026, 3, 9, 9));
 }
 
+// Point 2: the cancellation that clears R1 counts by its (earliest) time,
+// whatever order the events arrive in, and the same after a checkpoint.
+TEST_F(ShopStateTest, ProjectionCancellationTimeIsOrderIndependent) {
+  Use("temu");
+  Events ev;
+  const std::vector<v1::Event> events = {
+      ev.Paid(At(2026, 1, 1), "p", 10000, "USD"),
+      ev.RefundAccount(At(2026, 1, 2), "bank_transfer", "A", "USD"),
+      ev.Order(At(2026, 2, 21), "o-1", v1::PLACED),
+      ev.Closed(At(2026, 3, 2)),
+      ev.Order(At(2026, 3, 12), "o-1", v1::CANCELLED),
+      ev.Order(At(2026, 3, 8), "o-1", v1::CANCELLED),
+  };
+  for (bool reversed : {false, true}) {
+    SCOPED_TRACE(reversed ? "late cancellation last" : "in order");
+    std::vector<v1::Event> order = events;
+    if (reversed) std::swap(order[4], order[5]);
+    ShopState shop("t1", "s1");
+    for (const v1::Event& e : order) ASSERT_TRUE(shop.Apply(e, *profile_).ok());
+    EXPECT_EQ(
+        FromTs(
+            shop.Evaluate(At(2026, 3, 20), *profile_).projection().ready_at()),
+        At(2026, 3, 8));
+    auto parsed = ShopState::Parse(shop.Serialize());
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    EXPECT_EQ(FromTs(parsed->Evaluate(At(2026, 3, 20), *profile_)
+                         .projection()
+                         .ready_at()),
+              At(2026, 3, 8));
+  }
+}
+
 // Point 2: Douyin's review counts from the later of ready_at and the
 // refund request; with no request yet the projection is conditional.
 TEST_F(ShopStateTest, ProjectionDouyinReviewCountsFromTheRefundRequest) {
