@@ -1026,6 +1026,22 @@ void Engine::NotifyWriteError(const absl::Status& status) {
   for (const auto& l : live) l->OnWriteError(status);
 }
 
+absl::Status Engine::EffectiveConfig(absl::string_view tenant,
+                                     absl::string_view shop_id,
+                                     v1::GetConfigResponse* out) const {
+  const watchers::ProfileRegistry& registry = *options_.registry;
+  for (const std::string& name : registry.ProfileNames()) {
+    absl::StatusOr<const watchers::ResolvedProfile*> p =
+        registry.Resolve(tenant, shop_id, name);
+    if (!p.ok()) return p.status();
+    *out->add_profiles() = (*p)->settings;
+  }
+  for (v1::Calendar& c : registry.Calendars()) {
+    *out->add_calendars() = std::move(c);
+  }
+  return absl::OkStatus();
+}
+
 v1::StatsResponse Engine::Stats() const {
   v1::StatsResponse r;
   int64_t shops = 0, deadlines = 0, dedupe = 0, packed = 0;

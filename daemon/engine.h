@@ -186,6 +186,13 @@ class Engine {
   Store* store() { return store_.get(); }
 
   v1::StatsResponse Stats() const;
+  // The effective profiles for `tenant` / `shop_id` (empty: defaults) and
+  // every calendar (Admin.GetConfig). INTERNAL only if the registry cannot
+  // resolve one of its own profiles. Thread-safe (the registry is
+  // immutable).
+  absl::Status EffectiveConfig(absl::string_view tenant,
+                               absl::string_view shop_id,
+                               v1::GetConfigResponse* out) const;
 
   // OK while the store accepts writes. After a failed write (disk full, I/O
   // error), until its automatic retry succeeds: RESOURCE_EXHAUSTED ("disk

@@ -811,6 +811,16 @@ class Services::AdminService final : public v1::Admin::CallbackService {
     return reactor;
   }
 
+  grpc::ServerUnaryReactor* GetConfig(
+      grpc::CallbackServerContext* ctx, const v1::GetConfigRequest* request,
+      v1::GetConfigResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (Denied(ctx, reactor, "Admin.GetConfig")) return reactor;
+    reactor->Finish(ToGrpc(engine_->EffectiveConfig(
+        request->tenant(), request->shop_id(), response)));
+    return reactor;
+  }
+
   grpc::ServerUnaryReactor* GetTestClock(
       grpc::CallbackServerContext* ctx, const v1::GetTestClockRequest*,
       v1::TestClockResponse* response) override {

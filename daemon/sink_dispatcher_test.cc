@@ -180,7 +180,7 @@ TEST(SinkDispatcherTest, DeliversInOrderWithSignatureAndPersistsCursor) {
                               "s3cret", absl::StrCat(ts, ".", r.body))));
   }
   EXPECT_EQ(requests[0].Header("X-Depositd-Alert-Key"),
-            "acme/s1/ACCOUNT_MISMATCH/");
+            "acme/s1/ACCOUNT_MISMATCH");
   EXPECT_EQ(StoredCursor(*f.store), 4u);
   std::vector<SinkDispatcher::SinkStats> stats = (*d)->Stats();
   ASSERT_EQ(stats.size(), 1u);

@@ -324,8 +324,10 @@ std::string UrlEncode(absl::string_view s) {
 }
 
 std::string AlertKeyString(const v1::AlertKey& key) {
-  return absl::StrCat(key.tenant(), "/", key.shop_id(), "/",
-                      v1::AlertKind_Name(key.kind()), "/", key.subject());
+  std::string out = absl::StrCat(key.tenant(), "/", key.shop_id(), "/",
+                                 v1::AlertKind_Name(key.kind()));
+  if (!key.subject().empty()) absl::StrAppend(&out, "/", key.subject());
+  return out;
 }
 
 absl::StatusOr<HttpRequest> BuildSinkRequest(const v1::Sink& sink,

@@ -119,7 +119,8 @@ std::string HexLower(absl::string_view raw);
 // byte as %XX (upper-case hex).
 std::string UrlEncode(absl::string_view s);
 
-// "tenant/shop_id/KIND/subject" — the X-Depositd-Alert-Key header and log
+// "tenant/shop_id/KIND/subject", or "tenant/shop_id/KIND" when the subject
+// is empty (never a trailing '/') — the X-Depositd-Alert-Key header and log
 // name of an alert.
 std::string AlertKeyString(const v1::AlertKey& key);
 

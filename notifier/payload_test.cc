@@ -141,7 +141,11 @@ TEST(AlertKeyStringTest, Format) {
   v1::AlertKey k;
   k.set_tenant("acme");
   k.set_kind(v1::FEED_SILENT);
-  EXPECT_EQ(AlertKeyString(k), "acme//FEED_SILENT/");
+  // No trailing '/' for an empty subject (issue 13 point 6).
+  EXPECT_EQ(AlertKeyString(k), "acme//FEED_SILENT");
+  k.set_shop_id("s1");
+  k.set_kind(v1::ACCOUNT_MISMATCH);
+  EXPECT_EQ(AlertKeyString(k), "acme/s1/ACCOUNT_MISMATCH");
 }
 
 TEST(JsonQuoteTest, EscapesAndStaysValid) {

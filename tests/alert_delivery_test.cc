@@ -84,9 +84,11 @@ std::string ExpectedSignature(const RecordedRequest& r) {
   return "sha256=" + hex;
 }
 
+// The X-Depositd-Alert-Key header: no trailing '/' for an empty subject.
 std::string KeyString(const v1::AlertKey& k) {
   return absl::StrCat(k.tenant(), "/", k.shop_id(), "/",
-                      v1::AlertKind_Name(k.kind()), "/", k.subject());
+                      v1::AlertKind_Name(k.kind()),
+                      k.subject().empty() ? "" : "/", k.subject());
 }
 
 uint64_t SequenceOf(const RecordedRequest& r) {

@@ -122,6 +122,10 @@ TEST_F(DepositctlTest, TourNotReadyThenReadyAt) {
   EXPECT_THAT(r.out, HasSubstr("USD 35.00"));
   EXPECT_THAT(r.out, HasSubstr("USD 500.00"));
   EXPECT_THAT(r.out, Not(HasSubstr("R8_REFUND_ACCOUNT")));
+  EXPECT_THAT(r.out, HasSubstr("refundable  USD 500.00"));
+  // Blockers needing an action remain: the projection says it is
+  // conditional (issue 13 point 2).
+  EXPECT_THAT(r.out, HasSubstr("refund projection (conditional"));
 
   // Sending again is safe: all duplicates, exit 0.
   r = Ctl({"send", Example("tour-events.jsonl")});
@@ -161,6 +165,16 @@ TEST_F(DepositctlTest, TourNotReadyThenReadyAt) {
   r = Ctl({"stats"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_THAT(r.out, HasSubstr("events_applied"));
+
+  // The effective profiles and their calendars (issue 13 point 6).
+  r = Ctl({"profiles"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("shopee"));
+  EXPECT_THAT(r.out, HasSubstr("Asia/Singapore"));
+  EXPECT_THAT(r.out, HasSubstr("reopen_cooling_off_months: 6"));
+  r = Ctl({"profiles", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("\"reviewStartsAtRefundRequest\": true"));
 }
 
 TEST_F(DepositctlTest, RejectionsAreListedWithLineNumbersAndExitOne) {

@@ -83,6 +83,9 @@ commands:
         mute notifications of matching alerts until then; prints its id
   health                       grpc.health.v1 check: SERVING or the error
   stats [--json]               store and engine statistics
+  profiles [--tenant T] [--shop S] [--json]
+        the effective platform profiles (every setting, with tenant and shop
+        overrides when given) and the business calendars with their zones
   clock                        show the test clock (daemon run with --test-clock)
   clock set RFC3339            set the test clock (never backwards)
   clock advance DURATION       move it forward, e.g. 30d, 36h, 1d12h, 90m
@@ -775,6 +778,27 @@ int RunStats(const Client& client, const CommandLine& cl) {
   return kExitOk;
 }
 
+int RunProfiles(const Client& client, const CommandLine& cl) {
+  if (auto s = CheckOptions(cl, {"json", "tenant", "shop"}); !s.ok()) {
+    return UsageError(s.message());
+  }
+  if (cl.positionals.size() != 1) {
+    return UsageError("profiles takes no arguments (use --tenant, --shop)");
+  }
+  auto stub = v1::Admin::NewStub(client.channel());
+  grpc::ClientContext context;
+  client.SetDeadline(&context);
+  v1::GetConfigRequest request;
+  request.set_tenant(Option(cl, "tenant", ""));
+  request.set_shop_id(Option(cl, "shop", ""));
+  v1::GetConfigResponse config;
+  grpc::Status status = stub->GetConfig(&context, request, &config);
+  if (!status.ok()) return client.ReportError(status, "profiles");
+  std::cout << (HasOption(cl, "json") ? ToJson(config, true)
+                                      : FormatConfig(config));
+  return kExitOk;
+}
+
 int RunClock(const Client& client, const CommandLine& cl) {
   if (auto s = CheckOptions(cl, {"json"}); !s.ok()) {
     return UsageError(s.message());
@@ -854,6 +878,7 @@ int Main(int argc, char** argv) {
   if (command == "alerts") return RunAlerts(client, *cl);
   if (command == "health") return RunHealth(client, *cl);
   if (command == "stats") return RunStats(client, *cl);
+  if (command == "profiles") return RunProfiles(client, *cl);
   if (command == "clock") return RunClock(client, *cl);
   return UsageError(absl::StrCat("unknown command \"", command, "\""));
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -11,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/text_format.h"
 #include "watchers/currency.h"
 
 namespace depositd::tools {
@@ -239,6 +242,9 @@ std::string FormatReadinessReport(const v1::ReadinessReport& r) {
   absl::StrAppend(&out, "ready at    ", FormatTimestamp(r.ready_at()), "\n");
   absl::StrAppend(&out, "balance     ", FormatMoneyList(r.balance()), "\n");
   absl::StrAppend(&out, "refundable  ", FormatMoneyList(r.refundable()), "\n");
+  absl::StrAppend(
+      &out, "by appeal   ", FormatMoneyList(r.recoverable_by_appeal()),
+      r.recoverable_by_appeal().empty() ? "" : " (recoverable)", "\n");
   absl::StrAppend(&out, "last sale   ", FormatTimestamp(r.last_sale_at()),
                   "\n");
   absl::StrAppend(&out, "events      ", r.events_applied(), "\n");
@@ -268,7 +274,10 @@ std::string FormatReadinessReport(const v1::ReadinessReport& r) {
 
   if (r.has_projection()) {
     const v1::RefundProjection& p = r.projection();
-    absl::StrAppend(&out, "\nrefund projection\n");
+    absl::StrAppend(&out, p.conditional()
+                              ? "\nrefund projection (conditional: "
+                                "assumes the blockers above clear now)\n"
+                              : "\nrefund projection\n");
     absl::StrAppend(&out, "  ready at          ", FormatTimestamp(p.ready_at()),
                     "\n");
     absl::StrAppend(&out, "  review done at    ",
@@ -352,6 +361,35 @@ std::string FormatAlertLine(const v1::Alert& a) {
   }
   if (a.has_amount_at_risk() && !a.amount_at_risk().currency().empty()) {
     absl::StrAppend(&out, "; at risk ", FormatMoney(a.amount_at_risk()));
+  }
+  return out;
+}
+
+std::string FormatConfig(const v1::GetConfigResponse& config) {
+  std::map<std::string, std::string> zones;
+  for (const v1::Calendar& c : config.calendars()) {
+    zones[c.name()] = c.time_zone();
+  }
+  TextTable table({"PROFILE", "CALENDAR", "TIME ZONE"});
+  for (const v1::PlatformProfile& p : config.profiles()) {
+    table.AddRow({p.name(), OrDash(p.calendar()), OrDash(zones[p.calendar()])});
+  }
+  std::string out = table.Render();
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetInitialIndentLevel(1);
+  for (const v1::PlatformProfile& p : config.profiles()) {
+    v1::PlatformProfile settings = p;
+    settings.clear_name();
+    std::string text;
+    printer.PrintToString(settings, &text);
+    absl::StrAppend(&out, "\nprofiles {\n  name: \"", p.name(), "\"\n", text,
+                    "}\n");
+  }
+  printer.SetInitialIndentLevel(1);
+  for (const v1::Calendar& c : config.calendars()) {
+    std::string text;
+    printer.PrintToString(c, &text);
+    absl::StrAppend(&out, "\ncalendars {\n", text, "}\n");
   }
   return out;
 }

@@ -101,6 +101,12 @@ std::string FormatAlertLine(const v1::Alert& alert);
 // Admin statistics, one "name: value" per line.
 std::string FormatStats(const v1::StatsResponse& stats);
 
+// The effective configuration (Admin.GetConfig): a table of the profiles
+// with their calendar and its time zone, then each profile's settings in
+// the configuration's own text format (so a line can be copied into a
+// `profiles { ... }` override), then the calendars.
+std::string FormatConfig(const v1::GetConfigResponse& config);
+
 }  // namespace depositd::tools
 
 #endif  // DEPOSITD_TOOLS_FORMAT_H_

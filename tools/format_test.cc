@@ -146,6 +146,7 @@ v1::ReadinessReport ClosedNotReadyReport() {
   *wait->mutable_clears_at() = T("2026-04-01T00:00:00Z");
   *r.add_balance() = M(50000, "USD");
   *r.add_refundable() = M(50000, "USD");
+  *r.add_recoverable_by_appeal() = M(2000, "USD");
   r.set_events_applied(9);
   return r;
 }
@@ -161,6 +162,8 @@ TEST(FormatReadinessReportTest, ShowsVerdictBlockersAndMoney) {
   EXPECT_THAT(text, HasSubstr("USD 35.00"));
   EXPECT_THAT(text, HasSubstr("clears at  2026-04-01T00:00:00Z"));
   EXPECT_THAT(text, HasSubstr("balance     USD 500.00"));
+  EXPECT_THAT(text, HasSubstr("refundable  USD 500.00"));
+  EXPECT_THAT(text, HasSubstr("by appeal   USD 20.00 (recoverable)"));
   EXPECT_THAT(text, HasSubstr("blockers (3)"));
   // No projection section without a projection.
   EXPECT_THAT(text, Not(HasSubstr("refund projection")));

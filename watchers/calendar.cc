@@ -1,5 +1,6 @@
 #include "watchers/calendar.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/status/status.h"
@@ -92,6 +93,20 @@ absl::Time BusinessCalendar::AddNaturalDays(absl::Time t, int days) const {
   const absl::CivilDay day = absl::CivilDay(local) + days;
   const absl::CivilSecond moved(day.year(), day.month(), day.day(),
                                 local.hour(), local.minute(), local.second());
+  // In a DST gap or overlap the earlier mapping is used.
+  const absl::Duration subsecond = t - absl::FromCivil(local, zone_);
+  return zone_.At(moved).pre + subsecond;
+}
+
+absl::Time BusinessCalendar::AddMonths(absl::Time t, int months) const {
+  if (t == absl::InfiniteFuture() || t == absl::InfinitePast()) return t;
+  const absl::CivilSecond local = absl::ToCivilSecond(t, zone_);
+  const absl::CivilMonth month = absl::CivilMonth(local) + months;
+  // The last day of the target month: the day before the next month's first.
+  const int last_day = (absl::CivilDay(month + 1) - 1).day();
+  const absl::CivilSecond moved(month.year(), month.month(),
+                                std::min(local.day(), last_day), local.hour(),
+                                local.minute(), local.second());
   // In a DST gap or overlap the earlier mapping is used.
   const absl::Duration subsecond = t - absl::FromCivil(local, zone_);
   return zone_.At(moved).pre + subsecond;

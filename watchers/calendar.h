@@ -25,6 +25,10 @@ class BusinessCalendar {
   bool IsWorkingDay(absl::CivilDay day) const;
   // `t` plus `days` calendar days, same local time of day in the zone.
   absl::Time AddNaturalDays(absl::Time t, int days) const;
+  // `t` plus `months` calendar months in the zone, same local time of day;
+  // a day past the target month's end is clamped to its last day
+  // (01-31 + 1 month = 02-28, or 02-29 in a leap year). Not 30-day months.
+  absl::Time AddMonths(absl::Time t, int months) const;
   // `t` plus `days` working days: each counted day is a working day; the
   // result keeps the local time of day. 0 days returns t.
   absl::Time AddWorkingDays(absl::Time t, int days) const;

@@ -140,5 +140,41 @@ TEST(BusinessCalendar, RejectsBadConfiguration) {
   EXPECT_NE(r.status().message().find("8"), std::string::npos);
 }
 
+// Issue 13 point 5: months are calendar months in the calendar's zone,
+// clamped to the target month's last day; never 30-day blocks.
+TEST(BusinessCalendar, AddMonthsCountsCalendarMonthsInTheZone) {
+  v1::Calendar config;
+  config.set_name("CN");
+  config.set_time_zone("Asia/Shanghai");
+  auto cal = BusinessCalendar::Create(config);
+  ASSERT_TRUE(cal.ok()) << cal.status();
+  absl::TimeZone cn;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &cn));
+  auto at = [&](int y, int m, int d, int h, int min) {
+    return absl::FromCivil(absl::CivilSecond(y, m, d, h, min, 0), cn);
+  };
+  struct Case {
+    absl::Time from;
+    int months;
+    absl::Time want;
+  } cases[] = {
+      // 6 months from 03-02 is 09-02, where 180 days would be 08-29.
+      {at(2026, 3, 2, 10, 0), 6, at(2026, 9, 2, 10, 0)},
+      // 23:30 Beijing is 15:30 UTC the same day: the local date counts.
+      {at(2026, 3, 31, 23, 30), 6, at(2026, 9, 30, 23, 30)},
+      {at(2026, 1, 31, 15, 0), 1, at(2026, 2, 28, 15, 0)},
+      {at(2028, 1, 31, 15, 0), 1, at(2028, 2, 29, 15, 0)},  // leap year
+      {at(2026, 8, 31, 9, 0), 6, at(2027, 2, 28, 9, 0)},    // across a year
+      {at(2026, 5, 15, 9, 0), 0, at(2026, 5, 15, 9, 0)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.from, cn));
+    EXPECT_EQ((*cal)->AddMonths(c.from, c.months), c.want)
+        << absl::FormatTime((*cal)->AddMonths(c.from, c.months), cn);
+  }
+  EXPECT_NE((*cal)->AddMonths(at(2026, 3, 2, 10, 0), 6),
+            at(2026, 3, 2, 10, 0) + absl::Hours(24 * 180));
+}
+
 }  // namespace
 }  // namespace depositd::watchers

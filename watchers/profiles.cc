@@ -58,6 +58,8 @@ constexpr char kCommonDefaults[] = R"pb(
   appeal_lead_days: [ 3, 1 ]
   unpaid_fee_age_days: 7
   closure_blocked_repeat_hours: 24
+  review_starts_at_refund_request: false
+  grace_lead_days: [ 7, 1 ]
 )pb";
 
 struct BuiltIn {
@@ -105,12 +107,14 @@ constexpr BuiltIn kBuiltIns[] = {
          minimum { minor_units: 3000000 currency: "CNY" }
        }
      )pb"},
-    // Seeds 002, 003: 2-3 working days review (3 taken), 6 months (180 days)
-    // cooling-off; the appeal window is set by each notice.
+    // Seeds 002, 003: 2-3 working days review (3 taken) counted from the
+    // refund request, 6 calendar months cooling-off; the appeal window is
+    // set by each notice.
     {"douyin", R"pb(
        calendar: "CN"
        review { days: 3 counting: WORKING_DAYS }
-       reopen_cooling_off_days: 180
+       review_starts_at_refund_request: true
+       reopen_cooling_off_months: 6
      )pb"},
     // Seed 002: 21 working days review, disputes may finish 30 days after
     // closure.
@@ -391,6 +395,8 @@ absl::Status ValidateProfile(const std::string& where,
        p.inactivity().limit_days()},
       {"reopen_cooling_off_days", p.has_reopen_cooling_off_days(),
        p.reopen_cooling_off_days()},
+      {"reopen_cooling_off_months", p.has_reopen_cooling_off_months(),
+       p.reopen_cooling_off_months()},
       {"payout_transit.days", p.payout_transit().has_days(),
        p.payout_transit().days()},
       {"refund_overdue_grace_days", p.has_refund_overdue_grace_days(),
@@ -427,6 +433,13 @@ absl::Status ValidateProfile(const std::string& where,
     if (h > kMaxConfigHours) {
       return Bad(where, "dispute_lead_hours",
                  absl::StrCat("has ", h, "; the limit is ", kMaxConfigHours));
+    }
+  }
+  for (int d : p.grace_lead_days()) {
+    if (d <= 0) return Bad(where, "grace_lead_days", "must be positive");
+    if (d > kMaxConfigDays) {
+      return Bad(where, "grace_lead_days",
+                 absl::StrCat("has ", d, "; the limit is ", kMaxConfigDays));
     }
   }
   for (int d : p.appeal_lead_days()) {
@@ -502,6 +515,8 @@ struct ProfileRegistry::Impl {
            std::unique_ptr<ResolvedProfile>>
       resolved;
   std::set<std::string> configured_tenants;
+  // Every calendar as configured (built-ins merged with `calendars`).
+  std::map<std::string, v1::Calendar> calendar_configs;
 };
 
 ProfileRegistry::ProfileRegistry() : impl_(std::make_unique<Impl>()) {}
@@ -564,6 +579,7 @@ absl::StatusOr<std::unique_ptr<ProfileRegistry>> ProfileRegistry::Create(
     }
     calendar_configs[c.name()] = cal;
   }
+  impl.calendar_configs = calendar_configs;
   std::set<std::string> calendar_names;
   for (const auto& [name, cal] : calendar_configs) {
     auto created = BusinessCalendar::Create(cal);
@@ -733,6 +749,18 @@ absl::StatusOr<const ResolvedProfile*> ProfileRegistry::Resolve(
 
 const v1::DaemonConfig& ProfileRegistry::config() const {
   return impl_->config;
+}
+
+std::vector<std::string> ProfileRegistry::ProfileNames() const {
+  std::vector<std::string> out;
+  for (const auto& [name, p] : impl_->profiles) out.push_back(name);
+  return out;
+}
+
+std::vector<v1::Calendar> ProfileRegistry::Calendars() const {
+  std::vector<v1::Calendar> out;
+  for (const auto& [name, c] : impl_->calendar_configs) out.push_back(c);
+  return out;
 }
 
 }  // namespace depositd::watchers

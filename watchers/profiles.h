@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -28,14 +29,16 @@ struct ResolvedProfile {
 // off): every built-in sets every optional field. Common: return window 7
 // days, dispute leads 24/6 h, appeal leads 3/1 days, inactivity leads
 // 30/14/7/1 days, unpaid-fee age 7 days, CLOSURE_BLOCKED repeat 24 h, payout
-// transit 3 working days, refund overdue grace 7 days, no batches.
+// transit 3 working days, refund overdue grace 7 days, no batches, review
+// from when every condition holds, grace-end leads 7/1 days.
 //   tiktok_shop_cross_border: CN calendar, 30 natural days waiting, review
 //     15 working days (+3 with complaint history), no post-closure grace,
 //     72 h not-received deadline, 7-day appeal window, health 98.5/8.2/4.7,
 //     90 days cooling-off, site minimums US USD 500, SEA and ME CNY 30,000
 //     (the UK minimum is not a number in the seeds: configure it).
-//   douyin: CN, review 3 working days, 180 days cooling-off, appeal window
-//     set by each notice.
+//   douyin: CN, review 3 working days counted from the refund request
+//     (review_starts_at_refund_request), 6 calendar months cooling-off,
+//     appeal window set by each notice.
 //   shopee: SEA, review 21 working days, 30 days post-closure grace.
 //   temu: CN, review 30 natural days, 60 days post-closure grace.
 //   generic: UTC, review 14 natural days, 7-day appeal window, inactivity
@@ -72,6 +75,13 @@ class ProfileRegistry {
       absl::string_view profile_name) const;
 
   const v1::DaemonConfig& config() const;
+
+  // Every profile name (built-ins and configured), sorted; Resolve gives
+  // each one's effective settings for a tenant and shop.
+  std::vector<std::string> ProfileNames() const;
+  // Every calendar, sorted by name: the built-ins (CN, US, UK, SEA, UTC)
+  // merged with the configured `calendars` (time zone filled in).
+  std::vector<v1::Calendar> Calendars() const;
 
   ~ProfileRegistry();
 

@@ -1,5 +1,9 @@
 #include "watchers/profiles.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "absl/strings/match.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -39,7 +43,12 @@ TEST(ProfileRegistry, BuiltInDefaults) {
   auto douyin = reg->Resolve("t", "s", "douyin");
   ASSERT_TRUE(douyin.ok());
   EXPECT_EQ((*douyin)->settings.review().days(), 3);
-  EXPECT_EQ((*douyin)->settings.reopen_cooling_off_days(), 180);
+  // "6 months" is 6 calendar months, not 180 days (issue 13 point 5), and
+  // the review counts from the refund request (point 2).
+  EXPECT_EQ((*douyin)->settings.reopen_cooling_off_months(), 6);
+  EXPECT_EQ((*douyin)->settings.reopen_cooling_off_days(), 0);
+  EXPECT_TRUE((*douyin)->settings.review_starts_at_refund_request());
+  EXPECT_FALSE(p.review_starts_at_refund_request());
   auto shopee = reg->Resolve("t", "s", "shopee");
   EXPECT_EQ((*shopee)->settings.review().days(), 21);
   EXPECT_EQ((*shopee)->settings.post_closure_dispute_grace_days(), 30);
@@ -215,6 +224,97 @@ TEST(ProfileRegistry, SemanticErrorsNameProfileFieldAndLine) {
         << parsed.status();
     EXPECT_NE(parsed.status().message().find(c.want2), std::string::npos)
         << parsed.status();
+  }
+}
+
+// Issue 13 point 5: a configuration written before months existed still
+// loads; setting the days replaces the built-in months (and the reverse).
+TEST(ProfileRegistry, CoolingOffInDaysOrMonths) {
+  struct Case {
+    const char* text;
+    int want_days;
+    int want_months;
+  } cases[] = {
+      {R"pb(profiles { name: "douyin" reopen_cooling_off_days: 180 })pb", 180,
+       0},
+      {R"pb(profiles { name: "douyin" })pb", 0, 6},
+      {R"pb(profiles {
+              name: "tiktok_shop_cross_border"
+              reopen_cooling_off_months: 3
+            })pb",
+       0, 3},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    auto config = ProfileRegistry::ParseConfigText(c.text, "t.textproto");
+    ASSERT_TRUE(config.ok()) << config.status();
+    auto reg = ProfileRegistry::Create(*config);
+    ASSERT_TRUE(reg.ok()) << reg.status();
+    const std::string name = config->profiles(0).name();
+    auto p = (*reg)->Resolve("t", "s", name);
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ((*p)->settings.reopen_cooling_off_days(), c.want_days);
+    EXPECT_EQ((*p)->settings.reopen_cooling_off_months(), c.want_months);
+  }
+  auto bad = ProfileRegistry::ParseConfigText(
+      R"pb(profiles { name: "douyin" reopen_cooling_off_months: -1 })pb",
+      "t.textproto");
+  // Rejected, naming the field (ParseConfigText checks the values too).
+  absl::Status status = bad.status();
+  if (bad.ok()) status = ProfileRegistry::Create(*bad).status();
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(absl::StrContains(status.message(), "reopen_cooling_off_months"))
+      << status;
+}
+
+// Issue 13 point 6: the effective configuration is visible: every profile
+// name and every calendar with its zone, a configured built-in calendar
+// keeping its zone.
+TEST(ProfileRegistry, ProfileNamesAndCalendarsAreVisible) {
+  auto config = ProfileRegistry::ParseConfigText(
+      R"pb(calendars { name: "SEA" holidays: "2026-08-10" })pb", "t.textproto");
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto reg = ProfileRegistry::Create(*config);
+  ASSERT_TRUE(reg.ok()) << reg.status();
+  const std::vector<std::string> names = (*reg)->ProfileNames();
+  for (const char* name :
+       {"tiktok_shop_cross_border", "douyin", "shopee", "temu", "generic"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+  }
+  struct Case {
+    const char* calendar;
+    const char* zone;
+  } cases[] = {{"CN", "Asia/Shanghai"},
+               {"US", "America/New_York"},
+               {"UK", "Europe/London"},
+               {"SEA", "Asia/Singapore"},
+               {"UTC", "UTC"}};
+  const std::vector<v1::Calendar> calendars = (*reg)->Calendars();
+  for (const Case& c : cases) {
+    auto it = std::find_if(
+        calendars.begin(), calendars.end(),
+        [&](const v1::Calendar& x) { return x.name() == c.calendar; });
+    ASSERT_NE(it, calendars.end()) << c.calendar;
+    EXPECT_EQ(it->time_zone(), c.zone);
+  }
+  auto sea =
+      std::find_if(calendars.begin(), calendars.end(),
+                   [](const v1::Calendar& x) { return x.name() == "SEA"; });
+  ASSERT_NE(sea, calendars.end());
+  ASSERT_EQ(sea->holidays_size(), 1);
+  // Each built-in profile's calendar (config.proto's header comment).
+  struct ProfileCalendar {
+    const char* profile;
+    const char* calendar;
+  } built_ins[] = {{"tiktok_shop_cross_border", "CN"},
+                   {"douyin", "CN"},
+                   {"shopee", "SEA"},
+                   {"temu", "CN"},
+                   {"generic", "UTC"}};
+  for (const ProfileCalendar& b : built_ins) {
+    auto p = (*reg)->Resolve("t", "s", b.profile);
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ((*p)->settings.calendar(), b.calendar) << b.profile;
   }
 }
 

@@ -42,26 +42,8 @@ absl::Time NextBatchRun(absl::Time t, int day_of_month,
 
 v1::RefundProjection ProjectRefund(const ShopState& shop,
                                    const ResolvedProfile& profile,
-                                   absl::Time as_of) {
-  const ShopState::Internals& in = shop.internals();
-  absl::Time anchor = as_of;
-  if (DeriveLifecycle(in) == v1::REFUND_APPLIED) {
-    const ClosureFacts f = GetClosureFacts(in);
-    int64_t last = 0;
-    for (const auto& [id, r] : in.refunds) {
-      if (r.requested_at() > f.reopened_at &&
-          r.rejected_at() < r.requested_at()) {
-        last = std::max(last, r.requested_at());
-      }
-    }
-    if (last != 0) anchor = NanosToTime(last);
-  }
-  return ProjectRefundFrom(shop, profile, anchor);
-}
-
-v1::RefundProjection ProjectRefundFrom(const ShopState& shop,
-                                       const ResolvedProfile& profile,
-                                       absl::Time anchor) {
+                                   absl::Time as_of,
+                                   bool action_blockers_remain) {
   const ShopState::Internals& in = shop.internals();
   const v1::PlatformProfile& p = profile.settings;
   const BusinessCalendar& cal = *profile.calendar;
@@ -70,9 +52,22 @@ v1::RefundProjection ProjectRefundFrom(const ShopState& shop,
     return absl::FormatTime("%Y-%m-%d %H:%M %Ez", t, zone);
   };
   v1::RefundProjection out;
-  absl::Time ready = anchor;
-  std::string ready_why = absl::StrCat("from ", text(anchor));
   const ClosureFacts f = GetClosureFacts(in);
+  absl::Time ready = NanosToTime(LastBlockerClearedAt(in));
+  std::string ready_why = "when the last blocker cleared (event time)";
+  out.add_steps(
+      absl::StrCat("the last blocker needing an action cleared ", text(ready)));
+  if (action_blockers_remain) {
+    out.set_conditional(true);
+    out.add_steps(absl::StrCat(
+        "blockers needing an action remain: conditional, as if they cleared "
+        "at ",
+        text(as_of)));
+    if (as_of > ready) {
+      ready = as_of;
+      ready_why = "if the remaining blockers cleared now";
+    }
+  }
   if (f.closed_at != 0) {
     const absl::Time closed = NanosToTime(f.closed_at);
     const absl::Time wait_end =
@@ -101,7 +96,33 @@ v1::RefundProjection ProjectRefundFrom(const ShopState& shop,
       absl::StrCat("every condition holds ", ready_why, ": ", text(ready)));
   SetTime(ready, out.mutable_ready_at());
 
-  absl::Time review_done = cal.Add(ready, p.review());
+  absl::Time review_start = ready;
+  if (p.review_starts_at_refund_request()) {
+    int64_t request = 0;
+    for (const auto& [id, r] : in.refunds) {
+      if (r.requested_at() > f.reopened_at &&
+          r.rejected_at() < r.requested_at()) {
+        request = std::max(request, r.requested_at());
+      }
+    }
+    if (request != 0) {
+      review_start = std::max(ready, NanosToTime(request));
+      out.add_steps(
+          absl::StrCat("the review starts at the refund request (",
+                       text(NanosToTime(request)),
+                       ") or when every condition holds, whichever is later: ",
+                       text(review_start)));
+    } else {
+      out.set_conditional(true);
+      review_start = std::max(ready, as_of);
+      out.add_steps(absl::StrCat(
+          "the review starts at the refund request; none is pending: "
+          "conditional, as if requested at ",
+          text(review_start)));
+    }
+  }
+
+  absl::Time review_done = cal.Add(review_start, p.review());
   out.add_steps(absl::StrCat("review ", Days(p.review()), " on the ",
                              zone.name(), " calendar ends ",
                              text(review_done)));

@@ -12,23 +12,28 @@
 
 namespace depositd::watchers {
 
-// Projection as seen at `as_of`: review starts at the latest of the closure
-// waiting period's end, the last open return window's end, and the anchor,
-// where the anchor is the pending refund application's time when the shop
-// has applied (REFUND_APPLIED), else `as_of`. Then review (working or
-// natural days), +manual_review_extra_working_days with complaint history,
-// the monthly batch (a review ending after the batch day waits for next
-// month's), payout transit. Steps are written in words. Meaningful only
-// for a closed shop; for an open one ready_at counts from `as_of`.
+// The projection of domain.md §4, a fact about the shop: review starts at
+// `ready_at`, the latest of the closure waiting period's end, the last open
+// return window's end, and LastBlockerClearedAt (the event time at which
+// the last blocker needing an action cleared). None of these depends on
+// `as_of`, so asking on two later days without a new event gives the same
+// dates. Then review (working or natural days),
+// +manual_review_extra_working_days with complaint history, the monthly
+// batch (a review ending after the batch day waits for next month's),
+// payout transit. Steps are written in words.
+//
+// Conditional projections (`conditional` set, the dates move with `as_of`):
+//   - `action_blockers_remain` (verdict NOT_READY): as if those blockers
+//     cleared at `as_of`, so ready_at is at least `as_of`;
+//   - review_starts_at_refund_request (Douyin) and no pending refund
+//     request in the current closure episode: as if requested at `as_of`.
+// With review_starts_at_refund_request and a pending request, review
+// starts at the later of ready_at and the request (a fact).
+// Meaningful only for a closed shop.
 v1::RefundProjection ProjectRefund(const ShopState& shop,
                                    const ResolvedProfile& profile,
-                                   absl::Time as_of);
-
-// The same projection with an explicit anchor (not replaced by the refund
-// application time).
-v1::RefundProjection ProjectRefundFrom(const ShopState& shop,
-                                       const ResolvedProfile& profile,
-                                       absl::Time anchor);
+                                   absl::Time as_of,
+                                   bool action_blockers_remain);
 
 // The next monthly batch run at or after `t` on `day_of_month` (1..28), at
 // t's local time of day in `zone`: t itself when t falls on the batch day,

@@ -38,7 +38,11 @@ TEST(NextBatchRun, CountsInTheCalendarZone) {
             At(2026, 5, 15, 0, 30, "Asia/Shanghai"));
 }
 
-TEST(ProjectRefund, AnchoredAtTheRefundApplication) {
+// Issue 13 point 2: Temu's review counts from when every condition holds
+// (the closure, 03-01), not from the refund application (03-05) nor from
+// the time of asking; the old anchor at the application was this test's
+// previous expectation (ready 03-05, review 04-04).
+TEST(ProjectRefund, TemuReviewCountsFromReadyNotFromTheApplication) {
   auto reg = testing::BuiltIns();
   const ResolvedProfile* p =
       *reg->Resolve("t1", "s1", "temu");  // 30 natural days
@@ -48,11 +52,21 @@ TEST(ProjectRefund, AnchoredAtTheRefundApplication) {
   v1::Event req = ev.Base(At(2026, 3, 5));
   req.mutable_refund_requested()->set_refund_id("r");
   ASSERT_TRUE(shop.Apply(req, *p).ok());
-  // Evaluated weeks later, review still counts from the application.
-  const v1::RefundProjection proj = ProjectRefund(shop, *p, At(2026, 3, 20));
-  EXPECT_EQ(proj.ready_at().seconds(), absl::ToUnixSeconds(At(2026, 3, 5)));
-  EXPECT_EQ(proj.review_done_at().seconds(),
-            absl::ToUnixSeconds(At(2026, 4, 4)));
+  for (absl::Time asked : {At(2026, 3, 5), At(2026, 3, 20), At(2026, 5, 1)}) {
+    const v1::RefundProjection proj =
+        ProjectRefund(shop, *p, asked, /*action_blockers_remain=*/false);
+    EXPECT_FALSE(proj.conditional());
+    EXPECT_EQ(proj.ready_at().seconds(), absl::ToUnixSeconds(At(2026, 3, 1)));
+    EXPECT_EQ(proj.review_done_at().seconds(),
+              absl::ToUnixSeconds(At(2026, 3, 31)));
+  }
+  // With blockers needing an action: conditional, counted from as_of.
+  const v1::RefundProjection cond =
+      ProjectRefund(shop, *p, At(2026, 3, 20), /*action_blockers_remain=*/true);
+  EXPECT_TRUE(cond.conditional());
+  EXPECT_EQ(cond.ready_at().seconds(), absl::ToUnixSeconds(At(2026, 3, 20)));
+  EXPECT_EQ(cond.review_done_at().seconds(),
+            absl::ToUnixSeconds(At(2026, 4, 19)));
 }
 
 }  // namespace

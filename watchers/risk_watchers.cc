@@ -505,18 +505,53 @@ class ClosureBlockedWatcher final : public RiskWatcher {
           absl::StrCat(v1::Condition_Name(b.condition()), ": ", b.summary()));
     }
     if (count == 0) return;
+    // A post-closure grace (domain.md §3) with R1–R3 still blocking: the
+    // alert escalates at each grace_lead_days lead and when the grace ends.
+    bool grace_blockers = false;
+    for (const v1::Blocker& b : report.blockers()) {
+      grace_blockers |=
+          !b.has_clears_at() && (b.condition() == v1::R1_ORDERS_IN_FLIGHT ||
+                                 b.condition() == v1::R3_OPEN_DISPUTES);
+    }
+    const absl::Time grace_end = PostClosureGraceEnd(cf, profile);
+    Stage grace;
+    if (grace_blockers && grace_end != absl::InfiniteFuture()) {
+      grace = StageFor(
+          grace_end, Leads(profile.settings.grace_lead_days(), absl::Hours(24)),
+          now, "d", absl::Hours(24), "passed",
+          /*keep_after_deadline=*/true);
+      Lower(grace.next_check, out);
+    }
     v1::Finding* f = NewFinding(shop, kind(), "", out);
-    f->set_severity(v1::WARNING);
+    // Severity values are ordered INFO < WARNING < CRITICAL.
+    f->set_severity(grace.active ? std::max(v1::WARNING, grace.severity)
+                                 : v1::WARNING);
     const int repeat_h = profile.settings.closure_blocked_repeat_hours();
+    std::string stage;
     if (repeat_h > 0) {
       const int64_t period = WholeUnits(now - start, absl::Hours(repeat_h));
       // Saturates for `now` at infinity (IDivDuration gives INT64_MAX).
       const int64_t day =
           period < std::numeric_limits<int64_t>::max() ? period + 1 : period;
-      f->set_stage(absl::StrCat("day", day));
+      stage = absl::StrCat("day", day);
       Lower(start + absl::Hours(repeat_h) * day, out);
     } else {
-      f->set_stage("blocked");
+      stage = "blocked";
+    }
+    if (grace.active) absl::StrAppend(&stage, "-grace-", grace.name);
+    f->set_stage(stage);
+    if (grace_end != absl::InfiniteFuture() && grace_blockers) {
+      SetTime(grace_end, f->mutable_due_at());
+      (*f->mutable_evidence())["grace_ends_at"] = TimeText(grace_end, profile);
+      if (now >= grace_end) {
+        lines.push_back(Zh(profile)
+                            ? absl::StrCat("关店后纠纷宽限期已于 ",
+                                           TimeText(grace_end, profile),
+                                           " 结束，退款可能被拒")
+                            : absl::StrCat("the post-closure grace ended ",
+                                           TimeText(grace_end, profile),
+                                           ": the refund may be rejected"));
+      }
     }
     for (const v1::Blocker& b : report.blockers()) {
       if (b.has_clears_at() || b.condition() == v1::R7_WAITING_PERIOD) continue;
@@ -541,8 +576,8 @@ class ClosureBlockedWatcher final : public RiskWatcher {
 
 // --- REFUND_OVERDUE
 // ----------------------------------------------------------------------- A
-// refund applied for and not paid by the projected arrival (anchored at the
-// application) plus refund_overdue_grace_days.
+// refund applied for and not paid by the projected arrival (a fact of the
+// shop, see ProjectRefund) plus refund_overdue_grace_days.
 class RefundOverdueWatcher final : public RiskWatcher {
  public:
   v1::AlertKind kind() const override { return v1::REFUND_OVERDUE; }
@@ -550,7 +585,12 @@ class RefundOverdueWatcher final : public RiskWatcher {
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
     if (DeriveLifecycle(in) != v1::REFUND_APPLIED) return;
-    const v1::RefundProjection p = ProjectRefund(shop, profile, now);
+    // The projection as a fact (domain.md §4 step 1). While blockers need an
+    // action it is conditional and moves with `now`: nothing is overdue then
+    // (CLOSURE_BLOCKED speaks), and the event that clears them rechecks.
+    const v1::ReadinessReport report = shop.Evaluate(now, profile);
+    if (!report.has_projection() || report.projection().conditional()) return;
+    const v1::RefundProjection& p = report.projection();
     const absl::Time expected =
         absl::FromUnixSeconds(p.expected_paid_at().seconds()) +
         absl::Nanoseconds(p.expected_paid_at().nanos());
@@ -647,13 +687,22 @@ class ReopenCoolingOffWatcher final : public RiskWatcher {
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
     const ShopState::Internals& in = shop.internals();
+    // Days, or calendar months in the calendar's zone (domain.md §5: "6
+    // months" is not 180 days).
     const int days = profile.settings.reopen_cooling_off_days();
-    if (days <= 0) return;
+    const int months = profile.settings.reopen_cooling_off_months();
+    if (days <= 0 && months <= 0) return;
+    const std::string period = months > 0 ? absl::StrCat(months, "-month")
+                                          : absl::StrCat(days, "-day");
+    const std::string period_zh =
+        months > 0 ? absl::StrCat(months, " 个月") : absl::StrCat(days, " 天");
     auto fire = [&](const char* subject, int64_t closed_ns,
                     int64_t attempt_ns) {
       const absl::Time closed = NanosToTime(closed_ns);
       const absl::Time attempt = NanosToTime(attempt_ns);
-      const absl::Time end = closed + absl::Hours(24 * days);
+      const absl::Time end = months > 0
+                                 ? profile.calendar->AddMonths(closed, months)
+                                 : closed + absl::Hours(24 * days);
       if (attempt >= end || attempt < closed) return;
       if (now >= end) return;
       if (now < attempt) {
@@ -667,19 +716,22 @@ class ReopenCoolingOffWatcher final : public RiskWatcher {
       SetTime(end, f->mutable_due_at());
       (*f->mutable_evidence())["closed_at"] = TimeText(closed, profile);
       (*f->mutable_evidence())["attempt_at"] = TimeText(attempt, profile);
-      (*f->mutable_evidence())["cooling_off_days"] = absl::StrCat(days);
+      if (months > 0) {
+        (*f->mutable_evidence())["cooling_off_months"] = absl::StrCat(months);
+      } else {
+        (*f->mutable_evidence())["cooling_off_days"] = absl::StrCat(days);
+      }
       if (!in.legal_entity_id.empty()) {
         (*f->mutable_evidence())["legal_entity_id"] = in.legal_entity_id;
       }
       if (Zh(profile)) {
-        f->set_summary(absl::StrCat("关店后 ", days, " 天冷静期内（至 ",
+        f->set_summary(absl::StrCat("关店后 ", period_zh, "冷静期内（至 ",
                                     TimeText(end, profile), "）尝试重新开店"));
         f->set_action("冷静期内重新开店可能被拒绝或影响保证金，请确认后再操作");
       } else {
-        f->set_summary(
-            absl::StrCat("reopen attempted inside the ", days,
-                         "-day cooling-off period after closure (ends ",
-                         TimeText(end, profile), ")"));
+        f->set_summary(absl::StrCat("reopen attempted inside the ", period,
+                                    " cooling-off period after closure (ends ",
+                                    TimeText(end, profile), ")"));
         f->set_action(
             "Check the platform's cooling-off rule before reopening; the "
             "attempt may be "

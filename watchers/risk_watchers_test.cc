@@ -347,14 +347,17 @@ TEST_F(WatcherTest, RefundOverdueAtProjectedDatePlusGrace) {
   v1::Event req = ev_.Base(At(2026, 3, 2, 12));
   req.mutable_refund_requested()->set_refund_id("r-1");
   Apply(req);
-  // 03-02 12:00 + 14 days = 03-16 (Mon) + 3 working days = 03-19 + 7 = 03-26.
-  const absl::Time overdue = At(2026, 3, 26, 12);
+  // The review counts from when every condition held (the closure, 03-02
+  // 10:00), not from the application (generic: review does not start at
+  // the refund request): + 14 days = 03-16 (Mon) + 3 working days = 03-19
+  // + 7 = 03-26.
+  const absl::Time overdue = At(2026, 3, 26, 10);
   EXPECT_TRUE(Check(v1::REFUND_OVERDUE, overdue - absl::Seconds(1)).empty());
   EXPECT_EQ(last_.next_check, overdue);
   auto f = Check(v1::REFUND_OVERDUE, overdue);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].stage(), "overdue");
-  EXPECT_EQ(f[0].due_at().seconds(), absl::ToUnixSeconds(At(2026, 3, 19, 12)));
+  EXPECT_EQ(f[0].due_at().seconds(), absl::ToUnixSeconds(At(2026, 3, 19, 10)));
   v1::Event paid = ev_.Base(At(2026, 3, 27));
   paid.mutable_refund_paid()->set_refund_id("r-1");
   *paid.mutable_refund_paid()->mutable_amount() = testing::Money(10000, "USD");
@@ -523,6 +526,96 @@ TEST(FeedSilenceTest, FiresAfterTheSilenceAndNotBefore) {
       CheckFeedSilence("acme", heard, silence, heard + absl::Hours(1), true);
   ASSERT_EQ(zh.findings.size(), 1u);
   EXPECT_NE(zh.findings[0].summary().find("没有推送"), std::string::npos);
+}
+
+// Issue 13 point 4: a Shopee shop closed with a dispute still open. The
+// 30-day post-closure grace ends 2026-03-31 (SEA calendar); CLOSURE_BLOCKED
+// escalates 7 days and 1 day before it and when it passes, and says so.
+TEST_F(WatcherTest, ClosureBlockedEscalatesBeforeAndAtThePostClosureGraceEnd) {
+  Use("shopee");
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 10000, "USD"));
+  Apply(ev_.RefundAccount(At(2026, 1, 1), "bank_transfer", "A", "USD"));
+  Apply(ev_.DisputeOpened(At(2026, 2, 25), "d-1", v1::A_TO_Z));
+  Apply(ev_.Closed(At(2026, 3, 1)));  // 08:00 in Singapore
+  const absl::Time grace_end = At(2026, 3, 31);
+  struct Case {
+    absl::Time now;
+    std::string stage;
+    v1::Severity severity;
+    bool says_passed;
+  } cases[] = {
+      {At(2026, 3, 23, 23), "day23", v1::WARNING, false},
+      {At(2026, 3, 24), "day24-grace-7d", v1::WARNING, false},
+      {At(2026, 3, 30), "day30-grace-1d", v1::CRITICAL, false},
+      {grace_end - absl::Seconds(1), "day30-grace-1d", v1::CRITICAL, false},
+      {grace_end, "day31-grace-passed", v1::CRITICAL, true},
+      {At(2026, 4, 10), "day41-grace-passed", v1::CRITICAL, true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.now));
+    const auto f = Check(v1::CLOSURE_BLOCKED, c.now);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].stage(), c.stage);
+    EXPECT_EQ(f[0].severity(), c.severity);
+    EXPECT_EQ(f[0].due_at().seconds(), absl::ToUnixSeconds(grace_end));
+    EXPECT_EQ(f[0].evidence().at("grace_ends_at"), "2026-03-31 08:00 +08:00");
+    EXPECT_EQ(
+        f[0].summary().find("grace ended 2026-03-31") != std::string::npos,
+        c.says_passed)
+        << f[0].summary();
+    EXPECT_LE(last_.next_check, c.now + absl::Hours(24));
+  }
+  // The escalation is scheduled: just before the 7-day lead, the next check
+  // is the lead itself.
+  Check(v1::CLOSURE_BLOCKED, At(2026, 3, 23, 23, 30));
+  EXPECT_EQ(last_.next_check, At(2026, 3, 24));
+  // Resolving the dispute clears the alert.
+  Apply(ev_.DisputeResolved(At(2026, 4, 11), "d-1"));
+  EXPECT_TRUE(Check(v1::CLOSURE_BLOCKED, At(2026, 4, 12)).empty());
+}
+
+// Without a post-closure grace (TikTok Shop) nothing about a grace is said.
+TEST_F(WatcherTest, ClosureBlockedWithoutGraceHasNoGraceStage) {
+  Use("tiktok_shop_cross_border");
+  Apply(ev_.DisputeOpened(At(2026, 2, 25), "d-1", v1::A_TO_Z));
+  Apply(ev_.Closed(At(2026, 3, 1)));
+  const auto f = Check(v1::CLOSURE_BLOCKED, At(2026, 5, 1));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].stage().find("grace"), std::string::npos) << f[0].stage();
+  EXPECT_FALSE(f[0].evidence().contains("grace_ends_at"));
+}
+
+// Issue 13 point 5: Douyin's "6 months" cooling-off is six calendar months
+// in Beijing time: closed 03-02 10:00, a reopen on 08-30 (past 180 days) is
+// still inside; it ends 09-02 10:00 Beijing.
+TEST_F(WatcherTest, ReopenCoolingOffCountsCalendarMonths) {
+  Use("douyin");
+  const char* cn = "Asia/Shanghai";
+  Apply(ev_.Closed(At(2026, 3, 2, 10, 0, cn)));
+  Apply(ev_.Reopened(At(2026, 8, 30, 10, 0, cn)));
+  const absl::Time end = At(2026, 9, 2, 10, 0, cn);
+  ASSERT_GT(At(2026, 8, 30, 10, 0, cn),
+            At(2026, 3, 2, 10, 0, cn) + absl::Hours(24 * 180));
+  struct Case {
+    absl::Time now;
+    bool inside;
+  } cases[] = {
+      {At(2026, 8, 30, 10, 0, cn), true},
+      {end - absl::Seconds(1), true},
+      {end, false},
+      {At(2026, 9, 10), false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.now));
+    const auto f = Check(v1::REOPEN_COOLING_OFF, c.now);
+    ASSERT_EQ(f.size(), c.inside ? 1u : 0u);
+    if (!c.inside) continue;
+    EXPECT_EQ(f[0].due_at().seconds(), absl::ToUnixSeconds(end));
+    EXPECT_EQ(last_.next_check, end);
+    EXPECT_EQ(f[0].evidence().at("cooling_off_months"), "6");
+    EXPECT_NE(f[0].summary().find("6-month"), std::string::npos)
+        << f[0].summary();
+  }
 }
 
 }  // namespace

@@ -739,6 +739,7 @@ bool InsertOrder(OrderBook& book, absl::string_view id, const int64_t at_s[7]) {
   std::copy(at_s, at_s + 7, r.at_s);
   r.status = DeriveOrderStatus(r);
   Reindex(book, slot, id, IndexedAs(), IndexedAs(r));
+  book.last_cancelled_s = std::max(book.last_cancelled_s, r.at(v1::CANCELLED));
   return true;
 }
 
@@ -849,18 +850,26 @@ CurrencyAmounts BalanceFromRecords(const ShopState::Internals& in,
 }
 
 CurrencyAmounts Refundable(const ShopState::Internals& in) {
+  // domain.md §3 "Money": a deduction left the balance when it was taken, so
+  // the balance is what comes back; nothing is subtracted a second time.
   CurrencyAmounts out = Balance(in, /*after_refunds=*/true);
-  for (const auto& [id, d] : in.deductions) {
-    if (!d.known() || !d.counterfeit()) continue;
-    int64_t standing = d.amount();
-    if (d.decided() && d.reversed()) {
-      standing =
-          MoneySub(standing, d.returned_set() ? d.returned() : d.amount());
-    }
-    int64_t& v = out[d.currency()];
-    v = MoneySub(v, std::max<int64_t>(standing, 0));
-  }
   for (auto& [cur, v] : out) v = std::max<int64_t>(v, 0);
+  return out;
+}
+
+CurrencyAmounts RecoverableByAppeal(const ShopState::Internals& in,
+                                    const v1::PlatformProfile& profile,
+                                    absl::Time as_of) {
+  CurrencyAmounts out;
+  const int64_t now = TimeToNanos(as_of);
+  for (const auto& [id, d] : in.deductions) {
+    if (!d.known() || d.counterfeit() || d.decided()) continue;
+    const int64_t deadline = AppealDeadline(d, profile);
+    const bool window_open = deadline != 0 && now < deadline;
+    if (d.appeal_filed_at() == 0 && !window_open) continue;
+    int64_t& v = out[d.currency()];
+    v = MoneyAdd(v, d.amount());
+  }
   return out;
 }
 
@@ -1084,6 +1093,46 @@ CurrencyAmounts ClawbackOwed(const ShopState::Internals& in) {
     if (v > 0) positive[cur] = v;
   }
   return positive;
+}
+
+absl::Time PostClosureGraceEnd(const ClosureFacts& closure,
+                               const ResolvedProfile& profile) {
+  const int days = profile.settings.post_closure_dispute_grace_days();
+  if (closure.closed_at == 0 || days <= 0) return absl::InfiniteFuture();
+  const absl::Time closed = NanosToTime(closure.closed_at);
+  return profile.calendar ? profile.calendar->AddNaturalDays(closed, days)
+                          : closed + absl::Hours(24) * days;
+}
+
+int64_t LastBlockerClearedAt(const ShopState::Internals& in) {
+  int64_t t = 0;
+  auto up = [&t](int64_t v) { t = std::max(t, v); };
+  constexpr int64_t kNanosPerSecond = 1000000000LL;
+  up(GetClosureFacts(in).closed_at);
+  if (!in.orders.delivered.empty()) {
+    up(in.orders.delivered.rbegin()->at_s * kNanosPerSecond);
+  }
+  up(in.orders.last_cancelled_s * kNanosPerSecond);
+  for (const auto& [id, d] : in.disputes) up(d.resolved_at());
+  for (const auto& [id, f] : in.fees) {
+    up(f.waived_at());
+    for (const MoneyLine& m : f.paid()) up(m.at());
+  }
+  for (const auto& [id, v] : in.violations) {
+    up(v.resolved_at());
+    up(v.rectified_at());
+  }
+  up(in.unfrozen_at);
+  for (const auto& [id, p] : in.payments) {
+    if (p.top_up()) up(p.at());
+  }
+  for (const auto& [id, d] : in.deductions) {
+    if (d.decided()) up(d.decided_at());
+  }
+  for (const auto& [kind, r] : in.requirements) up(r.set_at());
+  up(in.refund_account_set_at);
+  for (const auto& [id, m] : in.clawbacks_paid) up(m.at());
+  return t;
 }
 
 std::vector<std::string> AccountMismatches(const ShopState::Internals& in) {
@@ -1645,10 +1694,25 @@ absl::Status ApplyOrderStatus(ShopState::Internals& in, const v1::Event& e,
       found == book.by_id.end() ? AddOrder(book, order_id) : found->second;
   OrderRecord& r = book.slots[slot];
   const IndexedAs was(r);
+  const int64_t was_cancelled_s = r.at(v1::CANCELLED);
   r.at_s[status - 1] = t_s;
   book.MarkDirty(slot);
   r.status = DeriveOrderStatus(r);
   Reindex(book, slot, order_id, was, IndexedAs(r));
+  if (was_cancelled_s != 0 && was_cancelled_s == book.last_cancelled_s &&
+      r.at(v1::CANCELLED) < was_cancelled_s) {
+    // The latest cancellation moved earlier (an earlier CANCELLED for the
+    // same order): recompute the max so that it equals what Parse rebuilds
+    // and does not depend on arrival order. Rare; O(orders).
+    book.last_cancelled_s = 0;
+    for (const OrderRecord& o : book.slots) {
+      book.last_cancelled_s =
+          std::max(book.last_cancelled_s, o.at(v1::CANCELLED));
+    }
+  } else {
+    book.last_cancelled_s =
+        std::max(book.last_cancelled_s, r.at(v1::CANCELLED));
+  }
   if (status == v1::PLACED) {
     in.last_sale_at = std::max(in.last_sale_at, TsNanos(e.occurred_at()));
   }
@@ -1787,10 +1851,14 @@ absl::Status ApplyFee(ShopState::Internals& in, const v1::Event& e,
                            " but this payment is in ", b.amount().currency(),
                            "; pay the fee in its own currency"));
         }
-        for (const MoneyLine& m : f.paid()) {
+        for (MoneyLine& m : *it->second.mutable_paid()) {
           if (m.id() != pay_id) continue;
           if (m.minor_units() == b.amount().minor_units() &&
               m.currency() == b.amount().currency()) {
+            if (m.at() == 0 || t < m.at()) {  // the earliest time: commutes
+              m.set_at(t);
+              *changed = true;
+            }
             return absl::OkStatus();
           }
           return Contradiction(
@@ -1813,6 +1881,7 @@ absl::Status ApplyFee(ShopState::Internals& in, const v1::Event& e,
       line.set_id(pay_id);
       line.set_minor_units(b.amount().minor_units());
       line.set_currency(b.amount().currency());
+      line.set_at(t);
       auto* paid = f.mutable_paid();
       paid->Add(std::move(line));
       std::sort(paid->begin(), paid->end(),
@@ -2008,6 +2077,28 @@ void NoteRecordChange(ShopState::Internals& in, const v1::Event& e) {
 
 }  // namespace
 
+namespace {
+
+// Records lifecycle fact (t, type) and its event id (the smallest id of the
+// events stating it, so the result does not depend on arrival order).
+// True when anything changed.
+bool AddLifecycleFact(ShopState::Internals& in, int64_t t, int32_t type,
+                      const std::string& event_id) {
+  bool changed = in.lifecycle.insert({t, type}).second;
+  if (!event_id.empty()) {
+    auto [it, inserted] =
+        in.lifecycle_event_ids.try_emplace({t, type}, event_id);
+    if (!inserted && event_id < it->second) {
+      it->second = event_id;
+      inserted = true;
+    }
+    changed |= inserted;
+  }
+  return changed;
+}
+
+}  // namespace
+
 absl::Status ShopState::Apply(const v1::Event& e,
                               const ResolvedProfile& profile) {
   RETURN_IF_ERROR(ValidateEvent(e));
@@ -2047,13 +2138,13 @@ absl::Status ShopState::ApplyValidated(const v1::Event& e,
       break;
     }
     case v1::Event::kClosureRequested:
-      changed = in.lifecycle.insert({t, kClosureRequested}).second;
+      changed = AddLifecycleFact(in, t, kClosureRequested, e.event_id());
       break;
     case v1::Event::kShopClosed:
-      changed = in.lifecycle.insert({t, kClosed}).second;
+      changed = AddLifecycleFact(in, t, kClosed, e.event_id());
       break;
     case v1::Event::kShopReopened:
-      changed = in.lifecycle.insert({t, kReopened}).second;
+      changed = AddLifecycleFact(in, t, kReopened, e.event_id());
       break;
     case v1::Event::kDepositPaid:
     case v1::Event::kDepositToppedUp:
@@ -2129,6 +2220,10 @@ absl::Status ShopState::ApplyValidated(const v1::Event& e,
       if (it != in.clawbacks_paid.end()) {
         if (it->second.minor_units() == b.amount().minor_units() &&
             it->second.currency() == b.amount().currency()) {
+          if (it->second.at() == 0 || t < it->second.at()) {  // earliest
+            it->second.set_at(t);
+            changed = true;
+          }
           break;
         }
         s = Contradiction(
@@ -2140,6 +2235,7 @@ absl::Status ShopState::ApplyValidated(const v1::Event& e,
       m.set_id(id);
       m.set_minor_units(b.amount().minor_units());
       m.set_currency(b.amount().currency());
+      m.set_at(t);
       changed = true;
       break;
     }
@@ -2294,16 +2390,27 @@ v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
     m->set_currency(cur);
     m->set_minor_units(v);
   }
+  for (const auto& [cur, v] : RecoverableByAppeal(in, p, as_of)) {
+    v1::Money* m = r.add_recoverable_by_appeal();
+    m->set_currency(cur);
+    m->set_minor_units(v);
+  }
 
   const ClosureFacts closure = GetClosureFacts(in);
   const int grace_days = p.post_closure_dispute_grace_days();
   std::string grace_note;
   if (closure.closed_at != 0) {
     if (grace_days > 0) {
-      grace_note = absl::StrCat("; the platform allows finishing it until ",
-                                TimeText(NanosToTime(closure.closed_at) +
-                                             absl::Hours(24 * grace_days),
-                                         profile));
+      // domain.md §3: a grace period ends; once passed the blocker says so.
+      const absl::Time grace_end = PostClosureGraceEnd(closure, profile);
+      grace_note =
+          as_of < grace_end
+              ? absl::StrCat("; the platform allows finishing it until ",
+                             TimeText(grace_end, profile))
+              : absl::StrCat("; the ", grace_days,
+                             "-day post-closure grace ended ",
+                             TimeText(grace_end, profile),
+                             ": the refund may be rejected");
     } else {
       grace_note = "; the platform requires this finished before closure";
     }
@@ -2603,8 +2710,12 @@ v1::ReadinessReport ShopState::Evaluate(absl::Time as_of,
   } else {
     r.set_verdict(v1::NOT_READY);
   }
-  if (r.verdict() != v1::NOT_READY && closure.closed_at != 0) {
-    *r.mutable_projection() = ProjectRefund(*this, profile, as_of);
+  // domain.md §4 step 1: a fact with READY / READY_AT, conditional (and
+  // marked so) while blockers needing an action remain.
+  if (closure.closed_at != 0) {
+    *r.mutable_projection() =
+        ProjectRefund(*this, profile, as_of,
+                      /*action_blockers_remain=*/r.verdict() == v1::NOT_READY);
   }
   return r;
 }
@@ -2735,11 +2846,18 @@ v1::ExplainResponse ShopState::Explain(absl::Time as_of,
         break;
       case v1::R7_WAITING_PERIOD: {
         const ClosureFacts f = GetClosureFacts(in);
+        auto event_id = [&](int64_t t, int32_t type) -> std::string {
+          auto it = in.lifecycle_event_ids.find({t, type});
+          return it == in.lifecycle_event_ids.end() ? "" : it->second;
+        };
         if (f.requested_at != 0) {
-          add("", f.requested_at, "closure_requested", "", "closure requested");
+          add(event_id(f.requested_at, kClosureRequested), f.requested_at,
+              "closure_requested", "", "closure requested");
         }
-        if (f.closed_at != 0)
-          add("", f.closed_at, "shop_closed", "", "shop closed");
+        if (f.closed_at != 0) {
+          add(event_id(f.closed_at, kClosed), f.closed_at, "shop_closed", "",
+              "shop closed");
+        }
         break;
       }
       case v1::R9_HEALTH_METRICS:
@@ -3179,6 +3297,9 @@ std::string ShopState::SerializeImpl(bool paged) const {
   for (const auto& [t, type] : in.lifecycle) {
     s.add_lifecycle_at(t);
     s.add_lifecycle_type(type);
+    auto id = in.lifecycle_event_ids.find({t, type});
+    s.add_lifecycle_event_id(id == in.lifecycle_event_ids.end() ? ""
+                                                                : id->second);
   }
   s.set_last_sale_at(in.last_sale_at);
   if (paged) {
@@ -3244,8 +3365,14 @@ absl::StatusOr<ShopState> ShopState::Parse(absl::string_view bytes) {
   in.legal_entity_id = s.legal_entity_id();
   in.entity_last_closed_at = s.entity_last_closed_at();
   in.registered_at = s.registered_at();
+  const bool lifecycle_ids =
+      s.lifecycle_event_id_size() == s.lifecycle_at_size();
   for (int i = 0; i < s.lifecycle_at_size(); ++i) {
     in.lifecycle.insert({s.lifecycle_at(i), s.lifecycle_type(i)});
+    if (lifecycle_ids && !s.lifecycle_event_id(i).empty()) {
+      in.lifecycle_event_ids[{s.lifecycle_at(i), s.lifecycle_type(i)}] =
+          s.lifecycle_event_id(i);
+    }
   }
   in.last_sale_at = s.last_sale_at();
   if (s.order_pages() > 0 && s.orders().id_lengths_size() > 0) {
@@ -3313,6 +3440,7 @@ size_t ShopState::ApproximateBytes() const {
            small(in.fees) + small(in.disputes) + small(in.violations) +
            small(in.requirements) + small(in.clawbacks_paid);
   bytes += in.metrics.size() * 64;
+  bytes += in.lifecycle_event_ids.size() * 64;
   // A paged record's key is held twice (slots and slot_of); ids are
   // mostly short (inline in the string), the map has its control byte.
   bytes += in.records.slots.capacity() * sizeof(in.records.slots[0]);

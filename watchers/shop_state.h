@@ -32,11 +32,13 @@
 // said in the blocker's summary. R7 blocks an unclosed shop (not clearing by
 // itself). R6 compares the balance before refunds paid with the requirement
 // (DepositRequirementSet per kind, else the amounts paid per kind, raised to
-// the site minimum). Refundable = balance after refunds − standing
-// counterfeit deductions, ≥ 0. R9 checks only thresholds that are set and
-// metrics that were reported. R10 is owed when the closure (first request
-// or closure after the last reopen) precedes a discount's
-// discount_clawback_until and ClawbackPaid does not cover it.
+// the site minimum). Refundable = balance after refunds, ≥ 0 (a deduction
+// is never subtracted twice); recoverable by appeal = non-counterfeit
+// deductions with an appeal filed and undecided or a window still open. R9
+// checks only thresholds that are set and metrics that were reported. R10 is
+// owed when the closure (first request or closure after the last reopen)
+// precedes a discount's discount_clawback_until and ClawbackPaid does not cover
+// it.
 //
 // Scaling: a shop may hold 1,000,000 open orders. Orders are not heap
 // objects: they are fixed-size records in a slot vector with ids in a
@@ -127,8 +129,9 @@ class ShopState {
   // windows, waiting period, projection) are evaluated at `as_of` over every
   // fact known now. Verdict: READY without blockers; READY_AT when every
   // blocker has clears_at (ready_at = the latest); else NOT_READY. The
-  // projection is set for a closed shop that is READY or READY_AT (see
-  // watchers/projection.h). Cost: O(k) in the return windows open at as_of
+  // projection is set for every closed shop (see watchers/projection.h): a
+  // fact of the shop with READY / READY_AT, conditional (and marked so)
+  // with NOT_READY. Cost: O(k) in the return windows open at as_of
   // plus the small collections (disputes, fees, ledger), never O(orders).
   v1::ReadinessReport Evaluate(absl::Time as_of,
                                const ResolvedProfile& profile) const;

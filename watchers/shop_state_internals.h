@@ -165,6 +165,10 @@ struct OrderBook {
   absl::btree_set<OrderKey, OrderIdLess> in_flight;
   int64_t count_by_status[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   absl::btree_set<DeliveredKey, OrderIdLess> delivered;
+  // Latest cancellation time (Unix seconds) of any order: when an order
+  // last left R1 by cancellation (LastBlockerClearedAt). A max, kept by
+  // ApplyOrderStatus and InsertOrder (so Parse rebuilds it).
+  int64_t last_cancelled_s = 0;
   // Checkpoint pages (kOrderPageSlots slots each) changed since the last
   // TakeDirtyPages.
   DirtyPages dirty;
@@ -354,6 +358,9 @@ struct ShopState::Internals {
   int64_t registered_at = 0;
 
   absl::btree_set<std::pair<int64_t, int32_t>> lifecycle;
+  // The event_id of each lifecycle fact (the smallest, so it commutes);
+  // facts from old snapshots may have none.
+  absl::btree_map<std::pair<int64_t, int32_t>, std::string> lifecycle_event_ids;
   int64_t last_sale_at = 0;
 
   OrderBook orders;
@@ -419,9 +426,16 @@ CurrencyAmounts Balance(const ShopState::Internals& in, bool after_refunds);
 // match (sums saturate, taken in record order).
 CurrencyAmounts BalanceFromRecords(const ShopState::Internals& in,
                                    bool after_refunds);
-// Balance after refunds minus counterfeit deductions still standing, never
-// below zero.
+// What comes back (domain.md §3 "Money"): the balance after refunds, never
+// below zero. A deduction already left the balance: never subtracted again.
 CurrencyAmounts Refundable(const ShopState::Internals& in);
+// What an appeal may still return beyond the balance, per currency: known
+// deductions that are not for counterfeit goods, not decided, and whose
+// appeal is filed or whose appeal window (AppealDeadline) is open at
+// `as_of`. A counterfeit deduction never counts. Sums saturate.
+CurrencyAmounts RecoverableByAppeal(const ShopState::Internals& in,
+                                    const v1::PlatformProfile& profile,
+                                    absl::Time as_of);
 // Required per currency: DepositRequirementSet per kind, else the amounts
 // paid for the kind (top-ups excluded); raised to the site minimum.
 CurrencyAmounts Required(const ShopState::Internals& in,
@@ -452,6 +466,20 @@ int64_t AppealDeadline(const store::v1::DeductionRecord& d,
 int64_t AppealDeadline(const AppealDeadlineFacts& d,
                        const v1::PlatformProfile& profile);
 AppealDeadlineFacts DeadlineFactsOf(const store::v1::DeductionRecord& d);
+// The end of the post-closure dispute grace (domain.md §3): the closure +
+// post_closure_dispute_grace_days natural days in the calendar's zone.
+// InfiniteFuture when the shop is not closed or the profile has no grace.
+absl::Time PostClosureGraceEnd(const ClosureFacts& closure,
+                               const ResolvedProfile& profile);
+// The event time (Unix nanos) at which the last blocker that needs an
+// action cleared (domain.md §4 step 1): the latest of the closure, the last
+// delivery and cancellation of an order, disputes resolved, fees paid or
+// waived, violations resolved or rectified, the deposit unfrozen, top-ups,
+// appeals decided, requirements set, the refund account set, clawbacks
+// paid. A fact of the shop: it never reads the time of asking. Metric
+// reports are not counted (a daily report that changes nothing would move
+// it every day). 0: none of these facts.
+int64_t LastBlockerClearedAt(const ShopState::Internals& in);
 // Outstanding discount clawback per currency (R10).
 CurrencyAmounts ClawbackOwed(const ShopState::Internals& in);
 // Payment / top-up ids whose channel, account or currency differ from the

@@ -106,7 +106,9 @@ TEST_F(ShopStateTest, WorkedExample2ClosedButNotReady) {
   ASSERT_NE(r7, nullptr);
   EXPECT_EQ(FromTs(r7->clears_at()), At(2026, 4, 1, 10, 0, cn));
   EXPECT_EQ(before.blockers_size(), 3);
-  EXPECT_FALSE(before.has_projection());
+  // Blockers needing an action remain: the projection is conditional.
+  ASSERT_TRUE(before.has_projection());
+  EXPECT_TRUE(before.projection().conditional());
 
   // Both clear on 2026-03-10.
   Apply(ev_.DisputeResolved(At(2026, 3, 10, 9, 0, cn), "atoz-7"));
@@ -115,6 +117,7 @@ TEST_F(ShopStateTest, WorkedExample2ClosedButNotReady) {
   EXPECT_EQ(after.verdict(), v1::READY_AT);
   EXPECT_EQ(FromTs(after.ready_at()), At(2026, 4, 1, 10, 0, cn));
   ASSERT_TRUE(after.has_projection());
+  EXPECT_FALSE(after.projection().conditional());
   // closure + 30 natural days = 2026-04-01, then 15 working days = 2026-04-22.
   EXPECT_EQ(FromTs(after.projection().ready_at()), At(2026, 4, 1, 10, 0, cn));
   EXPECT_EQ(FromTs(after.projection().review_done_at()),
@@ -141,25 +144,81 @@ TEST_F(ShopStateTest, WorkedExample3WrongAccount) {
   EXPECT_NE(r8->summary().find("B"), std::string::npos);
 }
 
+// domain.md §7 example 5 as corrected: the counterfeit deduction leaves the
+// balance once and is never subtracted again; it is never recoverable by
+// appeal, while a late-shipment deduction under appeal is.
 TEST_F(ShopStateTest, WorkedExample5CounterfeitDeduction) {
-  Use("generic");
+  Use("generic");  // 7-day appeal window
   Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 3000000, "CNY", "alipay", "A"));
   Apply(ev_.Deducted(At(2026, 2, 1), "ded-1", 500000, "CNY",
                      /*counterfeit=*/true));
   v1::ReadinessReport r = Eval(At(2026, 2, 2));
   ASSERT_EQ(r.balance_size(), 1);
   EXPECT_EQ(r.balance(0).minor_units(), 2500000);
-  // readiness.proto: refundable = balance minus counterfeit deductions, so
-  // the counterfeit amount is held back from whatever the balance is.
+  // Balance and refundable CNY 25,000, not 20,000.
   ASSERT_EQ(r.refundable_size(), 1);
-  EXPECT_EQ(r.refundable(0).minor_units(), 2000000);
-  EXPECT_LE(r.refundable(0).minor_units(), 2500000);
-  // After a top-up of CNY 5,000 the balance is back to 30,000 but the
-  // counterfeit deduction is still not refundable.
+  EXPECT_EQ(r.refundable(0).currency(), "CNY");
+  EXPECT_EQ(r.refundable(0).minor_units(), 2500000);
+  // Inside its appeal window the counterfeit deduction is not recoverable.
+  EXPECT_EQ(r.recoverable_by_appeal_size(), 0);
+  // After a top-up of CNY 5,000: CNY 30,000.
   Apply(ev_.TopUp(At(2026, 2, 3), "top-1", 500000, "CNY", "alipay", "A"));
   r = Eval(At(2026, 2, 4));
   EXPECT_EQ(r.balance(0).minor_units(), 3000000);
-  EXPECT_EQ(r.refundable(0).minor_units(), 2500000);
+  EXPECT_EQ(r.refundable(0).minor_units(), 3000000);
+  // Even with an appeal filed the counterfeit CNY 5,000 is never
+  // recoverable; a CNY 2,000 late-shipment deduction under appeal is.
+  v1::Event appeal = ev_.Base(At(2026, 2, 5));
+  appeal.mutable_appeal_filed()->set_deduction_id("ded-1");
+  Apply(appeal);
+  Apply(ev_.Deducted(At(2026, 2, 6), "ded-late", 200000, "CNY"));
+  v1::Event appeal2 = ev_.Base(At(2026, 2, 7));
+  appeal2.mutable_appeal_filed()->set_deduction_id("ded-late");
+  Apply(appeal2);
+  r = Eval(At(2026, 3, 1));  // both appeal windows long closed
+  EXPECT_EQ(r.balance(0).minor_units(), 2800000);
+  EXPECT_EQ(r.refundable(0).minor_units(), 2800000);
+  ASSERT_EQ(r.recoverable_by_appeal_size(), 1);
+  EXPECT_EQ(r.recoverable_by_appeal(0).currency(), "CNY");
+  EXPECT_EQ(r.recoverable_by_appeal(0).minor_units(), 200000);
+}
+
+// Recoverable by appeal before, at and after the appeal window's end, with
+// and without an appeal filed, and once decided.
+TEST_F(ShopStateTest, RecoverableByAppealFollowsTheWindowAndTheAppeal) {
+  Use("generic");  // 7-day appeal window: notified 02-01 -> closes 02-08
+  Apply(ev_.Paid(At(2026, 1, 1), "dep-1", 3000000, "CNY", "alipay", "A"));
+  Apply(ev_.Deducted(At(2026, 2, 1), "late", 200000, "CNY"));
+  Apply(ev_.Deducted(At(2026, 2, 1), "fake", 500000, "CNY", true));
+  auto recoverable = [&](absl::Time t) -> int64_t {
+    const v1::ReadinessReport r = Eval(t);
+    EXPECT_LE(r.recoverable_by_appeal_size(), 1);
+    EXPECT_EQ(r.refundable(0).minor_units(), 2300000);  // the balance
+    return r.recoverable_by_appeal_size() == 0
+               ? 0
+               : r.recoverable_by_appeal(0).minor_units();
+  };
+  struct Case {
+    absl::Time at;
+    int64_t want;
+  } no_appeal[] = {
+      {At(2026, 2, 7, 23, 59), 200000},  // window open
+      {At(2026, 2, 8), 0},               // window closed at its end
+      {At(2026, 2, 9), 0},
+  };
+  for (const Case& c : no_appeal) {
+    SCOPED_TRACE(absl::FormatTime(c.at));
+    EXPECT_EQ(recoverable(c.at), c.want);
+  }
+  v1::Event filed = ev_.Base(At(2026, 2, 7));
+  filed.mutable_appeal_filed()->set_deduction_id("late");
+  Apply(filed);
+  EXPECT_EQ(recoverable(At(2026, 2, 9)), 200000);  // filed, undecided
+  v1::Event decided = ev_.Base(At(2026, 2, 20));
+  decided.mutable_appeal_decided()->set_deduction_id("late");
+  decided.mutable_appeal_decided()->set_reversed(false);
+  Apply(decided);
+  EXPECT_EQ(recoverable(At(2026, 2, 21)), 0);  // decided: nothing left
 }
 
 TEST_F(ShopStateTest, WorkedExample6ReturnWindow) {
@@ -177,6 +236,242 @@ TEST_F(ShopStateTest, WorkedExample6ReturnWindow) {
   EXPECT_EQ(r2->count(), 2);
   EXPECT_EQ(r2->ids(0), "o-last");
   EXPECT_EQ(Eval(At(2026, 6, 10, 18, 0, cn)).verdict(), v1::READY);
+}
+
+// --- issue 13: projection facts, post-closure grace, Explain ---------------
+
+// Point 2: a Temu shop closed clean on 03-02. ready_at is the closure and
+// the review ends 30 natural days later, whatever day is asked: before the
+// review ends, at it, and after it.
+TEST_F(ShopStateTest, ProjectionIsAFactOfTheShopNotOfTheTimeOfAsking) {
+  CleanShop("temu", At(2026, 3, 2));
+  struct Case {
+    absl::Time asked;
+  } cases[] = {{At(2026, 3, 2)}, {At(2026, 3, 3)},  {At(2026, 3, 20)},
+               {At(2026, 4, 1)}, {At(2026, 4, 19)}, {At(2026, 6, 1)}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.asked));
+    const v1::ReadinessReport r = Eval(c.asked);
+    EXPECT_EQ(r.verdict(), v1::READY);
+    ASSERT_TRUE(r.has_projection());
+    EXPECT_FALSE(r.projection().conditional());
+    EXPECT_EQ(FromTs(r.projection().ready_at()), At(2026, 3, 2));
+    EXPECT_EQ(FromTs(r.projection().review_done_at()), At(2026, 4, 1));
+  }
+}
+
+// Point 2: ready_at is the event time at which the last action-blocker
+// cleared; while it remains the projection is conditional and moves with
+// as_of; once it cleared, the dates are the same on every later day.
+TEST_F(ShopStateTest, ProjectionReadyAtIsWhenTheLastBlockerCleared) {
+  CleanShop("temu", At(2026, 3, 2));
+  Apply(ev_.FeeCharged(At(2026, 2, 20), "fine-1", v1::FINE, 500, "USD"));
+  Apply(ev_.Order(At(2026, 2, 21), "o-1", v1::PLACED));
+  struct Before {
+    absl::Time asked;
+  } before[] = {{At(2026, 3, 3)}, {At(2026, 3, 8)}};
+  for (const Before& c : before) {
+    SCOPED_TRACE(absl::FormatTime(c.asked));
+    const v1::ReadinessReport r = Eval(c.asked);
+    EXPECT_EQ(r.verdict(), v1::NOT_READY);
+    ASSERT_TRUE(r.has_projection());
+    EXPECT_TRUE(r.projection().conditional());
+    EXPECT_EQ(FromTs(r.projection().ready_at()), c.asked);  // "if now"
+    EXPECT_EQ(FromTs(r.projection().review_done_at()),
+              c.asked + absl::Hours(24 * 30));
+  }
+  Apply(ev_.FeePaid(At(2026, 3, 9), "fine-1", 500, "USD"));
+  // The order still blocks: conditional.
+  EXPECT_TRUE(Eval(At(2026, 3, 10)).projection().conditional());
+  Apply(ev_.Order(At(2026, 3, 12, 6), "o-1", v1::CANCELLED));
+  struct After {
+    absl::Time asked;
+  } after[] = {{At(2026, 3, 12, 6)},
+               {At(2026, 3, 13)},
+               {At(2026, 4, 11, 6)},
+               {At(2026, 5, 30)}};
+  for (const After& c : after) {
+    SCOPED_TRACE(absl::FormatTime(c.asked));
+    const v1::ReadinessReport r = Eval(c.asked);
+    EXPECT_EQ(r.verdict(), v1::READY);
+    EXPECT_FALSE(r.projection().conditional());
+    EXPECT_EQ(FromTs(r.projection().ready_at()), At(2026, 3, 12, 6));
+    EXPECT_EQ(FromTs(r.projection().review_done_at()), At(2026, 4, 11, 6));
+  }
+  // The fee payment alone sets it when it is the last to clear.
+  ShopState other("t1", "s2");
+  Events ev("t1", "s2");
+  for (const v1::Event& e :
+       {ev.Paid(At(2026, 1, 1), "p", 10000, "USD"),
+        ev.RefundAccount(At(2026, 1, 2), "bank_transfer", "A", "USD"),
+        ev.FeeCharged(At(2026, 2, 20), "f", v1::FINE, 500, "USD"),
+        ev.Closed(At(2026, 3, 2)),
+        ev.FeePaid(At(2026, 3, 9, 9), "f", 500, "USD")}) {
+    ASSERT_TRUE(other.Apply(e, *profile_).ok());
+  }
+  for (absl::Time asked : {At(2026, 3, 10), At(2026, 3, 25)}) {
+    const v1::ReadinessReport r = other.Evaluate(asked, *profile_);
+    EXPECT_EQ(FromTs(r.projection().ready_at()), At(2026, 3, 9, 9));
+  }
+  // It survives a checkpoint (the payment's time is in the snapshot).
+  auto parsed = ShopState::Parse(other.Serialize());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(
+      FromTs(
+          parsed->Evaluate(At(2026, 3, 25), *profile_).projection().ready_at()),
+      At(2026, 3, 9, 9));
+}
+
+// Point 2: the cancellation that clears R1 counts by its (earliest) time,
+// whatever order the events arrive in, and the same after a checkpoint.
+TEST_F(ShopStateTest, ProjectionCancellationTimeIsOrderIndependent) {
+  Use("temu");
+  Events ev;
+  const std::vector<v1::Event> events = {
+      ev.Paid(At(2026, 1, 1), "p", 10000, "USD"),
+      ev.RefundAccount(At(2026, 1, 2), "bank_transfer", "A", "USD"),
+      ev.Order(At(2026, 2, 21), "o-1", v1::PLACED),
+      ev.Closed(At(2026, 3, 2)),
+      ev.Order(At(2026, 3, 12), "o-1", v1::CANCELLED),
+      ev.Order(At(2026, 3, 8), "o-1", v1::CANCELLED),
+  };
+  for (bool reversed : {false, true}) {
+    SCOPED_TRACE(reversed ? "late cancellation last" : "in order");
+    std::vector<v1::Event> order = events;
+    if (reversed) std::swap(order[4], order[5]);
+    ShopState shop("t1", "s1");
+    for (const v1::Event& e : order) ASSERT_TRUE(shop.Apply(e, *profile_).ok());
+    EXPECT_EQ(
+        FromTs(
+            shop.Evaluate(At(2026, 3, 20), *profile_).projection().ready_at()),
+        At(2026, 3, 8));
+    auto parsed = ShopState::Parse(shop.Serialize());
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    EXPECT_EQ(FromTs(parsed->Evaluate(At(2026, 3, 20), *profile_)
+                         .projection()
+                         .ready_at()),
+              At(2026, 3, 8));
+  }
+}
+
+// Point 2: Douyin's review counts from the later of ready_at and the
+// refund request; with no request yet the projection is conditional.
+TEST_F(ShopStateTest, ProjectionDouyinReviewCountsFromTheRefundRequest) {
+  const char* cn = "Asia/Shanghai";
+  CleanShop("douyin", At(2026, 3, 2, 10, 0, cn));  // a Monday
+  // No request: conditional, as if requested when asked.
+  v1::ReadinessReport r = Eval(At(2026, 3, 4, 10, 0, cn));
+  EXPECT_EQ(r.verdict(), v1::READY);
+  EXPECT_TRUE(r.projection().conditional());
+  EXPECT_EQ(FromTs(r.projection().ready_at()), At(2026, 3, 2, 10, 0, cn));
+  // Wed 03-04 + 3 working days = Mon 03-09.
+  EXPECT_EQ(FromTs(r.projection().review_done_at()), At(2026, 3, 9, 10, 0, cn));
+  // Requested Thu 03-05 14:00: review to Tue 03-10 14:00, on any later day.
+  v1::Event req = ev_.Base(At(2026, 3, 5, 14, 0, cn));
+  req.mutable_refund_requested()->set_refund_id("r-1");
+  Apply(req);
+  for (absl::Time asked : {At(2026, 3, 5, 15, 0, cn), At(2026, 3, 20)}) {
+    SCOPED_TRACE(absl::FormatTime(asked));
+    r = Eval(asked);
+    EXPECT_FALSE(r.projection().conditional());
+    EXPECT_EQ(FromTs(r.projection().ready_at()), At(2026, 3, 2, 10, 0, cn));
+    EXPECT_EQ(FromTs(r.projection().review_done_at()),
+              At(2026, 3, 10, 14, 0, cn));
+  }
+  // Temu (no such setting): the request does not move the review.
+  ShopState temu("t1", "s3");
+  Events ev("t1", "s3");
+  const ResolvedProfile* t = *registry_->Resolve("t1", "s3", "temu");
+  ASSERT_TRUE(temu.Apply(ev.Closed(At(2026, 3, 1)), *t).ok());
+  v1::Event req2 = ev.Base(At(2026, 3, 5));
+  req2.mutable_refund_requested()->set_refund_id("r");
+  ASSERT_TRUE(temu.Apply(req2, *t).ok());
+  r = temu.Evaluate(At(2026, 3, 20), *t);
+  EXPECT_EQ(FromTs(r.projection().ready_at()), At(2026, 3, 1));
+  EXPECT_EQ(FromTs(r.projection().review_done_at()), At(2026, 3, 31));
+}
+
+// Point 4: a Shopee dispute still open after the 30-day post-closure grace:
+// inside the grace the blocker gives its end; once passed it says so with
+// the date.
+TEST_F(ShopStateTest, PostClosureGraceEndIsSaidBeforeAtAndAfter) {
+  CleanShop("shopee", At(2026, 3, 1));  // 08:00 Singapore
+  Apply(ev_.DisputeOpened(At(2026, 2, 25), "d-1", v1::NOT_RECEIVED));
+  struct Case {
+    absl::Time asked;
+    const char* says;
+  } cases[] = {
+      {At(2026, 3, 2), "allows finishing it until 2026-03-31 08:00 +08:00"},
+      {At(2026, 3, 31) - absl::Seconds(1),
+       "allows finishing it until 2026-03-31 08:00 +08:00"},
+      {At(2026, 3, 31),
+       "30-day post-closure grace ended 2026-03-31 08:00 +08:00: the refund "
+       "may be rejected"},
+      {At(2026, 5, 1),
+       "30-day post-closure grace ended 2026-03-31 08:00 +08:00"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::FormatTime(c.asked));
+    const v1::Blocker* b = Blocked(c.asked, v1::R3_OPEN_DISPUTES);
+    ASSERT_NE(b, nullptr);
+    EXPECT_NE(b->summary().find(c.says), std::string::npos) << b->summary();
+  }
+}
+
+// Point 6: Explain's R7 evidence cites the ShopClosed (and ClosureRequested)
+// event ids, also after a checkpoint round trip.
+TEST_F(ShopStateTest, ExplainR7CitesTheShopClosedEventId) {
+  Use("tiktok_shop_cross_border");
+  v1::Event requested = ev_.ClosureRequested(At(2026, 2, 28));
+  v1::Event closed = ev_.Closed(At(2026, 3, 2));
+  Apply(requested);
+  Apply(closed);
+  auto check = [&](const ShopState& shop) {
+    const v1::ExplainResponse x = shop.Explain(At(2026, 3, 5), *profile_);
+    bool found_closed = false, found_requested = false;
+    for (const auto& e : x.explanations()) {
+      if (e.blocker().condition() != v1::R7_WAITING_PERIOD) continue;
+      for (const auto& ev : e.events()) {
+        if (ev.type() == "shop_closed") {
+          found_closed = true;
+          EXPECT_EQ(ev.event_id(), closed.event_id());
+        }
+        if (ev.type() == "closure_requested") {
+          found_requested = true;
+          EXPECT_EQ(ev.event_id(), requested.event_id());
+        }
+      }
+    }
+    EXPECT_TRUE(found_closed);
+    EXPECT_TRUE(found_requested);
+  };
+  check(shop_);
+  auto parsed = ShopState::Parse(shop_.Serialize());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  check(*parsed);
+}
+
+// A snapshot written before this change (no lifecycle event ids, no fee
+// payment times) still loads: Explain shows the closure without an id and
+// the fee payment does not move the projection.
+TEST_F(ShopStateTest, SnapshotsWithoutEventIdsOrPaymentTimesStillLoad) {
+  CleanShop("temu", At(2026, 3, 2));
+  Apply(ev_.FeeCharged(At(2026, 2, 20), "f", v1::FINE, 500, "USD"));
+  Apply(ev_.FeePaid(At(2026, 3, 9), "f", 500, "USD"));
+  ASSERT_EQ(FromTs(Eval(At(2026, 3, 20)).projection().ready_at()),
+            At(2026, 3, 9));
+  store::v1::ShopSnapshot old;
+  ASSERT_TRUE(old.ParseFromString(shop_.Serialize()));
+  ASSERT_GT(old.lifecycle_event_id_size(), 0);
+  old.clear_lifecycle_event_id();
+  for (auto& fee : *old.mutable_fees()) {
+    for (auto& line : *fee.mutable_paid()) line.clear_at();
+  }
+  auto parsed = ShopState::Parse(old.SerializeAsString());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const v1::ReadinessReport r = parsed->Evaluate(At(2026, 3, 20), *profile_);
+  EXPECT_EQ(r.verdict(), v1::READY);
+  EXPECT_EQ(FromTs(r.projection().ready_at()), At(2026, 3, 2));
 }
 
 // --- R1..R10, before / at / after -------------------------------------------
