@@ -134,6 +134,8 @@ std::string KindTitle(v1::AlertKind kind, bool zh) {
       return zh ? "数据推送中断" : "Feed silent";
     case v1::FEED_DEAUTHORIZED:
       return zh ? "店铺数据授权失效" : "Feed authorization lost";
+    case v1::SINK_FAILING:
+      return zh ? "通知渠道拒收告警" : "Sink refuses alerts";
     default:
       return zh ? "告警" : "Alert";
   }
@@ -196,6 +198,17 @@ std::string ConditionWord(v1::Condition c, bool zh) {
   }
 }
 
+// A sink type's name as people know the platform.
+std::string SinkTypeWord(absl::string_view type, bool zh) {
+  if (type == "DINGTALK") return zh ? "钉钉" : "DingTalk";
+  if (type == "FEISHU") return zh ? "飞书" : "Feishu";
+  if (type == "WECOM") return zh ? "企业微信" : "WeCom";
+  if (type == "SLACK") return "Slack";
+  if (type == "WEBHOOK") return "Webhook";
+  if (type == "ALERTMANAGER") return "Alertmanager";
+  return std::string(type);
+}
+
 // What the subject names, in words: "dispute D-1" / "纠纷 D-1".
 std::string SubjectText(const v1::Alert& alert, bool zh) {
   const std::string& s = alert.key().subject();
@@ -212,6 +225,8 @@ std::string SubjectText(const v1::Alert& alert, bool zh) {
     case v1::METRIC_BELOW_THRESHOLD:
       return zh ? absl::StrCat("指标 ", MetricName(s, zh))
                 : absl::StrCat("metric ", MetricName(s, zh));
+    case v1::SINK_FAILING:
+      return zh ? absl::StrCat("通知渠道 ", s) : absl::StrCat("sink ", s);
     case v1::REOPEN_COOLING_OFF:
       if (s == "reopen") return zh ? "重新开店" : "reopen";
       if (s == "registration") return zh ? "新店注册" : "new shop registration";
@@ -540,6 +555,33 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       }
       break;
     }
+    case v1::SINK_FAILING: {
+      const std::string sink = alert.key().subject();
+      if (sink.empty() || !ev.Has("reason")) break;
+      const std::string detail = ev["detail"];
+      const std::string refused = ev["refused_alert"];
+      if (zh) {
+        out.sentence = absl::StrCat(
+            "通知渠道 ", sink,
+            ev.Has("sink_type")
+                ? "（" + SinkTypeWord(ev["sink_type"], zh) + "）"
+                : " ",
+            "拒收告警：", ev["reason"],
+            detail.empty() ? "" : "（" + detail + "）",
+            refused.empty() ? "" : "；告警 " + refused + " 未送达该渠道",
+            "，该渠道的接收人看不到告警");
+      } else {
+        out.sentence = absl::StrCat(
+            "sink ", sink,
+            ev.Has("sink_type") ? " (" + SinkTypeWord(ev["sink_type"], zh) + ")"
+                                : "",
+            " refuses alerts: ", ev["reason"],
+            detail.empty() ? "" : " (" + detail + ")",
+            refused.empty() ? "" : "; alert " + refused + " did not reach it",
+            ", so the people behind it see nothing");
+      }
+      break;
+    }
     default:
       break;
   }
@@ -661,6 +703,18 @@ std::string DescribeAction(const v1::Alert& alert, bool zh) {
                       "Renew the integration's authorization in the "
                       "platform's seller centre before ",
                       due.empty() ? "it expires" : due, ".");
+    case v1::SINK_FAILING:
+      return zh ? absl::StrCat(
+                      "检查通知渠道 ", subject,
+                      " 的地址、密钥（加签）和关键词规则（平台上与配置中）；"
+                      "被拒收的告警可用 depositctl alerts list --tenant ",
+                      alert.key().tenant(), " 查看")
+                : absl::StrCat(
+                      "Check sink ", subject,
+                      "'s URL, secret (signature) and keyword rule, on the "
+                      "platform and in the configuration; the refused alerts "
+                      "are listed by depositctl alerts list --tenant ",
+                      alert.key().tenant(), ".");
     default:
       break;
   }
@@ -710,6 +764,12 @@ std::string RelativeTime(absl::Time due, absl::Time at,
   }
   return zh ? absl::StrCat("已逾期 ", amount)
             : absl::StrCat("overdue by ", amount);
+}
+
+std::string FullAlertPointer(absl::string_view tenant,
+                             absl::string_view language) {
+  return absl::StrCat(language == "zh-CN" ? "完整告警：" : "Full alerts: ",
+                      "depositctl alerts list --tenant ", tenant);
 }
 
 AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
@@ -829,7 +889,9 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
     if (&l == &lines[1]) {  // risk details follow the risk sentence
       for (const std::string& d : risk.details) {
         text_lines.push_back(absl::StrCat("  - ", d));
-        md_lines.push_back(absl::StrCat("- ", d));
+        // "> " lines: WeCom shows no "- " lists; DingTalk and Feishu
+        // render quotes too.
+        md_lines.push_back(absl::StrCat("> ", d));
       }
     }
   }

@@ -377,6 +377,32 @@ std::vector<KindCase> Cases() {
        "店铺数据授权将于 2024-03-08 08:00 +00:00 过期",
        "Renew the integration's authorization",
        "请在 2024-03-08 08:00 UTC 之前于平台卖家中心续期授权"},
+      {"sink_failing",
+       v1::SINK_FAILING,
+       "",
+       "team-robot",
+       "",
+       v1::CRITICAL,
+       {{"sink", "team-robot"},
+        {"sink_type", "DINGTALK"},
+        {"reason", "dingtalk errcode 310000"},
+        {"detail", "keywords not in content"},
+        {"refused_alert", "acme/shop-1/UNPAID_FEES/fee-9"}},
+       -1,
+       "",
+       kNoDue,
+       "",
+       "",
+       "",
+       "",
+       "sink team-robot (DingTalk) refuses alerts: dingtalk errcode 310000 "
+       "(keywords not in content); alert acme/shop-1/UNPAID_FEES/fee-9 did "
+       "not reach it",
+       "通知渠道 team-robot（钉钉）拒收告警：dingtalk errcode 310000"
+       "（keywords not in content）；告警 acme/shop-1/UNPAID_FEES/fee-9 "
+       "未送达该渠道",
+       "Check sink team-robot's URL, secret (signature) and keyword rule",
+       "检查通知渠道 team-robot 的地址、密钥（加签）和关键词规则"},
   };
 }
 
