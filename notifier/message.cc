@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "depositd/v1/readiness.pb.h"
 #include "notifier/payload.h"
 #include "watchers/currency.h"
@@ -207,6 +208,77 @@ std::string SinkTypeWord(absl::string_view type, bool zh) {
   if (type == "WEBHOOK") return "Webhook";
   if (type == "ALERTMANAGER") return "Alertmanager";
   return std::string(type);
+}
+
+// A CLOSURE_BLOCKED blocker in Chinese, from the structured evidence
+// (watchers/ words its summary in English only): how many things block and
+// the amounts involved. Without a count (alerts written before the count
+// was recorded), what the condition asks for.
+std::string BlockerText(v1::Condition c, const std::string& count_text,
+                        const std::string& amounts) {
+  int64_t n = 0;
+  const bool counted = absl::SimpleAtoi(count_text, &n) && n > 0;
+  const std::string count = absl::StrCat(n);
+  const std::string money = amounts.empty() ? "" : "：" + amounts;
+  switch (c) {
+    case v1::R1_ORDERS_IN_FLIGHT:
+      return counted ? absl::StrCat(count,
+                                    " 笔订单尚未完成（未发货、已发货或运输中）")
+                     : "仍有订单尚未完成";
+    case v1::R2_RETURN_WINDOWS_OPEN:
+      return counted ? absl::StrCat(count,
+                                    " 笔已签收订单仍在退货期内，到期后自动解除")
+                     : "仍有订单在退货期内，到期后自动解除";
+    case v1::R3_OPEN_DISPUTES:
+      return counted ? absl::StrCat(count, " 个纠纷、索赔或售后申请未结")
+                     : "仍有纠纷、索赔或售后申请未结";
+    case v1::R4_UNPAID_FEES:
+      return absl::StrCat(counted ? count + " 笔费用未缴" : "仍有费用未缴",
+                          money);
+    case v1::R5_PENDING_VIOLATIONS:
+      return counted ? absl::StrCat(count, " 项违规未处理") : "仍有违规未处理";
+    case v1::R6_BALANCE_SHORT:
+      return absl::StrCat("保证金余额不足", money.empty() ? "" : "，差额",
+                          money);
+    case v1::R7_WAITING_PERIOD:
+      return "关店等待期未结束";
+    case v1::R8_REFUND_ACCOUNT:
+      return counted ? absl::StrCat(count, " 笔保证金缴款与退款账户不一致")
+                     : "未设置退款账户或与缴款账户不一致";
+    case v1::R9_HEALTH_METRICS:
+      return "店铺指标未达到平台要求";
+    case v1::R10_DISCOUNT_CLAWBACK:
+      return absl::StrCat("保证金优惠待追缴", money);
+    default:
+      return "条件未满足";
+  }
+}
+
+// A stage name in words: "30d" / "30 天", "breached" / "已超期", ….
+// English keeps the stage's own name.
+std::string StageWord(const std::string& stage, bool zh) {
+  if (!zh || stage.empty()) return stage;
+  int64_t n = 0;
+  auto number_with = [&](absl::string_view prefix, absl::string_view suffix) {
+    absl::string_view s = stage;
+    return absl::ConsumePrefix(&s, prefix) && absl::ConsumeSuffix(&s, suffix) &&
+           absl::SimpleAtoi(s, &n);
+  };
+  if (number_with("day", "")) return absl::StrCat("第 ", n, " 天");
+  if (number_with("", "d")) return absl::StrCat(n, " 天");
+  if (number_with("", "h")) return absl::StrCat(n, " 小时");
+  if (stage == "breached") return "已超期";
+  if (stage == "short") return "不足";
+  if (stage == "below") return "不达标";
+  if (stage == "overdue") return "已逾期";
+  if (stage == "mismatch") return "不一致";
+  if (stage == "inside") return "冷静期内";
+  if (stage == "crossed") return "已越限";
+  if (stage == "revoked") return "已撤销";
+  if (stage == "expired") return "已过期";
+  if (stage == "blocked") return "受阻";
+  if (stage == "silent") return "已静默";
+  return stage;
 }
 
 // What the subject names, in words: "dispute D-1" / "纠纷 D-1".
@@ -431,9 +503,13 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
             " the deposit refund:");
       }
       for (const auto& [c, summary] : blockers) {
+        const v1::Condition condition = static_cast<v1::Condition>(c);
+        const std::string name = v1::Condition_Name(condition);
         out.details.push_back(
-            absl::StrCat(ConditionWord(static_cast<v1::Condition>(c), zh),
-                         zh ? "：" : ": ", summary));
+            absl::StrCat(ConditionWord(condition, zh), zh ? "：" : ": ",
+                         zh ? BlockerText(condition, ev[name + ".count"],
+                                          ev[name + ".amounts"])
+                            : summary));
       }
       break;
     }
@@ -802,12 +878,13 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
              : absl::StrCat("New alert, firing since ", UtcText(starts), ".");
       break;
     case v1::ESCALATED:
-      status = zh ? absl::StrCat("告警升级：进入阶段 ", alert.stage(), "（",
-                                 SeverityWord(alert.severity(), zh), "），自 ",
-                                 UtcText(starts), " 起持续触发。")
-                  : absl::StrCat("Escalated to stage ", alert.stage(), " (",
-                                 SeverityWord(alert.severity(), zh),
-                                 "); firing since ", UtcText(starts), ".");
+      status =
+          zh ? absl::StrCat("告警升级：进入阶段 ", StageWord(alert.stage(), zh),
+                            "（", SeverityWord(alert.severity(), zh), "），自 ",
+                            UtcText(starts), " 起持续触发。")
+             : absl::StrCat("Escalated to stage ", alert.stage(), " (",
+                            SeverityWord(alert.severity(), zh),
+                            "); firing since ", UtcText(starts), ".");
       break;
     case v1::REPEATED:
       status =
@@ -877,7 +954,8 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
   const std::string trace = absl::StrCat(
       AlertKeyString(alert.key()), zh ? " · 序号 " : " · sequence ",
       alert.sequence(), alert.stage().empty() ? "" : " · ",
-      alert.stage().empty() ? "" : (zh ? "阶段 " : "stage "), alert.stage());
+      alert.stage().empty() ? "" : (zh ? "阶段 " : "stage "),
+      StageWord(alert.stage(), zh));
   lines.push_back({zh ? "告警键" : "Alert", trace});
 
   const absl::string_view sep = zh ? "：" : ": ";

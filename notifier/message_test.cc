@@ -1,12 +1,17 @@
 #include "notifier/message.h"
 
+#include <cctype>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "depositd/v1/readiness.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "watchers/timestamps.h"
@@ -246,7 +251,10 @@ std::vector<KindCase> Cases() {
        "day2",
        v1::WARNING,
        {{"R3_OPEN_DISPUTES", "1 open dispute"},
+        {"R3_OPEN_DISPUTES.count", "1"},
         {"R4_UNPAID_FEES", "USD 35.00 unpaid"},
+        {"R4_UNPAID_FEES.count", "1"},
+        {"R4_UNPAID_FEES.amounts", "USD 35.00"},
         {"closure_requested_at", "2024-02-28 10:00 +08:00"}},
        -1,
        "",
@@ -463,6 +471,85 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, RenderKindTest, ::testing::ValuesIn(Cases()),
                            return info.param.name;
                          });
 
+// The English words of a rendering that are not data: the words of the
+// English message minus those of the alert's ids and evidence values.
+std::set<std::string> EnglishPhraseWords(const v1::Alert& alert) {
+  auto words = [](const std::string& text) {
+    std::set<std::string> out;
+    std::string word;
+    for (char c : text + " ") {
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
+        word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else {
+        if (word.size() >= 3) out.insert(word);
+        word.clear();
+      }
+    }
+    return out;
+  };
+  std::string data = absl::StrCat(
+      alert.key().tenant(), " ", alert.key().shop_id(), " ",
+      alert.key().subject(),
+      " UTC depositctl "
+      "alerts list tenant depositd ",
+      alert.amount_at_risk().currency(), " ", alert.acknowledged_by());
+  // Evidence values are data, except the watchers' English blocker
+  // summaries (keys named after a condition), which must not show.
+  for (const auto& [k, v] : alert.evidence()) {
+    v1::Condition condition;
+    if (!v1::Condition_Parse(k, &condition)) absl::StrAppend(&data, " ", v);
+  }
+  const std::set<std::string> data_words = words(data);
+  std::set<std::string> out;
+  for (const std::string& w : words(RenderAlert(alert, "en").text)) {
+    if (!data_words.count(w)) out.insert(w);
+  }
+  return out;
+}
+
+TEST(RenderAlertTest, ChineseHasNoEnglishDomainPhraseForAnyKindOrChange) {
+  for (const KindCase& c : Cases()) {
+    for (v1::AlertChange change : {v1::OPENED, v1::ESCALATED, v1::REPEATED,
+                                   v1::ACKNOWLEDGED, v1::CLEARED}) {
+      SCOPED_TRACE(absl::StrCat(c.name, " ", v1::AlertChange_Name(change)));
+      v1::Alert a = Build(c);
+      a.set_change(change);
+      if (change == v1::CLEARED) a.set_state(v1::RESOLVED);
+      a.set_acknowledged_by("alice");
+      const std::set<std::string> english = EnglishPhraseWords(a);
+      ASSERT_FALSE(english.empty());
+      const AlertMessage zh = RenderAlert(a, "zh-CN");
+      for (const std::string* text : {&zh.text, &zh.markdown, &zh.title}) {
+        // The alert key line names the kind as an identifier.
+        std::string checked;
+        for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+          if (absl::StrContains(line, "告警键")) continue;
+          absl::StrAppend(&checked, line, "\n");
+        }
+        std::string lower = checked;
+        for (char& ch : lower) {
+          ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        }
+        for (const std::string& w : english) {
+          // Whole words only ("sale" may be inside an id).
+          for (size_t at = lower.find(w); at != std::string::npos;
+               at = lower.find(w, at + 1)) {
+            const bool start =
+                at == 0 ||
+                !std::isalpha(static_cast<unsigned char>(lower[at - 1]));
+            const size_t end = at + w.size();
+            const bool stop =
+                end >= lower.size() ||
+                !std::isalpha(static_cast<unsigned char>(lower[end]));
+            EXPECT_FALSE(start && stop) << "English \"" << w << "\" in:\n"
+                                        << checked;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(RenderAlertTest, EveryKindIsCovered) {
   std::set<int> kinds;
   for (const KindCase& c : Cases()) kinds.insert(c.kind);
@@ -479,7 +566,12 @@ TEST(RenderAlertTest, ClosureBlockedListsEachBlocker) {
   EXPECT_THAT(en.text, HasSubstr("R3 open disputes: 1 open dispute"));
   EXPECT_THAT(en.text, HasSubstr("R4 unpaid fees: USD 35.00 unpaid"));
   const AlertMessage zh = RenderAlert(Build(c), "zh-CN");
-  EXPECT_THAT(zh.text, HasSubstr("R3 未结纠纷：1 open dispute"));
+  // Chinese from the structured evidence, not the watcher's English.
+  EXPECT_THAT(zh.text, HasSubstr("R3 未结纠纷：1 个纠纷、索赔或售后申请未结"));
+  EXPECT_THAT(zh.text, HasSubstr("R4 未缴费用：1 笔费用未缴：USD 35.00"));
+  EXPECT_THAT(zh.text, Not(HasSubstr("open dispute")));
+  // WeCom shows no "- " lists: each blocker is a quoted line.
+  EXPECT_THAT(zh.markdown, HasSubstr("\n\n> R3 未结纠纷："));
 }
 
 TEST(RenderAlertTest, FallsBackToWatcherSummaryWithoutEvidence) {
@@ -547,7 +639,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "新告警，2024-02-29 06:00 UTC 起触发"},
         ChangeCase{"escalated", v1::ESCALATED,
                    "[INFO] ESCALATED:", "Escalated to stage 30d (INFO)",
-                   "【提示】升级：", "告警升级：进入阶段 30d（提示）"},
+                   "【提示】升级：", "告警升级：进入阶段 30 天（提示）"},
         ChangeCase{"repeated", v1::REPEATED, "REMINDER:",
                    "Reminder: still firing since 2024-02-29 06:00 UTC (1 day "
                    "2 h) and not acknowledged.",
