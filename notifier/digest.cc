@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "notifier/phrases.h"
 
 namespace depositd::notifier {
 
@@ -32,8 +33,8 @@ AlertMessage RenderDigest(absl::Span<const v1::Alert> alerts,
   std::vector<std::string> md = {absl::StrCat("### ", m.title)};
   for (const v1::Alert& a : alerts) {
     const std::string line =
-        absl::StrCat(RenderAlert(a, language).title,
-                     zh ? " · 序号 " : " · sequence ", a.sequence());
+        absl::StrCat(RenderAlert(a, language).title, " · ",
+                     PhrasesFor(language).labels().sequence, " ", a.sequence());
     text.push_back(absl::StrCat("- ", line));
     md.push_back(absl::StrCat("> ", line));
   }

@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "depositd/v1/readiness.pb.h"
 #include "notifier/payload.h"
+#include "notifier/phrases.h"
 #include "watchers/currency.h"
 #include "watchers/timestamps.h"
 
@@ -19,6 +20,9 @@ namespace depositd::notifier {
 namespace {
 
 using watchers::FromTimestamp;
+
+// The domain's words in the message's language.
+const Phrases& Words(bool zh) { return PhrasesFor(zh ? "zh-CN" : "en"); }
 
 // Evidence lookup: "" when absent.
 class Evidence {
@@ -71,19 +75,6 @@ std::string DurationText(absl::Duration d, bool zh) {
   return minute(mins);
 }
 
-std::string SeverityWord(v1::Severity s, bool zh) {
-  switch (s) {
-    case v1::CRITICAL:
-      return zh ? "严重" : "CRITICAL";
-    case v1::WARNING:
-      return zh ? "警告" : "WARNING";
-    case v1::INFO:
-      return zh ? "提示" : "INFO";
-    default:
-      return zh ? "未知" : "UNKNOWN";
-  }
-}
-
 // The effective change: the field, or derived from state/repeat for
 // transitions written before AlertChange existed.
 v1::AlertChange ChangeOf(const v1::Alert& alert) {
@@ -91,194 +82,6 @@ v1::AlertChange ChangeOf(const v1::Alert& alert) {
   if (alert.state() == v1::RESOLVED) return v1::CLEARED;
   if (alert.repeat()) return v1::REPEATED;
   return v1::OPENED;
-}
-
-std::string ChangeWord(v1::AlertChange c, bool zh) {
-  switch (c) {
-    case v1::ESCALATED:
-      return zh ? "升级" : "ESCALATED";
-    case v1::REPEATED:
-      return zh ? "提醒" : "REMINDER";
-    case v1::ACKNOWLEDGED:
-      return zh ? "已确认" : "ACKNOWLEDGED";
-    case v1::CLEARED:
-      return zh ? "已恢复" : "RESOLVED";
-    case v1::OPENED:
-    default:
-      return zh ? "告警" : "FIRING";
-  }
-}
-
-std::string KindTitle(v1::AlertKind kind, bool zh) {
-  switch (kind) {
-    case v1::INACTIVITY:
-      return zh ? "长期无销售" : "No sales (inactivity)";
-    case v1::DISPUTE_RESPONSE_DUE:
-      return zh ? "纠纷待回复" : "Dispute response due";
-    case v1::APPEAL_WINDOW_CLOSING:
-      return zh ? "扣款申诉期即将截止" : "Appeal window closing";
-    case v1::BALANCE_SHORT:
-      return zh ? "保证金余额不足" : "Deposit balance short";
-    case v1::UNPAID_FEES:
-      return zh ? "费用逾期未缴" : "Unpaid fees";
-    case v1::METRIC_BELOW_THRESHOLD:
-      return zh ? "店铺指标不达标" : "Shop metric out of range";
-    case v1::CLOSURE_BLOCKED:
-      return zh ? "关店退保证金受阻" : "Closure blocked";
-    case v1::REFUND_OVERDUE:
-      return zh ? "保证金退款逾期" : "Deposit refund overdue";
-    case v1::ACCOUNT_MISMATCH:
-      return zh ? "退款账户不一致" : "Refund account mismatch";
-    case v1::REOPEN_COOLING_OFF:
-      return zh ? "冷静期内重新开店" : "Reopen inside cooling-off";
-    case v1::FEED_SILENT:
-      return zh ? "数据推送中断" : "Feed silent";
-    case v1::FEED_DEAUTHORIZED:
-      return zh ? "店铺数据授权失效" : "Feed authorization lost";
-    case v1::SINK_FAILING:
-      return zh ? "通知渠道拒收告警" : "Sink refuses alerts";
-    default:
-      return zh ? "告警" : "Alert";
-  }
-}
-
-std::string MetricName(absl::string_view metric, bool zh) {
-  if (metric == "fulfilment_rate_pct") return zh ? "履约率" : "fulfilment rate";
-  if (metric == "return_rate_pct") return zh ? "退货率" : "return rate";
-  if (metric == "dsr") return zh ? "店铺评分" : "shop rating (DSR)";
-  return std::string(metric);
-}
-
-std::string DisputeKindWord(absl::string_view kind, bool zh) {
-  if (kind == "NOT_RECEIVED")
-    return zh ? "买家称未收到货" : "item not received";
-  if (kind == "A_TO_Z") return zh ? "A-to-Z 索赔" : "A-to-Z claim";
-  if (kind == "REFUND_REQUEST") return zh ? "退款申请" : "refund request";
-  if (kind == "RETURN") return zh ? "退货" : "return";
-  if (kind == "COMPLAINT") return zh ? "投诉" : "complaint";
-  if (kind == "ARBITRATION") return zh ? "仲裁" : "arbitration";
-  return std::string(kind);
-}
-
-std::string FeeCategoryWord(absl::string_view c, bool zh) {
-  if (c == "FINE") return zh ? "罚款" : "fine";
-  if (c == "TECHNICAL_SERVICE")
-    return zh ? "技术服务费" : "technical service fee";
-  if (c == "ADS_SETTLEMENT") return zh ? "广告费结算" : "ads settlement";
-  if (c == "LOGISTICS_ADVANCE") return zh ? "物流垫付费" : "logistics advance";
-  if (c == "ORDER_REFUND_OWED")
-    return zh ? "订单退款欠款" : "order refund owed";
-  if (c == "OTHER_FEE") return zh ? "其他费用" : "other fee";
-  return std::string(c);
-}
-
-std::string ConditionWord(v1::Condition c, bool zh) {
-  switch (c) {
-    case v1::R1_ORDERS_IN_FLIGHT:
-      return zh ? "R1 在途订单" : "R1 orders in flight";
-    case v1::R2_RETURN_WINDOWS_OPEN:
-      return zh ? "R2 退货期未结束" : "R2 return windows open";
-    case v1::R3_OPEN_DISPUTES:
-      return zh ? "R3 未结纠纷" : "R3 open disputes";
-    case v1::R4_UNPAID_FEES:
-      return zh ? "R4 未缴费用" : "R4 unpaid fees";
-    case v1::R5_PENDING_VIOLATIONS:
-      return zh ? "R5 未处理违规" : "R5 pending violations";
-    case v1::R6_BALANCE_SHORT:
-      return zh ? "R6 保证金不足" : "R6 balance short";
-    case v1::R7_WAITING_PERIOD:
-      return zh ? "R7 关店等待期" : "R7 waiting period";
-    case v1::R8_REFUND_ACCOUNT:
-      return zh ? "R8 退款账户" : "R8 refund account";
-    case v1::R9_HEALTH_METRICS:
-      return zh ? "R9 店铺指标" : "R9 health metrics";
-    case v1::R10_DISCOUNT_CLAWBACK:
-      return zh ? "R10 优惠追缴" : "R10 discount clawback";
-    default:
-      return v1::Condition_Name(c);
-  }
-}
-
-// A sink type's name as people know the platform.
-std::string SinkTypeWord(absl::string_view type, bool zh) {
-  if (type == "DINGTALK") return zh ? "钉钉" : "DingTalk";
-  if (type == "FEISHU") return zh ? "飞书" : "Feishu";
-  if (type == "WECOM") return zh ? "企业微信" : "WeCom";
-  if (type == "SLACK") return "Slack";
-  if (type == "WEBHOOK") return "Webhook";
-  if (type == "ALERTMANAGER") return "Alertmanager";
-  return std::string(type);
-}
-
-// A CLOSURE_BLOCKED blocker in Chinese, from the structured evidence
-// (watchers/ words its summary in English only): how many things block and
-// the amounts involved. Without a count (alerts written before the count
-// was recorded), what the condition asks for.
-std::string BlockerText(v1::Condition c, const std::string& count_text,
-                        const std::string& amounts) {
-  int64_t n = 0;
-  const bool counted = absl::SimpleAtoi(count_text, &n) && n > 0;
-  const std::string count = absl::StrCat(n);
-  const std::string money = amounts.empty() ? "" : "：" + amounts;
-  switch (c) {
-    case v1::R1_ORDERS_IN_FLIGHT:
-      return counted ? absl::StrCat(count,
-                                    " 笔订单尚未完成（未发货、已发货或运输中）")
-                     : "仍有订单尚未完成";
-    case v1::R2_RETURN_WINDOWS_OPEN:
-      return counted ? absl::StrCat(count,
-                                    " 笔已签收订单仍在退货期内，到期后自动解除")
-                     : "仍有订单在退货期内，到期后自动解除";
-    case v1::R3_OPEN_DISPUTES:
-      return counted ? absl::StrCat(count, " 个纠纷、索赔或售后申请未结")
-                     : "仍有纠纷、索赔或售后申请未结";
-    case v1::R4_UNPAID_FEES:
-      return absl::StrCat(counted ? count + " 笔费用未缴" : "仍有费用未缴",
-                          money);
-    case v1::R5_PENDING_VIOLATIONS:
-      return counted ? absl::StrCat(count, " 项违规未处理") : "仍有违规未处理";
-    case v1::R6_BALANCE_SHORT:
-      return absl::StrCat("保证金余额不足", money.empty() ? "" : "，差额",
-                          money);
-    case v1::R7_WAITING_PERIOD:
-      return "关店等待期未结束";
-    case v1::R8_REFUND_ACCOUNT:
-      return counted ? absl::StrCat(count, " 笔保证金缴款与退款账户不一致")
-                     : "未设置退款账户或与缴款账户不一致";
-    case v1::R9_HEALTH_METRICS:
-      return "店铺指标未达到平台要求";
-    case v1::R10_DISCOUNT_CLAWBACK:
-      return absl::StrCat("保证金优惠待追缴", money);
-    default:
-      return "条件未满足";
-  }
-}
-
-// A stage name in words: "30d" / "30 天", "breached" / "已超期", ….
-// English keeps the stage's own name.
-std::string StageWord(const std::string& stage, bool zh) {
-  if (!zh || stage.empty()) return stage;
-  int64_t n = 0;
-  auto number_with = [&](absl::string_view prefix, absl::string_view suffix) {
-    absl::string_view s = stage;
-    return absl::ConsumePrefix(&s, prefix) && absl::ConsumeSuffix(&s, suffix) &&
-           absl::SimpleAtoi(s, &n);
-  };
-  if (number_with("day", "")) return absl::StrCat("第 ", n, " 天");
-  if (number_with("", "d")) return absl::StrCat(n, " 天");
-  if (number_with("", "h")) return absl::StrCat(n, " 小时");
-  if (stage == "breached") return "已超期";
-  if (stage == "short") return "不足";
-  if (stage == "below") return "不达标";
-  if (stage == "overdue") return "已逾期";
-  if (stage == "mismatch") return "不一致";
-  if (stage == "inside") return "冷静期内";
-  if (stage == "crossed") return "已越限";
-  if (stage == "revoked") return "已撤销";
-  if (stage == "expired") return "已过期";
-  if (stage == "blocked") return "受阻";
-  if (stage == "silent") return "已静默";
-  return stage;
 }
 
 // What the subject names, in words: "dispute D-1" / "纠纷 D-1".
@@ -295,8 +98,8 @@ std::string SubjectText(const v1::Alert& alert, bool zh) {
     case v1::UNPAID_FEES:
       return zh ? absl::StrCat("费用 ", s) : absl::StrCat("fee ", s);
     case v1::METRIC_BELOW_THRESHOLD:
-      return zh ? absl::StrCat("指标 ", MetricName(s, zh))
-                : absl::StrCat("metric ", MetricName(s, zh));
+      return zh ? absl::StrCat("指标 ", Words(zh).Metric(s))
+                : absl::StrCat("metric ", Words(zh).Metric(s));
     case v1::SINK_FAILING:
       return zh ? absl::StrCat("通知渠道 ", s) : absl::StrCat("sink ", s);
     case v1::REOPEN_COOLING_OFF:
@@ -378,7 +181,7 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       if (id.empty()) break;
       std::vector<std::string> about;
       if (ev.Has("dispute_kind")) {
-        about.push_back(DisputeKindWord(ev["dispute_kind"], zh));
+        about.push_back(Words(zh).DisputeKind(ev["dispute_kind"]));
       }
       if (ev.Has("order_id")) {
         about.push_back(zh ? absl::StrCat("订单 ", ev["order_id"])
@@ -453,7 +256,7 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       if (id.empty() || !ev.Has("days_overdue")) break;
       const std::string owed =
           ev.Has("outstanding") ? ev["outstanding"] : money;
-      const std::string cat = FeeCategoryWord(ev["category"], zh);
+      const std::string cat = Words(zh).FeeCategory(ev["category"]);
       out.sentence =
           zh ? absl::StrCat("费用 ", id, cat.empty() ? " " : "（" + cat + "）",
                             owed, " 已逾期 ", ev["days_overdue"],
@@ -470,11 +273,11 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       if (metric.empty() || !ev.Has("value") || !ev.Has("threshold")) break;
       const bool maximum = metric == "return_rate_pct";
       out.sentence =
-          zh ? absl::StrCat(MetricName(metric, zh), "为 ", ev["value"], "，",
+          zh ? absl::StrCat(Words(zh).Metric(metric), "为 ", ev["value"], "，",
                             maximum ? "高于上限 " : "低于要求 ",
                             ev["threshold"], "；平台退还保证金前会检查该指标")
              : absl::StrCat(
-                   "the ", MetricName(metric, zh), " is ", ev["value"], ", ",
+                   "the ", Words(zh).Metric(metric), " is ", ev["value"], ", ",
                    maximum ? "above the maximum " : "below the minimum ",
                    ev["threshold"],
                    "; the platform checks it before refunding the "
@@ -505,11 +308,10 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       for (const auto& [c, summary] : blockers) {
         const v1::Condition condition = static_cast<v1::Condition>(c);
         const std::string name = v1::Condition_Name(condition);
-        out.details.push_back(
-            absl::StrCat(ConditionWord(condition, zh), zh ? "：" : ": ",
-                         zh ? BlockerText(condition, ev[name + ".count"],
-                                          ev[name + ".amounts"])
-                            : summary));
+        out.details.push_back(absl::StrCat(
+            Words(zh).Condition(condition), Words(zh).labels().separator,
+            Words(zh).Blocker(condition, ev[name + ".count"],
+                              ev[name + ".amounts"], summary)));
       }
       break;
     }
@@ -640,7 +442,7 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
         out.sentence = absl::StrCat(
             "通知渠道 ", sink,
             ev.Has("sink_type")
-                ? "（" + SinkTypeWord(ev["sink_type"], zh) + "）"
+                ? "（" + Words(zh).SinkType(ev["sink_type"]) + "）"
                 : " ",
             "拒收告警：", ev["reason"],
             detail.empty() ? "" : "（" + detail + "）",
@@ -649,8 +451,9 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       } else {
         out.sentence = absl::StrCat(
             "sink ", sink,
-            ev.Has("sink_type") ? " (" + SinkTypeWord(ev["sink_type"], zh) + ")"
-                                : "",
+            ev.Has("sink_type")
+                ? " (" + Words(zh).SinkType(ev["sink_type"]) + ")"
+                : "",
             " refuses alerts: ", ev["reason"],
             detail.empty() ? "" : " (" + detail + ")",
             refused.empty() ? "" : "; alert " + refused + " did not reach it",
@@ -662,8 +465,9 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       break;
   }
   if (out.sentence.empty()) {
-    out.sentence = !alert.summary().empty() ? alert.summary()
-                                            : KindTitle(alert.key().kind(), zh);
+    out.sentence = !alert.summary().empty()
+                       ? alert.summary()
+                       : Words(zh).KindTitle(alert.key().kind());
   }
   return out;
 }
@@ -730,9 +534,9 @@ std::string DescribeAction(const v1::Alert& alert, bool zh) {
     }
     case v1::METRIC_BELOW_THRESHOLD: {
       const std::string metric = ev.Has("metric") ? ev["metric"] : subject;
-      return zh ? absl::StrCat("改善", MetricName(metric, zh),
+      return zh ? absl::StrCat("改善", Words(zh).Metric(metric),
                                "至达标，否则保证金退还可能被拒绝")
-                : absl::StrCat("Bring the ", MetricName(metric, zh),
+                : absl::StrCat("Bring the ", Words(zh).Metric(metric),
                                " back within the threshold, or the deposit "
                                "refund may be refused.");
     }
@@ -797,30 +601,6 @@ std::string DescribeAction(const v1::Alert& alert, bool zh) {
   return alert.action();
 }
 
-// The label of the due line, per kind.
-std::string DueLabel(v1::AlertKind kind, bool zh) {
-  switch (kind) {
-    case v1::INACTIVITY:
-      return zh ? "扣款时间" : "Deduction at";
-    case v1::DISPUTE_RESPONSE_DUE:
-      return zh ? "回复期限" : "Respond by";
-    case v1::APPEAL_WINDOW_CLOSING:
-      return zh ? "申诉截止" : "Appeal by";
-    case v1::UNPAID_FEES:
-      return zh ? "缴费期限" : "Fee due";
-    case v1::REFUND_OVERDUE:
-      return zh ? "预计到账" : "Expected by";
-    case v1::REOPEN_COOLING_OFF:
-      return zh ? "冷静期结束" : "Cooling-off ends";
-    case v1::FEED_SILENT:
-      return zh ? "静默超限" : "Silent past limit at";
-    case v1::FEED_DEAUTHORIZED:
-      return zh ? "授权到期" : "Authorization expires";
-    default:
-      return zh ? "期限" : "Due";
-  }
-}
-
 // A labelled line: "Label: value" / "标签：value".
 struct Line {
   std::string label;
@@ -854,18 +634,18 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
   const bool cleared = change == v1::CLEARED;
   const std::string where = WhereText(alert, zh);
   const std::string subject = SubjectText(alert, zh);
-  const std::string kind_title = KindTitle(alert.key().kind(), zh);
+  const std::string kind_title = Words(zh).KindTitle(alert.key().kind());
   const absl::Time at = FromTimestamp(alert.at());
   const absl::Time starts = FromTimestamp(alert.starts_at());
 
   AlertMessage m;
   if (zh) {
-    m.title = absl::StrCat("【", SeverityWord(alert.severity(), zh), "】",
-                           ChangeWord(change, zh), "：", kind_title, " — ",
+    m.title = absl::StrCat("【", Words(zh).Severity(alert.severity()), "】",
+                           Words(zh).Change(change), "：", kind_title, " — ",
                            where, subject.empty() ? "" : "（" + subject + "）");
   } else {
-    m.title = absl::StrCat("[", SeverityWord(alert.severity(), zh), "] ",
-                           ChangeWord(change, zh), ": ", kind_title, " — ",
+    m.title = absl::StrCat("[", Words(zh).Severity(alert.severity()), "] ",
+                           Words(zh).Change(change), ": ", kind_title, " — ",
                            where, subject.empty() ? "" : " (" + subject + ")");
   }
 
@@ -878,13 +658,13 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
              : absl::StrCat("New alert, firing since ", UtcText(starts), ".");
       break;
     case v1::ESCALATED:
-      status =
-          zh ? absl::StrCat("告警升级：进入阶段 ", StageWord(alert.stage(), zh),
-                            "（", SeverityWord(alert.severity(), zh), "），自 ",
-                            UtcText(starts), " 起持续触发。")
-             : absl::StrCat("Escalated to stage ", alert.stage(), " (",
-                            SeverityWord(alert.severity(), zh),
-                            "); firing since ", UtcText(starts), ".");
+      status = zh ? absl::StrCat("告警升级：进入阶段 ",
+                                 Words(zh).Stage(alert.stage()), "（",
+                                 Words(zh).Severity(alert.severity()),
+                                 "），自 ", UtcText(starts), " 起持续触发。")
+                  : absl::StrCat("Escalated to stage ", alert.stage(), " (",
+                                 Words(zh).Severity(alert.severity()),
+                                 "); firing since ", UtcText(starts), ".");
       break;
     case v1::REPEATED:
       status =
@@ -924,14 +704,14 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
   const RiskText risk = DescribeRisk(alert, zh);
   std::vector<Line> lines;
   lines.push_back(
-      {zh ? "店铺" : "Shop",
+      {Words(zh).labels().shop,
        alert.key().shop_id().empty()
            ? (zh ? absl::StrCat("租户 ", alert.key().tenant(), "（全部店铺）")
                  : absl::StrCat("tenant ", alert.key().tenant(),
                                 " (all shops)"))
            : absl::StrCat(
                  where, subject.empty() ? "" : (zh ? "，" : ", ") + subject)});
-  lines.push_back({zh ? "风险" : "At risk", risk.sentence});
+  lines.push_back({Words(zh).labels().at_risk, risk.sentence});
   if (alert.has_due_at()) {
     const absl::Time due = FromTimestamp(alert.due_at());
     std::string value = UtcText(due);
@@ -939,26 +719,26 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
       absl::StrAppend(&value, zh ? "（" : " (", RelativeTime(due, at, language),
                       zh ? "）" : ")");
     }
-    lines.push_back({DueLabel(alert.key().kind(), zh), value});
+    lines.push_back({Words(zh).DueLabel(alert.key().kind()), value});
   }
   if (HasMoney(alert)) {
-    lines.push_back({zh ? "涉及金额" : "Money at risk", MoneyText(alert)});
+    lines.push_back({Words(zh).labels().money_at_risk, MoneyText(alert)});
   }
   if (!cleared) {
     m.action = DescribeAction(alert, zh);
     if (!m.action.empty()) {
-      lines.push_back({zh ? "处理建议" : "Action", m.action});
+      lines.push_back({Words(zh).labels().action, m.action});
     }
   }
-  lines.push_back({zh ? "状态" : "Status", status});
+  lines.push_back({Words(zh).labels().status, status});
   const std::string trace = absl::StrCat(
-      AlertKeyString(alert.key()), zh ? " · 序号 " : " · sequence ",
+      AlertKeyString(alert.key()), " · ", Words(zh).labels().sequence, " ",
       alert.sequence(), alert.stage().empty() ? "" : " · ",
-      alert.stage().empty() ? "" : (zh ? "阶段 " : "stage "),
-      StageWord(alert.stage(), zh));
-  lines.push_back({zh ? "告警键" : "Alert", trace});
+      alert.stage().empty() ? "" : absl::StrCat(Words(zh).labels().stage, " "),
+      Words(zh).Stage(alert.stage()));
+  lines.push_back({Words(zh).labels().alert, trace});
 
-  const absl::string_view sep = zh ? "：" : ": ";
+  const absl::string_view sep = Words(zh).labels().separator;
   std::vector<std::string> text_lines = {m.title};
   std::vector<std::string> md_lines = {absl::StrCat("### ", m.title)};
   for (const Line& l : lines) {
