@@ -338,6 +338,10 @@ void SinkDispatcher::RaiseSinkFailing(Worker* w, const v1::Alert& about,
     absl::MutexLock lock(&w->mu);
     w->stats.failing = true;
   }
+  {
+    absl::MutexLock lock(&mu_);
+    firing_sink_alerts_[w->sink.name()] = a;
+  }
   SendToOtherSinks(w, a);
 }
 
@@ -345,9 +349,15 @@ void SinkDispatcher::ResolveSinkFailing(Worker* w) {
   if (!w->failing.has_value()) return;
   v1::Alert a = *std::move(w->failing);
   w->failing.reset();
+  // A new failure after this recovery is logged again.
+  w->logged_refusals.clear();
   {
     absl::MutexLock lock(&w->mu);
     w->stats.failing = false;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    firing_sink_alerts_.erase(w->sink.name());
   }
   const absl::Time now = Now();
   a.set_state(v1::RESOLVED);
@@ -361,20 +371,28 @@ void SinkDispatcher::ResolveSinkFailing(Worker* w) {
   SendToOtherSinks(w, a);
 }
 
-void SinkDispatcher::SendToOtherSinks(Worker* from, const v1::Alert& alert) {
+std::vector<SinkDispatcher::Worker*> SinkDispatcher::TargetsOf(
+    const v1::Alert& alert) const {
+  const std::string& from = alert.key().subject();
   std::vector<Worker*> targets;
-  for (auto& o : workers_) {
-    if (o.get() != from && options_.router->Routes(alert, o->sink.name())) {
+  for (const auto& o : workers_) {
+    if (o->sink.name() != from &&
+        options_.router->Routes(alert, o->sink.name())) {
       targets.push_back(o.get());
     }
   }
   // No route takes SINK_FAILING (routes filtered by kind or tenant): every
   // other sink, so that a failing sink is never silent.
   if (targets.empty()) {
-    for (auto& o : workers_) {
-      if (o.get() != from) targets.push_back(o.get());
+    for (const auto& o : workers_) {
+      if (o->sink.name() != from) targets.push_back(o.get());
     }
   }
+  return targets;
+}
+
+void SinkDispatcher::SendToOtherSinks(Worker* from, const v1::Alert& alert) {
+  const std::vector<Worker*> targets = TargetsOf(alert);
   if (targets.empty()) {
     std::fprintf(stderr,
                  "depositd: sink %s: ERROR: no other sink to report that it "
@@ -662,6 +680,20 @@ bool SinkDispatcher::Resend(Worker* w) {
     // Transitions at or after the cursor are still to be sent in order.
     if (a.sequence() >= w->cursor) continue;
     if (!options_.router->Routes(a, name) || Silenced(a)) continue;
+    by_language[Language(a.key().tenant())].push_back(std::move(a));
+  }
+  // SINK_FAILING alerts firing now about the other sinks (not in the log).
+  std::vector<v1::Alert> sink_alerts;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [sink, a] : firing_sink_alerts_) sink_alerts.push_back(a);
+  }
+  for (v1::Alert& a : sink_alerts) {
+    const std::vector<Worker*> targets = TargetsOf(a);
+    if (std::find(targets.begin(), targets.end(), w) == targets.end() ||
+        Silenced(a)) {
+      continue;
+    }
     by_language[Language(a.key().tenant())].push_back(std::move(a));
   }
   for (const auto& [language, firing] : by_language) {

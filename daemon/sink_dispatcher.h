@@ -47,8 +47,9 @@
 // name) and sends it to the other sinks its routes match (every other sink
 // when none does); the next delivery to the sink resolves it the same way.
 // These alerts are not in the alert log (sequence 0), are delivered before
-// the log's next transitions, and are not kept across restarts (a sink that
-// still refuses raises it again on its next refusal).
+// the log's next transitions (Alertmanager sinks also re-post them while they
+// fire), and are not kept across restarts (a sink that still refuses raises
+// it again on its next refusal).
 //
 // Alertmanager sinks send up to `alertmanager_batch` consecutive transitions
 // per POST (a batch ends before a key that is already in it, so Alertmanager
@@ -194,6 +195,9 @@ class SinkDispatcher {
   void RaiseSinkFailing(Worker* w, const v1::Alert& about,
                         const notifier::SinkVerdict& verdict);
   void ResolveSinkFailing(Worker* w);
+  // The workers a SINK_FAILING alert goes to: the other sinks its routes
+  // match, or every other sink when none does.
+  std::vector<Worker*> TargetsOf(const v1::Alert& alert) const;
   // Queues `alert` (SINK_FAILING about `from`) on the other workers.
   void SendToOtherSinks(Worker* from, const v1::Alert& alert);
   // Delivers the queued SINK_FAILING alerts. False when stopping.
@@ -218,6 +222,9 @@ class SinkDispatcher {
   mutable absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  // SINK_FAILING alerts firing now, by the failing sink's name (Alertmanager
+  // sinks re-post them with the other firing alerts).
+  std::map<std::string, v1::Alert> firing_sink_alerts_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace depositd::daemon
