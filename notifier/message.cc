@@ -24,13 +24,19 @@ using watchers::FromTimestamp;
 // The domain's words in the message's language.
 const Phrases& Words(bool zh) { return PhrasesFor(zh ? "zh-CN" : "en"); }
 
-// Evidence lookup: "" when absent.
+// Evidence lookup: "" when absent. Amounts (formatted money) come in the
+// message's language.
 class Evidence {
  public:
-  explicit Evidence(const v1::Alert& alert) : alert_(alert) {}
+  Evidence(const v1::Alert& alert, bool zh) : alert_(alert), zh_(zh) {}
   std::string operator[](absl::string_view key) const {
     auto it = alert_.evidence().find(std::string(key));
-    return it == alert_.evidence().end() ? std::string() : it->second;
+    if (it == alert_.evidence().end()) return std::string();
+    if (key == "amount" || key == "balance" || key == "required" ||
+        key == "shortfall" || key == "outstanding") {
+      return Words(zh_).Money(it->second);
+    }
+    return it->second;
   }
   bool Has(absl::string_view key) const {
     return alert_.evidence().contains(std::string(key));
@@ -38,6 +44,7 @@ class Evidence {
 
  private:
   const v1::Alert& alert_;
+  const bool zh_;
 };
 
 std::string UtcText(absl::Time t) {
@@ -144,8 +151,9 @@ struct RiskText {
 };
 
 RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
-  const Evidence ev(alert);
-  const std::string money = HasMoney(alert) ? MoneyText(alert) : "";
+  const Evidence ev(alert, zh);
+  const std::string money =
+      HasMoney(alert) ? Words(zh).Money(MoneyText(alert)) : "";
   const std::string stage = alert.stage();
   RiskText out;
   switch (alert.key().kind()) {
@@ -474,7 +482,7 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
 
 // What to do, in words, per kind; falls back to the watcher's action.
 std::string DescribeAction(const v1::Alert& alert, bool zh) {
-  const Evidence ev(alert);
+  const Evidence ev(alert, zh);
   const std::string due = DueUtc(alert);
   const std::string& subject = alert.key().subject();
   switch (alert.key().kind()) {
@@ -722,7 +730,8 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
     lines.push_back({Words(zh).DueLabel(alert.key().kind()), value});
   }
   if (HasMoney(alert)) {
-    lines.push_back({Words(zh).labels().money_at_risk, MoneyText(alert)});
+    lines.push_back(
+        {Words(zh).labels().money_at_risk, Words(zh).Money(MoneyText(alert))});
   }
   if (!cleared) {
     m.action = DescribeAction(alert, zh);

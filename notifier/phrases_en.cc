@@ -154,6 +154,9 @@ class EnglishPhrases final : public Phrases {
     if (type == "ALERTMANAGER") return "Alertmanager";
     return std::string(type);
   }
+  std::string Money(absl::string_view formatted) const override {
+    return std::string(formatted);
+  }
   // English keeps the stage's own name ("30d", "breached").
   std::string Stage(absl::string_view stage) const override {
     return std::string(stage);

@@ -50,9 +50,9 @@ TEST(PhrasesTest, ChineseBlockersFromCountsAndAmounts) {
   EXPECT_EQ(zh.Blocker(v1::R1_ORDERS_IN_FLIGHT, "30", "", "30 orders ..."),
             "30 笔订单尚未完成（未发货、已发货或运输中）");
   EXPECT_EQ(zh.Blocker(v1::R4_UNPAID_FEES, "2", "USD 35.00, CNY 10.00", ""),
-            "2 笔费用未缴：USD 35.00, CNY 10.00");
+            "2 笔费用未缴：35.00 美元，10.00 元");
   EXPECT_EQ(zh.Blocker(v1::R6_BALANCE_SHORT, "1", "CNY 500.00", ""),
-            "保证金余额不足，差额：CNY 500.00");
+            "保证金余额不足，差额：500.00 元");
 }
 
 TEST(PhrasesTest, Stages) {
@@ -80,6 +80,10 @@ TEST(PhrasesTest, CodesTheTableDoesNotKnowPassThrough) {
   }
   EXPECT_EQ(PhrasesFor("zh-CN").SinkType("DINGTALK"), "钉钉");
   EXPECT_EQ(PhrasesFor("zh-CN").Metric("dsr"), "店铺评分");
+  EXPECT_EQ(PhrasesFor("zh-CN").Money("USD 35.00"), "35.00 美元");
+  EXPECT_EQ(PhrasesFor("zh-CN").Money("JPY 3500, XYZ 1.00"),
+            "3500 日元，XYZ 1.00");
+  EXPECT_EQ(PhrasesFor("en").Money("USD 35.00"), "USD 35.00");
 }
 
 }  // namespace

@@ -2,15 +2,38 @@
 // reads is Chinese; codes the table does not know are passed through.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "notifier/phrases.h"
 #include "notifier/phrases_tables.h"
 
 namespace depositd::notifier {
 namespace {
+
+// The Chinese name of a currency the shops' platforms pay in; nullptr for
+// others (shown by their ISO code).
+const char* CurrencyName(absl::string_view code) {
+  static constexpr struct {
+    const char* code;
+    const char* name;
+  } kNames[] = {
+      {"CNY", "元"},           {"USD", "美元"},           {"EUR", "欧元"},
+      {"GBP", "英镑"},         {"JPY", "日元"},           {"HKD", "港元"},
+      {"SGD", "新加坡元"},     {"MYR", "马来西亚林吉特"}, {"THB", "泰铢"},
+      {"IDR", "印尼盾"},       {"PHP", "菲律宾比索"},     {"VND", "越南盾"},
+      {"KRW", "韩元"},         {"AUD", "澳元"},           {"CAD", "加元"},
+      {"MXN", "墨西哥比索"},   {"BRL", "巴西雷亚尔"},     {"SAR", "沙特里亚尔"},
+      {"AED", "阿联酋迪拉姆"}, {"TWD", "新台币"}};
+  for (const auto& n : kNames) {
+    if (code == n.code) return n.name;
+  }
+  return nullptr;
+}
 
 class ChinesePhrases final : public Phrases {
  public:
@@ -132,7 +155,7 @@ class ChinesePhrases final : public Phrases {
     const bool counted = absl::SimpleAtoi(count_text, &n) && n > 0;
     const std::string count = absl::StrCat(n);
     const std::string money =
-        amounts.empty() ? "" : absl::StrCat("：", amounts);
+        amounts.empty() ? "" : absl::StrCat("：", Money(amounts));
     switch (c) {
       case v1::R1_ORDERS_IN_FLIGHT:
         return counted ? absl::StrCat(
@@ -199,6 +222,19 @@ class ChinesePhrases final : public Phrases {
     if (type == "WEBHOOK") return "Webhook";
     if (type == "ALERTMANAGER") return "Alertmanager";
     return std::string(type);
+  }
+  // "USD 35.00" / "35.00 美元"; each amount of a list ("USD 1.00, CNY 2.00").
+  std::string Money(absl::string_view formatted) const override {
+    std::vector<std::string> out;
+    for (absl::string_view amount : absl::StrSplit(formatted, ", ")) {
+      const size_t space = amount.find(' ');
+      const char* name =
+          space == 3 ? CurrencyName(amount.substr(0, 3)) : nullptr;
+      out.push_back(name == nullptr
+                        ? std::string(amount)
+                        : absl::StrCat(amount.substr(4), " ", name));
+    }
+    return absl::StrJoin(out, "，");
   }
   // "30d" / "30 天", "day2" / "第 2 天", "breached" / "已超期", ….
   std::string Stage(absl::string_view stage) const override {
