@@ -412,6 +412,10 @@ int main(int argc, char** argv) {
   (*sinks)->Start();
 
   depositd::daemon::Services services(engine->get(), authorizer.get());
+  services.SetSinkStats(
+      [dispatcher = sinks->get()](depositd::v1::StatsResponse* response) {
+        dispatcher->FillStats(response);
+      });
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -801,12 +801,18 @@ class Services::AdminService final : public v1::Admin::CallbackService {
   AdminService(Engine* engine, const Authorizer* auth)
       : engine_(engine), auth_(auth) {}
 
+  // Before the server starts (not synchronized).
+  void SetSinkStats(std::function<void(v1::StatsResponse*)> fill) {
+    sink_stats_ = std::move(fill);
+  }
+
   grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* ctx,
                                      const v1::GetStatsRequest*,
                                      v1::StatsResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     if (Denied(ctx, reactor, "Admin.GetStats")) return reactor;
     *response = engine_->Stats();
+    if (sink_stats_) sink_stats_(response);
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
@@ -885,6 +891,7 @@ class Services::AdminService final : public v1::Admin::CallbackService {
 
   Engine* const engine_;
   const Authorizer* const auth_;
+  std::function<void(v1::StatsResponse*)> sink_stats_;
 };
 
 // ---------------------------------------------------------------------------
@@ -899,6 +906,10 @@ Services::Services(Engine* engine, const Authorizer* authorizer)
       admin_(std::make_unique<AdminService>(engine, authorizer)) {}
 
 Services::~Services() = default;
+
+void Services::SetSinkStats(std::function<void(v1::StatsResponse*)> fill) {
+  admin_->SetSinkStats(std::move(fill));
+}
 
 void Services::Register(grpc::ServerBuilder& builder) {
   builder.RegisterService(ingest_.get());

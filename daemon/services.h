@@ -39,6 +39,7 @@
 #ifndef DEPOSITD_DAEMON_SERVICES_H_
 #define DEPOSITD_DAEMON_SERVICES_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -66,6 +67,10 @@ class Services {
  public:
   explicit Services(Engine* engine, const Authorizer* authorizer = nullptr);
   ~Services();
+
+  // Fills the sinks' part of Admin.GetStats (StatsResponse.sinks); set once,
+  // before Register. Called on gRPC threads: must be thread-safe.
+  void SetSinkStats(std::function<void(v1::StatsResponse*)> fill);
 
   // Register every service on `builder`.
   void Register(grpc::ServerBuilder& builder);

@@ -2,14 +2,19 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "daemon/http_client.h"
+#include "notifier/sink_response.h"
+#include "watchers/timestamps.h"
 
 namespace depositd::daemon {
 namespace {
@@ -30,12 +35,6 @@ std::string ResponseText(const HttpClient::Response& r) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   return absl::StrCat("HTTP ", r.status, body.empty() ? "" : ": ", body);
-}
-
-// 429 and 503 say "later"; 408, other 5xx and no answer are transient; other
-// 4xx mean the request itself is wrong, and sending it again cannot help.
-bool Permanent(int status) {
-  return status >= 400 && status < 500 && status != 408 && status != 429;
 }
 
 }  // namespace
@@ -87,6 +86,8 @@ class SinkDispatcher::Waker final : public AlertSubscriber {
 struct SinkDispatcher::Worker {
   v1::Sink sink;
   bool alertmanager = false;
+  bool chat = false;       // a chat robot: digests when a backlog builds
+  size_t digest_max = 20;  // transitions per digest at most
   absl::Duration timeout = kDefaultTimeout;
   std::unique_ptr<HttpClient> http;
   std::thread thread;
@@ -95,9 +96,16 @@ struct SinkDispatcher::Worker {
   absl::BitGen rng;
   absl::Time last_log = absl::InfinitePast();
   int64_t suppressed_logs = 0;
+  notifier::SendPace pace;
+  // Causes of refusals already logged (each is logged once).
+  absl::flat_hash_set<std::string> logged_refusals;
+  // The SINK_FAILING alert about this sink while it is firing.
+  std::optional<v1::Alert> failing;
 
   mutable absl::Mutex mu;
   SinkStats stats ABSL_GUARDED_BY(mu);
+  // SINK_FAILING transitions about other sinks, to deliver before the log.
+  std::deque<v1::Alert> sink_alerts ABSL_GUARDED_BY(mu);
 };
 
 SinkDispatcher::SinkDispatcher(const Options& options)
@@ -117,6 +125,11 @@ absl::StatusOr<std::unique_ptr<SinkDispatcher>> SinkDispatcher::Create(
     auto w = std::make_unique<Worker>();
     w->sink = sink;
     w->alertmanager = sink.type() == v1::ALERTMANAGER;
+    w->chat = notifier::IsChatSink(sink.type());
+    if (sink.has_digest_max()) {
+      w->digest_max = static_cast<size_t>(std::max(1, sink.digest_max()));
+    }
+    w->pace = notifier::SendPace(notifier::DefaultSinkPace(sink));
     if (sink.has_timeout_ms())
       w->timeout = absl::Milliseconds(sink.timeout_ms());
     w->http = std::make_unique<HttpClient>(&d->stop_, 64 << 10);
@@ -186,6 +199,27 @@ std::vector<SinkDispatcher::SinkStats> SinkDispatcher::Stats() const {
   return out;
 }
 
+void SinkDispatcher::FillStats(v1::StatsResponse* response) const {
+  for (const SinkStats& s : Stats()) {
+    v1::SinkDeliveryStats* out = response->add_sinks();
+    out->set_name(s.name);
+    out->set_type(s.type);
+    out->set_delivered(s.delivered);
+    out->set_refused(s.dropped);
+    for (const auto& [reason, n] : s.refused_by_reason) {
+      (*out->mutable_refused_by_reason())[reason] = n;
+    }
+    out->set_retries(s.retries);
+    out->set_throttled(s.throttled);
+    out->set_digests(s.digests);
+    out->set_silenced(s.silenced);
+    out->set_resent(s.resent);
+    out->set_failing(s.failing);
+    out->set_cursor(s.cursor);
+    out->set_last_error(s.last_error);
+  }
+}
+
 bool SinkDispatcher::Silenced(const v1::Alert& alert) const {
   if (options_.silencer == nullptr) return false;
   const absl::Time now =
@@ -245,10 +279,172 @@ void SinkDispatcher::LogFailure(Worker* w, const std::string& line) {
   w->suppressed_logs = 0;
 }
 
+absl::Time SinkDispatcher::Now() const {
+  return options_.clock != nullptr ? options_.clock->Now() : absl::Now();
+}
+
+void SinkDispatcher::Refused(Worker* w, const std::string& what,
+                             const v1::Alert* about,
+                             const notifier::SinkVerdict& verdict) {
+  const std::string text =
+      verdict.detail.empty()
+          ? verdict.reason
+          : absl::StrCat(verdict.reason, ": ", verdict.detail);
+  if (w->logged_refusals.insert(verdict.reason).second) {
+    // Once per cause: the first refusal names the alert; the others are
+    // counted per reason (Stats, SINK_FAILING).
+    std::fprintf(stderr,
+                 "depositd: sink %s: ERROR: %s refused (%s); not delivered "
+                 "and not retried: the platform refuses this message. Later "
+                 "refusals for the same cause are counted, not logged.\n",
+                 w->sink.name().c_str(), what.c_str(), text.c_str());
+    std::fflush(stderr);
+  }
+  {
+    absl::MutexLock lock(&w->mu);
+    ++w->stats.dropped;
+    ++w->stats.refused_by_reason[verdict.reason];
+    w->stats.last_error = text;
+    w->stats.last_error_at = absl::Now();
+  }
+  // A refusal of a SINK_FAILING alert raises nothing more (no echo).
+  if (about != nullptr) RaiseSinkFailing(w, *about, verdict);
+}
+
+void SinkDispatcher::RaiseSinkFailing(Worker* w, const v1::Alert& about,
+                                      const notifier::SinkVerdict& verdict) {
+  if (w->failing.has_value()) return;
+  const absl::Time now = Now();
+  v1::Alert a;
+  v1::AlertKey* key = a.mutable_key();
+  key->set_tenant(about.key().tenant());
+  key->set_kind(v1::SINK_FAILING);
+  key->set_subject(w->sink.name());
+  a.set_severity(v1::CRITICAL);
+  a.set_state(v1::FIRING);
+  a.set_change(v1::OPENED);
+  auto& ev = *a.mutable_evidence();
+  ev["sink"] = w->sink.name();
+  ev["sink_type"] = v1::SinkType_Name(w->sink.type());
+  ev["reason"] = verdict.reason;
+  if (!verdict.detail.empty()) ev["detail"] = verdict.detail;
+  ev["refused_alert"] = notifier::AlertKeyString(about.key());
+  watchers::ToTimestamp(now, a.mutable_at());
+  watchers::ToTimestamp(now, a.mutable_starts_at());
+  a.set_summary(absl::StrCat("sink ", w->sink.name(),
+                             " refuses alerts: ", verdict.reason));
+  w->failing = a;
+  {
+    absl::MutexLock lock(&w->mu);
+    w->stats.failing = true;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    firing_sink_alerts_[w->sink.name()] = a;
+  }
+  SendToOtherSinks(w, a);
+}
+
+void SinkDispatcher::ResolveSinkFailing(Worker* w) {
+  if (!w->failing.has_value()) return;
+  v1::Alert a = *std::move(w->failing);
+  w->failing.reset();
+  // A new failure after this recovery is logged again.
+  w->logged_refusals.clear();
+  {
+    absl::MutexLock lock(&w->mu);
+    w->stats.failing = false;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    firing_sink_alerts_.erase(w->sink.name());
+  }
+  const absl::Time now = Now();
+  a.set_state(v1::RESOLVED);
+  a.set_change(v1::CLEARED);
+  watchers::ToTimestamp(now, a.mutable_at());
+  watchers::ToTimestamp(now, a.mutable_ends_at());
+  std::fprintf(stderr,
+               "depositd: sink %s: delivers again; SINK_FAILING "
+               "resolved\n",
+               w->sink.name().c_str());
+  SendToOtherSinks(w, a);
+}
+
+std::vector<SinkDispatcher::Worker*> SinkDispatcher::TargetsOf(
+    const v1::Alert& alert) const {
+  const std::string& from = alert.key().subject();
+  std::vector<Worker*> targets;
+  for (const auto& o : workers_) {
+    if (o->sink.name() != from &&
+        options_.router->Routes(alert, o->sink.name())) {
+      targets.push_back(o.get());
+    }
+  }
+  // No route takes SINK_FAILING (routes filtered by kind or tenant): every
+  // other sink, so that a failing sink is never silent.
+  if (targets.empty()) {
+    for (const auto& o : workers_) {
+      if (o->sink.name() != from) targets.push_back(o.get());
+    }
+  }
+  return targets;
+}
+
+void SinkDispatcher::SendToOtherSinks(Worker* from, const v1::Alert& alert) {
+  const std::vector<Worker*> targets = TargetsOf(alert);
+  if (targets.empty()) {
+    std::fprintf(stderr,
+                 "depositd: sink %s: ERROR: no other sink to report that it "
+                 "refuses alerts; see Admin.GetStats and this log\n",
+                 from->sink.name().c_str());
+    return;
+  }
+  for (Worker* t : targets) {
+    absl::MutexLock lock(&t->mu);
+    t->sink_alerts.push_back(alert);
+  }
+  waker_->OnAlertsCommitted();  // wake the workers
+}
+
+bool SinkDispatcher::DeliverSinkAlerts(Worker* w) {
+  std::deque<v1::Alert> pending;
+  {
+    absl::MutexLock lock(&w->mu);
+    pending.swap(w->sink_alerts);
+  }
+  const absl::Duration ttl = 4 * options_.alertmanager_resend;
+  for (const v1::Alert& a : pending) {
+    if (stopping()) return false;
+    if (Silenced(a)) {
+      absl::MutexLock lock(&w->mu);
+      ++w->stats.silenced;
+      continue;
+    }
+    const std::string language = Language(a.key().tenant());
+    const Outcome outcome = PostWithRetries(
+        w, Describe(a),
+        [&]() -> absl::StatusOr<notifier::HttpRequest> {
+          if (w->alertmanager) {
+            return notifier::BuildAlertmanagerRequest(w->sink, {a}, language,
+                                                      absl::Now(), ttl);
+          }
+          return notifier::BuildSinkRequest(w->sink, a, language, absl::Now());
+        },
+        nullptr, /*about=*/nullptr);
+    if (outcome == Outcome::kStopped) return false;
+    if (outcome == Outcome::kDelivered) {
+      absl::MutexLock lock(&w->mu);
+      ++w->stats.delivered;
+    }
+  }
+  return true;
+}
+
 SinkDispatcher::Outcome SinkDispatcher::PostWithRetries(
     Worker* w, const std::string& what,
     const std::function<absl::StatusOr<notifier::HttpRequest>()>& build,
-    const std::function<bool()>& still_wanted) {
+    const std::function<bool()>& still_wanted, const v1::Alert* about) {
   for (int attempt = 0;; ++attempt) {
     if (stopping()) return Outcome::kStopped;
     if (attempt > 0 && still_wanted && !still_wanted()) {
@@ -263,34 +459,44 @@ SinkDispatcher::Outcome SinkDispatcher::PostWithRetries(
                    request.status().ToString().c_str());
       absl::MutexLock lock(&w->mu);
       ++w->stats.dropped;
+      ++w->stats.refused_by_reason["request not built"];
       w->stats.last_error = request.status().ToString();
       w->stats.last_error_at = absl::Now();
       return Outcome::kDropped;
     }
+    // The robot's pace: wait for a slot. The slot is taken when the answer
+    // is in (the robot counted the request by then), so the robot never
+    // sees more than the limit in any window, whatever the latency.
+    const absl::Time now = absl::Now();
+    const absl::Time ready = w->pace.ReadyAt(now);
+    if (ready > now && !waker_->SleepFor(ready - now)) {
+      return Outcome::kStopped;
+    }
     const HttpClient::Response r = w->http->Post(request->url, request->headers,
                                                  request->body, w->timeout);
+    w->pace.Spend(absl::Now());
     if (r.aborted || stopping()) return Outcome::kStopped;
-    if (r.status >= 200 && r.status < 300) {
-      absl::MutexLock lock(&w->mu);
-      w->stats.last_error.clear();
+    const notifier::SinkVerdict verdict =
+        notifier::ClassifySinkResponse(w->sink.type(), r.status, r.body);
+    if (verdict.kind == notifier::SinkVerdict::kDelivered) {
+      {
+        absl::MutexLock lock(&w->mu);
+        w->stats.last_error.clear();
+      }
+      ResolveSinkFailing(w);
       return Outcome::kDelivered;
     }
-    const std::string text = ResponseText(r);
-    if (Permanent(r.status)) {
-      // Not rate-limited: each drop is a lost notification and must show.
-      std::fprintf(stderr,
-                   "depositd: sink %s: ERROR: %s rejected with %s; dropped "
-                   "(not retried: the request itself was refused)\n",
-                   w->sink.name().c_str(), what.c_str(), text.c_str());
-      std::fflush(stderr);
-      absl::MutexLock lock(&w->mu);
-      ++w->stats.dropped;
-      w->stats.last_error = text;
-      w->stats.last_error_at = absl::Now();
+    if (verdict.kind == notifier::SinkVerdict::kRefused) {
+      Refused(w, what, about, verdict);
       return Outcome::kDropped;
     }
+    const std::string text =
+        r.status == 0
+            ? ResponseText(r)
+            : absl::StrCat(verdict.reason, verdict.detail.empty() ? "" : ": ",
+                           verdict.detail);
     absl::Duration wait;
-    if ((r.status == 429 || r.status == 503) && r.retry_after.has_value()) {
+    if (verdict.throttled && r.retry_after.has_value()) {
       wait = std::min(*r.retry_after, options_.max_retry_after);
     } else {
       wait = Backoff(w, attempt);
@@ -298,13 +504,15 @@ SinkDispatcher::Outcome SinkDispatcher::PostWithRetries(
     {
       absl::MutexLock lock(&w->mu);
       ++w->stats.retries;
+      if (verdict.throttled) ++w->stats.throttled;
       w->stats.last_error = text;
       w->stats.last_error_at = absl::Now();
     }
-    LogFailure(w, absl::StrCat("POST of ", what, " failed (attempt ",
-                               attempt + 1, "): ", text, "; retrying in ",
-                               absl::FormatDuration(
-                                   absl::Trunc(wait, absl::Milliseconds(1)))));
+    LogFailure(
+        w, absl::StrCat(
+               "POST of ", what, " failed (attempt ", attempt + 1, "): ", text,
+               verdict.throttled ? " (throttled)" : "", "; retrying in ",
+               absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(1)))));
     if (!waker_->SleepFor(wait)) return Outcome::kStopped;
   }
 }
@@ -312,19 +520,22 @@ SinkDispatcher::Outcome SinkDispatcher::PostWithRetries(
 void SinkDispatcher::ProcessChunk(Worker* w,
                                   const std::vector<v1::Alert>& chunk) {
   const std::string& name = w->sink.name();
+  // What this sink is not sent: transitions its routes do not match, and
+  // UPDATED ones unless it is a webhook. An update is not a page: chat
+  // robots (which page people) get the new content with the next page.
+  auto passed_over = [&](const v1::Alert& a) {
+    return !options_.router->Routes(a, name) ||
+           (a.change() == v1::UPDATED && w->sink.type() != v1::WEBHOOK);
+  };
   bool dirty = false;
-  for (const v1::Alert& alert : chunk) {
+  size_t i = 0;
+  while (i < chunk.size()) {
     if (stopping()) break;
-    if (!options_.router->Routes(alert, name)) {
+    const v1::Alert& alert = chunk[i];
+    if (passed_over(alert)) {
       w->cursor = alert.sequence() + 1;
       dirty = true;
-      continue;
-    }
-    // An UPDATED transition is not a page: webhooks get it, chat robots
-    // (which page people) do not; their next page carries the new content.
-    if (alert.change() == v1::UPDATED && w->sink.type() != v1::WEBHOOK) {
-      w->cursor = alert.sequence() + 1;
-      dirty = true;
+      ++i;
       continue;
     }
     if (Silenced(alert)) {
@@ -334,16 +545,62 @@ void SinkDispatcher::ProcessChunk(Worker* w,
       }
       w->cursor = alert.sequence() + 1;
       dirty = true;
+      ++i;
       continue;
     }
     const std::string language = Language(alert.key().tenant());
+    // A backlog for a chat robot: more waiting than its pace lets through
+    // now. Fold the run of this tenant's transitions that follows into one
+    // digest (a contiguous range of the log; the cursor moves past it only
+    // once it is delivered).
+    if (w->chat && w->digest_max > 1 && !w->pace.unpaced()) {
+      std::vector<v1::Alert> run;
+      size_t end = i;
+      int64_t silenced = 0;
+      for (; end < chunk.size() && run.size() < w->digest_max; ++end) {
+        const v1::Alert& a = chunk[end];
+        if (passed_over(a)) continue;
+        if (a.key().tenant() != alert.key().tenant()) break;
+        if (Silenced(a)) {
+          ++silenced;
+          continue;
+        }
+        run.push_back(a);
+      }
+      if (run.size() > 1 && run.size() > w->pace.Available(absl::Now())) {
+        const std::string what =
+            absl::StrCat("digest of ", run.size(), " alerts #",
+                         run.front().sequence(), "..#", run.back().sequence());
+        const Outcome outcome = PostWithRetries(
+            w, what,
+            [&]() {
+              return notifier::BuildDigestRequest(w->sink, run, language,
+                                                  absl::Now());
+            },
+            nullptr, &run.front());
+        if (outcome == Outcome::kStopped) break;
+        {
+          absl::MutexLock lock(&w->mu);
+          if (outcome == Outcome::kDelivered) {
+            w->stats.delivered += static_cast<int64_t>(run.size());
+            ++w->stats.digests;
+          }
+          w->stats.silenced += silenced;
+        }
+        w->cursor = chunk[end - 1].sequence() + 1;
+        PersistCursor(w, w->cursor);
+        dirty = false;
+        i = end;
+        continue;
+      }
+    }
     const Outcome outcome = PostWithRetries(
         w, Describe(alert),
         [&]() {
           return notifier::BuildSinkRequest(w->sink, alert, language,
                                             absl::Now());
         },
-        [&]() { return !Silenced(alert); });
+        [&]() { return !Silenced(alert); }, &alert);
     if (outcome == Outcome::kStopped) break;
     {
       absl::MutexLock lock(&w->mu);
@@ -353,6 +610,7 @@ void SinkDispatcher::ProcessChunk(Worker* w,
     w->cursor = alert.sequence() + 1;
     PersistCursor(w, w->cursor);
     dirty = false;
+    ++i;
   }
   if (dirty) PersistCursor(w, w->cursor);
 }
@@ -407,7 +665,7 @@ void SinkDispatcher::ProcessAlertmanagerChunk(
             return notifier::BuildAlertmanagerRequest(w->sink, batch, language,
                                                       absl::Now(), ttl);
           },
-          nullptr);
+          nullptr, &batch.front());
       if (outcome == Outcome::kStopped) return;
       if (outcome == Outcome::kDelivered) {
         absl::MutexLock lock(&w->mu);
@@ -431,6 +689,20 @@ bool SinkDispatcher::Resend(Worker* w) {
     if (!options_.router->Routes(a, name) || Silenced(a)) continue;
     by_language[Language(a.key().tenant())].push_back(std::move(a));
   }
+  // SINK_FAILING alerts firing now about the other sinks (not in the log).
+  std::vector<v1::Alert> sink_alerts;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [sink, a] : firing_sink_alerts_) sink_alerts.push_back(a);
+  }
+  for (v1::Alert& a : sink_alerts) {
+    const std::vector<Worker*> targets = TargetsOf(a);
+    if (std::find(targets.begin(), targets.end(), w) == targets.end() ||
+        Silenced(a)) {
+      continue;
+    }
+    by_language[Language(a.key().tenant())].push_back(std::move(a));
+  }
   for (const auto& [language, firing] : by_language) {
     for (size_t i = 0; i < firing.size(); i += options_.alertmanager_batch) {
       const size_t n = std::min(options_.alertmanager_batch, firing.size() - i);
@@ -442,7 +714,7 @@ bool SinkDispatcher::Resend(Worker* w) {
             return notifier::BuildAlertmanagerRequest(w->sink, batch, language,
                                                       absl::Now(), ttl);
           },
-          nullptr);
+          nullptr, &batch.front());
       if (outcome == Outcome::kStopped) return false;
       if (outcome == Outcome::kDelivered) {
         absl::MutexLock lock(&w->mu);
@@ -463,6 +735,7 @@ void SinkDispatcher::Run(Worker* w) {
       next_resend = absl::Now() + options_.alertmanager_resend;
     }
     const uint64_t generation = waker_->generation();
+    if (!DeliverSinkAlerts(w)) return;
     std::vector<v1::Alert> chunk;
     absl::Status s = options_.hub->Read(w->cursor, kReadChunk, &chunk);
     if (!s.ok()) {

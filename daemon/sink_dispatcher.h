@@ -23,18 +23,39 @@
 //     alert's next page (escalation, reminder, resolution) carries the
 //     new content. WEBHOOK sinks get every change;
 //   - the request is built (notifier/payload.h, wall-clock time for signature
-//     timestamps and endsAt) and POSTed:
-//       2xx                        delivered;
-//       429, 503                   wait Retry-After (at most
-//                                  max_retry_after) or back off; retry;
-//       other 5xx, 408, no answer  exponential backoff with full jitter
-//                                  (backoff_base doubling up to backoff_cap),
+//     timestamps and endsAt), waits for the sink's pace (notifier/send_pace.h:
+//     the platform's documented limit or the sink's `pace`; the slot is taken
+//     when the answer is in) and is POSTed. The answer is classified by the
+//     sink's kind (notifier/sink_response.h): a chat robot's HTTP 200 counts
+//     only with its success code.
+//       delivered                  the cursor moves on;
+//       later (throttling code,    wait Retry-After (at most max_retry_after)
+//       429, 503, other 5xx, 408,  or exponential backoff with full jitter
+//       no answer)                 (backoff_base doubling up to backoff_cap),
 //                                  retried until it succeeds or Stop;
-//       other 4xx (and requests    permanent: logged with sink, key, status
-//       that cannot be built)      and the first 200 bytes of the answer,
-//                                  counted as `dropped`, skipped.
-//     Failures are logged to stderr, at most one line per sink every
+//       refused (bad signature,    logged once per cause (reason) with the
+//       keyword rule, too long,    sink and the alert key, counted as
+//       other 4xx, requests that   `dropped` and in refused_by_reason,
+//       cannot be built)           skipped; and the sink is FAILING: see
+//                                  below.
+//     Other failures are logged to stderr, at most one line per sink every
 //     `log_interval` (later lines say how many were suppressed).
+//
+// Digests: a chat robot (SLACK, DINGTALK, FEISHU, WECOM) whose backlog is
+// larger than its pace lets through now gets the run of pending transitions
+// of one tenant (up to sink.digest_max, default 20, consecutive in the log)
+// as one digest message (notifier/digest.h); the cursor moves past the whole
+// run once the digest is delivered, so order per shop and at least once
+// hold. The alert log and Watch are unaffected.
+//
+// SINK_FAILING: the first refusal raises a SINK_FAILING alert about the sink
+// (key: the refused alert's tenant, kind SINK_FAILING, subject the sink's
+// name) and sends it to the other sinks its routes match (every other sink
+// when none does); the next delivery to the sink resolves it the same way.
+// These alerts are not in the alert log (sequence 0), are delivered before
+// the log's next transitions (Alertmanager sinks also re-post them while they
+// fire), and are not kept across restarts (a sink that still refuses raises
+// it again on its next refusal).
 //
 // Alertmanager sinks send up to `alertmanager_batch` consecutive transitions
 // per POST (a batch ends before a key that is already in it, so Alertmanager
@@ -70,6 +91,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -82,9 +104,12 @@
 #include "daemon/alert_hub.h"
 #include "daemon/store.h"
 #include "depositd/v1/config.pb.h"
+#include "depositd/v1/service.pb.h"
 #include "notifier/payload.h"
 #include "notifier/routing.h"
+#include "notifier/send_pace.h"
 #include "notifier/silences.h"
+#include "notifier/sink_response.h"
 #include "watchers/clock.h"
 
 namespace depositd::daemon {
@@ -119,9 +144,14 @@ class SinkDispatcher {
   struct SinkStats {
     std::string name;
     v1::SinkType type = v1::SINK_TYPE_UNSPECIFIED;
-    int64_t delivered = 0;   // transitions answered 2xx
-    int64_t retries = 0;     // failed attempts that were retried
-    int64_t dropped = 0;     // permanent failures, skipped
+    int64_t delivered = 0;  // transitions the sink accepted
+    int64_t retries = 0;    // failed attempts that were retried
+    int64_t dropped = 0;    // refused (permanent failures), skipped
+    // `dropped` by cause, e.g. {"dingtalk errcode 310000": 3}.
+    std::map<std::string, int64_t> refused_by_reason;
+    int64_t throttled = 0;   // answers saying "too fast" (retried)
+    int64_t digests = 0;     // digest messages delivered
+    bool failing = false;    // SINK_FAILING is firing about this sink
     int64_t silenced = 0;    // skipped because a silence matched
     int64_t resent = 0;      // Alertmanager: firing alerts re-posted
     uint64_t cursor = 0;     // next sequence to deliver
@@ -145,6 +175,8 @@ class SinkDispatcher {
 
   // One entry per sink, in configuration order.
   std::vector<SinkStats> Stats() const;
+  // The same into Admin.GetStats' `sinks`.
+  void FillStats(v1::StatsResponse* response) const;
 
  private:
   class Waker;
@@ -156,11 +188,27 @@ class SinkDispatcher {
   // delivered, permanently failed, no longer wanted (`still_wanted` false
   // before an attempt: silenced meanwhile) or stopping. `what` names what
   // is sent, for log lines.
+  // `about`: the (first) alert sent, named by SINK_FAILING when the sink
+  // refuses it; null for SINK_FAILING alerts themselves.
   enum class Outcome { kDelivered, kDropped, kSilenced, kStopped };
   Outcome PostWithRetries(
       Worker* w, const std::string& what,
       const std::function<absl::StatusOr<notifier::HttpRequest>()>& build,
-      const std::function<bool()>& still_wanted);
+      const std::function<bool()>& still_wanted, const v1::Alert* about);
+  // A refusal: logged once per cause, counted, SINK_FAILING raised.
+  void Refused(Worker* w, const std::string& what, const v1::Alert* about,
+               const notifier::SinkVerdict& verdict);
+  void RaiseSinkFailing(Worker* w, const v1::Alert& about,
+                        const notifier::SinkVerdict& verdict);
+  void ResolveSinkFailing(Worker* w);
+  // The workers a SINK_FAILING alert goes to: the other sinks its routes
+  // match, or every other sink when none does.
+  std::vector<Worker*> TargetsOf(const v1::Alert& alert) const;
+  // Queues `alert` (SINK_FAILING about `from`) on the other workers.
+  void SendToOtherSinks(Worker* from, const v1::Alert& alert);
+  // Delivers the queued SINK_FAILING alerts. False when stopping.
+  bool DeliverSinkAlerts(Worker* w);
+  absl::Time Now() const;
   void ProcessChunk(Worker* w, const std::vector<v1::Alert>& chunk);
   void ProcessAlertmanagerChunk(Worker* w, const std::vector<v1::Alert>& chunk);
   // Re-posts the firing alerts to an Alertmanager sink. False when stopping.
@@ -180,6 +228,9 @@ class SinkDispatcher {
   mutable absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  // SINK_FAILING alerts firing now, by the failing sink's name (Alertmanager
+  // sinks re-post them with the other firing alerts).
+  std::map<std::string, v1::Alert> firing_sink_alerts_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace depositd::daemon

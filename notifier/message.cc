@@ -9,8 +9,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "depositd/v1/readiness.pb.h"
 #include "notifier/payload.h"
+#include "notifier/phrases.h"
 #include "watchers/currency.h"
 #include "watchers/timestamps.h"
 
@@ -19,13 +21,22 @@ namespace {
 
 using watchers::FromTimestamp;
 
-// Evidence lookup: "" when absent.
+// The domain's words in the message's language.
+const Phrases& Words(bool zh) { return PhrasesFor(zh ? "zh-CN" : "en"); }
+
+// Evidence lookup: "" when absent. Amounts (formatted money) come in the
+// message's language.
 class Evidence {
  public:
-  explicit Evidence(const v1::Alert& alert) : alert_(alert) {}
+  Evidence(const v1::Alert& alert, bool zh) : alert_(alert), zh_(zh) {}
   std::string operator[](absl::string_view key) const {
     auto it = alert_.evidence().find(std::string(key));
-    return it == alert_.evidence().end() ? std::string() : it->second;
+    if (it == alert_.evidence().end()) return std::string();
+    if (key == "amount" || key == "balance" || key == "required" ||
+        key == "shortfall" || key == "outstanding") {
+      return Words(zh_).Money(it->second);
+    }
+    return it->second;
   }
   bool Has(absl::string_view key) const {
     return alert_.evidence().contains(std::string(key));
@@ -33,6 +44,7 @@ class Evidence {
 
  private:
   const v1::Alert& alert_;
+  const bool zh_;
 };
 
 std::string UtcText(absl::Time t) {
@@ -70,19 +82,6 @@ std::string DurationText(absl::Duration d, bool zh) {
   return minute(mins);
 }
 
-std::string SeverityWord(v1::Severity s, bool zh) {
-  switch (s) {
-    case v1::CRITICAL:
-      return zh ? "严重" : "CRITICAL";
-    case v1::WARNING:
-      return zh ? "警告" : "WARNING";
-    case v1::INFO:
-      return zh ? "提示" : "INFO";
-    default:
-      return zh ? "未知" : "UNKNOWN";
-  }
-}
-
 // The effective change: the field, or derived from state/repeat for
 // transitions written before AlertChange existed.
 v1::AlertChange ChangeOf(const v1::Alert& alert) {
@@ -90,112 +89,6 @@ v1::AlertChange ChangeOf(const v1::Alert& alert) {
   if (alert.state() == v1::RESOLVED) return v1::CLEARED;
   if (alert.repeat()) return v1::REPEATED;
   return v1::OPENED;
-}
-
-std::string ChangeWord(v1::AlertChange c, bool zh) {
-  switch (c) {
-    case v1::ESCALATED:
-      return zh ? "升级" : "ESCALATED";
-    case v1::REPEATED:
-      return zh ? "提醒" : "REMINDER";
-    case v1::ACKNOWLEDGED:
-      return zh ? "已确认" : "ACKNOWLEDGED";
-    case v1::UPDATED:
-      return zh ? "更新" : "UPDATED";
-    case v1::CLEARED:
-      return zh ? "已恢复" : "RESOLVED";
-    case v1::OPENED:
-    default:
-      return zh ? "告警" : "FIRING";
-  }
-}
-
-std::string KindTitle(v1::AlertKind kind, bool zh) {
-  switch (kind) {
-    case v1::INACTIVITY:
-      return zh ? "长期无销售" : "No sales (inactivity)";
-    case v1::DISPUTE_RESPONSE_DUE:
-      return zh ? "纠纷待回复" : "Dispute response due";
-    case v1::APPEAL_WINDOW_CLOSING:
-      return zh ? "扣款申诉期即将截止" : "Appeal window closing";
-    case v1::BALANCE_SHORT:
-      return zh ? "保证金余额不足" : "Deposit balance short";
-    case v1::UNPAID_FEES:
-      return zh ? "费用逾期未缴" : "Unpaid fees";
-    case v1::METRIC_BELOW_THRESHOLD:
-      return zh ? "店铺指标不达标" : "Shop metric out of range";
-    case v1::CLOSURE_BLOCKED:
-      return zh ? "关店退保证金受阻" : "Closure blocked";
-    case v1::REFUND_OVERDUE:
-      return zh ? "保证金退款逾期" : "Deposit refund overdue";
-    case v1::ACCOUNT_MISMATCH:
-      return zh ? "退款账户不一致" : "Refund account mismatch";
-    case v1::REOPEN_COOLING_OFF:
-      return zh ? "冷静期内重新开店" : "Reopen inside cooling-off";
-    case v1::FEED_SILENT:
-      return zh ? "数据推送中断" : "Feed silent";
-    case v1::FEED_DEAUTHORIZED:
-      return zh ? "店铺数据授权失效" : "Feed authorization lost";
-    default:
-      return zh ? "告警" : "Alert";
-  }
-}
-
-std::string MetricName(absl::string_view metric, bool zh) {
-  if (metric == "fulfilment_rate_pct") return zh ? "履约率" : "fulfilment rate";
-  if (metric == "return_rate_pct") return zh ? "退货率" : "return rate";
-  if (metric == "dsr") return zh ? "店铺评分" : "shop rating (DSR)";
-  return std::string(metric);
-}
-
-std::string DisputeKindWord(absl::string_view kind, bool zh) {
-  if (kind == "NOT_RECEIVED")
-    return zh ? "买家称未收到货" : "item not received";
-  if (kind == "A_TO_Z") return zh ? "A-to-Z 索赔" : "A-to-Z claim";
-  if (kind == "REFUND_REQUEST") return zh ? "退款申请" : "refund request";
-  if (kind == "RETURN") return zh ? "退货" : "return";
-  if (kind == "COMPLAINT") return zh ? "投诉" : "complaint";
-  if (kind == "ARBITRATION") return zh ? "仲裁" : "arbitration";
-  return std::string(kind);
-}
-
-std::string FeeCategoryWord(absl::string_view c, bool zh) {
-  if (c == "FINE") return zh ? "罚款" : "fine";
-  if (c == "TECHNICAL_SERVICE")
-    return zh ? "技术服务费" : "technical service fee";
-  if (c == "ADS_SETTLEMENT") return zh ? "广告费结算" : "ads settlement";
-  if (c == "LOGISTICS_ADVANCE") return zh ? "物流垫付费" : "logistics advance";
-  if (c == "ORDER_REFUND_OWED")
-    return zh ? "订单退款欠款" : "order refund owed";
-  if (c == "OTHER_FEE") return zh ? "其他费用" : "other fee";
-  return std::string(c);
-}
-
-std::string ConditionWord(v1::Condition c, bool zh) {
-  switch (c) {
-    case v1::R1_ORDERS_IN_FLIGHT:
-      return zh ? "R1 在途订单" : "R1 orders in flight";
-    case v1::R2_RETURN_WINDOWS_OPEN:
-      return zh ? "R2 退货期未结束" : "R2 return windows open";
-    case v1::R3_OPEN_DISPUTES:
-      return zh ? "R3 未结纠纷" : "R3 open disputes";
-    case v1::R4_UNPAID_FEES:
-      return zh ? "R4 未缴费用" : "R4 unpaid fees";
-    case v1::R5_PENDING_VIOLATIONS:
-      return zh ? "R5 未处理违规" : "R5 pending violations";
-    case v1::R6_BALANCE_SHORT:
-      return zh ? "R6 保证金不足" : "R6 balance short";
-    case v1::R7_WAITING_PERIOD:
-      return zh ? "R7 关店等待期" : "R7 waiting period";
-    case v1::R8_REFUND_ACCOUNT:
-      return zh ? "R8 退款账户" : "R8 refund account";
-    case v1::R9_HEALTH_METRICS:
-      return zh ? "R9 店铺指标" : "R9 health metrics";
-    case v1::R10_DISCOUNT_CLAWBACK:
-      return zh ? "R10 优惠追缴" : "R10 discount clawback";
-    default:
-      return v1::Condition_Name(c);
-  }
 }
 
 // What the subject names, in words: "dispute D-1" / "纠纷 D-1".
@@ -212,8 +105,10 @@ std::string SubjectText(const v1::Alert& alert, bool zh) {
     case v1::UNPAID_FEES:
       return zh ? absl::StrCat("费用 ", s) : absl::StrCat("fee ", s);
     case v1::METRIC_BELOW_THRESHOLD:
-      return zh ? absl::StrCat("指标 ", MetricName(s, zh))
-                : absl::StrCat("metric ", MetricName(s, zh));
+      return zh ? absl::StrCat("指标 ", Words(zh).Metric(s))
+                : absl::StrCat("metric ", Words(zh).Metric(s));
+    case v1::SINK_FAILING:
+      return zh ? absl::StrCat("通知渠道 ", s) : absl::StrCat("sink ", s);
     case v1::REOPEN_COOLING_OFF:
       if (s == "reopen") return zh ? "重新开店" : "reopen";
       if (s == "registration") return zh ? "新店注册" : "new shop registration";
@@ -256,8 +151,9 @@ struct RiskText {
 };
 
 RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
-  const Evidence ev(alert);
-  const std::string money = HasMoney(alert) ? MoneyText(alert) : "";
+  const Evidence ev(alert, zh);
+  const std::string money =
+      HasMoney(alert) ? Words(zh).Money(MoneyText(alert)) : "";
   const std::string stage = alert.stage();
   RiskText out;
   switch (alert.key().kind()) {
@@ -293,7 +189,7 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       if (id.empty()) break;
       std::vector<std::string> about;
       if (ev.Has("dispute_kind")) {
-        about.push_back(DisputeKindWord(ev["dispute_kind"], zh));
+        about.push_back(Words(zh).DisputeKind(ev["dispute_kind"]));
       }
       if (ev.Has("order_id")) {
         about.push_back(zh ? absl::StrCat("订单 ", ev["order_id"])
@@ -368,7 +264,7 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       if (id.empty() || !ev.Has("days_overdue")) break;
       const std::string owed =
           ev.Has("outstanding") ? ev["outstanding"] : money;
-      const std::string cat = FeeCategoryWord(ev["category"], zh);
+      const std::string cat = Words(zh).FeeCategory(ev["category"]);
       out.sentence =
           zh ? absl::StrCat("费用 ", id, cat.empty() ? " " : "（" + cat + "）",
                             owed, " 已逾期 ", ev["days_overdue"],
@@ -385,11 +281,11 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       if (metric.empty() || !ev.Has("value") || !ev.Has("threshold")) break;
       const bool maximum = metric == "return_rate_pct";
       out.sentence =
-          zh ? absl::StrCat(MetricName(metric, zh), "为 ", ev["value"], "，",
+          zh ? absl::StrCat(Words(zh).Metric(metric), "为 ", ev["value"], "，",
                             maximum ? "高于上限 " : "低于要求 ",
                             ev["threshold"], "；平台退还保证金前会检查该指标")
              : absl::StrCat(
-                   "the ", MetricName(metric, zh), " is ", ev["value"], ", ",
+                   "the ", Words(zh).Metric(metric), " is ", ev["value"], ", ",
                    maximum ? "above the maximum " : "below the minimum ",
                    ev["threshold"],
                    "; the platform checks it before refunding the "
@@ -418,9 +314,12 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
             " the deposit refund:");
       }
       for (const auto& [c, summary] : blockers) {
-        out.details.push_back(
-            absl::StrCat(ConditionWord(static_cast<v1::Condition>(c), zh),
-                         zh ? "：" : ": ", summary));
+        const v1::Condition condition = static_cast<v1::Condition>(c);
+        const std::string name = v1::Condition_Name(condition);
+        out.details.push_back(absl::StrCat(
+            Words(zh).Condition(condition), Words(zh).labels().separator,
+            Words(zh).Blocker(condition, ev[name + ".count"],
+                              ev[name + ".amounts"], summary)));
       }
       break;
     }
@@ -542,19 +441,48 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       }
       break;
     }
+    case v1::SINK_FAILING: {
+      const std::string sink = alert.key().subject();
+      if (sink.empty() || !ev.Has("reason")) break;
+      const std::string detail = ev["detail"];
+      const std::string refused = ev["refused_alert"];
+      if (zh) {
+        out.sentence = absl::StrCat(
+            "通知渠道 ", sink,
+            ev.Has("sink_type")
+                ? "（" + Words(zh).SinkType(ev["sink_type"]) + "）"
+                : " ",
+            "拒收告警：", ev["reason"],
+            detail.empty() ? "" : "（" + detail + "）",
+            refused.empty() ? "" : "；告警 " + refused + " 未送达该渠道",
+            "，该渠道的接收人看不到告警");
+      } else {
+        out.sentence = absl::StrCat(
+            "sink ", sink,
+            ev.Has("sink_type")
+                ? " (" + Words(zh).SinkType(ev["sink_type"]) + ")"
+                : "",
+            " refuses alerts: ", ev["reason"],
+            detail.empty() ? "" : " (" + detail + ")",
+            refused.empty() ? "" : "; alert " + refused + " did not reach it",
+            ", so the people behind it see nothing");
+      }
+      break;
+    }
     default:
       break;
   }
   if (out.sentence.empty()) {
-    out.sentence = !alert.summary().empty() ? alert.summary()
-                                            : KindTitle(alert.key().kind(), zh);
+    out.sentence = !alert.summary().empty()
+                       ? alert.summary()
+                       : Words(zh).KindTitle(alert.key().kind());
   }
   return out;
 }
 
 // What to do, in words, per kind; falls back to the watcher's action.
 std::string DescribeAction(const v1::Alert& alert, bool zh) {
-  const Evidence ev(alert);
+  const Evidence ev(alert, zh);
   const std::string due = DueUtc(alert);
   const std::string& subject = alert.key().subject();
   switch (alert.key().kind()) {
@@ -614,9 +542,9 @@ std::string DescribeAction(const v1::Alert& alert, bool zh) {
     }
     case v1::METRIC_BELOW_THRESHOLD: {
       const std::string metric = ev.Has("metric") ? ev["metric"] : subject;
-      return zh ? absl::StrCat("改善", MetricName(metric, zh),
+      return zh ? absl::StrCat("改善", Words(zh).Metric(metric),
                                "至达标，否则保证金退还可能被拒绝")
-                : absl::StrCat("Bring the ", MetricName(metric, zh),
+                : absl::StrCat("Bring the ", Words(zh).Metric(metric),
                                " back within the threshold, or the deposit "
                                "refund may be refused.");
     }
@@ -663,34 +591,22 @@ std::string DescribeAction(const v1::Alert& alert, bool zh) {
                       "Renew the integration's authorization in the "
                       "platform's seller centre before ",
                       due.empty() ? "it expires" : due, ".");
+    case v1::SINK_FAILING:
+      return zh ? absl::StrCat(
+                      "检查通知渠道 ", subject,
+                      " 的地址、密钥（加签）和关键词规则（平台上与配置中）；"
+                      "被拒收的告警可用 depositctl alerts list --tenant ",
+                      alert.key().tenant(), " 查看")
+                : absl::StrCat(
+                      "Check sink ", subject,
+                      "'s URL, secret (signature) and keyword rule, on the "
+                      "platform and in the configuration; the refused alerts "
+                      "are listed by depositctl alerts list --tenant ",
+                      alert.key().tenant(), ".");
     default:
       break;
   }
   return alert.action();
-}
-
-// The label of the due line, per kind.
-std::string DueLabel(v1::AlertKind kind, bool zh) {
-  switch (kind) {
-    case v1::INACTIVITY:
-      return zh ? "扣款时间" : "Deduction at";
-    case v1::DISPUTE_RESPONSE_DUE:
-      return zh ? "回复期限" : "Respond by";
-    case v1::APPEAL_WINDOW_CLOSING:
-      return zh ? "申诉截止" : "Appeal by";
-    case v1::UNPAID_FEES:
-      return zh ? "缴费期限" : "Fee due";
-    case v1::REFUND_OVERDUE:
-      return zh ? "预计到账" : "Expected by";
-    case v1::REOPEN_COOLING_OFF:
-      return zh ? "冷静期结束" : "Cooling-off ends";
-    case v1::FEED_SILENT:
-      return zh ? "静默超限" : "Silent past limit at";
-    case v1::FEED_DEAUTHORIZED:
-      return zh ? "授权到期" : "Authorization expires";
-    default:
-      return zh ? "期限" : "Due";
-  }
 }
 
 // A labelled line: "Label: value" / "标签：value".
@@ -714,24 +630,30 @@ std::string RelativeTime(absl::Time due, absl::Time at,
             : absl::StrCat("overdue by ", amount);
 }
 
+std::string FullAlertPointer(absl::string_view tenant,
+                             absl::string_view language) {
+  return absl::StrCat(language == "zh-CN" ? "完整告警：" : "Full alerts: ",
+                      "depositctl alerts list --tenant ", tenant);
+}
+
 AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
   const bool zh = language == "zh-CN";
   const v1::AlertChange change = ChangeOf(alert);
   const bool cleared = change == v1::CLEARED;
   const std::string where = WhereText(alert, zh);
   const std::string subject = SubjectText(alert, zh);
-  const std::string kind_title = KindTitle(alert.key().kind(), zh);
+  const std::string kind_title = Words(zh).KindTitle(alert.key().kind());
   const absl::Time at = FromTimestamp(alert.at());
   const absl::Time starts = FromTimestamp(alert.starts_at());
 
   AlertMessage m;
   if (zh) {
-    m.title = absl::StrCat("【", SeverityWord(alert.severity(), zh), "】",
-                           ChangeWord(change, zh), "：", kind_title, " — ",
+    m.title = absl::StrCat("【", Words(zh).Severity(alert.severity()), "】",
+                           Words(zh).Change(change), "：", kind_title, " — ",
                            where, subject.empty() ? "" : "（" + subject + "）");
   } else {
-    m.title = absl::StrCat("[", SeverityWord(alert.severity(), zh), "] ",
-                           ChangeWord(change, zh), ": ", kind_title, " — ",
+    m.title = absl::StrCat("[", Words(zh).Severity(alert.severity()), "] ",
+                           Words(zh).Change(change), ": ", kind_title, " — ",
                            where, subject.empty() ? "" : " (" + subject + ")");
   }
 
@@ -744,11 +666,12 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
              : absl::StrCat("New alert, firing since ", UtcText(starts), ".");
       break;
     case v1::ESCALATED:
-      status = zh ? absl::StrCat("告警升级：进入阶段 ", alert.stage(), "（",
-                                 SeverityWord(alert.severity(), zh), "），自 ",
-                                 UtcText(starts), " 起持续触发。")
+      status = zh ? absl::StrCat("告警升级：进入阶段 ",
+                                 Words(zh).Stage(alert.stage()), "（",
+                                 Words(zh).Severity(alert.severity()),
+                                 "），自 ", UtcText(starts), " 起持续触发。")
                   : absl::StrCat("Escalated to stage ", alert.stage(), " (",
-                                 SeverityWord(alert.severity(), zh),
+                                 Words(zh).Severity(alert.severity()),
                                  "); firing since ", UtcText(starts), ".");
       break;
     case v1::REPEATED:
@@ -798,14 +721,14 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
   const RiskText risk = DescribeRisk(alert, zh);
   std::vector<Line> lines;
   lines.push_back(
-      {zh ? "店铺" : "Shop",
+      {Words(zh).labels().shop,
        alert.key().shop_id().empty()
            ? (zh ? absl::StrCat("租户 ", alert.key().tenant(), "（全部店铺）")
                  : absl::StrCat("tenant ", alert.key().tenant(),
                                 " (all shops)"))
            : absl::StrCat(
                  where, subject.empty() ? "" : (zh ? "，" : ", ") + subject)});
-  lines.push_back({zh ? "风险" : "At risk", risk.sentence});
+  lines.push_back({Words(zh).labels().at_risk, risk.sentence});
   if (alert.has_due_at()) {
     const absl::Time due = FromTimestamp(alert.due_at());
     std::string value = UtcText(due);
@@ -813,25 +736,27 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
       absl::StrAppend(&value, zh ? "（" : " (", RelativeTime(due, at, language),
                       zh ? "）" : ")");
     }
-    lines.push_back({DueLabel(alert.key().kind(), zh), value});
+    lines.push_back({Words(zh).DueLabel(alert.key().kind()), value});
   }
   if (HasMoney(alert)) {
-    lines.push_back({zh ? "涉及金额" : "Money at risk", MoneyText(alert)});
+    lines.push_back(
+        {Words(zh).labels().money_at_risk, Words(zh).Money(MoneyText(alert))});
   }
   if (!cleared) {
     m.action = DescribeAction(alert, zh);
     if (!m.action.empty()) {
-      lines.push_back({zh ? "处理建议" : "Action", m.action});
+      lines.push_back({Words(zh).labels().action, m.action});
     }
   }
-  lines.push_back({zh ? "状态" : "Status", status});
+  lines.push_back({Words(zh).labels().status, status});
   const std::string trace = absl::StrCat(
-      AlertKeyString(alert.key()), zh ? " · 序号 " : " · sequence ",
+      AlertKeyString(alert.key()), " · ", Words(zh).labels().sequence, " ",
       alert.sequence(), alert.stage().empty() ? "" : " · ",
-      alert.stage().empty() ? "" : (zh ? "阶段 " : "stage "), alert.stage());
-  lines.push_back({zh ? "告警键" : "Alert", trace});
+      alert.stage().empty() ? "" : absl::StrCat(Words(zh).labels().stage, " "),
+      Words(zh).Stage(alert.stage()));
+  lines.push_back({Words(zh).labels().alert, trace});
 
-  const absl::string_view sep = zh ? "：" : ": ";
+  const absl::string_view sep = Words(zh).labels().separator;
   std::vector<std::string> text_lines = {m.title};
   std::vector<std::string> md_lines = {absl::StrCat("### ", m.title)};
   for (const Line& l : lines) {
@@ -840,7 +765,9 @@ AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language) {
     if (&l == &lines[1]) {  // risk details follow the risk sentence
       for (const std::string& d : risk.details) {
         text_lines.push_back(absl::StrCat("  - ", d));
-        md_lines.push_back(absl::StrCat("- ", d));
+        // "> " lines: WeCom shows no "- " lists; DingTalk and Feishu
+        // render quotes too.
+        md_lines.push_back(absl::StrCat("> ", d));
       }
     }
   }

@@ -40,6 +40,12 @@ struct AlertMessage {
 // Never fails: missing fields are left out of the message.
 AlertMessage RenderAlert(const v1::Alert& alert, absl::string_view language);
 
+// Where a person finds the whole alert when a robot's copy is cut or
+// folded into a digest: "Full alerts: depositctl alerts list --tenant acme"
+// / "完整告警：depositctl alerts list --tenant acme".
+std::string FullAlertPointer(absl::string_view tenant,
+                             absl::string_view language);
+
 // "in 3 days" / "3 天后", "overdue by 2 h" / "已逾期 2 小时", "now" / "现在":
 // `due` relative to `at`, rounded down to the largest whole unit (days, hours,
 // minutes). Exposed for tests and depositctl.

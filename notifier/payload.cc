@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "notifier/digest.h"
 #include "notifier/message.h"
 #include "watchers/currency.h"
 #include "watchers/timestamps.h"
@@ -24,7 +26,6 @@ namespace {
 using watchers::FromTimestamp;
 
 constexpr absl::string_view kEllipsis = "…";  // 3 bytes of UTF-8
-constexpr size_t kFeishuBodyMaxBytes = 20 * 1000;
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
 size_t Utf8SequenceLength(absl::string_view s, size_t i) {
@@ -177,18 +178,6 @@ std::string SlackEscape(absl::string_view s) {
   return out;
 }
 
-std::string SlackText(const AlertMessage& msg) {
-  // Bold title (Slack's *bold*), then the body lines after the title.
-  absl::string_view body = msg.text;
-  if (absl::ConsumePrefix(&body, msg.title)) absl::ConsumePrefix(&body, "\n");
-  // Cut before escaping so an entity is never split; escaping only grows the
-  // text by the few &, <, > in it.
-  const size_t reserve = msg.title.size() + 1000;
-  const std::string cut = TruncateUtf8(
-      body, kSlackTextMaxChars > reserve ? kSlackTextMaxChars - reserve : 0);
-  return absl::StrCat("*", SlackEscape(msg.title), "*\n", SlackEscape(cut));
-}
-
 std::string WithQuery(absl::string_view url, absl::string_view query) {
   const size_t hash = url.find('#');
   const absl::string_view base = url.substr(0, hash);
@@ -330,16 +319,145 @@ std::string AlertKeyString(const v1::AlertKey& key) {
   return out;
 }
 
+namespace {
+
+// The longest cut of `text` whose `measure` (the body or field the platform
+// limits) is at most `max_bytes`: `text` itself when it fits, else a prefix
+// cut on a character boundary ending with "…", then a blank line and
+// `pointer` (where to read the rest). Escaping grows a body unevenly, so the
+// cut is found by bisection on the prefix length (about 16 bodies are built,
+// only for texts that do not fit).
+std::string FitText(absl::string_view text, absl::string_view pointer,
+                    size_t max_bytes,
+                    const std::function<size_t(const std::string&)>& measure) {
+  std::string whole(text);
+  if (measure(whole) <= max_bytes) return whole;
+  const std::string tail = absl::StrCat("\n\n", pointer);
+  auto cut = [&](size_t prefix) {
+    return absl::StrCat(TruncateUtf8(text, prefix + kEllipsis.size()), tail);
+  };
+  // Invariant: cut(lo) fits (or lo == 0), cut(hi) does not.
+  size_t lo = 0, hi = text.size();
+  while (hi - lo > 1) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (measure(cut(mid)) <= max_bytes) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return cut(lo);
+}
+
+std::string DingTalkBody(const AlertMessage& msg, absl::string_view text) {
+  return JsonObject()
+      .Str("msgtype", "markdown")
+      .Raw("markdown",
+           JsonObject().Str("title", msg.title).Str("text", text).Done())
+      .Done();
+}
+
+std::string FeishuBody(absl::string_view ts, absl::string_view sign,
+                       absl::string_view text) {
+  JsonObject o;
+  if (!ts.empty()) o.Str("timestamp", ts).Str("sign", sign);
+  o.Str("msg_type", "text")
+      .Raw("content", JsonObject().Str("text", text).Done());
+  return o.Done();
+}
+
+std::string WeComBody(absl::string_view content) {
+  return JsonObject()
+      .Str("msgtype", "markdown")
+      .Raw("markdown", JsonObject().Str("content", content).Done())
+      .Done();
+}
+
+// A chat robot's request for `msg` (one alert or a digest) of `tenant`.
+absl::StatusOr<HttpRequest> ChatRequest(const v1::Sink& sink,
+                                        const AlertMessage& msg,
+                                        absl::string_view tenant,
+                                        absl::string_view language,
+                                        absl::Time now) {
+  const std::string pointer = FullAlertPointer(tenant, language);
+  HttpRequest req;
+  req.url = sink.url();
+  req.headers.emplace_back("Content-Type", "application/json");
+  switch (sink.type()) {
+    case v1::SLACK: {
+      // The title in bold (Slack's *bold*), then the body lines after it;
+      // escaped for mrkdwn, the whole body within Slack's text limit.
+      absl::string_view body = msg.text;
+      if (absl::ConsumePrefix(&body, msg.title)) {
+        absl::ConsumePrefix(&body, "\n");
+      }
+      const std::string title =
+          absl::StrCat("*", SlackEscape(msg.title), "*\n");
+      const std::string text =
+          FitText(body, pointer, kSlackBodyMaxBytes, [&](const std::string& t) {
+            return JsonObject()
+                .Str("text", absl::StrCat(title, SlackEscape(t)))
+                .Done()
+                .size();
+          });
+      req.body = JsonObject()
+                     .Str("text", absl::StrCat(title, SlackEscape(text)))
+                     .Done();
+      return req;
+    }
+    case v1::DINGTALK: {
+      const std::string text = FitText(
+          msg.markdown, pointer, kDingTalkBodyMaxBytes,
+          [&](const std::string& t) { return DingTalkBody(msg, t).size(); });
+      req.body = DingTalkBody(msg, text);
+      if (!sink.secret().empty()) {
+        const std::string ms = absl::StrCat(absl::ToUnixMillis(now));
+        const std::string sign = UrlEncode(Base64(
+            HmacSha256(sink.secret(), absl::StrCat(ms, "\n", sink.secret()))));
+        req.url = WithQuery(sink.url(),
+                            absl::StrCat("timestamp=", ms, "&sign=", sign));
+      }
+      return req;
+    }
+    case v1::FEISHU: {
+      std::string ts, sign;
+      if (!sink.secret().empty()) {
+        ts = absl::StrCat(absl::ToUnixSeconds(now));
+        sign = Base64(HmacSha256(absl::StrCat(ts, "\n", sink.secret()), ""));
+      }
+      const std::string text = FitText(
+          msg.text, pointer, kFeishuBodyMaxBytes,
+          [&](const std::string& t) { return FeishuBody(ts, sign, t).size(); });
+      req.body = FeishuBody(ts, sign, text);
+      return req;
+    }
+    case v1::WECOM: {
+      // WeCom limits the content (4096 bytes of UTF-8), not the body.
+      const std::string content =
+          FitText(msg.markdown, pointer, kWeComMarkdownMaxBytes,
+                  [](const std::string& t) { return t.size(); });
+      req.body = WeComBody(content);
+      return req;
+    }
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("sink \"", sink.name(), "\" is not a chat robot (",
+                       v1::SinkType_Name(sink.type()), ")"));
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<HttpRequest> BuildSinkRequest(const v1::Sink& sink,
                                              const v1::Alert& alert,
                                              absl::string_view language,
                                              absl::Time now) {
   const AlertMessage msg = RenderAlert(alert, language);
-  HttpRequest req;
-  req.url = sink.url();
-  req.headers.emplace_back("Content-Type", "application/json");
   switch (sink.type()) {
     case v1::WEBHOOK: {
+      HttpRequest req;
+      req.url = sink.url();
+      req.headers.emplace_back("Content-Type", "application/json");
       req.body = WebhookBody(alert, msg);
       const std::string ts = absl::StrCat(absl::ToUnixSeconds(now));
       req.headers.emplace_back("X-Depositd-Alert-Key",
@@ -357,58 +475,10 @@ absl::StatusOr<HttpRequest> BuildSinkRequest(const v1::Sink& sink,
       return req;
     }
     case v1::SLACK:
-      req.body = JsonObject().Str("text", SlackText(msg)).Done();
-      return req;
-    case v1::DINGTALK: {
-      req.body = JsonObject()
-                     .Str("msgtype", "markdown")
-                     .Raw("markdown",
-                          JsonObject()
-                              .Str("title", msg.title)
-                              .Str("text", TruncateUtf8(msg.markdown,
-                                                        kDingTalkTextMaxBytes))
-                              .Done())
-                     .Done();
-      if (!sink.secret().empty()) {
-        const std::string ms = absl::StrCat(absl::ToUnixMillis(now));
-        const std::string sign = UrlEncode(Base64(
-            HmacSha256(sink.secret(), absl::StrCat(ms, "\n", sink.secret()))));
-        req.url = WithQuery(sink.url(),
-                            absl::StrCat("timestamp=", ms, "&sign=", sign));
-      }
-      return req;
-    }
-    case v1::FEISHU: {
-      std::string ts, sign;
-      if (!sink.secret().empty()) {
-        ts = absl::StrCat(absl::ToUnixSeconds(now));
-        sign = Base64(HmacSha256(absl::StrCat(ts, "\n", sink.secret()), ""));
-      }
-      // The 20 KB limit is on the whole body; escaping can grow the text, so
-      // shrink until it fits.
-      for (size_t limit = kFeishuTextMaxBytes;; limit -= limit / 4) {
-        JsonObject o;
-        if (!ts.empty()) o.Str("timestamp", ts).Str("sign", sign);
-        o.Str("msg_type", "text")
-            .Raw(
-                "content",
-                JsonObject().Str("text", TruncateUtf8(msg.text, limit)).Done());
-        req.body = o.Done();
-        if (req.body.size() <= kFeishuBodyMaxBytes || limit < 64) break;
-      }
-      return req;
-    }
+    case v1::DINGTALK:
+    case v1::FEISHU:
     case v1::WECOM:
-      req.body =
-          JsonObject()
-              .Str("msgtype", "markdown")
-              .Raw("markdown",
-                   JsonObject()
-                       .Str("content",
-                            TruncateUtf8(msg.markdown, kWeComMarkdownMaxBytes))
-                       .Done())
-              .Done();
-      return req;
+      return ChatRequest(sink, msg, alert.key().tenant(), language, now);
     case v1::ALERTMANAGER:
       return absl::InvalidArgumentError(absl::StrCat(
           "sink \"", sink.name(),
@@ -418,6 +488,26 @@ absl::StatusOr<HttpRequest> BuildSinkRequest(const v1::Sink& sink,
           absl::StrCat("sink \"", sink.name(), "\" has no supported type (",
                        static_cast<int>(sink.type()), ")"));
   }
+}
+
+absl::StatusOr<HttpRequest> BuildDigestRequest(
+    const v1::Sink& sink, absl::Span<const v1::Alert> alerts,
+    absl::string_view language, absl::Time now) {
+  if (alerts.empty()) {
+    return absl::InvalidArgumentError("BuildDigestRequest: no alerts to send");
+  }
+  if (!IsChatSink(sink.type())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sink \"", sink.name(), "\" is ", v1::SinkType_Name(sink.type()),
+        ": only chat robots take digests"));
+  }
+  return ChatRequest(sink, RenderDigest(alerts, language),
+                     alerts.front().key().tenant(), language, now);
+}
+
+bool IsChatSink(v1::SinkType type) {
+  return type == v1::SLACK || type == v1::DINGTALK || type == v1::FEISHU ||
+         type == v1::WECOM;
 }
 
 absl::StatusOr<HttpRequest> BuildAlertmanagerRequest(

@@ -30,20 +30,26 @@
 //   "$secret"
 //
 // SLACK incoming webhook: {"text": mrkdwn}; &, <, > escaped as &amp; &lt;
-//   &gt;. Text is cut at 40,000 characters (Slack truncates beyond that).
+//   &gt;. The body is kept within 40,000 bytes (Slack truncates text beyond
+//   40,000 characters).
 // DINGTALK custom robot: {"msgtype":"markdown","markdown":{"title","text"}}.
 //   With a secret ("加签"), the URL gets timestamp=<unix ms>&sign=<UrlEncode(
 //   Base64(HMAC-SHA256(key = secret, data = ms + "\n" + secret)))>, appended
 //   with '&' if the URL already has a query, '?' otherwise. DingTalk accepts a
-//   timestamp within one hour of its clock. Text is cut at 20,000 bytes.
+//   timestamp within one hour of its clock. The whole body is kept within
+//   20,000 bytes (DingTalk's limit is on the request, not the text).
 // FEISHU / Lark custom bot: {"msg_type":"text","content":{"text"}}; with a
 //   secret also "timestamp":"<unix seconds>" and "sign": Base64(HMAC-SHA256(
-//   key = timestamp + "\n" + secret, data = "")). Body kept under 20 KB.
+//   key = timestamp + "\n" + secret, data = "")). Body within 20,000 bytes
+//   (Feishu's limit is 20 KB per request).
 // WECOM group robot: {"msgtype":"markdown","markdown":{"content"}}; content is
-//   at most 4096 bytes of UTF-8, cut on a character boundary with "…".
+//   at most 4096 bytes of UTF-8 (WeCom's limit is on the content).
 // ALERTMANAGER: see BuildAlertmanagerRequest.
 //
-// Every truncation is on a UTF-8 character boundary and ends with "…".
+// A chat robot's text that does not fit is cut on a UTF-8 character
+// boundary, ends with "…", and is followed by a blank line and
+// FullAlertPointer (the depositctl command that lists the full alerts), all
+// inside the platform's limit.
 #ifndef DEPOSITD_NOTIFIER_PAYLOAD_H_
 #define DEPOSITD_NOTIFIER_PAYLOAD_H_
 
@@ -69,11 +75,14 @@ struct HttpRequest {
   std::string body;
 };
 
-// Size limits of the chat sinks (bytes of UTF-8 unless noted).
-inline constexpr size_t kWeComMarkdownMaxBytes = 4096;
-inline constexpr size_t kDingTalkTextMaxBytes = 20000;
-inline constexpr size_t kFeishuTextMaxBytes = 18000;  // body limit 20 KB
-inline constexpr size_t kSlackTextMaxChars = 40000;
+// Size limits of the chat sinks, bytes of UTF-8.
+inline constexpr size_t kWeComMarkdownMaxBytes = 4096;  // the content
+inline constexpr size_t kDingTalkBodyMaxBytes = 20000;  // the whole body
+inline constexpr size_t kFeishuBodyMaxBytes = 20000;    // the whole body
+inline constexpr size_t kSlackBodyMaxBytes = 40000;     // the whole body
+
+// True for SLACK, DINGTALK, FEISHU and WECOM (chat robots: paced, digests).
+bool IsChatSink(v1::SinkType type);
 
 // One transition to a WEBHOOK, SLACK, DINGTALK, FEISHU or WECOM sink.
 // INVALID_ARGUMENT for ALERTMANAGER (use BuildAlertmanagerRequest) or an
@@ -82,6 +91,13 @@ absl::StatusOr<HttpRequest> BuildSinkRequest(const v1::Sink& sink,
                                              const v1::Alert& alert,
                                              absl::string_view language,
                                              absl::Time now);
+
+// A digest of several transitions of one tenant (notifier/digest.h) to a
+// chat robot, within the platform's limits as above. INVALID_ARGUMENT for
+// empty `alerts` or a sink that is not a chat robot.
+absl::StatusOr<HttpRequest> BuildDigestRequest(
+    const v1::Sink& sink, absl::Span<const v1::Alert> alerts,
+    absl::string_view language, absl::Time now);
 
 // Alertmanager API v2: POST <sink.url without trailing slash>/api/v2/alerts,
 // a JSON array with one element per alert:

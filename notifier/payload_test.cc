@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
@@ -392,7 +393,10 @@ TEST(FeishuTest, LongTextKeepsBodyUnder20KB) {
   ASSERT_TRUE(req.ok());
   EXPECT_LE(req->body.size(), 20000u);
   const Struct body = ParseObject(req->body);
-  EXPECT_THAT(Field(Obj(body, "content"), "text"), testing::EndsWith("…"));
+  // Cut with "…", then where to read the rest.
+  EXPECT_THAT(
+      Field(Obj(body, "content"), "text"),
+      testing::EndsWith("…\n\n完整告警：depositctl alerts list --tenant acme"));
 }
 
 // --- WECOM
@@ -425,7 +429,10 @@ TEST(WeComTest, ContentTruncatedTo4096BytesOnUtf8Boundary) {
   const std::string content = Field(Obj(body, "markdown"), "content");
   EXPECT_LE(content.size(), kWeComMarkdownMaxBytes);
   EXPECT_GT(content.size(), kWeComMarkdownMaxBytes - 6);
-  EXPECT_THAT(content, testing::EndsWith("店…"));
+  // Cut with "…", then where to read the rest.
+  EXPECT_THAT(content,
+              testing::EndsWith(
+                  "店…\n\n完整告警：depositctl alerts list --tenant acme"));
   // The parse back succeeded, so the cut left valid UTF-8 (protobuf's JSON
   // parser rejects invalid UTF-8 in strings).
 }
@@ -591,6 +598,94 @@ TEST(AlertmanagerTest, Errors) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(BuildAlertmanagerRequest(MakeSink(v1::WEBHOOK, "http://am"), {a},
                                      "en", kNow, absl::Minutes(1))
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// Every chat robot's body (not only its text) within the platform's limit,
+// for a long zh-CN alert, with characters that JSON escaping grows (quotes,
+// newlines) and 3-byte characters that must not be split.
+TEST(AllSinksTest, LongChineseAlertFitsEveryRobotsLimit) {
+  struct Case {
+    v1::SinkType type;
+    size_t limit;
+    bool content_only;  // WeCom limits the markdown content, not the body
+  };
+  const Case cases[] = {
+      {v1::DINGTALK, kDingTalkBodyMaxBytes, false},
+      {v1::FEISHU, kFeishuBodyMaxBytes, false},
+      {v1::WECOM, kWeComMarkdownMaxBytes, true},
+      {v1::SLACK, kSlackBodyMaxBytes, false},
+  };
+  const std::string pointer = "完整告警：depositctl alerts list --tenant acme";
+  for (size_t chars : {100, 6000, 6660, 6700, 20000}) {
+    v1::Alert alert = SampleAlert();
+    alert.mutable_key()->set_kind(v1::CLOSURE_BLOCKED);
+    alert.clear_evidence();
+    std::string summary;
+    for (size_t i = 0; i < chars; ++i) {
+      summary += i % 40 == 39 ? "\n" : (i % 10 == 9 ? "\"" : "店");
+    }
+    alert.set_summary(summary);
+    for (const Case& c : cases) {
+      SCOPED_TRACE(absl::StrCat(v1::SinkType_Name(c.type), " ", chars));
+      absl::StatusOr<HttpRequest> req = BuildSinkRequest(
+          MakeSink(c.type, "https://x.example/h", "sec"), alert, "zh-CN", kNow);
+      ASSERT_TRUE(req.ok());
+      const Struct body = ParseObject(req->body);  // valid JSON and UTF-8
+      std::string text;
+      switch (c.type) {
+        case v1::DINGTALK:
+          text = Field(Obj(body, "markdown"), "text");
+          break;
+        case v1::FEISHU:
+          text = Field(Obj(body, "content"), "text");
+          break;
+        case v1::WECOM:
+          text = Field(Obj(body, "markdown"), "content");
+          break;
+        default:
+          text = Field(body, "text");
+      }
+      EXPECT_LE(c.content_only ? text.size() : req->body.size(), c.limit);
+      const bool cut = !absl::StrContains(text, summary.substr(0, 30)) ||
+                       absl::StrContains(text, pointer);
+      if (absl::StrContains(text, pointer)) {
+        EXPECT_THAT(text, testing::EndsWith(absl::StrCat("…\n\n", pointer)));
+        // Not cut more than needed: within 1% of the limit.
+        EXPECT_GT(c.content_only ? text.size() : req->body.size(),
+                  c.limit - c.limit / 100);
+      }
+      if (chars == 100) EXPECT_FALSE(absl::StrContains(text, pointer));
+      if (chars == 20000) EXPECT_TRUE(cut);
+    }
+  }
+}
+
+TEST(DigestRequestTest, OnlyChatRobotsAndWithinLimits) {
+  std::vector<v1::Alert> run;
+  for (int i = 0; i < 300; ++i) {
+    v1::Alert a = SampleAlert();
+    a.set_sequence(100 + i);
+    run.push_back(a);
+  }
+  absl::StatusOr<HttpRequest> ding = BuildDigestRequest(
+      MakeSink(v1::DINGTALK, "https://d.example/send?access_token=T", "k"), run,
+      "zh-CN", kNow);
+  ASSERT_TRUE(ding.ok()) << ding.status();
+  EXPECT_LE(ding->body.size(), kDingTalkBodyMaxBytes);
+  const Struct body = ParseObject(ding->body);
+  EXPECT_THAT(Field(Obj(body, "markdown"), "title"),
+              testing::HasSubstr("租户 acme 的 300 条告警"));
+  EXPECT_THAT(ding->url, testing::HasSubstr("&sign="));
+  EXPECT_EQ(BuildDigestRequest(MakeSink(v1::WEBHOOK, "https://w.example"), run,
+                               "en", kNow)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildDigestRequest(MakeSink(v1::SLACK, "https://s.example"), {},
+                               "en", kNow)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);

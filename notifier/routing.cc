@@ -82,6 +82,19 @@ absl::StatusOr<AlertRouter> AlertRouter::Create(
                      absl::StrCat(sink.timeout_ms(), " is not in [1, ",
                                   kMaxTimeoutMs, "]"));
     }
+    for (int p = 0; p < sink.pace_size(); ++p) {
+      const v1::SinkPace& pace = sink.pace(p);
+      if (pace.messages() < 1 || pace.per_ms() < 1) {
+        return Invalid(
+            absl::StrCat(path, ".pace[", p, "]"),
+            absl::StrCat("messages (", pace.messages(), ") and per_ms (",
+                         pace.per_ms(), ") must both be at least 1"));
+      }
+    }
+    if (sink.has_digest_max() && sink.digest_max() < 1) {
+      return Invalid(absl::StrCat(path, ".digest_max"),
+                     absl::StrCat(sink.digest_max(), " is below 1"));
+    }
     index[sink.name()] = router.sinks_.size();
     router.sinks_.push_back(sink);
   }

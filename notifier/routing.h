@@ -43,7 +43,8 @@ class AlertRouter {
   // field path, e.g. `routes[2].sinks[0]: unknown sink "x" (defined: ops, am)`
   // or `sinks[1].url: "ftp://x" is not an http:// or https:// URL`. Rules:
   // sink names non-empty, unique, [A-Za-z0-9_.-]+; type set; url non-empty
-  // http(s); timeout_ms in [1, 600000] when set; each route names >= 1 defined
+  // http(s); timeout_ms in [1, 600000] when set; pace limits with messages
+  // and per_ms >= 1; digest_max >= 1 when set; each route names >= 1 defined
   // sink; repeat_interval_minutes >= 1 when set; kinds / min_severity valid
   // enum values (kinds not UNSPECIFIED).
   static absl::StatusOr<AlertRouter> Create(const v1::DaemonConfig& config);

@@ -1,5 +1,6 @@
 # Alert delivery tests (included at the end of tests/CMakeLists.txt): the real
-# depositd delivering to a local HTTP receiver (alert_delivery_test) and to a
+# depositd delivering to a local HTTP receiver (alert_delivery_test), to
+# receivers answering like the chat robots (robot_delivery_test) and to a
 # real prometheus-alertmanager (alertmanager_e2e_test).
 if(NOT TARGET depositd_http_client)
   message(STATUS "tests: no depositd_http_client (daemon/sinks.cmake); "
@@ -29,6 +30,16 @@ target_link_libraries(alert_delivery_test PRIVATE
   GTest::gtest_main
 )
 gtest_discover_tests(alert_delivery_test PROPERTIES LABELS "alerts;integration"
+                     TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+
+add_executable(robot_delivery_test robot_delivery_test.cc)
+target_link_libraries(robot_delivery_test PRIVATE
+  depositd_test_harness
+  depositd_http_receiver
+  GTest::gmock
+  GTest::gtest_main
+)
+gtest_discover_tests(robot_delivery_test PROPERTIES LABELS "alerts;integration"
                      TIMEOUT 120 DISCOVERY_TIMEOUT 60)
 
 add_executable(alertmanager_e2e_test alertmanager_e2e_test.cc)

@@ -102,6 +102,21 @@ void HttpReceiver::FailNext(int n, int status) {
   }
 }
 
+void HttpReceiver::AnswerNext(int n, int status, const std::string& body) {
+  absl::MutexLock lock(&mu_);
+  for (int i = 0; i < n; ++i) {
+    Reply r;
+    r.status = status;
+    r.body = body;
+    script_.push_back(std::move(r));
+  }
+}
+
+void HttpReceiver::SetResponder(Responder responder) {
+  absl::MutexLock lock(&mu_);
+  responder_ = std::move(responder);
+}
+
 void HttpReceiver::TooManyRequestsNext(int n, const std::string& retry_after) {
   absl::MutexLock lock(&mu_);
   for (int i = 0; i < n; ++i) {
@@ -261,8 +276,11 @@ bool HttpReceiver::AnswerPending(Connection* c) {
       if (!script_.empty()) {
         reply = std::move(script_.front());
         script_.pop_front();
+      } else if (responder_) {
+        reply = responder_(requests_[c->pending.front()]);
       }
       requests_[c->pending.front()].status = reply.status;
+      requests_[c->pending.front()].answer = reply.body;
       c->pending.pop_front();
       absl::StrAppend(&c->out, "HTTP/1.1 ", reply.status, " ",
                       Reason(reply.status), "\r\nContent-Type: text/plain\r\n",

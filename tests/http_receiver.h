@@ -5,6 +5,8 @@
 //   auto receiver = HttpReceiver::Start();          // StatusOr
 //   (*receiver)->FailNext(3);                       // 500, 500, 500, then 200
 //   (*receiver)->TooManyRequestsNext(2, "1");       // 429 Retry-After: 1
+//   (*receiver)->AnswerNext(1, 200, R"({"errcode":130101})");  // any answer
+//   (*receiver)->SetResponder(...);  // after the script: computed answers
 //   (*receiver)->Hold(true);   // record requests but do not answer yet
 //   (*receiver)->Stop();       // connection refused from now on
 //   (*receiver)->Restart();    // the same port again (SO_REUSEADDR)
@@ -12,9 +14,9 @@
 //                        absl::Seconds(20));
 //
 // Scripted answers are consumed in order, one per request; when the script
-// is empty the answer is 200 with body "ok". Held requests are recorded with
-// status 0 at once and answered (and their status recorded) when the hold
-// ends, unless the client went away meanwhile.
+// is empty the answer is the responder's, or 200 with body "ok". Held requests
+// are recorded with status 0 at once and answered (and their status recorded)
+// when the hold ends, unless the client went away meanwhile.
 //
 // Supports what libcurl sends: keep-alive connections, Content-Length
 // bodies (no chunked uploads: answered 411). One thread serves everything
@@ -49,6 +51,8 @@ struct RecordedRequest {
   std::string body;
   // The status answered; 0 while held (or never answered).
   int status = 0;
+  // The body answered.
+  std::string answer;
   absl::Time received_at;
 
   // The first header called `name` (case-insensitive), or "".
@@ -57,6 +61,16 @@ struct RecordedRequest {
 
 class HttpReceiver {
  public:
+  struct Reply {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body = "ok";
+  };
+  // Computes the answer to a request when the script is empty. Called on the
+  // serving thread with the receiver's lock held: it must not call the
+  // receiver.
+  using Responder = std::function<Reply(const RecordedRequest&)>;
+
   // Listens on 127.0.0.1:`port` (0: any free port).
   static absl::StatusOr<std::unique_ptr<HttpReceiver>> Start(int port = 0);
   ~HttpReceiver();  // Stop()
@@ -71,6 +85,10 @@ class HttpReceiver {
   void FailNext(int n, int status = 500);
   // Answers the next `n` requests with 429 and Retry-After: `retry_after`.
   void TooManyRequestsNext(int n, const std::string& retry_after = "1");
+  // Answers the next `n` requests with `status` and `body`.
+  void AnswerNext(int n, int status, const std::string& body);
+  // Answers with `responder` once the script is empty (null: 200 "ok").
+  void SetResponder(Responder responder);
   // While on, requests are recorded but not answered.
   void Hold(bool on);
 
@@ -89,11 +107,6 @@ class HttpReceiver {
       absl::Duration timeout) const;
 
  private:
-  struct Reply {
-    int status = 200;
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body = "ok";
-  };
   struct Connection;
 
   HttpReceiver() = default;
@@ -115,6 +128,7 @@ class HttpReceiver {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<Reply> script_ ABSL_GUARDED_BY(mu_);
+  Responder responder_ ABSL_GUARDED_BY(mu_);
   std::vector<RecordedRequest> requests_ ABSL_GUARDED_BY(mu_);
 };
 

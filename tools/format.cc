@@ -410,7 +410,26 @@ std::string FormatStats(const v1::StatsResponse& s) {
       {"store_estimated_keys", absl::StrCat(s.store_estimated_keys())});
   table.AddRow({"dedupe_ids", absl::StrCat(s.dedupe_ids())});
   table.AddRow({"packed_shops", absl::StrCat(s.packed_shops())});
-  return table.Render();
+  std::string out = table.Render();
+  if (s.sinks_size() == 0) return out;
+  // One row per sink: a FAILING sink refuses alerts (see REFUSED_BY_REASON
+  // and the daemon's log); THROTTLED answers were retried.
+  TextTable sinks({"SINK", "TYPE", "DELIVERED", "REFUSED", "THROTTLED",
+                   "DIGESTS", "STATE", "REFUSED_BY_REASON", "LAST_ERROR"});
+  for (const v1::SinkDeliveryStats& k : s.sinks()) {
+    std::map<std::string, int64_t> reasons(k.refused_by_reason().begin(),
+                                           k.refused_by_reason().end());
+    std::vector<std::string> parts;
+    for (const auto& [reason, n] : reasons) {
+      parts.push_back(absl::StrCat(reason, " x", n));
+    }
+    sinks.AddRow({k.name(), v1::SinkType_Name(k.type()),
+                  absl::StrCat(k.delivered()), absl::StrCat(k.refused()),
+                  absl::StrCat(k.throttled()), absl::StrCat(k.digests()),
+                  k.failing() ? "FAILING" : "ok", absl::StrJoin(parts, "; "),
+                  k.last_error()});
+  }
+  return absl::StrCat(out, "\n", sinks.Render());
 }
 
 }  // namespace depositd::tools

@@ -98,7 +98,9 @@ std::string FormatShopTable(const std::vector<v1::ShopSummary>& shops);
 //  (stage) summary".
 std::string FormatAlertLine(const v1::Alert& alert);
 
-// Admin statistics, one "name: value" per line.
+// Admin statistics, one "name: value" per line; then, when the daemon has
+// sinks, one row per sink (delivered, refused, throttled, digests, FAILING
+// while SINK_FAILING fires about it, refusals by reason, last error).
 std::string FormatStats(const v1::StatsResponse& stats);
 
 // The effective configuration (Admin.GetConfig): a table of the profiles

@@ -266,5 +266,22 @@ TEST(FormatStatsTest, NamesEveryCounter) {
   EXPECT_THAT(text, HasSubstr("dedupe_ids"));
 }
 
+TEST(FormatStatsTest, FailingSinkShowsItsRefusalsByReason) {
+  v1::StatsResponse s;
+  v1::SinkDeliveryStats* k = s.add_sinks();
+  k->set_name("team-robot");
+  k->set_type(v1::DINGTALK);
+  k->set_delivered(12);
+  k->set_refused(3);
+  (*k->mutable_refused_by_reason())["dingtalk errcode 310000"] = 3;
+  k->set_failing(true);
+  k->set_last_error("dingtalk errcode 310000: keywords not in content");
+  const std::string text = FormatStats(s);
+  EXPECT_THAT(text, HasSubstr("team-robot"));
+  EXPECT_THAT(text, HasSubstr("FAILING"));
+  EXPECT_THAT(text, HasSubstr("dingtalk errcode 310000 x3"));
+  EXPECT_THAT(text, HasSubstr("keywords not in content"));
+}
+
 }  // namespace
 }  // namespace depositd::tools

@@ -555,7 +555,19 @@ class ClosureBlockedWatcher final : public RiskWatcher {
     }
     for (const v1::Blocker& b : report.blockers()) {
       if (b.has_clears_at() || b.condition() == v1::R7_WAITING_PERIOD) continue;
-      (*f->mutable_evidence())[v1::Condition_Name(b.condition())] = b.summary();
+      const std::string name = v1::Condition_Name(b.condition());
+      (*f->mutable_evidence())[name] = b.summary();
+      // Structured, so that notifier/ words each blocker in the tenant's
+      // language: how many things block, and the amounts involved.
+      (*f->mutable_evidence())[name + ".count"] = absl::StrCat(b.count());
+      std::vector<std::string> amounts;
+      for (const v1::Money& m : b.amounts()) {
+        amounts.push_back(FormatMoney(m.minor_units(), m.currency()));
+      }
+      if (!amounts.empty()) {
+        (*f->mutable_evidence())[name + ".amounts"] =
+            absl::StrJoin(amounts, ", ");
+      }
     }
     (*f->mutable_evidence())["closure_requested_at"] = TimeText(start, profile);
     if (Zh(profile)) {

@@ -1,0 +1,11 @@
+#include "notifier/phrases.h"
+
+#include "notifier/phrases_tables.h"
+
+namespace depositd::notifier {
+
+const Phrases& PhrasesFor(absl::string_view language) {
+  return language == "zh-CN" ? ChinesePhraseTable() : EnglishPhraseTable();
+}
+
+}  // namespace depositd::notifier
