@@ -2,6 +2,16 @@
 // Engine, using the callback API (a reactor per call). Only this file and
 // depositd_main.cc include grpcpp.
 //
+// EventIngest takes its requests as raw bytes: after the caller is
+// authenticated, each batch is decoded by edge::DecodeEventBatch
+// (edge/event_batch_decoder.h), so an event with a string that is not UTF-8
+// (or otherwise undecodable) is REJECTED in its ack with the field named
+// while the rest of its batch is applied, and a request that is not an
+// EventBatch at all gets INVALID_ARGUMENT: on Publish the call, on Stream
+// the stream, which ends with it (naming the batch) after the acks of the
+// batches before it. The service's descriptor is depositd.v1.EventIngest's,
+// so clients and reflection see no difference.
+//
 // EventIngest.Stream: a bidi reactor reads a batch, hands it to
 // Engine::Ingest and issues the next read only when the batch is queued and
 // fewer than kMaxInflightBatches batches await their ack, so a fast client
