@@ -32,18 +32,27 @@ std::string SpoilMarkers(std::string bytes) {
   return absl::StrReplaceAll(bytes, {{"@@@@", "ab\xf0\x9f"}});
 }
 
-grpc::Status RawPublish(const std::shared_ptr<grpc::Channel>& channel,
-                        const std::string& request, v1::IngestAck* ack) {
+grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
+                          const std::string& method, const std::string& request,
+                          std::string* response) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-  const grpc::internal::RpcMethod method("/depositd.v1.EventIngest/Publish",
-                                         grpc::internal::RpcMethod::NORMAL_RPC,
-                                         channel);
-  grpc::ByteBuffer response;
+  const grpc::internal::RpcMethod rpc(
+      method.c_str(), grpc::internal::RpcMethod::NORMAL_RPC, channel);
+  grpc::ByteBuffer out;
   grpc::Status s =
       grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
-          channel.get(), method, &context, ToBuffer(request), &response);
-  if (s.ok() && !ack->ParseFromString(FromBuffer(response))) {
+          channel.get(), rpc, &context, ToBuffer(request), &out);
+  if (s.ok()) *response = FromBuffer(out);
+  return s;
+}
+
+grpc::Status RawPublish(const std::shared_ptr<grpc::Channel>& channel,
+                        const std::string& request, v1::IngestAck* ack) {
+  std::string response;
+  grpc::Status s = RawUnaryCall(channel, "/depositd.v1.EventIngest/Publish",
+                                request, &response);
+  if (s.ok() && !ack->ParseFromString(response)) {
     return grpc::Status(grpc::StatusCode::INTERNAL, "ack does not parse");
   }
   return s;

@@ -27,6 +27,13 @@ namespace depositd::integration {
 // same length, so the protobuf framing stays valid.
 std::string SpoilMarkers(std::string bytes);
 
+// One unary call of `method` ("/depositd.v1.Readiness/GetShop") with
+// `request` as its bytes and a 20 s deadline; the response's bytes in
+// *response when OK.
+grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
+                          const std::string& method, const std::string& request,
+                          std::string* response);
+
 // One Publish call with `request` as its bytes and a 20 s deadline. The ack
 // in *ack when OK.
 grpc::Status RawPublish(const std::shared_ptr<grpc::Channel>& channel,
