@@ -253,10 +253,16 @@ class IngestStreamReactor final
     : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
       public ShutdownListener {
  public:
+  // `auth` and `ctx` (may be null / borrowed until OnDone) re-authorize the
+  // caller at each batch.
   IngestStreamReactor(Engine* engine, StreamRegistry* registry,
+                      const Authorizer* auth,
+                      const grpc::CallbackServerContext* ctx,
                       Principal principal)
       : engine_(engine),
         registry_(registry),
+        auth_(auth),
+        ctx_(ctx),
         principal_(std::move(principal)),
         store_watch_(std::make_shared<StoreWatch>(this)) {
     if (!registry_->Add(this)) {
@@ -290,6 +296,25 @@ class IngestStreamReactor final
       }
       Pump();
       return;
+    }
+    // Each batch is authorized as it arrives, so a revoked token (or a
+    // removed token file) ends an open stream too, after the acks of the
+    // batches before; nothing of this batch is decoded.
+    if (auth_ != nullptr) {
+      absl::StatusOr<Principal> p =
+          Authorize(auth_, ctx_, {Role::kIngest}, "EventIngest.Stream");
+      if (!p.ok()) {
+        read_buffer_.Clear();
+        {
+          absl::MutexLock lock(&mu_);
+          reading_ = false;
+          read_closed_ = true;
+          end_status_ = ToGrpc(p.status());
+        }
+        Pump();
+        return;
+      }
+      principal_ = *std::move(p);
     }
     // Each batch is parsed onto its own arena, which the engine keeps until
     // the batch's ack (see Engine::Ingest).
@@ -493,7 +518,10 @@ class IngestStreamReactor final
 
   Engine* const engine_;
   StreamRegistry* const registry_;
-  const Principal principal_;
+  const Authorizer* const auth_;
+  const grpc::CallbackServerContext* const ctx_;
+  // The caller as of the batch being read (one read at a time).
+  Principal principal_;
   const std::shared_ptr<StoreWatch> store_watch_;
   bool registered_ = true;
   // The batch being read (one read at a time), the number of batches read
@@ -547,7 +575,8 @@ class Services::IngestService final
           grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>>(
           p.status());
     }
-    return new IngestStreamReactor(engine_, streams_, *std::move(p));
+    return new IngestStreamReactor(engine_, streams_, auth_, ctx,
+                                   *std::move(p));
   }
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* ctx,

@@ -44,8 +44,11 @@
 //                                 token silences only that tenant).
 //   Admin.*                       admin (token file: only with tenant=*).
 //   grpc.health.v1.Health, reflection: open.
-// Streams are authorized when they open: a Stream or Watch keeps the rights
-// it started with until it ends, even if its token is removed meanwhile.
+// A Stream is authorized when it opens and again at each batch, before the
+// batch is decoded: a token removed meanwhile (or a removed token file,
+// which revokes every token) ends it with UNAUTHENTICATED after the acks of
+// the batches before. A Watch keeps the rights it started with until it
+// ends.
 #ifndef DEPOSITD_DAEMON_SERVICES_H_
 #define DEPOSITD_DAEMON_SERVICES_H_
 

@@ -4,7 +4,8 @@
 //     0600 files), and a data dir readable by others is refused at start;
 //   - a token file writable by others is refused at start;
 //   - removing the token file revokes every token within the reload
-//     interval; restoring it serves them again;
+//     interval (an open Stream at its next batch); restoring it serves
+//     them again;
 //   - 1,000 unauthenticated garbage requests cost a handful of log lines.
 #include <sys/stat.h>
 
@@ -160,6 +161,14 @@ TEST(HardeningTest, RemovedTokenFileRevokesEveryTokenUntilRestored) {
   const std::vector<v1::Event> events = {
       shop.Registered("e1", "2026-02-01T00:00:00Z", "douyin", "CN")};
   ASSERT_TRUE(ListShops(ch).ok());
+  // A stream opened before: acked now, ended at its next batch after.
+  const std::vector<v1::Event> streamed = {
+      ShopEvents("acme", "a-2")
+          .Registered("s1", "2026-02-01T00:00:00Z", "douyin", "CN")};
+  RawIngestStream stream(ch);
+  ASSERT_TRUE(stream.Write(Batch(1, streamed).SerializeAsString()));
+  absl::StatusOr<v1::IngestAck> first = stream.ReadAck();
+  ASSERT_TRUE(first.ok()) << first.status();
 
   std::filesystem::remove(tokens);
   // The reload interval is 1 s; 3 s leave room for a loaded machine.
@@ -170,6 +179,10 @@ TEST(HardeningTest, RemovedTokenFileRevokesEveryTokenUntilRestored) {
             absl::StatusCode::kUnauthenticated);
   EXPECT_THAT((*daemon)->LogTail(),
               HasSubstr("TOKEN FILE GONE: cannot read token file " + tokens));
+  ASSERT_TRUE(stream.Write(Batch(2, streamed).SerializeAsString()));
+  const grpc::Status ended = stream.Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << ended.error_message();
 
   WriteFile(root.path(), "tokens", text);
   EXPECT_TRUE(Within(absl::Seconds(3), [&] { return ListShops(ch).ok(); }))
