@@ -1,6 +1,7 @@
 #include "daemon/services.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <initializer_list>
@@ -13,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "daemon/log_throttle.h"
 #include "edge/event_batch_decoder.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -165,6 +167,23 @@ std::function<void(v1::IngestAck)> RestoreDecodeRejections(
                            static_cast<int>(rejected.size()), std::move(done));
 }
 
+// Counts (and logs, throttled) a request, or events of one, that did not
+// decode: `status` is the batch's error, or OK with `rejected` non-empty.
+void NoteUndecodable(LogThrottle* log, const grpc::CallbackServerContext* ctx,
+                     absl::string_view rpc, const absl::Status& status,
+                     const std::vector<edge::EventRejection>& rejected) {
+  if (status.ok() && rejected.empty()) return;
+  if (!status.ok()) {
+    log->Note(
+        absl::StrCat(rpc, " from ", ctx->peer(),
+                     ": a batch that does not decode: ", status.message()));
+  } else {
+    log->Note(absl::StrCat(rpc, " from ", ctx->peer(), ": ", rejected.size(),
+                           " event(s) of a batch do not decode, the first (",
+                           rejected[0].index, "): ", rejected[0].reason));
+  }
+}
+
 // The wire form of an ack (as gRPC's own serializer would write it).
 void SerializeAck(const v1::IngestAck& ack, grpc::ByteBuffer* out) {
   out->Clear();  // the serializer writes only into an empty buffer
@@ -258,11 +277,12 @@ class IngestStreamReactor final
   IngestStreamReactor(Engine* engine, StreamRegistry* registry,
                       const Authorizer* auth,
                       const grpc::CallbackServerContext* ctx,
-                      Principal principal)
+                      LogThrottle* undecodable, Principal principal)
       : engine_(engine),
         registry_(registry),
         auth_(auth),
         ctx_(ctx),
+        undecodable_(undecodable),
         principal_(std::move(principal)),
         store_watch_(std::make_shared<StoreWatch>(this)) {
     if (!registry_->Add(this)) {
@@ -324,6 +344,8 @@ class IngestStreamReactor final
     std::vector<edge::EventRejection> rejected;
     absl::Status decoded = DecodeIngestRequest(&read_buffer_, batch, &rejected);
     read_buffer_.Clear();
+    NoteUndecodable(undecodable_, ctx_, "EventIngest.Stream", decoded,
+                    rejected);
     ++batches_read_;
     if (!decoded.ok()) {
       {
@@ -520,6 +542,7 @@ class IngestStreamReactor final
   StreamRegistry* const registry_;
   const Authorizer* const auth_;
   const grpc::CallbackServerContext* const ctx_;
+  LogThrottle* const undecodable_;
   // The caller as of the batch being read (one read at a time).
   Principal principal_;
   const std::shared_ptr<StoreWatch> store_watch_;
@@ -564,7 +587,16 @@ class Services::IngestService final
               v1::EventIngest::Service>> {
  public:
   IngestService(Engine* engine, StreamRegistry* streams, const Authorizer* auth)
-      : engine_(engine), streams_(streams), auth_(auth) {}
+      : engine_(engine),
+        streams_(streams),
+        auth_(auth),
+        undecodable_(absl::Seconds(10), [](absl::string_view line) {
+          std::fprintf(stderr, "depositd: %.*s\n",
+                       static_cast<int>(line.size()), line.data());
+          std::fflush(stderr);
+        }) {}
+
+  uint64_t undecodable_count() const { return undecodable_.total(); }
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Stream(
       grpc::CallbackServerContext* ctx) override {
@@ -575,7 +607,7 @@ class Services::IngestService final
           grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>>(
           p.status());
     }
-    return new IngestStreamReactor(engine_, streams_, auth_, ctx,
+    return new IngestStreamReactor(engine_, streams_, auth_, ctx, &undecodable_,
                                    *std::move(p));
   }
 
@@ -592,9 +624,10 @@ class Services::IngestService final
     // The request is owned by this call and not read after decoding.
     auto batch = std::make_unique<v1::EventBatch>();
     std::vector<edge::EventRejection> rejected;
-    if (absl::Status s = DecodeIngestRequest(
-            const_cast<grpc::ByteBuffer*>(request), batch.get(), &rejected);
-        !s.ok()) {
+    absl::Status s = DecodeIngestRequest(const_cast<grpc::ByteBuffer*>(request),
+                                         batch.get(), &rejected);
+    NoteUndecodable(&undecodable_, ctx, "EventIngest.Publish", s, rejected);
+    if (!s.ok()) {
       reactor->Finish(
           grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                        absl::StrCat("EventIngest.Publish: ", s.message())));
@@ -628,6 +661,8 @@ class Services::IngestService final
   Engine* const engine_;
   StreamRegistry* const streams_;
   const Authorizer* const auth_;
+  // Requests (or events) that did not decode: counted, logged throttled.
+  LogThrottle undecodable_;
 };
 
 // ---------------------------------------------------------------------------
@@ -1040,6 +1075,10 @@ void Services::Register(grpc::ServerBuilder& builder) {
 }
 
 void Services::BeginShutdown() { streams_->BeginShutdown(); }
+
+uint64_t Services::undecodable_ingest_count() const {
+  return ingest_->undecodable_count();
+}
 
 bool Services::WaitForStreams(absl::Duration timeout) {
   return streams_->WaitEmpty(timeout);

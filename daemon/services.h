@@ -89,6 +89,11 @@ class Services {
   // Waits until every Stream and Watch call has ended (true) or `timeout`.
   bool WaitForStreams(absl::Duration timeout);
 
+  // Ingest requests that did not decode as a whole, plus those with events
+  // that did not, since start (each is also logged, at most one line per
+  // 10 s with the count).
+  uint64_t undecodable_ingest_count() const;
+
  private:
   class IngestService;
   class ReadinessService;

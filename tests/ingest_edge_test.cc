@@ -215,6 +215,11 @@ TEST(IngestEdgeTest, UndecodableBatchGetsInvalidArgumentNamingIt) {
                 HasSubstr("EventIngest.Publish: the batch cannot be decoded"));
   }
 
+  // Six undecodable requests: counted, one log line (at most one per 10 s).
+  const std::string log = daemon->LogTail(200);
+  EXPECT_THAT(log, HasSubstr("a batch that does not decode"));
+  EXPECT_EQ(log.find("does not decode"), log.rfind("does not decode")) << log;
+
   std::unique_ptr<DaemonHarness> clean = StartDaemon();
   ASSERT_NE(clean, nullptr);
   ASSERT_TRUE(Publish(clean->channel(), good).ok());
