@@ -12,11 +12,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "daemon/auth.h"
 #include "depositd/v1/service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
 #include "tests/raw_ingest_client.h"
+#include "tests/temp_files.h"
 #include "tests/test_events.h"
 
 namespace depositd::integration {
@@ -224,6 +226,56 @@ TEST(IngestEdgeTest, UndecodableBatchGetsInvalidArgumentNamingIt) {
   ASSERT_NE(clean, nullptr);
   ASSERT_TRUE(Publish(clean->channel(), good).ok());
   EXPECT_EQ(StateOf(daemon->channel()), StateOf(clean->channel()));
+}
+
+TEST(IngestEdgeTest, DecodeAndTenantRejectionsKeepTheirPlaces) {
+  ScopedTempDir dir("depositd-edge");
+  const std::string token = "acme-ingest-4f1d2e3c";
+  const std::string tokens =
+      WriteFile(dir.path(), "tokens",
+                absl::StrCat("sha256:", daemon::Sha256Hex(token),
+                             " tenant=acme roles=ingest,read\n"));
+  DaemonHarness::Options options;
+  options.token_file = tokens;
+  options.client.token = token;
+  absl::StatusOr<std::unique_ptr<DaemonHarness>> d =
+      DaemonHarness::Start(options);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const ShopEvents a1("acme", "a-1"), g1("globex", "g-1");
+  const std::vector<v1::Event> events = {
+      a1.Registered("e1", "2026-02-01T00:00:00Z", "douyin", "CN"),
+      a1.Order("e2", "2026-02-02T00:00:00Z", "@@@@", v1::PLACED),
+      g1.Registered("e3", "2026-02-01T00:00:00Z", "douyin", "CN"),
+      a1.Order("e4", "2026-02-02T00:00:00Z", "o-1", v1::PLACED)};
+  for (const bool stream : {false, true}) {
+    SCOPED_TRACE(stream ? "Stream" : "Publish");
+    const std::string bytes =
+        SpoilMarkers(Batch(stream ? 2 : 1, events).SerializeAsString());
+    v1::IngestAck ack;
+    if (stream) {
+      RawIngestStream s((*d)->channel());
+      ASSERT_TRUE(s.Write(bytes));
+      absl::StatusOr<v1::IngestAck> a = s.ReadAck();
+      ASSERT_TRUE(a.ok()) << a.status();
+      ack = *a;
+      EXPECT_TRUE(s.Finish().ok());
+    } else {
+      const grpc::Status s = RawPublish((*d)->channel(), bytes, &ack);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    ASSERT_EQ(ack.results_size(), 4);
+    // Applied the first time; the same events again are duplicates.
+    const v1::EventOutcome good = stream ? v1::DUPLICATE : v1::APPLIED;
+    EXPECT_EQ(ack.results(0).outcome(), good);
+    EXPECT_EQ(ack.results(1).outcome(), v1::REJECTED);
+    EXPECT_THAT(ack.results(1).reason(),
+                HasSubstr("field order_status_changed.order_id is not valid"));
+    EXPECT_EQ(ack.results(2).outcome(), v1::REJECTED);
+    EXPECT_THAT(ack.results(2).reason(), HasSubstr("PERMISSION_DENIED:"));
+    EXPECT_EQ(ack.results(3).outcome(), good);
+    EXPECT_EQ(ack.rejected(), 2u);
+    EXPECT_EQ(ack.applied() + ack.duplicates(), 2u);
+  }
 }
 
 }  // namespace
