@@ -1,13 +1,14 @@
 #include "daemon/auth.h"
 
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -66,25 +67,67 @@ bool IsPlainWord(absl::string_view s) {
   return true;
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+// Reads the token file, refusing one that group or others may write (as
+// ssh refuses such an authorized_keys): whoever can write it can give
+// themselves every tenant. The mode is checked on the descriptor read from.
+// A value of a token file line as an error may show it: quoted when it is
+// short (at most 12 printable ASCII characters: a role or key typo, never
+// a usable token), otherwise only its length, as it could be a pasted
+// token.
+std::string Shown(absl::string_view value) {
+  constexpr size_t kMaxShown = 12;
+  bool printable = value.size() <= kMaxShown;
+  for (char c : value) printable = printable && c > ' ' && c <= '~';
+  if (printable) return absl::StrCat("\"", value, "\"");
+  return absl::StrCat("(a ", value.size(),
+                      "-byte value, not shown: it could be a token)");
+}
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     const int err = errno;
-    const std::string why = std::strerror(err);
-    if (err == EACCES) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("cannot read token file ", path, ": ", why));
+    const std::string message =
+        absl::StrCat("cannot read token file ", path, ": ", std::strerror(err));
+    if (err == ENOENT) return absl::NotFoundError(message);
+    if (err == EACCES) return absl::PermissionDeniedError(message);
+    return absl::UnavailableError(message);
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    const int err = errno;
+    close(fd);
+    return absl::UnavailableError(absl::StrCat("cannot stat token file ", path,
+                                               ": ", std::strerror(err)));
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o",
+                  static_cast<unsigned>(st.st_mode & 07777));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "token file ", path, " is writable by ",
+        (st.st_mode & S_IWOTH) != 0 ? "others" : "its group", " (mode ", mode,
+        "): whoever can write it can give themselves every tenant; make it "
+        "writable by its owner only: chmod go-w ",
+        path));
+  }
+  std::string text;
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof(buf));
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      close(fd);
+      return absl::UnavailableError(absl::StrCat(
+          "cannot read token file ", path, ": ", std::strerror(err)));
     }
-    return absl::NotFoundError(
-        absl::StrCat("cannot read token file ", path, ": ", why));
+    text.append(buf, static_cast<size_t>(n));
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot read token file ", path, ": read error"));
-  }
-  return text.str();
+  close(fd);
+  return text;
 }
 
 }  // namespace
@@ -190,8 +233,8 @@ absl::StatusOr<TokenTable> TokenTable::Parse(absl::string_view text,
       const absl::string_view field = fields[i];
       const size_t eq = field.find('=');
       if (eq == field.npos) {
-        return fail(absl::StrCat("expected key=value, got \"", field,
-                                 "\" (keys: tenant, roles, name)"));
+        return fail(absl::StrCat("expected key=value, got ", Shown(field),
+                                 " (keys: tenant, roles, name)"));
       }
       const absl::string_view key = field.substr(0, eq);
       const absl::string_view value = field.substr(eq + 1);
@@ -200,8 +243,8 @@ absl::StatusOr<TokenTable> TokenTable::Parse(absl::string_view text,
         has_tenant = true;
         if (!IsPlainWord(value)) {
           return fail(absl::StrCat(
-              "tenant \"", value,
-              "\" is empty or has spaces, quotes or '=': use the tenant "
+              "tenant ", Shown(value),
+              " is empty or has spaces, quotes or '=': use the tenant "
               "name as in events, or * for every tenant"));
         }
         entry.principal.tenant = std::string(value);
@@ -214,8 +257,8 @@ absl::StatusOr<TokenTable> TokenTable::Parse(absl::string_view text,
         for (absl::string_view name : absl::StrSplit(value, ',')) {
           std::optional<Role> role = ParseRole(name);
           if (!role.has_value()) {
-            return fail(absl::StrCat("unknown role \"", name,
-                                     "\": use ingest, read, alerts, admin "
+            return fail(absl::StrCat("unknown role ", Shown(name),
+                                     ": use ingest, read, alerts, admin "
                                      "(comma-separated, no spaces)"));
           }
           entry.principal.roles |= static_cast<uint32_t>(*role);
@@ -224,13 +267,13 @@ absl::StatusOr<TokenTable> TokenTable::Parse(absl::string_view text,
         if (has_name) return fail("name= given twice");
         has_name = true;
         if (!IsPlainWord(value)) {
-          return fail(absl::StrCat("name \"", value,
-                                   "\" is empty or has spaces, quotes or '='"));
+          return fail(absl::StrCat("name ", Shown(value),
+                                   " is empty or has spaces, quotes or '='"));
         }
         entry.principal.name = std::string(value);
       } else {
-        return fail(absl::StrCat("unknown field \"", key,
-                                 "\" (fields: tenant, roles, name)"));
+        return fail(absl::StrCat("unknown field ", Shown(key),
+                                 " (fields: tenant, roles, name)"));
       }
     }
     if (!has_tenant) {
@@ -242,8 +285,8 @@ absl::StatusOr<TokenTable> TokenTable::Parse(absl::string_view text,
     if (entry.principal.Has(Role::kAdmin) && !entry.principal.all_tenants()) {
       return fail(absl::StrCat(
           "role admin needs tenant=* (admin calls act on every tenant); "
-          "tenant \"",
-          entry.principal.tenant, "\" cannot have it"));
+          "tenant ",
+          Shown(entry.principal.tenant), " cannot have it"));
     }
     if (!has_name) {
       entry.principal.name = absl::StrCat(
@@ -280,14 +323,18 @@ const Principal* TokenTable::Find(absl::string_view token) const {
 // Authorizer
 // ---------------------------------------------------------------------------
 
-Authorizer::Authorizer(Options options) : options_(std::move(options)) {}
+Authorizer::Authorizer(Options options)
+    : options_(std::move(options)),
+      unauthenticated_(std::make_unique<LogThrottle>(
+          options_.unauthenticated_log_interval,
+          [this](absl::string_view line) { Log(line); })) {}
 
 absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Create(
     Options options) {
   if (options.token_file.empty()) {
     return absl::InvalidArgumentError("no token file given");
   }
-  absl::StatusOr<std::string> text = ReadFile(options.token_file);
+  absl::StatusOr<std::string> text = ReadTokenFile(options.token_file);
   if (!text.ok()) return text.status();
   absl::StatusOr<TokenTable> table =
       TokenTable::Parse(*text, options.token_file);
@@ -338,40 +385,59 @@ void Authorizer::Log(absl::string_view message) const {
 }
 
 absl::Status Authorizer::ReloadIfChanged() {
-  absl::StatusOr<std::string> text = ReadFile(options_.token_file);
+  absl::StatusOr<std::string> text = ReadTokenFile(options_.token_file);
   std::string report;
   absl::Status result;
   {
     absl::MutexLock lock(&mu_);
     const size_t old_count = table_->size();
-    if (!text.ok()) {
+    if (!text.ok() && absl::IsNotFound(text.status())) {
+      // Deleting the token file is the emergency cut-off: fail closed.
+      result = text.status();
+      if (!revoked_) {
+        revoked_ = true;
+        table_ = std::make_shared<const TokenTable>();
+        last_content_.clear();  // the file's return is a change
+        last_error_ = std::string(result.message());
+        last_error_is_read_ = true;
+        report = absl::StrCat(
+            "TOKEN FILE GONE: ", result.message(), "; every token (", old_count,
+            ") is revoked and every call is refused with UNAUTHENTICATED "
+            "until the file is back");
+      }
+    } else if (!text.ok()) {
       result = text.status();
       const std::string error = std::string(result.message());
       if (error != last_error_) {
         last_error_ = error;
-        report = absl::StrCat(error, "; keeping the previous ", old_count,
-                              " tokens");
+        last_error_is_read_ = true;
+        report = absl::StrCat(
+            absl::IsFailedPrecondition(result) ? "TOKEN FILE REFUSED: " : "",
+            error, "; keeping the previous ", old_count, " tokens");
       }
     } else if (*text != last_content_) {
       last_content_ = *text;
+      revoked_ = false;
       absl::StatusOr<TokenTable> table =
           TokenTable::Parse(*text, options_.token_file);
       if (table.ok()) {
         table_ = std::make_shared<const TokenTable>(*std::move(table));
         last_error_.clear();
+        last_error_is_read_ = false;
         report = absl::StrCat("token file ", options_.token_file,
                               " reloaded: ", table_->size(), " tokens (was ",
                               old_count, ")");
       } else {
         result = table.status();
         last_error_ = std::string(result.message());
+        last_error_is_read_ = false;
         report = absl::StrCat("token file not reloaded: ", result.message(),
                               "; keeping the previous ", old_count, " tokens");
       }
-    } else if (!last_error_.empty() &&
-               absl::StartsWith(last_error_, "cannot")) {
-      // The file is readable again with the content in force.
+    } else if (last_error_is_read_) {
+      // Usable again with the content in force.
       last_error_.clear();
+      last_error_is_read_ = false;
       report = absl::StrCat("token file ", options_.token_file,
                             " readable again; unchanged");
     }
@@ -392,7 +458,15 @@ absl::StatusOr<Principal> Authorizer::Authenticate(
   for (auto it = range.first; it != range.second; ++it) {
     values.emplace_back(it->second.data(), it->second.size());
   }
-  return AuthenticateHeader(values);
+  absl::StatusOr<Principal> p = AuthenticateHeader(values);
+  if (absl::IsUnauthenticated(p.status())) {
+    // Neither the token nor the request is logged; the peer and the reason
+    // (which never holds the token) are.
+    unauthenticated_->Note(absl::StrCat("refused an unauthenticated call from ",
+                                        context.peer(), ": ",
+                                        p.status().message()));
+  }
+  return p;
 }
 
 absl::StatusOr<Principal> Authorizer::AuthenticateHeader(

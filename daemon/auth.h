@@ -23,11 +23,24 @@
 //                           messages instead of the token (default: the
 //                           first 8 hex digits of the hash).
 // Errors are "FILE:LINE: message": bad syntax, an unknown field or role, a
-// missing tenant or roles, a token listed twice. A token is never echoed.
+// missing tenant or roles, a token listed twice. The first field is never
+// echoed, other values only when at most 12 printable characters (a typo
+// such as roles=reed): a pasted token could be in any of them.
+//
+// The file must not be writable by group or others (as ssh requires of
+// authorized_keys): whoever can write it can grant themselves tenant=*.
+// Such a file is refused at start; on reload it is ignored with a loud log
+// line ("TOKEN FILE REFUSED") and the previous tokens stay in force.
 //
 // The Authorizer re-reads the file about once a second; a changed file that
 // parses replaces the tokens at once (no restart), a broken one is logged
-// with its FILE:LINE error and the previous tokens stay in force.
+// with its FILE:LINE error and the previous tokens stay in force. A file
+// that disappears revokes every token (fail closed: deleting it is the
+// emergency cut-off), logged as "TOKEN FILE GONE"; when it is back its
+// tokens are served again.
+//
+// Refused calls (UNAUTHENTICATED) are counted and logged at most once per
+// Options::unauthenticated_log_interval, with the count.
 //
 // Tokens travel as gRPC metadata `authorization: Bearer <token>`. The
 // presented token is hashed and the entry found by that hash, then checked
@@ -54,6 +67,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "daemon/log_throttle.h"
 #include "grpcpp/server_context.h"
 
 namespace depositd::daemon {
@@ -149,11 +163,15 @@ class Authorizer {
     // Where reloads and reload errors are reported; default: stderr lines
     // "depositd: ...".
     std::function<void(absl::string_view)> log;
+    // At most one log line per interval about refused (UNAUTHENTICATED)
+    // calls, with their count.
+    absl::Duration unauthenticated_log_interval = absl::Seconds(10);
   };
 
   // Reads and parses the token file. Errors: NOT_FOUND / PERMISSION_DENIED
-  // naming the file when it cannot be read, INVALID_ARGUMENT "FILE:LINE:
-  // message" when it does not parse.
+  // naming the file when it cannot be read, FAILED_PRECONDITION when group
+  // or others may write it (with the chmod that fixes it),
+  // INVALID_ARGUMENT "FILE:LINE: message" when it does not parse.
   static absl::StatusOr<std::unique_ptr<Authorizer>> Create(Options options);
   ~Authorizer();
   Authorizer(const Authorizer&) = delete;
@@ -161,7 +179,8 @@ class Authorizer {
 
   // The caller of an rpc. UNAUTHENTICATED (with what to do, never the
   // token) when the metadata is missing, not "Bearer <token>", repeated, or
-  // the token is not in the file.
+  // the token is not in the file (or the file is gone). Counts and logs
+  // (throttled) each UNAUTHENTICATED.
   absl::StatusOr<Principal> Authenticate(
       const grpc::ServerContextBase& context) const;
   // Same, from the metadata value(s) of `authorization` (none: empty).
@@ -169,12 +188,15 @@ class Authorizer {
       const std::vector<absl::string_view>& authorization) const;
 
   // Re-reads the file; if its content changed and parses, the new tokens
-  // take effect. Returns the parse or read error (the previous tokens stay)
-  // or OK (changed or not). Reports changes and errors to Options::log,
-  // each distinct error once.
+  // take effect. Returns the parse or read error (the previous tokens stay;
+  // NOT_FOUND: the file is gone and every token is revoked) or OK (changed
+  // or not). Reports changes and errors to Options::log, each distinct
+  // error once.
   absl::Status ReloadIfChanged();
 
   size_t token_count() const;
+  // Calls refused with UNAUTHENTICATED since Create.
+  uint64_t unauthenticated_count() const { return unauthenticated_->total(); }
   const std::string& token_file() const { return options_.token_file; }
 
  private:
@@ -188,6 +210,11 @@ class Authorizer {
   // The content last loaded or last rejected, and the last error reported.
   std::string last_content_ ABSL_GUARDED_BY(mu_);
   std::string last_error_ ABSL_GUARDED_BY(mu_);
+  // last_error_ is about reading the file (not its content).
+  bool last_error_is_read_ ABSL_GUARDED_BY(mu_) = false;
+  // The file is gone and every token revoked.
+  bool revoked_ ABSL_GUARDED_BY(mu_) = false;
+  const std::unique_ptr<LogThrottle> unauthenticated_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread reload_thread_;
 };

@@ -1,6 +1,7 @@
 #include "daemon/auth.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -296,13 +297,115 @@ TEST(AuthorizerTest, ReloadAddsAndRemovesTokensAndKeepsOldOnError) {
   EXPECT_TRUE(works("two"));
   EXPECT_TRUE(works("three"));
 
-  // Deleted: keep the tokens, say so once.
+  // Deleted: every token is revoked (fail closed), said once.
   std::filesystem::remove(file.path());
   EXPECT_EQ((*auth)->ReloadIfChanged().code(), absl::StatusCode::kNotFound);
-  EXPECT_TRUE(works("two"));
-  EXPECT_EQ(log.size(), 4u);
-  EXPECT_NE(log.back().find("keeping the previous 2 tokens"), std::string::npos)
+  EXPECT_FALSE(works("two"));
+  EXPECT_FALSE(works("three"));
+  EXPECT_EQ((*auth)->token_count(), 0u);
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_NE(
+      log.back().find("TOKEN FILE GONE: cannot read token file " + file.path()),
+      std::string::npos)
       << log.back();
+  EXPECT_NE(log.back().find("every token (2) is revoked"), std::string::npos)
+      << log.back();
+  EXPECT_EQ((*auth)->ReloadIfChanged().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(log.size(), 4u);
+
+  // Back with the same content: served again.
+  file.Write(Line("two", "tenant=globex roles=ingest") +
+             Line("three", "tenant=globex roles=ingest"));
+  EXPECT_TRUE((*auth)->ReloadIfChanged().ok());
+  EXPECT_TRUE(works("two"));
+  EXPECT_TRUE(works("three"));
+  ASSERT_EQ(log.size(), 5u);
+  EXPECT_NE(log.back().find("reloaded: 2 tokens (was 0)"), std::string::npos)
+      << log.back();
+}
+
+TEST(AuthorizerTest, TokenFileWritableByOthersIsRefusedAtStartAndOnReload) {
+  TokenFile file;
+  file.Write(Line("one", "tenant=acme roles=read"));
+  std::vector<std::string> log;
+  for (const mode_t mode : {0666, 0620, 0602}) {
+    ASSERT_EQ(chmod(file.path().c_str(), mode), 0);
+    absl::StatusOr<std::unique_ptr<Authorizer>> refused =
+        Authorizer::Create(TestOptions(file, &log));
+    ASSERT_FALSE(refused.ok()) << mode;
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_NE(refused.status().message().find("chmod go-w " + file.path()),
+              std::string::npos)
+        << refused.status().message();
+  }
+  ASSERT_EQ(chmod(file.path().c_str(), 0644), 0);
+  absl::StatusOr<std::unique_ptr<Authorizer>> auth =
+      Authorizer::Create(TestOptions(file, &log));
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  auto works = [&](const std::string& token) {
+    return (*auth)
+        ->AuthenticateHeader(std::vector<absl::string_view>{"Bearer " + token})
+        .ok();
+  };
+
+  // Rewritten world-writable with a new token: ignored, loudly, once.
+  file.Write(Line("evil", "tenant=* roles=admin,ingest,read"));
+  ASSERT_EQ(chmod(file.path().c_str(), 0666), 0);
+  EXPECT_EQ((*auth)->ReloadIfChanged().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*auth)->ReloadIfChanged().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(works("one"));
+  EXPECT_FALSE(works("evil"));
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_NE(log[0].find("TOKEN FILE REFUSED: token file " + file.path() +
+                        " is writable by others (mode 0666)"),
+            std::string::npos)
+      << log[0];
+  EXPECT_NE(log[0].find("keeping the previous 1 tokens"), std::string::npos);
+
+  // Made private: its content applies.
+  ASSERT_EQ(chmod(file.path().c_str(), 0600), 0);
+  EXPECT_TRUE((*auth)->ReloadIfChanged().ok());
+  EXPECT_TRUE(works("evil"));
+  EXPECT_FALSE(works("one"));
+}
+
+TEST(AuthorizerTest, LongValuesAreNeverEchoed) {
+  const std::string token = "0123456789abcdef0123456789abcdef";
+  for (const std::string& rest :
+       {"tenant=acme roles=read " + token, "tenant=acme roles=" + token,
+        "tenant=acme roles=read " + token + "=x",
+        "tenant=" + token + " roles=admin"}) {
+    absl::StatusOr<TokenTable> table =
+        TokenTable::Parse(Line("a", rest), "tokens.txt");
+    ASSERT_FALSE(table.ok()) << rest;
+    EXPECT_EQ(table.status().message().find(token), absl::string_view::npos)
+        << table.status().message();
+    EXPECT_NE(table.status().message().find("not shown: it could be a token"),
+              absl::string_view::npos)
+        << table.status().message();
+  }
+}
+
+TEST(AuthorizerTest, UnauthenticatedCallsAreCountedAndLoggedThrottled) {
+  TokenFile file;
+  file.Write(Line("one", "tenant=acme roles=read"));
+  std::vector<std::string> log;
+  Authorizer::Options o = TestOptions(file, &log);
+  o.unauthenticated_log_interval = absl::Hours(1);
+  absl::StatusOr<std::unique_ptr<Authorizer>> auth = Authorizer::Create(o);
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  grpc::ServerContext context;  // no metadata: no credentials
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_EQ((*auth)->Authenticate(context).status().code(),
+              absl::StatusCode::kUnauthenticated);
+  }
+  EXPECT_EQ((*auth)->unauthenticated_count(), 1000u);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_NE(log[0].find("refused an unauthenticated call from"),
+            std::string::npos)
+      << log[0];
 }
 
 TEST(AuthorizerTest, CreateFailsOnMissingOrBrokenFile) {

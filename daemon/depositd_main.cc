@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -45,9 +46,13 @@
 #include "daemon/auth.h"
 #include "daemon/engine.h"
 #include "daemon/engine_clock.h"
+#include "daemon/listen_guard.h"
+#include "daemon/log_throttle.h"
+#include "daemon/private_dir.h"
 #include "daemon/services.h"
 #include "daemon/sink_dispatcher.h"
 #include "daemon/tls.h"
+#include "google/protobuf/stubs/logging.h"
 #include "grpc/support/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -146,8 +151,19 @@ bool SplitHostPort(const std::string& addr, std::string* host, int* port) {
          *port <= 65535;
 }
 
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+// protobuf's own log (e.g. a request string that is not UTF-8, once per
+// such request): at most one line per 10 s, with the count, so a client
+// cannot flood the log.
+void ProtobufLog(google::protobuf::LogLevel level, const char* filename,
+                 int line, const std::string& message) {
+  static auto* throttle = new depositd::daemon::LogThrottle(
+      absl::Seconds(10), [](absl::string_view text) {
+        std::fprintf(stderr, "depositd: protobuf: %.*s\n",
+                     static_cast<int>(text.size()), text.data());
+        std::fflush(stderr);
+      });
+  if (level < google::protobuf::LOGLEVEL_WARNING) return;
+  throttle->Note(absl::StrCat(filename, ":", line, ": ", message));
 }
 
 // Why a listen failed, for the error line: try the bind ourselves.
@@ -216,6 +232,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> storage;
   std::vector<char*> args = depositd::NormalizeFlagNames(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  // Everything depositd creates (data dir, RocksDB files, port file) is
+  // its user's only: 0700 directories, 0600 files.
+  umask(depositd::daemon::kDaemonUmask);
+  google::protobuf::SetLogHandler(&ProtobufLog);
 
   // Configuration.
   depositd::v1::DaemonConfig config;
@@ -361,14 +381,15 @@ int main(int argc, char** argv) {
   // Authentication and TLS (after the signal mask: the token reloader is a
   // thread).
   const std::string token_file = absl::GetFlag(FLAGS_token_file);
-  if (token_file.empty() && !IsLoopback(host) &&
+  const absl::Status loopback = depositd::daemon::RequireLoopback(host);
+  if (token_file.empty() && !loopback.ok() &&
       !absl::GetFlag(FLAGS_insecure_listen_without_auth)) {
     Die(absl::StrCat(
         "refusing to listen on ", listen,
-        " without authentication: it is not a loopback address, so anyone "
-        "who can reach it could read and write every tenant's shops. Give "
-        "--token-file FILE (and --tls-cert/--tls-key), listen on 127.0.0.1, "
-        "or force it with --insecure-listen-without-auth"));
+        " without authentication: ", loopback.message(),
+        ", so anyone who can reach it could read and write every tenant's "
+        "shops. Give --token-file FILE (and --tls-cert/--tls-key), listen on "
+        "127.0.0.1, or force it with --insecure-listen-without-auth"));
   }
   std::unique_ptr<depositd::daemon::Authorizer> authorizer;
   if (!token_file.empty()) {
@@ -387,6 +408,10 @@ int main(int argc, char** argv) {
       depositd::daemon::MakeServerCredentials(tls);
   if (!credentials.ok()) Die(std::string(credentials.status().message()));
 
+  if (absl::Status s = depositd::daemon::CheckPrivateDataDir(options.data_dir);
+      !s.ok()) {
+    Die(std::string(s.message()));
+  }
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(options);
   if (!engine.ok()) Die(std::string(engine.status().message()));
 
@@ -484,13 +509,13 @@ int main(int argc, char** argv) {
                    "depositd: WARNING: the token file has no tokens: every "
                    "call except health is UNAUTHENTICATED\n");
     }
-    if (tls.cert_file.empty() && !IsLoopback(host)) {
+    if (tls.cert_file.empty() && !loopback.ok()) {
       std::fprintf(stderr,
                    "depositd: WARNING: tokens travel in clear text on %s: "
                    "add --tls-cert and --tls-key\n",
                    host.c_str());
     }
-  } else if (IsLoopback(host)) {
+  } else if (loopback.ok()) {
     std::fprintf(stderr,
                  "depositd: no token file: authentication is off, so "
                  "depositd serves on loopback only (%s); transport %s\n",

@@ -1,6 +1,7 @@
 #include "daemon/services.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <initializer_list>
@@ -13,7 +14,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "daemon/log_throttle.h"
+#include "edge/event_batch_decoder.h"
 #include "google/protobuf/arena.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/proto_buffer_reader.h"
 #include "watchers/timestamps.h"
 
 namespace depositd::daemon {
@@ -55,6 +60,35 @@ class DeniedReactor final : public Reactor {
   }
   void OnDone() override { delete this; }
 };
+
+// Wraps `done` so that the ack the engine gives for the events it was
+// handed gets the events rejected before it back at their places:
+// reasons[i] non-empty: event i of the batch as sent was REJECTED with it;
+// empty: event i is the engine's next result.
+std::function<void(v1::IngestAck)> RestoreRejections(
+    std::vector<std::string> reasons, int rejected,
+    std::function<void(v1::IngestAck)> done) {
+  return [reasons = std::move(reasons), rejected,
+          done = std::move(done)](v1::IngestAck ack) {
+    v1::IngestAck out;
+    out.set_batch_seq(ack.batch_seq());
+    out.mutable_results()->Reserve(static_cast<int>(reasons.size()));
+    int next = 0;
+    for (const std::string& reason : reasons) {
+      v1::EventResult* r = out.add_results();
+      if (reason.empty()) {
+        r->Swap(ack.mutable_results(next++));
+      } else {
+        r->set_outcome(v1::REJECTED);
+        r->set_reason(reason);
+      }
+    }
+    out.set_applied(ack.applied());
+    out.set_duplicates(ack.duplicates());
+    out.set_rejected(ack.rejected() + static_cast<uint32_t>(rejected));
+    done(std::move(out));
+  };
+}
 
 // Ingest by a tenant token: events of another tenant are REJECTED one by
 // one (the rest of the batch goes on), never handed to the engine. Moves
@@ -99,26 +133,67 @@ std::function<void(v1::IngestAck)> RejectOtherTenants(
     }
   }
   batch->Swap(&own);
-  return [reasons = std::move(reasons), rejected,
-          done = std::move(done)](v1::IngestAck ack) {
-    v1::IngestAck out;
-    out.set_batch_seq(ack.batch_seq());
-    out.mutable_results()->Reserve(static_cast<int>(reasons.size()));
-    int next = 0;
-    for (const std::string& reason : reasons) {
-      v1::EventResult* r = out.add_results();
-      if (reason.empty()) {
-        r->Swap(ack.mutable_results(next++));
-      } else {
-        r->set_outcome(v1::REJECTED);
-        r->set_reason(reason);
-      }
-    }
-    out.set_applied(ack.applied());
-    out.set_duplicates(ack.duplicates());
-    out.set_rejected(ack.rejected() + static_cast<uint32_t>(rejected));
-    done(std::move(out));
-  };
+  return RestoreRejections(std::move(reasons), rejected, std::move(done));
+}
+
+// Decodes one ingest request (raw bytes, see edge/event_batch_decoder.h)
+// into `batch`; the events rejected in decoding go to `rejected`.
+// INVALID_ARGUMENT when the bytes are not an EventBatch at all.
+absl::Status DecodeIngestRequest(grpc::ByteBuffer* request,
+                                 v1::EventBatch* batch,
+                                 std::vector<edge::EventRejection>* rejected) {
+  edge::DecodeOptions options;
+  options.max_events = kMaxEventsPerBatch;
+  return edge::DecodeEventBatch(
+      [request]()
+          -> std::unique_ptr<google::protobuf::io::ZeroCopyInputStream> {
+        return std::make_unique<grpc::ProtoBufferReader>(request);
+      },
+      batch, rejected, options);
+}
+
+// Wraps `done` so the ack carries the events rejected in decoding at their
+// places; `decoded` is the number of events decoded (the batch before any
+// other filtering).
+std::function<void(v1::IngestAck)> RestoreDecodeRejections(
+    int decoded, std::vector<edge::EventRejection> rejected,
+    std::function<void(v1::IngestAck)> done) {
+  if (rejected.empty()) return done;
+  std::vector<std::string> reasons(decoded + rejected.size());
+  for (edge::EventRejection& r : rejected) {
+    reasons[r.index] = std::move(r.reason);
+  }
+  return RestoreRejections(std::move(reasons),
+                           static_cast<int>(rejected.size()), std::move(done));
+}
+
+// Counts (and logs, throttled) a request, or events of one, that did not
+// decode: `status` is the batch's error, or OK with `rejected` non-empty.
+void NoteUndecodable(LogThrottle* log, const grpc::CallbackServerContext* ctx,
+                     absl::string_view rpc, const absl::Status& status,
+                     const std::vector<edge::EventRejection>& rejected) {
+  if (status.ok() && rejected.empty()) return;
+  if (!status.ok()) {
+    log->Note(
+        absl::StrCat(rpc, " from ", ctx->peer(),
+                     ": a batch that does not decode: ", status.message()));
+  } else {
+    log->Note(absl::StrCat(rpc, " from ", ctx->peer(), ": ", rejected.size(),
+                           " event(s) of a batch do not decode, the first (",
+                           rejected[0].index, "): ", rejected[0].reason));
+  }
+}
+
+// The wire form of an ack (as gRPC's own serializer would write it).
+void SerializeAck(const v1::IngestAck& ack, grpc::ByteBuffer* out) {
+  out->Clear();  // the serializer writes only into an empty buffer
+  bool own_buffer;
+  // Fails only past 2 GiB; an ack is far below.
+  if (!grpc::SerializationTraits<v1::IngestAck>::Serialize(ack, out,
+                                                           &own_buffer)
+           .ok()) {
+    out->Clear();
+  }
 }
 
 }  // namespace
@@ -187,16 +262,27 @@ google::protobuf::ArenaOptions ArenaOptions() {
   return o;
 }
 
-// One Stream call. Deletes itself when gRPC is done with it and every engine
-// callback has run. Thread-safe (state under mu_; gRPC ops issued outside).
+// One Stream call, on raw bytes: each batch is decoded by
+// DecodeIngestRequest (one bad event is REJECTED in its ack; a batch that is
+// not an EventBatch ends the stream with INVALID_ARGUMENT naming it, after
+// the acks of the batches before it). Deletes itself when gRPC is done with
+// it and every engine callback has run. Thread-safe (state under mu_; gRPC
+// ops issued outside).
 class IngestStreamReactor final
-    : public grpc::ServerBidiReactor<v1::EventBatch, v1::IngestAck>,
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
       public ShutdownListener {
  public:
+  // `auth` and `ctx` (may be null / borrowed until OnDone) re-authorize the
+  // caller at each batch.
   IngestStreamReactor(Engine* engine, StreamRegistry* registry,
-                      Principal principal)
+                      const Authorizer* auth,
+                      const grpc::CallbackServerContext* ctx,
+                      LogThrottle* undecodable, Principal principal)
       : engine_(engine),
         registry_(registry),
+        auth_(auth),
+        ctx_(ctx),
+        undecodable_(undecodable),
         principal_(std::move(principal)),
         store_watch_(std::make_shared<StoreWatch>(this)) {
     if (!registry_->Add(this)) {
@@ -231,9 +317,57 @@ class IngestStreamReactor final
       Pump();
       return;
     }
-    std::unique_ptr<google::protobuf::Arena> arena = std::move(read_arena_);
-    v1::EventBatch* batch = request_;
-    request_ = nullptr;
+    // Each batch is authorized as it arrives, so a revoked token (or a
+    // removed token file) ends an open stream too, after the acks of the
+    // batches before; nothing of this batch is decoded.
+    if (auth_ != nullptr) {
+      absl::StatusOr<Principal> p =
+          Authorize(auth_, ctx_, {Role::kIngest}, "EventIngest.Stream");
+      if (!p.ok()) {
+        read_buffer_.Clear();
+        {
+          absl::MutexLock lock(&mu_);
+          reading_ = false;
+          read_closed_ = true;
+          end_status_ = ToGrpc(p.status());
+        }
+        Pump();
+        return;
+      }
+      principal_ = *std::move(p);
+    }
+    // Each batch is parsed onto its own arena, which the engine keeps until
+    // the batch's ack (see Engine::Ingest).
+    auto arena = std::make_unique<google::protobuf::Arena>(ArenaOptions());
+    v1::EventBatch* batch =
+        google::protobuf::Arena::CreateMessage<v1::EventBatch>(arena.get());
+    std::vector<edge::EventRejection> rejected;
+    absl::Status decoded = DecodeIngestRequest(&read_buffer_, batch, &rejected);
+    read_buffer_.Clear();
+    NoteUndecodable(undecodable_, ctx_, "EventIngest.Stream", decoded,
+                    rejected);
+    ++batches_read_;
+    if (!decoded.ok()) {
+      {
+        absl::MutexLock lock(&mu_);
+        reading_ = false;
+        read_closed_ = true;
+        end_status_ = grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            absl::StrCat(
+                "EventIngest.Stream: batch ", batches_read_,
+                " of this stream (",
+                batches_read_ == 1
+                    ? std::string("the first")
+                    : absl::StrCat("the one after batch_seq ", last_seq_),
+                "): ", decoded.message(),
+                ". The batches before it were acknowledged; resend from this "
+                "one on a new stream"));
+      }
+      Pump();
+      return;
+    }
+    last_seq_ = batch->batch_seq();
     uint64_t slot;
     {
       absl::MutexLock lock(&mu_);
@@ -254,6 +388,8 @@ class IngestStreamReactor final
       }
       Pump();
     };
+    done = RestoreDecodeRejections(batch->events_size(), std::move(rejected),
+                                   std::move(done));
     done = RejectOtherTenants(principal_, batch, std::move(done));
     engine_->Ingest(
         std::move(arena), batch,
@@ -334,6 +470,7 @@ class IngestStreamReactor final
       if (!writing_ && !write_failed_ && !slots_.empty() &&
           slots_.front().has_value()) {
         current_ack_ = std::move(*slots_.front());
+        // Serialized below, outside the lock (only one write at a time).
         slots_.pop_front();
         ++first_slot_;
         writing_ = true;
@@ -356,22 +493,22 @@ class IngestStreamReactor final
       } else if ((read_closed_ || shutting_down_) && slots_.empty() &&
                  !writing_ && !accepted_pending_) {
         finish = true;
-        status =
-            shutting_down_ && !read_closed_
-                ? grpc::Status(grpc::StatusCode::UNAVAILABLE, kShuttingDown)
-                : grpc::Status::OK;
+        if (end_status_.has_value()) {
+          status = *end_status_;
+        } else {
+          status =
+              shutting_down_ && !read_closed_
+                  ? grpc::Status(grpc::StatusCode::UNAVAILABLE, kShuttingDown)
+                  : grpc::Status::OK;
+        }
       }
       if (finish) finished_ = true;
     }
-    if (write) StartWrite(&current_ack_);
-    if (read) {
-      // Each batch is parsed onto its own arena, which the engine keeps
-      // until the batch's ack (see Engine::Ingest).
-      read_arena_ = std::make_unique<google::protobuf::Arena>(ArenaOptions());
-      request_ = google::protobuf::Arena::CreateMessage<v1::EventBatch>(
-          read_arena_.get());
-      StartRead(request_);
+    if (write) {
+      SerializeAck(current_ack_, &ack_buffer_);
+      StartWrite(&ack_buffer_);
     }
+    if (read) StartRead(&read_buffer_);
     if (finish) Finish(status);
   }
 
@@ -403,13 +540,21 @@ class IngestStreamReactor final
 
   Engine* const engine_;
   StreamRegistry* const registry_;
-  const Principal principal_;
+  const Authorizer* const auth_;
+  const grpc::CallbackServerContext* const ctx_;
+  LogThrottle* const undecodable_;
+  // The caller as of the batch being read (one read at a time).
+  Principal principal_;
   const std::shared_ptr<StoreWatch> store_watch_;
   bool registered_ = true;
-  // The batch being read and its arena (handed to the engine on each read).
-  std::unique_ptr<google::protobuf::Arena> read_arena_;
-  v1::EventBatch* request_ = nullptr;
+  // The batch being read (one read at a time), the number of batches read
+  // and the last one's batch_seq (to name a batch that does not decode).
+  grpc::ByteBuffer read_buffer_;
+  uint64_t batches_read_ = 0;
+  uint64_t last_seq_ = 0;
+  // The ack being written (one write at a time) and its bytes.
   v1::IngestAck current_ack_;
+  grpc::ByteBuffer ack_buffer_;
 
   absl::Mutex mu_;
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
@@ -418,6 +563,9 @@ class IngestStreamReactor final
   bool write_failed_ ABSL_GUARDED_BY(mu_) = false;
   // Set when the store refused writes: the stream ends with it.
   std::optional<grpc::Status> store_error_ ABSL_GUARDED_BY(mu_);
+  // Set when a batch did not decode: after the acks of the batches before
+  // it, the stream ends with it.
+  std::optional<grpc::Status> end_status_ ABSL_GUARDED_BY(mu_);
   bool accepted_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
@@ -430,25 +578,42 @@ class IngestStreamReactor final
 
 }  // namespace
 
-class Services::IngestService final : public v1::EventIngest::CallbackService {
+// Both methods take raw bytes (DecodeIngestRequest decodes them after the
+// caller is authenticated); the service's name, methods and descriptor,
+// hence reflection, are those of depositd.v1.EventIngest.
+class Services::IngestService final
+    : public v1::EventIngest::WithRawCallbackMethod_Stream<
+          v1::EventIngest::WithRawCallbackMethod_Publish<
+              v1::EventIngest::Service>> {
  public:
   IngestService(Engine* engine, StreamRegistry* streams, const Authorizer* auth)
-      : engine_(engine), streams_(streams), auth_(auth) {}
+      : engine_(engine),
+        streams_(streams),
+        auth_(auth),
+        undecodable_(absl::Seconds(10), [](absl::string_view line) {
+          std::fprintf(stderr, "depositd: %.*s\n",
+                       static_cast<int>(line.size()), line.data());
+          std::fflush(stderr);
+        }) {}
 
-  grpc::ServerBidiReactor<v1::EventBatch, v1::IngestAck>* Stream(
+  uint64_t undecodable_count() const { return undecodable_.total(); }
+
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Stream(
       grpc::CallbackServerContext* ctx) override {
     absl::StatusOr<Principal> p =
         Authorize(auth_, ctx, {Role::kIngest}, "EventIngest.Stream");
     if (!p.ok()) {
       return new DeniedReactor<
-          grpc::ServerBidiReactor<v1::EventBatch, v1::IngestAck>>(p.status());
+          grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>>(
+          p.status());
     }
-    return new IngestStreamReactor(engine_, streams_, *std::move(p));
+    return new IngestStreamReactor(engine_, streams_, auth_, ctx, &undecodable_,
+                                   *std::move(p));
   }
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* ctx,
-                                    const v1::EventBatch* request,
-                                    v1::IngestAck* response) override {
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     absl::StatusOr<Principal> p =
         Authorize(auth_, ctx, {Role::kIngest}, "EventIngest.Publish");
@@ -456,29 +621,39 @@ class Services::IngestService final : public v1::EventIngest::CallbackService {
       reactor->Finish(ToGrpc(p.status()));
       return reactor;
     }
-    if (request->events_size() > kMaxEventsPerBatch) {
+    // The request is owned by this call and not read after decoding.
+    auto batch = std::make_unique<v1::EventBatch>();
+    std::vector<edge::EventRejection> rejected;
+    absl::Status s = DecodeIngestRequest(const_cast<grpc::ByteBuffer*>(request),
+                                         batch.get(), &rejected);
+    NoteUndecodable(&undecodable_, ctx, "EventIngest.Publish", s, rejected);
+    if (!s.ok()) {
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                       absl::StrCat("EventIngest.Publish: ", s.message())));
+      return reactor;
+    }
+    const size_t total = batch->events_size() + rejected.size();
+    if (total > static_cast<size_t>(kMaxEventsPerBatch)) {
       reactor->Finish(grpc::Status(
           grpc::StatusCode::INVALID_ARGUMENT,
-          absl::StrCat("batch has ", request->events_size(),
-                       " events; the limit is ", kMaxEventsPerBatch,
-                       " per batch: split it and resend")));
+          absl::StrCat("batch has ", total, " events; the limit is ",
+                       kMaxEventsPerBatch, " per batch: split it and resend")));
       return reactor;
     }
     if (absl::Status w = engine_->WritableStatus(); !w.ok()) {
       reactor->Finish(ToGrpc(w));  // e.g. disk full: nothing was taken
       return reactor;
     }
-    // The request is owned by this call and not read after this point, so
-    // its events are moved rather than copied.
-    v1::EventBatch batch;
-    batch.Swap(const_cast<v1::EventBatch*>(request));
     std::function<void(v1::IngestAck)> done = [reactor,
                                                response](v1::IngestAck ack) {
-      *response = std::move(ack);
+      SerializeAck(ack, response);
       reactor->Finish(grpc::Status::OK);
     };
-    done = RejectOtherTenants(*p, &batch, std::move(done));
-    engine_->Ingest(std::move(batch), nullptr, std::move(done));
+    done = RestoreDecodeRejections(batch->events_size(), std::move(rejected),
+                                   std::move(done));
+    done = RejectOtherTenants(*p, batch.get(), std::move(done));
+    engine_->Ingest(std::move(*batch), nullptr, std::move(done));
     return reactor;
   }
 
@@ -486,6 +661,8 @@ class Services::IngestService final : public v1::EventIngest::CallbackService {
   Engine* const engine_;
   StreamRegistry* const streams_;
   const Authorizer* const auth_;
+  // Requests (or events) that did not decode: counted, logged throttled.
+  LogThrottle undecodable_;
 };
 
 // ---------------------------------------------------------------------------
@@ -919,6 +1096,10 @@ void Services::Register(grpc::ServerBuilder& builder) {
 }
 
 void Services::BeginShutdown() { streams_->BeginShutdown(); }
+
+uint64_t Services::undecodable_ingest_count() const {
+  return ingest_->undecodable_count();
+}
 
 bool Services::WaitForStreams(absl::Duration timeout) {
   return streams_->WaitEmpty(timeout);

@@ -2,6 +2,16 @@
 // Engine, using the callback API (a reactor per call). Only this file and
 // depositd_main.cc include grpcpp.
 //
+// EventIngest takes its requests as raw bytes: after the caller is
+// authenticated, each batch is decoded by edge::DecodeEventBatch
+// (edge/event_batch_decoder.h), so an event with a string that is not UTF-8
+// (or otherwise undecodable) is REJECTED in its ack with the field named
+// while the rest of its batch is applied, and a request that is not an
+// EventBatch at all gets INVALID_ARGUMENT: on Publish the call, on Stream
+// the stream, which ends with it (naming the batch) after the acks of the
+// batches before it. The service's descriptor is depositd.v1.EventIngest's,
+// so clients and reflection see no difference.
+//
 // EventIngest.Stream: a bidi reactor reads a batch, hands it to
 // Engine::Ingest and issues the next read only when the batch is queued and
 // fewer than kMaxInflightBatches batches await their ack, so a fast client
@@ -34,8 +44,11 @@
 //                                 token silences only that tenant).
 //   Admin.*                       admin (token file: only with tenant=*).
 //   grpc.health.v1.Health, reflection: open.
-// Streams are authorized when they open: a Stream or Watch keeps the rights
-// it started with until it ends, even if its token is removed meanwhile.
+// A Stream is authorized when it opens and again at each batch, before the
+// batch is decoded: a token removed meanwhile (or a removed token file,
+// which revokes every token) ends it with UNAUTHENTICATED after the acks of
+// the batches before. A Watch keeps the rights it started with until it
+// ends.
 #ifndef DEPOSITD_DAEMON_SERVICES_H_
 #define DEPOSITD_DAEMON_SERVICES_H_
 
@@ -80,6 +93,11 @@ class Services {
   void BeginShutdown();
   // Waits until every Stream and Watch call has ended (true) or `timeout`.
   bool WaitForStreams(absl::Duration timeout);
+
+  // Ingest requests that did not decode as a whole, plus those with events
+  // that did not, since start (each is also logged, at most one line per
+  // 10 s with the count).
+  uint64_t undecodable_ingest_count() const;
 
  private:
   class IngestService;

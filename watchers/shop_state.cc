@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -19,6 +20,7 @@
 #include "watchers/projection.h"
 #include "watchers/shop_state_internals.h"
 #include "watchers/timestamps.h"
+#include "watchers/unicode_text.h"
 #include "watchers/wire.h"
 
 namespace depositd::watchers {
@@ -77,41 +79,7 @@ bool Printable(absl::string_view s) {
 // Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
 // above U+10FFFF). Protobuf refuses to parse a proto3 string that is not, so
 // a shop holding one could not load its own snapshot.
-bool ValidUtf8(absl::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
-    if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-      if (c == 0xe0) lo = 0xa0;  // overlong
-      if (c == 0xed) hi = 0x9f;  // surrogates
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      if (c == 0xf0) lo = 0x90;  // overlong
-      if (c == 0xf4) hi = 0x8f;  // above U+10FFFF
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-    if (c1 < lo || c1 > hi) return false;
-    for (size_t k = 2; k < len; ++k) {
-      const unsigned char ck = static_cast<unsigned char>(s[i + k]);
-      if (ck < 0x80 || ck > 0xbf) return false;
-    }
-    i += len;
-  }
-  return true;
-}
+bool ValidUtf8(absl::string_view s) { return IsWellFormedUtf8(s); }
 
 // True when every byte is printable ASCII (0x20..0x7e), which implies both
 // Printable and ValidUtf8: the common case for ids, checked eight bytes at a
@@ -157,7 +125,8 @@ absl::Status NotUtf8(absl::string_view field) {
 }
 
 // "<field>: 300 bytes, the limit is 128" for ids and names; ids must also be
-// printable (no control characters) UTF-8.
+// printable UTF-8: no Unicode control or format character (categories Cc
+// and Cf, see watchers/unicode_text.h).
 absl::Status CheckId(absl::string_view value, absl::string_view field,
                      size_t max_len, bool required) {
   if (value.empty()) {
@@ -174,6 +143,16 @@ absl::Status CheckId(absl::string_view value, absl::string_view field,
         field, " contains control characters; use printable text"));
   }
   if (!ValidUtf8(value)) return NotUtf8(field);
+  // Invisible or text-reordering characters (Unicode Cc: C1 controls; Cf:
+  // e.g. U+202E, U+200D, U+FEFF) could make one id look like another.
+  if (std::optional<char32_t> c = FirstControlOrFormat(value)) {
+    return Invalid(absl::StrCat(
+        field, " contains control characters (",
+        absl::StrFormat("U+%04X", static_cast<uint32_t>(*c)),
+        ", a Unicode control or format character: invisible, or it reorders "
+        "the text around it, so the id could pass for another); use "
+        "printable text"));
+  }
   return absl::OkStatus();
 }
 

@@ -724,6 +724,74 @@ TEST(Validation, EveryBadByteIsFoundWhereverItIsInAnId) {
   }
 }
 
+// Ids must not hold Unicode control or format characters (Cc, Cf): they are
+// invisible or reorder the text, so "shop\u202e1-pohs" could pass for
+// another shop in an alert. Every id field kind, each character.
+TEST(Validation, IdsRejectUnicodeControlAndFormatCharacters) {
+  struct Char {
+    const char* name;
+    const char* utf8;
+    const char* code;
+  };
+  const Char chars[] = {
+      {"RIGHT-TO-LEFT OVERRIDE", "\xe2\x80\xae", "U+202E"},
+      {"ZERO WIDTH JOINER", "\xe2\x80\x8d", "U+200D"},
+      {"BOM", "\xef\xbb\xbf", "U+FEFF"},
+      {"C1 NEXT LINE", "\xc2\x85", "U+0085"},
+      {"SOFT HYPHEN", "\xc2\xad", "U+00AD"},
+      {"LEFT-TO-RIGHT ISOLATE", "\xe2\x81\xa6", "U+2066"},
+      {"TAG LATIN SMALL A", "\xf3\xa0\x81\xa1", "U+E0061"},
+  };
+  struct Field {
+    const char* name;
+    std::function<void(v1::Event&, const std::string&)> set;
+    Make make;
+  };
+  const Field fields[] = {
+      {"tenant", [](v1::Event& e, const std::string& v) { e.set_tenant(v); },
+       Order},
+      {"shop_id", [](v1::Event& e, const std::string& v) { e.set_shop_id(v); },
+       Order},
+      {"event_id",
+       [](v1::Event& e, const std::string& v) { e.set_event_id(v); }, Order},
+      {"order_status_changed.order_id",
+       [](v1::Event& e, const std::string& v) {
+         e.mutable_order_status_changed()->set_order_id(v);
+       },
+       Order},
+      {"dispute_opened.dispute_id",
+       [](v1::Event& e, const std::string& v) {
+         e.mutable_dispute_opened()->set_dispute_id(v);
+       },
+       Dispute},
+      {"fee_charged.fee_id",
+       [](v1::Event& e, const std::string& v) {
+         e.mutable_fee_charged()->set_fee_id(v);
+       },
+       Fee},
+  };
+  for (const Field& f : fields) {
+    for (const Char& c : chars) {
+      SCOPED_TRACE(absl::StrCat(f.name, " with ", c.name));
+      Events ev;
+      v1::Event e = f.make(ev);
+      f.set(e, absl::StrCat("shop", c.utf8, "1"));
+      const absl::Status s = ValidateEvent(e);
+      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_NE(s.message().find(absl::StrCat(f.name,
+                                              " contains control characters (",
+                                              c.code, ", a Unicode control")),
+                std::string::npos)
+          << s;
+    }
+    // Printable non-ASCII text stays valid.
+    Events ev;
+    v1::Event e = f.make(ev);
+    f.set(e, "\xe5\xba\x97-caf\xc3\xa9-\xf0\x9f\x98\x80");
+    EXPECT_TRUE(ValidateEvent(e).ok()) << f.name << ": " << ValidateEvent(e);
+  }
+}
+
 TEST(Validation, EventsTooFarAheadOfTheServerClockAreRejected) {
   const absl::Time now = At(2026, 3, 1, 12, 0);
   struct Case {

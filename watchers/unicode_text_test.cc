@@ -1,0 +1,58 @@
+#include "watchers/unicode_text.h"
+
+#include "gtest/gtest.h"
+
+namespace depositd::watchers {
+namespace {
+
+TEST(UnicodeTextTest, FirstInvalidUtf8) {
+  const struct {
+    const char* text;
+    size_t bad;
+  } cases[] = {
+      {"plain", absl::string_view::npos},
+      {"caf\xc3\xa9 \xf0\x9f\x98\x80", absl::string_view::npos},
+      {"ab\xf0\x9f", 2},        // cut inside an emoji
+      {"\xc0\xaf", 0},          // overlong '/'
+      {"x\xed\xa0\x80", 1},     // surrogate U+D800
+      {"\xf4\x90\x80\x80", 0},  // above U+10FFFF
+      {"ok\x80", 2},            // lone continuation byte
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    EXPECT_EQ(FirstInvalidUtf8(c.text), c.bad);
+  }
+}
+
+TEST(UnicodeTextTest, ControlAndFormatCharacters) {
+  const struct {
+    char32_t c;
+    bool control_or_format;
+  } cases[] = {
+      {0x00, true},    {0x1f, true},     {0x7f, true},    {0x85, true},
+      {0x9f, true},    {0xad, true},     {0x200d, true},  {0x202e, true},
+      {0x2066, true},  {0xfeff, true},   {0xe0001, true}, {0xe007f, true},
+      {0x20, false},   {0x41, false},    {0xa0, false},   {0xe9, false},
+      {0x2010, false}, {0x1f600, false}, {0xfffd, false}, {0xe0080, false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(static_cast<uint32_t>(c.c));
+    EXPECT_EQ(IsControlOrFormat(c.c), c.control_or_format);
+  }
+}
+
+TEST(UnicodeTextTest, FirstControlOrFormat) {
+  EXPECT_EQ(FirstControlOrFormat("shop-1"), std::nullopt);
+  EXPECT_EQ(FirstControlOrFormat("\xe5\xba\x97\xe9\x93\xba"), std::nullopt);
+  EXPECT_EQ(FirstControlOrFormat("shop\xe2\x80\xae"
+                                 "1-pohs"),
+            U'\u202e');
+  EXPECT_EQ(FirstControlOrFormat("\xef\xbb\xbfshop"), U'\ufeff');
+  EXPECT_EQ(FirstControlOrFormat("a\xe2\x80\x8d"
+                                 "b"),
+            U'\u200d');
+  EXPECT_EQ(FirstControlOrFormat("a\xc2\x85"), U'\u0085');
+}
+
+}  // namespace
+}  // namespace depositd::watchers
