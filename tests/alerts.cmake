@@ -29,8 +29,9 @@ target_link_libraries(alert_delivery_test PRIVATE
   GTest::gmock
   GTest::gtest_main
 )
-gtest_discover_tests(alert_delivery_test PROPERTIES LABELS "alerts;integration"
-                     TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+gtest_discover_tests(alert_delivery_test PROPERTIES TIMEOUT 120
+                     DISCOVERY_TIMEOUT 60)
+depositd_test_labels(alert_delivery_test "alerts;integration")
 
 add_executable(robot_delivery_test robot_delivery_test.cc)
 target_link_libraries(robot_delivery_test PRIVATE
@@ -39,8 +40,9 @@ target_link_libraries(robot_delivery_test PRIVATE
   GTest::gmock
   GTest::gtest_main
 )
-gtest_discover_tests(robot_delivery_test PROPERTIES LABELS "alerts;integration"
-                     TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+gtest_discover_tests(robot_delivery_test PROPERTIES TIMEOUT 120
+                     DISCOVERY_TIMEOUT 60)
+depositd_test_labels(robot_delivery_test "alerts;integration")
 
 add_executable(alertmanager_e2e_test alertmanager_e2e_test.cc)
 target_compile_definitions(alertmanager_e2e_test PRIVATE
@@ -53,6 +55,6 @@ target_link_libraries(alertmanager_e2e_test PRIVATE
   GTest::gmock
   GTest::gtest_main
 )
-gtest_discover_tests(alertmanager_e2e_test
-                     PROPERTIES LABELS "alerts;integration"
-                     TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+gtest_discover_tests(alertmanager_e2e_test PROPERTIES TIMEOUT 120
+                     DISCOVERY_TIMEOUT 60)
+depositd_test_labels(alertmanager_e2e_test "alerts;integration")
