@@ -20,8 +20,17 @@ namespace {
 constexpr char kTextPlain[] = "text/plain; charset=utf-8";
 constexpr char kPrometheusText[] = "text/plain; version=0.0.4; charset=utf-8";
 
-// civetweb's own messages (bind errors, bad requests) as log lines.
+// While Start runs mg_start2 on this thread, civetweb's messages (e.g.
+// "cannot bind to 127.0.0.1:9474: 98 (Address already in use)") are kept
+// here for Start's error instead of being logged.
+thread_local std::string* start_errors = nullptr;
+
+// civetweb's own messages (bad requests, socket errors) as log lines.
 int LogMessage(const mg_connection*, const char* message) {
+  if (start_errors != nullptr) {
+    if (start_errors->empty()) *start_errors = message;
+    return 1;
+  }
   std::fprintf(stderr, "depositd: http: %s\n", message);
   return 1;
 }
@@ -55,7 +64,13 @@ absl::StatusOr<std::unique_ptr<HttpEdge>> HttpEdge::Start(Options options) {
       port > 65535) {
     return absl::InvalidArgumentError(
         absl::StrCat("--http-listen=", options.listen,
-                     " is not host:port (e.g. 127.0.0.1:9464)"));
+                     " is not host:port (e.g. 127.0.0.1:9474)"));
+  }
+  if (options.listen[0] == '[') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--http-listen=", options.listen,
+        ": the HTTP edge listens on IPv4 only (Debian's civetweb is built "
+        "without IPv6); use 127.0.0.1 or an IPv4 address"));
   }
   static std::once_flag library_once;
   std::call_once(library_once, [] { mg_init_library(0); });
@@ -85,11 +100,17 @@ absl::StatusOr<std::unique_ptr<HttpEdge>> HttpEdge::Start(Options options) {
   error.code = &error_code;
   error.text = error_text;
   error.text_buffer_size = sizeof(error_text);
+  std::string first_error;
+  start_errors = &first_error;
   edge->context_ = mg_start2(&init, &error);
+  start_errors = nullptr;
   if (edge->context_ == nullptr) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", edge->options_.listen,
-        " (HTTP): ", error_text[0] != '\0' ? error_text : "civetweb failed"));
+    if (first_error.empty()) {
+      first_error = error_text[0] != '\0' ? error_text : "civetweb failed";
+    }
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", edge->options_.listen,
+                     " (--http-listen): ", first_error));
   }
   mg_set_request_handler(edge->context_, "/", &HttpEdge::Handle, edge.get());
   mg_server_port ports[4] = {};

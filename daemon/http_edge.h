@@ -55,8 +55,9 @@ namespace depositd::daemon {
 class HttpEdge {
  public:
   struct Options {
-    // host:port to listen on: "127.0.0.1:9464", "[::1]:9464"; port 0 picks
-    // a free port (see port()).
+    // IPv4 host:port to listen on: "127.0.0.1:9474", "localhost:9474";
+    // port 0 picks a free port (see port()). Not IPv6: Debian's civetweb
+    // 1.15 is built without it.
     std::string listen;
     // Null: authentication off (the caller allows only loopback then).
     const Authorizer* authorizer = nullptr;
@@ -71,9 +72,9 @@ class HttpEdge {
   };
 
   // Binds and starts serving. INVALID_ARGUMENT when the address is not
-  // host:port or health is missing; UNAVAILABLE with civetweb's reason
-  // ("cannot bind to 127.0.0.1:9464: address in use") when it cannot
-  // listen.
+  // host:port, is IPv6, or health is missing; UNAVAILABLE with civetweb's
+  // reason ("cannot listen on 127.0.0.1:9474 (--http-listen): cannot bind
+  // to 127.0.0.1:9474: 98 (Address already in use)") when it cannot listen.
   static absl::StatusOr<std::unique_ptr<HttpEdge>> Start(Options options);
 
   // Stop().

@@ -1,7 +1,8 @@
 // The HTTP edge of the real depositd binary: /metrics after an ingest (and
 // `promtool check metrics` on it), a real Prometheus scraping it with a
-// bearer token, the probes across start and drain, the token rules, and
-// the refusal of a non-loopback --http-listen without a token file.
+// bearer token, the probes while serving, draining and with a full disk,
+// the token rules, and the refusal of a non-loopback --http-listen
+// without a token file.
 //
 // Needs the Debian `prometheus` package (promtool, prometheus): install the
 // test dependencies with DEPOSITD_TEST_DEPS=1 deploy/install-deps.sh.
@@ -21,6 +22,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -261,6 +263,55 @@ TEST(HttpEdgeTest, NonLoopbackHttpListenWithoutTokensIsRefused) {
                 HasSubstr("refusing to listen on " + listen +
                           " (--http-listen) without authentication"));
   }
+}
+
+// A full disk (tests/fault_inject/enospc_shim.cc preloaded: while the
+// trigger file exists, the daemon's file writes fail with ENOSPC) makes
+// /readyz 503 naming the store and depositd_store_writable 0; both recover
+// by themselves when space returns.
+TEST(HttpEdgeTest, ReadyzFollowsTheStoreThroughADiskFull) {
+  ScopedTempDir dir("http-edge");
+  const std::string trigger = dir.path() + "/disk-full";
+  DaemonHarness::Options options;
+  options.env = {std::string("LD_PRELOAD=") + DEPOSITD_ENOSPC_SHIM,
+                 "DEPOSITD_FAULT_ENOSPC_TRIGGER=" + trigger};
+  absl::StatusOr<std::unique_ptr<DaemonHarness>> daemon =
+      DaemonHarness::Start(options);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  const std::string url = (*daemon)->http_url();
+  ASSERT_EQ(Get(url + "/readyz").status, 200);
+
+  WriteFile(dir.path(), "disk-full", "full\n");
+  // This batch's write fails and is retried; its ack waits for space.
+  absl::StatusOr<v1::IngestAck> ack;
+  std::thread publisher(
+      [&] { ack = Publish((*daemon)->channel(), ThreeEvents()); });
+  HttpResult ready;
+  absl::Time deadline = absl::Now() + absl::Seconds(20);
+  do {
+    ready = Get(url + "/readyz");
+    if (ready.status == 503) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  } while (absl::Now() < deadline);
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_THAT(ready.body, HasSubstr("store not writable"));
+  EXPECT_EQ(Get(url + "/livez").status, 200);
+  EXPECT_THAT(Get(url + "/metrics").body,
+              HasSubstr("depositd_store_writable 0\n"));
+
+  unlink(trigger.c_str());
+  deadline = absl::Now() + absl::Seconds(60);
+  do {
+    ready = Get(url + "/readyz");
+    if (ready.status == 200) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < deadline);
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  publisher.join();
+  EXPECT_TRUE(ack.ok()) << ack.status();
+  EXPECT_THAT(Get(url + "/metrics").body,
+              HasSubstr("depositd_store_writable 1\n"));
+  EXPECT_TRUE((*daemon)->Stop().ok()) << (*daemon)->LogTail();
 }
 
 // A port free now (the kernel's pick, released): for Prometheus, which
