@@ -86,7 +86,7 @@ absl::StatusOr<std::unique_ptr<HttpEdge>> HttpEdge::Start(Options options) {
                           "enable_keep_alive",
                           "yes",
                           "keep_alive_timeout_ms",
-                          "30000",
+                          "2000",
                           nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = LogMessage;

@@ -27,6 +27,12 @@
 // loopback, where no token crosses a network in clear (TLS for the HTTP
 // edge is a later step).
 //
+// Capacity: Options::threads connections at once; more wait in civetweb's
+// queue until one ends, and a client that connects and sends nothing holds
+// a worker up to the 10 s request timeout. Enough for a scraper, probes
+// and operators on loopback; the console (a later step) will need its
+// sizing revisited.
+//
 // Serving never blocks a shard: handlers read HealthState (atomics) and
 // the collectables, which read thread-safe snapshots only.
 //
@@ -67,8 +73,11 @@ class HttpEdge {
     // recorded metrics and a MetricsCollector for snapshot ones). May be
     // given later with SetCollectables; until then /metrics answers 503.
     std::vector<std::shared_ptr<prometheus::Collectable>> collectables;
-    // civetweb worker threads: concurrent requests served.
-    int threads = 2;
+    // civetweb worker threads. civetweb gives a connection one thread for
+    // its whole life, idle keep-alive included (cut after 2 s idle, 10 s
+    // per request), so this is the number of clients served at once: a
+    // scraper, the probes and an operator's curl each hold one.
+    int threads = 4;
   };
 
   // Binds and starts serving. INVALID_ARGUMENT when the address is not
