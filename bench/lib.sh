@@ -100,6 +100,7 @@ launch_depositd() {
   rm -f "$SERVER_DIR/port"
   SERVER_START_NS=$(date +%s%N)
   "$DEPOSITD" --listen 127.0.0.1:0 --port-file "$SERVER_DIR/port" \
+    --http-listen 127.0.0.1:0 \
     --data-dir "$SERVER_DIR/data" "${DEPOSITD_ARGS[@]}" \
     >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!

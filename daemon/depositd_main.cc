@@ -8,6 +8,13 @@
 //            [--checkpoint-interval-seconds N] [--dedupe-window-days N]
 //            [--port-file PATH] [--token-file FILE]
 //            [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
+//            [--http-listen 127.0.0.1:9474] [--http-port-file PATH]
+//            [--drain-delay-seconds N]
+//   depositd --version
+//
+// The HTTP edge (--http-listen, daemon/http_edge.h) serves /metrics,
+// /livez and /readyz; it follows the same token and loopback rules as gRPC
+// and is plain HTTP (kept on loopback when gRPC uses TLS).
 //
 // Without --token-file authentication is off and depositd serves loopback
 // only (a non-loopback --listen is refused unless
@@ -38,16 +45,21 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "daemon/auth.h"
+#include "daemon/build_info.h"
 #include "daemon/engine.h"
 #include "daemon/engine_clock.h"
+#include "daemon/health_state.h"
+#include "daemon/http_edge.h"
 #include "daemon/listen_guard.h"
 #include "daemon/log_throttle.h"
+#include "daemon/metrics_collector.h"
 #include "daemon/private_dir.h"
 #include "daemon/services.h"
 #include "daemon/sink_dispatcher.h"
@@ -58,6 +70,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "notifier/routing.h"
+#include "prometheus/registry.h"
 #include "tools/flag_names.h"
 #include "watchers/profiles.h"
 
@@ -125,6 +138,19 @@ ABSL_FLAG(std::string, tls_key, "",
 ABSL_FLAG(std::string, tls_client_ca, "",
           "Mutual TLS: PEM CA certificate(s); clients must present a "
           "certificate signed by one of them.");
+ABSL_FLAG(std::string, http_listen, "127.0.0.1:9474",
+          "Address of the HTTP edge (/metrics, /livez, /readyz), host:port; "
+          "port 0 picks a free port (see --http-port-file). Empty: no HTTP "
+          "listener. Same token and loopback rules as --listen; plain HTTP, "
+          "so loopback only when --tls-cert is given.");
+ABSL_FLAG(std::string, http_port_file, "",
+          "Once the HTTP edge listens, write its bound port and a newline "
+          "to this file (atomically: temp file + rename).");
+ABSL_FLAG(int32_t, drain_delay_seconds, 0,
+          "On SIGTERM, first turn /readyz and gRPC health to not-serving and "
+          "keep serving this many seconds, so load balancers stop sending "
+          "traffic before the drain; a second SIGTERM/SIGINT ends the wait. "
+          "0: drain at once.");
 ABSL_FLAG(bool, insecure_listen_without_auth, false,
           "INSECURE: allow a non-loopback --listen without --token-file, "
           "letting anyone who can reach the port read and write every "
@@ -206,6 +232,28 @@ void GrpcLog(gpr_log_func_args* args) {
   std::fprintf(stderr, "depositd: grpc: %s\n", args->message);
 }
 
+// Dies unless `addr` (host:port, `host` its host) may be served: a
+// loopback address, a token file, or --insecure-listen-without-auth. For
+// --listen and --http-listen alike (`what`: "" or " (--http-listen)").
+void RefuseUnauthenticatedListen(const std::string& addr,
+                                 const std::string& host,
+                                 const std::string& token_file,
+                                 const char* what = "") {
+  if (!token_file.empty() ||
+      absl::GetFlag(FLAGS_insecure_listen_without_auth)) {
+    return;
+  }
+  const absl::Status loopback = depositd::daemon::RequireLoopback(host);
+  if (!loopback.ok()) {
+    Die(absl::StrCat(
+        "refusing to listen on ", addr, what,
+        " without authentication: ", loopback.message(),
+        ", so anyone who can reach it could read and write every tenant's "
+        "shops. Give --token-file FILE (and --tls-cert/--tls-key), listen on "
+        "127.0.0.1, or force it with --insecure-listen-without-auth"));
+  }
+}
+
 absl::Status WritePortFile(const std::string& path, int port) {
   const std::string tmp = path + ".tmp";
   {
@@ -229,6 +277,12 @@ int main(int argc, char** argv) {
       "  depositd --listen 127.0.0.1:50051 --data-dir ./var/depositd "
       "--config FILE [--sync=fsync|os] [--test-clock] ...\n"
       "Flag names may use dashes or underscores.");
+  absl::FlagsUsageConfig usage_config;
+  usage_config.version_string = [] {
+    return std::string("depositd " DEPOSITD_VERSION
+                       " (revision " DEPOSITD_REVISION ")\n");
+  };
+  absl::SetFlagsUsageConfig(usage_config);
   std::vector<std::string> storage;
   std::vector<char*> args = depositd::NormalizeFlagNames(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -381,15 +435,31 @@ int main(int argc, char** argv) {
   // Authentication and TLS (after the signal mask: the token reloader is a
   // thread).
   const std::string token_file = absl::GetFlag(FLAGS_token_file);
-  const absl::Status loopback = depositd::daemon::RequireLoopback(host);
-  if (token_file.empty() && !loopback.ok() &&
-      !absl::GetFlag(FLAGS_insecure_listen_without_auth)) {
-    Die(absl::StrCat(
-        "refusing to listen on ", listen,
-        " without authentication: ", loopback.message(),
-        ", so anyone who can reach it could read and write every tenant's "
-        "shops. Give --token-file FILE (and --tls-cert/--tls-key), listen on "
-        "127.0.0.1, or force it with --insecure-listen-without-auth"));
+  RefuseUnauthenticatedListen(listen, host, token_file);
+  const std::string http_listen = absl::GetFlag(FLAGS_http_listen);
+  if (!http_listen.empty()) {
+    std::string http_host;
+    int http_port = 0;
+    if (!SplitHostPort(http_listen, &http_host, &http_port)) {
+      Die(absl::StrCat("--http-listen=", http_listen,
+                       " is not host:port (e.g. 127.0.0.1:9474); give "
+                       "--http-listen= (empty) to turn it off"));
+    }
+    RefuseUnauthenticatedListen(http_listen, http_host, token_file,
+                                " (--http-listen)");
+    if (!absl::GetFlag(FLAGS_tls_cert).empty() &&
+        !depositd::daemon::RequireLoopback(http_host).ok()) {
+      Die(absl::StrCat(
+          "refusing --http-listen=", http_listen,
+          " with --tls-cert: the HTTP edge is plain HTTP (no TLS yet), so "
+          "tokens would cross the network in clear. Listen on 127.0.0.1 "
+          "(and scrape through a local proxy) or turn it off with "
+          "--http-listen="));
+    }
+  }
+  const int drain_delay = absl::GetFlag(FLAGS_drain_delay_seconds);
+  if (drain_delay < 0 || drain_delay > 3600) {
+    Die("--drain-delay-seconds must be between 0 and 3600");
   }
   std::unique_ptr<depositd::daemon::Authorizer> authorizer;
   if (!token_file.empty()) {
@@ -412,8 +482,36 @@ int main(int argc, char** argv) {
       !s.ok()) {
     Die(std::string(s.message()));
   }
+
+  // Readiness, shared by /readyz and grpc.health.v1: starting until the
+  // gRPC server serves, draining from the first signal. The HTTP edge
+  // starts before recovery so that /livez answers while a long replay runs.
+  std::atomic<Engine*> engine_for_health{nullptr};
+  depositd::daemon::HealthState health([&engine_for_health] {
+    Engine* e = engine_for_health.load();
+    return e != nullptr ? e->WritableStatus() : absl::OkStatus();
+  });
+  auto metrics_registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<depositd::daemon::HttpEdge> http;
+  if (!http_listen.empty()) {
+    depositd::daemon::HttpEdge::Options http_options;
+    http_options.listen = http_listen;
+    http_options.authorizer = authorizer.get();
+    http_options.health = &health;
+    absl::StatusOr<std::unique_ptr<depositd::daemon::HttpEdge>> started =
+        depositd::daemon::HttpEdge::Start(std::move(http_options));
+    if (!started.ok()) Die(std::string(started.status().message()));
+    http = *std::move(started);
+    const std::string http_port_file = absl::GetFlag(FLAGS_http_port_file);
+    if (!http_port_file.empty()) {
+      absl::Status s = WritePortFile(http_port_file, http->port());
+      if (!s.ok()) Die(std::string(s.message()));
+    }
+  }
+
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(options);
   if (!engine.ok()) Die(std::string(engine.status().message()));
+  engine_for_health = engine->get();
 
   // Alert delivery: one worker per sink, each from its own persisted cursor.
   depositd::daemon::SinkDispatcher::Options sink_options;
@@ -435,6 +533,16 @@ int main(int argc, char** argv) {
     Die(absl::StrCat("alert sinks: ", sinks.status().message()));
   }
   (*sinks)->Start();
+  if (http != nullptr) {
+    depositd::daemon::MetricsCollector::Options metrics_options;
+    metrics_options.engine = engine->get();
+    metrics_options.sinks = sinks->get();
+    metrics_options.version = DEPOSITD_VERSION;
+    metrics_options.revision = DEPOSITD_REVISION;
+    http->SetCollectables(
+        {metrics_registry, std::make_shared<depositd::daemon::MetricsCollector>(
+                               metrics_options)});
+  }
 
   depositd::daemon::Services services(engine->get(), authorizer.get());
   services.SetSinkStats(
@@ -460,6 +568,14 @@ int main(int argc, char** argv) {
     (*engine)->Stop();
     Die(absl::StrCat("cannot listen on ", listen, ": ", why));
   }
+
+  // grpc.health.v1 follows the shared state from here on.
+  grpc::HealthCheckServiceInterface* grpc_health =
+      server->GetHealthCheckService();
+  if (grpc_health != nullptr) grpc_health->SetServingStatus(false);
+  health.SetListener([grpc_health](bool serving) {
+    if (grpc_health != nullptr) grpc_health->SetServingStatus(serving);
+  });
 
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
@@ -528,10 +644,31 @@ int main(int argc, char** argv) {
                  "shops; transport %s\n",
                  host.c_str(), transport);
   }
+  if (http != nullptr) {
+    std::fprintf(stderr,
+                 "depositd: HTTP edge on %s port %d: /metrics, /livez, "
+                 "/readyz (%s)\n",
+                 http_listen.c_str(), http->port(),
+                 authorizer != nullptr ? "tokens required except probes"
+                                       : "no authentication, loopback");
+  }
+  health.SetServing();
   std::fflush(stderr);
 
   int sig = 0;
   sigwait(&signals, &sig);
+  // Readiness off first: load balancers and Kubernetes stop routing here
+  // while the drain runs.
+  health.BeginDrain();
+  if (drain_delay > 0) {
+    std::fprintf(stderr,
+                 "depositd: %s received: not ready; draining in %ds (send "
+                 "it again to drain now)\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT", drain_delay);
+    std::fflush(stderr);
+    const timespec wait{drain_delay, 0};
+    sigtimedwait(&signals, nullptr, &wait);
+  }
   std::fprintf(stderr, "depositd: %s received: draining and stopping\n",
                sig == SIGTERM ? "SIGTERM" : "SIGINT");
   // Streams stop reading, send the acks of what they read and end; then
@@ -547,6 +684,7 @@ int main(int argc, char** argv) {
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(250));
   server->Wait();
+  if (http != nullptr) http->Stop();  // before what /metrics reads stops
   (*sinks)->Stop();  // aborts deliveries in flight; cursors are saved
   (*engine)->Stop();
   const depositd::v1::StatsResponse stats = (*engine)->Stats();

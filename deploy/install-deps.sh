@@ -11,13 +11,17 @@ packages=(
   libabsl-dev librocksdb-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libjemalloc-dev
+  libcivetweb-dev prometheus-cpp-dev
 )
 # Extra packages for the test suite only (set by deploy/test.sh).
 # prometheus-alertmanager: the end-to-end test starts a real Alertmanager on
 # loopback; clang and its runtime (libFuzzer): the fuzz targets; openssl:
-# tests/auth_test makes throwaway TLS certificates.
+# tests/auth_test makes throwaway TLS certificates; prometheus: promtool
+# checks /metrics and tests/http_edge_test scrapes depositd with a real
+# Prometheus on loopback.
 if [[ "${DEPOSITD_TEST_DEPS:-0}" == 1 ]]; then
-  packages+=(procps prometheus-alertmanager clang libclang-rt-14-dev openssl)
+  packages+=(procps prometheus-alertmanager clang libclang-rt-14-dev openssl
+             prometheus)
 fi
 # gnuplot draws the benchmark plots (bench/*.sh set this).
 if [[ "${DEPOSITD_BENCH_DEPS:-0}" == 1 ]]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds everything and
 # runs every test (all CTest labels: domain, engine, integration, crash, alerts,
-# fuzz). Arguments go to ctest (e.g. -L domain).
+# ops, fuzz). Arguments go to ctest (e.g. -L domain).
 #
 # The fuzz targets need clang (libFuzzer), so after the main build and its
 # tests a second, clang-only build of just the fuzz targets and the

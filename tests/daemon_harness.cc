@@ -88,6 +88,7 @@ DaemonHarness::DaemonHarness(Options options, std::string root)
       root_(std::move(root)),
       data_dir_(root_ + "/data"),
       port_file_(root_ + "/port"),
+      http_port_file_(root_ + "/http_port"),
       log_path_(root_ + "/depositd.log") {}
 
 DaemonHarness::~DaemonHarness() {
@@ -104,9 +105,15 @@ DaemonHarness::~DaemonHarness() {
   }
 }
 
+std::string DaemonHarness::http_url() const {
+  return absl::StrCat("http://127.0.0.1:", http_port_);
+}
+
 absl::Status DaemonHarness::Launch() {
   if (running()) return absl::FailedPreconditionError("already running");
   unlink(port_file_.c_str());
+  unlink(http_port_file_.c_str());
+  http_port_ = 0;
   ++runs_;
   {
     std::ofstream log(log_path_, std::ios::app);
@@ -116,6 +123,12 @@ absl::Status DaemonHarness::Launch() {
   std::vector<std::string> args = {options_.binary, "--listen", "127.0.0.1:0",
                                    "--port-file",   port_file_, "--data-dir",
                                    data_dir_};
+  if (options_.http) {
+    args.insert(args.end(), {"--http-listen", "127.0.0.1:0", "--http-port-file",
+                             http_port_file_});
+  } else {
+    args.push_back("--http-listen=");
+  }
   if (!options_.sync.empty()) args.push_back("--sync=" + options_.sync);
   if (options_.test_clock) {
     args.push_back("--test-clock");
@@ -199,6 +212,18 @@ absl::Status DaemonHarness::Launch() {
     absl::SleepFor(absl::Milliseconds(10));
   }
   address_ = absl::StrCat("127.0.0.1:", port);
+  if (options_.http) {
+    // Written before the gRPC port file, so it is there by now.
+    std::ifstream in(http_port_file_);
+    std::string text;
+    if (!in || !std::getline(in, text) ||
+        !absl::SimpleAtoi(text, &http_port_) || http_port_ <= 0 ||
+        http_port_ > 65535) {
+      return absl::InternalError(absl::StrCat("no HTTP port in ",
+                                              http_port_file_, " (\"", text,
+                                              "\")\nlog:\n", LogTail()));
+    }
+  }
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       tools::MakeClientChannel(address_, options_.client);
   if (!channel.ok()) return channel.status();

@@ -6,7 +6,10 @@
 // failing test can print what the daemon said). The daemon listens on
 // 127.0.0.1 with a port chosen by the kernel (--listen 127.0.0.1:0
 // --port-file); Start() returns once the port file exists and the standard
-// health service answers SERVING.
+// health service answers SERVING. The HTTP edge listens likewise on a port
+// of the kernel's choice (--http-listen 127.0.0.1:0 --http-port-file; see
+// http_port()), or not at all with Options::http false: never on the
+// default port, so parallel tests do not collide.
 //
 //   DaemonHarness::Options options;
 //   options.test_clock_start = "2026-03-05T00:00:00Z";
@@ -56,6 +59,9 @@ class DaemonHarness {
     // Start with --test-clock (and --test-clock-start when set).
     bool test_clock = true;
     std::string test_clock_start = "2026-03-05T00:00:00Z";
+    // Serve the HTTP edge on 127.0.0.1:0 (true) or turn it off
+    // (--http-listen=).
+    bool http = true;
     // More flags, e.g. {"--config", path}.
     std::vector<std::string> extra_args;
     // More environment for the daemon, "NAME=VALUE" each (e.g. LD_PRELOAD
@@ -101,6 +107,10 @@ class DaemonHarness {
   pid_t pid() const { return pid_; }
   // "127.0.0.1:PORT" of the current run.
   const std::string& address() const { return address_; }
+  // The HTTP edge's port of the current run (0 with Options::http false),
+  // and "http://127.0.0.1:PORT".
+  int http_port() const { return http_port_; }
+  std::string http_url() const;
   // A channel to the current run (new after each Restart).
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   // Another channel to the current run, e.g. with another token or
@@ -124,6 +134,8 @@ class DaemonHarness {
   std::string root_;
   std::string data_dir_;
   std::string port_file_;
+  std::string http_port_file_;
+  int http_port_ = 0;
   std::string log_path_;
   pid_t pid_ = -1;
   int runs_ = 0;

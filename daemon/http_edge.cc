@@ -1,0 +1,230 @@
+#include "daemon/http_edge.h"
+
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "civetweb.h"
+#include "prometheus/metric_family.h"
+#include "prometheus/text_serializer.h"
+
+namespace depositd::daemon {
+namespace {
+
+constexpr char kTextPlain[] = "text/plain; charset=utf-8";
+constexpr char kPrometheusText[] = "text/plain; version=0.0.4; charset=utf-8";
+
+// While Start runs mg_start2 on this thread, civetweb's messages (e.g.
+// "cannot bind to 127.0.0.1:9474: 98 (Address already in use)") are kept
+// here for Start's error instead of being logged.
+thread_local std::string* start_errors = nullptr;
+
+// civetweb's own messages (bad requests, socket errors) as log lines.
+int LogMessage(const mg_connection*, const char* message) {
+  if (start_errors != nullptr) {
+    if (start_errors->empty()) *start_errors = message;
+    return 1;
+  }
+  std::fprintf(stderr, "depositd: http: %s\n", message);
+  return 1;
+}
+
+void Respond(mg_connection* conn, bool head, int status,
+             const char* content_type, const std::string& body,
+             bool challenge = false) {
+  mg_response_header_start(conn, status);
+  mg_response_header_add(conn, "Content-Type", content_type, -1);
+  const std::string length = absl::StrCat(body.size());
+  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+  mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+  if (challenge) {
+    mg_response_header_add(conn, "WWW-Authenticate",
+                           "Bearer realm=\"depositd\"", -1);
+  }
+  mg_response_header_send(conn);
+  if (!head && !body.empty()) mg_write(conn, body.data(), body.size());
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HttpEdge>> HttpEdge::Start(Options options) {
+  if (options.health == nullptr) {
+    return absl::InvalidArgumentError("HttpEdge needs a health state");
+  }
+  const size_t colon = options.listen.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(options.listen.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http-listen=", options.listen,
+                     " is not host:port (e.g. 127.0.0.1:9474)"));
+  }
+  if (options.listen[0] == '[') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--http-listen=", options.listen,
+        ": the HTTP edge listens on IPv4 only (Debian's civetweb is built "
+        "without IPv6); use 127.0.0.1 or an IPv4 address"));
+  }
+  static std::once_flag library_once;
+  std::call_once(library_once, [] { mg_init_library(0); });
+
+  std::unique_ptr<HttpEdge> edge(new HttpEdge(std::move(options)));
+  const std::string threads = absl::StrCat(edge->options_.threads);
+  const char* config[] = {"listening_ports",
+                          edge->options_.listen.c_str(),
+                          "num_threads",
+                          threads.c_str(),
+                          "request_timeout_ms",
+                          "10000",
+                          "enable_keep_alive",
+                          "yes",
+                          "keep_alive_timeout_ms",
+                          "2000",
+                          nullptr};
+  mg_callbacks callbacks{};
+  callbacks.log_message = LogMessage;
+  mg_init_data init{};
+  init.callbacks = &callbacks;
+  init.user_data = edge.get();
+  init.configuration_options = config;
+  char error_text[256] = "";
+  unsigned error_code = 0;
+  mg_error_data error{};
+  error.code = &error_code;
+  error.text = error_text;
+  error.text_buffer_size = sizeof(error_text);
+  std::string first_error;
+  start_errors = &first_error;
+  edge->context_ = mg_start2(&init, &error);
+  start_errors = nullptr;
+  if (edge->context_ == nullptr) {
+    if (first_error.empty()) {
+      first_error = error_text[0] != '\0' ? error_text : "civetweb failed";
+    }
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", edge->options_.listen,
+                     " (--http-listen): ", first_error));
+  }
+  mg_set_request_handler(edge->context_, "/", &HttpEdge::Handle, edge.get());
+  mg_server_port ports[4] = {};
+  const int n = mg_get_server_ports(edge->context_, 4, ports);
+  if (n < 1 || ports[0].port <= 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "HTTP listener on ", edge->options_.listen, ": no bound port"));
+  }
+  edge->port_ = ports[0].port;
+  return edge;
+}
+
+HttpEdge::~HttpEdge() { Stop(); }
+
+void HttpEdge::Stop() {
+  if (context_ != nullptr) {
+    mg_stop(context_);
+    context_ = nullptr;
+  }
+}
+
+int HttpEdge::Handle(mg_connection* conn, void* self) {
+  return static_cast<const HttpEdge*>(self)->Serve(conn);
+}
+
+void HttpEdge::SetCollectables(
+    std::vector<std::shared_ptr<prometheus::Collectable>> collectables) {
+  absl::MutexLock lock(&mu_);
+  collectables_ = std::move(collectables);
+}
+
+std::string HttpEdge::MetricsText() const {
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables;
+  {
+    absl::MutexLock lock(&mu_);
+    collectables = collectables_;
+  }
+  if (collectables.empty()) return "";
+  std::vector<prometheus::MetricFamily> families;
+  for (const auto& c : collectables) {
+    std::vector<prometheus::MetricFamily> f = c->Collect();
+    families.insert(families.end(), std::make_move_iterator(f.begin()),
+                    std::make_move_iterator(f.end()));
+  }
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, families);
+  return out.str();
+}
+
+int HttpEdge::Serve(mg_connection* conn) const {
+  const mg_request_info* req = mg_get_request_info(conn);
+  const absl::string_view method =
+      req->request_method != nullptr ? req->request_method : "";
+  const absl::string_view path =
+      req->local_uri != nullptr ? req->local_uri : "";
+  const bool head = method == "HEAD";
+  if (method != "GET" && !head) {
+    Respond(conn, head, 405, kTextPlain,
+            absl::StrCat(method, " is not allowed: use GET\n"));
+    return 405;
+  }
+
+  if (path == "/livez" || path == "/readyz") {
+    const HealthState::Report r = path == "/livez"
+                                      ? options_.health->Liveness()
+                                      : options_.health->Readiness();
+    const int status = r.ok ? 200 : 503;
+    Respond(conn, head, status, kTextPlain, r.reason + "\n");
+    return status;
+  }
+
+  Principal who = Principal::Unrestricted();
+  if (options_.authorizer != nullptr) {
+    std::vector<absl::string_view> authorization;
+    for (int i = 0; i < req->num_headers; ++i) {
+      const mg_header& h = req->http_headers[i];
+      if (h.name != nullptr && h.value != nullptr &&
+          absl::EqualsIgnoreCase(h.name, "authorization")) {
+        authorization.push_back(h.value);
+      }
+    }
+    absl::StatusOr<Principal> p =
+        options_.authorizer->AuthenticateHeader(authorization);
+    if (!p.ok()) {
+      Respond(conn, head, 401, kTextPlain,
+              absl::StrCat(p.status().message(), "\n"), /*challenge=*/true);
+      return 401;
+    }
+    who = *std::move(p);
+  }
+
+  if (path == "/metrics") {
+    if (!who.all_tenants() ||
+        !(who.Has(Role::kRead) || who.Has(Role::kAdmin))) {
+      Respond(conn, head, 403, kTextPlain,
+              absl::StrCat("token \"", who.name, "\" (tenant=", who.tenant,
+                           " roles=", who.RoleList(),
+                           ") may not read /metrics: it needs tenant=* and "
+                           "role read or admin\n"));
+      return 403;
+    }
+    const std::string text = MetricsText();
+    if (text.empty()) {
+      Respond(conn, head, 503, kTextPlain,
+              "starting: metrics are served once recovery is done\n");
+      return 503;
+    }
+    Respond(conn, head, 200, kPrometheusText, text);
+    return 200;
+  }
+  Respond(conn, head, 404, kTextPlain,
+          absl::StrCat("no such path: ", path,
+                       " (served: /metrics, /livez, /readyz)\n"));
+  return 404;
+}
+
+}  // namespace depositd::daemon
