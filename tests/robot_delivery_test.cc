@@ -218,13 +218,14 @@ TEST_P(RobotAnswersTest, ThrottledLaterRefusedRaisesSinkFailingNeverDelivered) {
   for (const RecordedRequest& r : hook.requests()) {
     if (!sink_failing(r, "FIRING")) continue;
     EXPECT_THAT(r.body, HasSubstr(robot.reason));
-    EXPECT_THAT(r.body, HasSubstr("acme/shop-1/ACCOUNT_MISMATCH/"));
+    EXPECT_THAT(r.body, HasSubstr("\"refused_alert\":"
+                                  "\"acme/shop-1/ACCOUNT_MISMATCH\""));
     EXPECT_THAT(r.body, HasSubstr("通知渠道"));
   }
   // Logged once, with the sink and the alert key.
   const std::string log = daemon->LogTail(400);
   EXPECT_THAT(log, HasSubstr(absl::StrCat("sink robot: ERROR: acme/shop-1/"
-                                          "ACCOUNT_MISMATCH/ #",
+                                          "ACCOUNT_MISMATCH #",
                                           refused_seq)));
   EXPECT_THAT(log, HasSubstr(robot.reason));
   // Nothing refused is reported delivered: the daemon's own figures.
