@@ -436,6 +436,7 @@ int main(int argc, char** argv) {
   // thread).
   const std::string token_file = absl::GetFlag(FLAGS_token_file);
   RefuseUnauthenticatedListen(listen, host, token_file);
+  const absl::Status loopback = depositd::daemon::RequireLoopback(host);
   const std::string http_listen = absl::GetFlag(FLAGS_http_listen);
   if (!http_listen.empty()) {
     std::string http_host;
