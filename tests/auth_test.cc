@@ -288,8 +288,8 @@ TEST(AuthTest, NonLoopbackListenWithoutTokenFileIsRefused) {
   TempFolder dir;
   // "127.x.invalid" starts like a loopback address but is a name that
   // does not resolve: the guard looks at addresses, not text.
-  for (const std::string listen : {"0.0.0.0:0", "[::]:0", "192.0.2.1:0",
-                                   "127.anything.invalid:0", ":0"}) {
+  for (const std::string listen :
+       {"0.0.0.0:0", "[::]:0", "192.0.2.1:0", "127.anything.invalid:0", ":0"}) {
     SCOPED_TRACE(listen);
     ExitResult r = RunDaemonToExit(
         {"--listen", listen, "--data-dir", dir.File("data"), "--sync=os"},
