@@ -184,16 +184,81 @@ void NoteUndecodable(LogThrottle* log, const grpc::CallbackServerContext* ctx,
   }
 }
 
-// The wire form of an ack (as gRPC's own serializer would write it).
-void SerializeAck(const v1::IngestAck& ack, grpc::ByteBuffer* out) {
+// The wire form of a response (as gRPC's own serializer would write it).
+template <typename Message>
+void SerializeMessage(const Message& message, grpc::ByteBuffer* out) {
   out->Clear();  // the serializer writes only into an empty buffer
   bool own_buffer;
-  // Fails only past 2 GiB; an ack is far below.
-  if (!grpc::SerializationTraits<v1::IngestAck>::Serialize(ack, out,
-                                                           &own_buffer)
+  // Fails only past 2 GiB; a response is far below.
+  if (!grpc::SerializationTraits<Message>::Serialize(message, out, &own_buffer)
            .ok()) {
     out->Clear();
   }
+}
+
+void SerializeAck(const v1::IngestAck& ack, grpc::ByteBuffer* out) {
+  SerializeMessage(ack, out);
+}
+
+// Parses a raw request (owned by its call, consumed here) into `message`;
+// INVALID_ARGUMENT naming the rpc and the type when it is not one.
+template <typename Message>
+absl::Status ParseRequest(const grpc::ByteBuffer* request,
+                          absl::string_view rpc, Message* message) {
+  bool parsed;
+  if (!request->Valid()) {  // no bytes at all: the empty message
+    parsed = message->ParseFromString("");
+  } else {
+    grpc::ProtoBufferReader reader(const_cast<grpc::ByteBuffer*>(request));
+    parsed = reader.status().ok() && message->ParseFromZeroCopyStream(&reader);
+  }
+  if (parsed) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      rpc, ": request is not a valid ", Message::descriptor()->full_name()));
+}
+
+// Ends a unary call with a status (after the handler filled the response).
+using UnaryDone = std::function<void(grpc::Status)>;
+
+// A unary rpc taken as raw bytes: the caller is authenticated (and holds
+// one of `roles`) before the request is parsed, so an unauthenticated
+// client never gets its bytes decoded (nor protobuf's complaints logged);
+// then the request is parsed (INVALID_ARGUMENT when it is not a Request)
+// and handed to the typed logic,
+//   handler(const Principal&, Request*, Response*, UnaryDone done),
+// which fills the response and calls done once; an OK response is
+// serialized into `response`.
+template <typename Request, typename Response, typename Handler>
+grpc::ServerUnaryReactor* AuthorizedUnary(const Authorizer* auth,
+                                          grpc::CallbackServerContext* ctx,
+                                          std::initializer_list<Role> roles,
+                                          absl::string_view rpc,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response,
+                                          Handler handler) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<Principal> p = Authorize(auth, ctx, roles, rpc);
+  if (!p.ok()) {
+    reactor->Finish(ToGrpc(p.status()));
+    return reactor;
+  }
+  struct Call {
+    Request request;
+    Response response;
+  };
+  auto call = std::make_shared<Call>();
+  if (absl::Status s = ParseRequest(request, rpc, &call->request); !s.ok()) {
+    reactor->Finish(ToGrpc(s));
+    return reactor;
+  }
+  Request* typed_request = &call->request;
+  Response* typed_response = &call->response;
+  handler(*p, typed_request, typed_response,
+          [call = std::move(call), reactor, response](grpc::Status s) {
+            if (s.ok()) SerializeMessage(call->response, response);
+            reactor->Finish(std::move(s));
+          });
+  return reactor;
 }
 
 }  // namespace
@@ -669,60 +734,64 @@ class Services::IngestService final
 // Readiness
 // ---------------------------------------------------------------------------
 
-class Services::ReadinessService final : public v1::Readiness::CallbackService {
+// Every rpc takes raw bytes (AuthorizedUnary: the caller is authenticated
+// before the request is parsed); the descriptor, hence reflection, is
+// depositd.v1.Readiness's.
+class Services::ReadinessService final
+    : public v1::Readiness::WithRawCallbackMethod_GetShop<
+          v1::Readiness::WithRawCallbackMethod_ListShops<
+              v1::Readiness::WithRawCallbackMethod_Explain<
+                  v1::Readiness::Service>>> {
  public:
   ReadinessService(Engine* engine, const Authorizer* auth)
       : engine_(engine), auth_(auth) {}
 
   grpc::ServerUnaryReactor* GetShop(grpc::CallbackServerContext* ctx,
-                                    const v1::GetShopRequest* request,
-                                    v1::ReadinessReport* response) override {
-    return ScopedQuery(ctx, *request, response, "Readiness.GetShop",
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override {
+    return ScopedQuery(ctx, request, response, "Readiness.GetShop",
                        &Engine::GetShop);
   }
 
-  grpc::ServerUnaryReactor* ListShops(
-      grpc::CallbackServerContext* ctx, const v1::ListShopsRequest* request,
-      v1::ListShopsResponse* response) override {
-    return ScopedQuery(ctx, *request, response, "Readiness.ListShops",
+  grpc::ServerUnaryReactor* ListShops(grpc::CallbackServerContext* ctx,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override {
+    return ScopedQuery(ctx, request, response, "Readiness.ListShops",
                        &Engine::ListShops);
   }
 
   grpc::ServerUnaryReactor* Explain(grpc::CallbackServerContext* ctx,
-                                    const v1::ExplainRequest* request,
-                                    v1::ExplainResponse* response) override {
-    return ScopedQuery(ctx, *request, response, "Readiness.Explain",
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override {
+    return ScopedQuery(ctx, request, response, "Readiness.Explain",
                        &Engine::Explain);
   }
 
  private:
-  // The three queries: scope the request to the caller's tenant, then ask
-  // the engine, which answers on a shard thread.
+  // The three queries: role read, then scope the request to the caller's
+  // tenant (see ScopeToTenant), then ask the engine, which answers on a
+  // shard thread.
   template <typename Request, typename Response>
   grpc::ServerUnaryReactor* ScopedQuery(
-      grpc::CallbackServerContext* ctx, const Request& request,
-      Response* response, absl::string_view rpc,
+      grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response, absl::string_view rpc,
       void (Engine::*query)(const Request&,
                             std::function<void(absl::StatusOr<Response>)>)) {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    Request scoped = request;
-    if (absl::Status s = Scope(ctx, scoped.mutable_tenant(), rpc); !s.ok()) {
-      reactor->Finish(ToGrpc(s));
-      return reactor;
-    }
-    (engine_->*query)(scoped, [reactor, response](absl::StatusOr<Response> r) {
-      if (r.ok()) *response = *std::move(r);
-      reactor->Finish(ToGrpc(r.status()));
-    });
-    return reactor;
-  }
-
-  // Role read and the request's tenant (see ScopeToTenant).
-  absl::Status Scope(const grpc::CallbackServerContext* ctx,
-                     std::string* tenant, absl::string_view rpc) {
-    absl::StatusOr<Principal> p = Authorize(auth_, ctx, {Role::kRead}, rpc);
-    if (!p.ok()) return p.status();
-    return ScopeToTenant(*p, tenant, rpc);
+    return AuthorizedUnary<Request, Response>(
+        auth_, ctx, {Role::kRead}, rpc, request, response,
+        [this, rpc, query](const Principal& p, Request* scoped, Response* out,
+                           UnaryDone done) {
+          if (absl::Status s = ScopeToTenant(p, scoped->mutable_tenant(), rpc);
+              !s.ok()) {
+            done(ToGrpc(s));
+            return;
+          }
+          (engine_->*query)(*scoped, [out, done = std::move(done)](
+                                         absl::StatusOr<Response> r) {
+            if (r.ok()) *out = *std::move(r);
+            done(ToGrpc(r.status()));
+          });
+        });
   }
 
   Engine* const engine_;
@@ -743,7 +812,8 @@ class WatchSession final : public AlertSubscriber,
                            public ShutdownListener,
                            public std::enable_shared_from_this<WatchSession> {
  public:
-  WatchSession(AlertHub* hub, grpc::ServerWriteReactor<v1::Alert>* reactor,
+  WatchSession(AlertHub* hub,
+               grpc::ServerWriteReactor<grpc::ByteBuffer>* reactor,
                const v1::WatchAlertsRequest& request)
       : hub_(hub), reactor_(reactor), filter_(request.filter()) {
     if (request.from_sequence() == 0) {
@@ -835,13 +905,18 @@ class WatchSession final : public AlertSubscriber,
       if (to_write != nullptr) writing_ = true;
       if (finish.has_value()) finished_ = true;
     }
-    if (to_write != nullptr) reactor_->StartWrite(to_write);
+    if (to_write != nullptr) {
+      // Serialized outside the lock (only one write at a time).
+      SerializeMessage(*to_write, &write_buffer_);
+      reactor_->StartWrite(&write_buffer_);
+    }
     if (finish.has_value()) reactor_->Finish(*finish);
   }
 
  private:
   AlertHub* const hub_;
-  grpc::ServerWriteReactor<v1::Alert>* const reactor_;  // valid until done_
+  // valid until done_
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* const reactor_;
   const v1::AlertFilter filter_;
   absl::Mutex mu_;
   uint64_t next_ ABSL_GUARDED_BY(mu_);
@@ -854,9 +929,10 @@ class WatchSession final : public AlertSubscriber,
   std::vector<v1::Alert> buffer_ ABSL_GUARDED_BY(mu_);
   size_t pos_ ABSL_GUARDED_BY(mu_) = 0;
   v1::Alert current_;
+  grpc::ByteBuffer write_buffer_;  // current_'s bytes
 };
 
-class WatchReactor final : public grpc::ServerWriteReactor<v1::Alert> {
+class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   WatchReactor(AlertHub* hub, StreamRegistry* registry,
                const v1::WatchAlertsRequest& request)
@@ -884,86 +960,100 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::Alert> {
 
 }  // namespace
 
-class Services::AlertsService final : public v1::Alerts::CallbackService {
+// Every rpc takes raw bytes: the caller is authenticated before the
+// request is parsed (AuthorizedUnary; Watch likewise), the descriptor,
+// hence reflection, is depositd.v1.Alerts's.
+class Services::AlertsService final
+    : public v1::Alerts::WithRawCallbackMethod_Watch<
+          v1::Alerts::WithRawCallbackMethod_List<
+              v1::Alerts::WithRawCallbackMethod_Acknowledge<
+                  v1::Alerts::WithRawCallbackMethod_Silence<
+                      v1::Alerts::Service>>>> {
  public:
   AlertsService(Engine* engine, StreamRegistry* streams, const Authorizer* auth)
       : engine_(engine), streams_(streams), auth_(auth) {}
 
-  grpc::ServerWriteReactor<v1::Alert>* Watch(
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Watch(
       grpc::CallbackServerContext* ctx,
-      const v1::WatchAlertsRequest* request) override {
-    v1::WatchAlertsRequest scoped = *request;
-    if (absl::Status s =
-            Scope(ctx, {Role::kAlerts, Role::kRead},
-                  scoped.mutable_filter()->mutable_tenant(), "Alerts.Watch");
+      const grpc::ByteBuffer* request) override {
+    using Denied = DeniedReactor<grpc::ServerWriteReactor<grpc::ByteBuffer>>;
+    absl::StatusOr<Principal> p =
+        Authorize(auth_, ctx, {Role::kAlerts, Role::kRead}, "Alerts.Watch");
+    if (!p.ok()) return new Denied(p.status());
+    v1::WatchAlertsRequest scoped;
+    if (absl::Status s = ParseRequest(request, "Alerts.Watch", &scoped);
         !s.ok()) {
-      return new DeniedReactor<grpc::ServerWriteReactor<v1::Alert>>(s);
+      return new Denied(s);
+    }
+    if (absl::Status s = ScopeToTenant(
+            *p, scoped.mutable_filter()->mutable_tenant(), "Alerts.Watch");
+        !s.ok()) {
+      return new Denied(s);
     }
     return new WatchReactor(engine_->alert_hub(), streams_, scoped);
   }
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
-                                 const v1::ListAlertsRequest* request,
-                                 v1::ListAlertsResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    v1::ListAlertsRequest scoped = *request;
-    if (absl::Status s =
-            Scope(ctx, {Role::kAlerts, Role::kRead},
-                  scoped.mutable_filter()->mutable_tenant(), "Alerts.List");
-        !s.ok()) {
-      reactor->Finish(ToGrpc(s));
-      return reactor;
-    }
-    absl::StatusOr<v1::ListAlertsResponse> r = engine_->ListAlerts(scoped);
-    if (r.ok()) *response = *std::move(r);
-    reactor->Finish(ToGrpc(r.status()));
-    return reactor;
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::ListAlertsRequest, v1::ListAlertsResponse>(
+        auth_, ctx, {Role::kAlerts, Role::kRead}, "Alerts.List", request,
+        response,
+        [this](const Principal& p, v1::ListAlertsRequest* scoped,
+               v1::ListAlertsResponse* out, UnaryDone done) {
+          if (absl::Status s = ScopeToTenant(
+                  p, scoped->mutable_filter()->mutable_tenant(), "Alerts.List");
+              !s.ok()) {
+            done(ToGrpc(s));
+            return;
+          }
+          absl::StatusOr<v1::ListAlertsResponse> r =
+              engine_->ListAlerts(*scoped);
+          if (r.ok()) *out = *std::move(r);
+          done(ToGrpc(r.status()));
+        });
   }
 
   grpc::ServerUnaryReactor* Acknowledge(grpc::CallbackServerContext* ctx,
-                                        const v1::AcknowledgeRequest* request,
-                                        v1::AcknowledgeResponse*) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    v1::AcknowledgeRequest scoped = *request;
-    if (absl::Status s =
-            Scope(ctx, {Role::kAlerts}, scoped.mutable_key()->mutable_tenant(),
-                  "Alerts.Acknowledge");
-        !s.ok()) {
-      reactor->Finish(ToGrpc(s));
-      return reactor;
-    }
-    engine_->Acknowledge(
-        scoped, [reactor](absl::Status s) { reactor->Finish(ToGrpc(s)); });
-    return reactor;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::AcknowledgeRequest, v1::AcknowledgeResponse>(
+        auth_, ctx, {Role::kAlerts}, "Alerts.Acknowledge", request, response,
+        [this](const Principal& p, v1::AcknowledgeRequest* scoped,
+               v1::AcknowledgeResponse*, UnaryDone done) {
+          if (absl::Status s =
+                  ScopeToTenant(p, scoped->mutable_key()->mutable_tenant(),
+                                "Alerts.Acknowledge");
+              !s.ok()) {
+            done(ToGrpc(s));
+            return;
+          }
+          engine_->Acknowledge(
+              *scoped,
+              [done = std::move(done)](absl::Status s) { done(ToGrpc(s)); });
+        });
   }
 
   grpc::ServerUnaryReactor* Silence(grpc::CallbackServerContext* ctx,
-                                    const v1::SilenceRequest* request,
-                                    v1::SilenceResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    v1::SilenceRequest scoped = *request;
-    if (absl::Status s = Scope(ctx, {Role::kAlerts}, scoped.mutable_tenant(),
-                               "Alerts.Silence");
-        !s.ok()) {
-      reactor->Finish(ToGrpc(s));
-      return reactor;
-    }
-    absl::StatusOr<v1::SilenceResponse> r = engine_->Silence(scoped);
-    if (r.ok()) *response = *std::move(r);
-    reactor->Finish(ToGrpc(r.status()));
-    return reactor;
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::SilenceRequest, v1::SilenceResponse>(
+        auth_, ctx, {Role::kAlerts}, "Alerts.Silence", request, response,
+        [this](const Principal& p, v1::SilenceRequest* scoped,
+               v1::SilenceResponse* out, UnaryDone done) {
+          if (absl::Status s =
+                  ScopeToTenant(p, scoped->mutable_tenant(), "Alerts.Silence");
+              !s.ok()) {
+            done(ToGrpc(s));
+            return;
+          }
+          absl::StatusOr<v1::SilenceResponse> r = engine_->Silence(*scoped);
+          if (r.ok()) *out = *std::move(r);
+          done(ToGrpc(r.status()));
+        });
   }
 
  private:
-  // One of `roles` and the request's tenant (see ScopeToTenant).
-  absl::Status Scope(const grpc::CallbackServerContext* ctx,
-                     std::initializer_list<Role> roles, std::string* tenant,
-                     absl::string_view rpc) {
-    absl::StatusOr<Principal> p = Authorize(auth_, ctx, roles, rpc);
-    if (!p.ok()) return p.status();
-    return ScopeToTenant(*p, tenant, rpc);
-  }
-
   Engine* const engine_;
   StreamRegistry* const streams_;
   const Authorizer* const auth_;
@@ -973,7 +1063,16 @@ class Services::AlertsService final : public v1::Alerts::CallbackService {
 // Admin
 // ---------------------------------------------------------------------------
 
-class Services::AdminService final : public v1::Admin::CallbackService {
+// Every rpc takes raw bytes and needs the role admin (which only tenant=*
+// tokens have), checked before the request is parsed (AuthorizedUnary);
+// the descriptor, hence reflection, is depositd.v1.Admin's.
+class Services::AdminService final
+    : public v1::Admin::WithRawCallbackMethod_GetStats<
+          v1::Admin::WithRawCallbackMethod_GetConfig<
+              v1::Admin::WithRawCallbackMethod_GetTestClock<
+                  v1::Admin::WithRawCallbackMethod_SetTestClock<
+                      v1::Admin::WithRawCallbackMethod_AdvanceTestClock<
+                          v1::Admin::Service>>>>> {
  public:
   AdminService(Engine* engine, const Authorizer* auth)
       : engine_(engine), auth_(auth) {}
@@ -984,86 +1083,85 @@ class Services::AdminService final : public v1::Admin::CallbackService {
   }
 
   grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* ctx,
-                                     const v1::GetStatsRequest*,
-                                     v1::StatsResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    if (Denied(ctx, reactor, "Admin.GetStats")) return reactor;
-    *response = engine_->Stats();
-    if (sink_stats_) sink_stats_(response);
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::GetStatsRequest, v1::StatsResponse>(
+        auth_, ctx, {Role::kAdmin}, "Admin.GetStats", request, response,
+        [this](const Principal&, v1::GetStatsRequest*, v1::StatsResponse* out,
+               UnaryDone done) {
+          *out = engine_->Stats();
+          if (sink_stats_) sink_stats_(out);
+          done(grpc::Status::OK);
+        });
   }
 
-  grpc::ServerUnaryReactor* GetConfig(
-      grpc::CallbackServerContext* ctx, const v1::GetConfigRequest* request,
-      v1::GetConfigResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    if (Denied(ctx, reactor, "Admin.GetConfig")) return reactor;
-    reactor->Finish(ToGrpc(engine_->EffectiveConfig(
-        request->tenant(), request->shop_id(), response)));
-    return reactor;
+  grpc::ServerUnaryReactor* GetConfig(grpc::CallbackServerContext* ctx,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::GetConfigRequest, v1::GetConfigResponse>(
+        auth_, ctx, {Role::kAdmin}, "Admin.GetConfig", request, response,
+        [this](const Principal&, v1::GetConfigRequest* req,
+               v1::GetConfigResponse* out, UnaryDone done) {
+          done(ToGrpc(
+              engine_->EffectiveConfig(req->tenant(), req->shop_id(), out)));
+        });
   }
 
-  grpc::ServerUnaryReactor* GetTestClock(
-      grpc::CallbackServerContext* ctx, const v1::GetTestClockRequest*,
-      v1::TestClockResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    if (Denied(ctx, reactor, "Admin.GetTestClock")) return reactor;
-    absl::StatusOr<absl::Time> now = engine_->TestClockNow();
-    if (now.ok()) watchers::ToTimestamp(*now, response->mutable_now());
-    reactor->Finish(ToGrpc(now.status()));
-    return reactor;
+  grpc::ServerUnaryReactor* GetTestClock(grpc::CallbackServerContext* ctx,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::GetTestClockRequest, v1::TestClockResponse>(
+        auth_, ctx, {Role::kAdmin}, "Admin.GetTestClock", request, response,
+        [this](const Principal&, v1::GetTestClockRequest*,
+               v1::TestClockResponse* out, UnaryDone done) {
+          absl::StatusOr<absl::Time> now = engine_->TestClockNow();
+          if (now.ok()) watchers::ToTimestamp(*now, out->mutable_now());
+          done(ToGrpc(now.status()));
+        });
   }
 
-  grpc::ServerUnaryReactor* SetTestClock(
-      grpc::CallbackServerContext* ctx, const v1::SetTestClockRequest* request,
-      v1::TestClockResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    if (Denied(ctx, reactor, "Admin.SetTestClock")) return reactor;
-    if (!request->has_now()) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                   "SetTestClock needs `now`"));
-      return reactor;
-    }
-    engine_->SetTestClock(watchers::FromTimestamp(request->now()),
-                          [this, reactor, response](absl::Status s) {
-                            Done(s, reactor, response);
-                          });
-    return reactor;
+  grpc::ServerUnaryReactor* SetTestClock(grpc::CallbackServerContext* ctx,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::SetTestClockRequest, v1::TestClockResponse>(
+        auth_, ctx, {Role::kAdmin}, "Admin.SetTestClock", request, response,
+        [this](const Principal&, v1::SetTestClockRequest* req,
+               v1::TestClockResponse* out, UnaryDone done) {
+          if (!req->has_now()) {
+            done(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              "SetTestClock needs `now`"));
+            return;
+          }
+          engine_->SetTestClock(watchers::FromTimestamp(req->now()),
+                                [this, out, done = std::move(done)](
+                                    absl::Status s) { Done(s, out, done); });
+        });
   }
 
   grpc::ServerUnaryReactor* AdvanceTestClock(
-      grpc::CallbackServerContext* ctx,
-      const v1::AdvanceTestClockRequest* request,
-      v1::TestClockResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    if (Denied(ctx, reactor, "Admin.AdvanceTestClock")) return reactor;
-    const absl::Duration by = absl::Seconds(request->by().seconds()) +
-                              absl::Nanoseconds(request->by().nanos());
-    engine_->AdvanceTestClock(by, [this, reactor, response](absl::Status s) {
-      Done(s, reactor, response);
-    });
-    return reactor;
+      grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::AdvanceTestClockRequest, v1::TestClockResponse>(
+        auth_, ctx, {Role::kAdmin}, "Admin.AdvanceTestClock", request, response,
+        [this](const Principal&, v1::AdvanceTestClockRequest* req,
+               v1::TestClockResponse* out, UnaryDone done) {
+          const absl::Duration by = absl::Seconds(req->by().seconds()) +
+                                    absl::Nanoseconds(req->by().nanos());
+          engine_->AdvanceTestClock(
+              by, [this, out, done = std::move(done)](absl::Status s) {
+                Done(s, out, done);
+              });
+        });
   }
 
  private:
-  // Every Admin rpc needs the role admin (which only tenant=* tokens have).
-  // True when the call was ended with the error.
-  bool Denied(const grpc::CallbackServerContext* ctx,
-              grpc::ServerUnaryReactor* reactor, absl::string_view rpc) {
-    absl::StatusOr<Principal> p = Authorize(auth_, ctx, {Role::kAdmin}, rpc);
-    if (p.ok()) return false;
-    reactor->Finish(ToGrpc(p.status()));
-    return true;
-  }
-
-  void Done(const absl::Status& s, grpc::ServerUnaryReactor* reactor,
-            v1::TestClockResponse* response) {
+  void Done(const absl::Status& s, v1::TestClockResponse* response,
+            const UnaryDone& done) {
     if (s.ok()) {
       absl::StatusOr<absl::Time> now = engine_->TestClockNow();
       if (now.ok()) watchers::ToTimestamp(*now, response->mutable_now());
     }
-    reactor->Finish(ToGrpc(s));
+    done(ToGrpc(s));
   }
 
   Engine* const engine_;

@@ -23,6 +23,13 @@
 // live; a subscriber more than kMaxWatchLag transitions behind while live is
 // ended with RESOURCE_EXHAUSTED naming the sequence to resume from.
 //
+// Readiness, Alerts and Admin take their requests as raw bytes too
+// (WithRawCallbackMethod_*; same descriptors, so reflection and clients see
+// no difference): every rpc authenticates the caller and checks its role
+// before the request's bytes are parsed, then parses them into the typed
+// request (INVALID_ARGUMENT "<rpc>: request is not a valid <type>") and runs
+// the typed logic; responses (and Watch's alerts) are serialized back.
+//
 // Authorization (with an Authorizer; without one every caller may do
 // everything, which depositd allows on loopback only). Every rpc first
 // authenticates the bearer token (UNAUTHENTICATED), then checks a role and

@@ -6,7 +6,10 @@
 //   - removing the token file revokes every token within the reload
 //     interval (an open Stream at its next batch); restoring it serves
 //     them again;
-//   - 1,000 unauthenticated garbage requests cost a handful of log lines.
+//   - 1,000 unauthenticated garbage requests cost a handful of log lines;
+//   - the token is checked before a request's bytes are parsed, on every
+//     service: garbage without a valid token is UNAUTHENTICATED, with one
+//     INVALID_ARGUMENT.
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -14,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -23,6 +27,7 @@
 #include "daemon/auth.h"
 #include "depositd/v1/service.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
 #include "tests/raw_ingest_client.h"
@@ -233,6 +238,101 @@ TEST(HardeningTest, UnauthenticatedGarbageFloodWritesAHandfulOfLogLines) {
   const int new_lines = LineCount(log) - lines_before;
   EXPECT_LE(new_lines, 5) << (*daemon)->LogTail(20);
   EXPECT_THAT(log, HasSubstr("refused an unauthenticated call from"));
+  EXPECT_TRUE((*daemon)->Stop().ok());
+}
+
+TEST(HardeningTest, TokenIsCheckedBeforeTheRequestIsParsed) {
+  ScopedTempDir root("depositd-tokens");
+  const std::string tokens =
+      WriteFile(root.path(), "tokens",
+                TokenLine(kToken, "tenant=* roles=read,alerts,admin"));
+  DaemonHarness::Options options;
+  options.token_file = tokens;
+  absl::StatusOr<std::unique_ptr<DaemonHarness>> daemon =
+      DaemonHarness::Start(options);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  tools::ClientChannelOptions wrong;
+  wrong.token = "not-a-token";
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> wrong_ch =
+      (*daemon)->NewChannel(wrong);
+  ASSERT_TRUE(wrong_ch.ok()) << wrong_ch.status();
+  tools::ClientChannelOptions right;
+  right.token = kToken;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> right_ch =
+      (*daemon)->NewChannel(right);
+  ASSERT_TRUE(right_ch.ok()) << right_ch.status();
+
+  // Not a protobuf message at all: a 10-byte varint tag.
+  const std::string garbage("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10);
+  const std::vector<std::pair<std::string, std::string>> methods = {
+      {"/depositd.v1.Readiness/GetShop", "depositd.v1.GetShopRequest"},
+      {"/depositd.v1.Readiness/ListShops", "depositd.v1.ListShopsRequest"},
+      {"/depositd.v1.Alerts/List", "depositd.v1.ListAlertsRequest"},
+      {"/depositd.v1.Alerts/Acknowledge", "depositd.v1.AcknowledgeRequest"},
+      {"/depositd.v1.Admin/GetStats", "depositd.v1.GetStatsRequest"},
+      {"/depositd.v1.Admin/SetTestClock", "depositd.v1.SetTestClockRequest"},
+  };
+  for (const auto& [method, type] : methods) {
+    for (const auto& ch : {(*daemon)->channel(), *wrong_ch}) {
+      std::string response;
+      const grpc::Status s = RawUnaryCall(ch, method, garbage, &response);
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+          << method << ": " << s.error_message();
+    }
+    std::string response;
+    const grpc::Status s = RawUnaryCall(*right_ch, method, garbage, &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << method << ": " << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("request is not a valid " + type))
+        << method;
+  }
+
+  // Alerts.Watch (server streaming) alike.
+  auto watch = [](const std::shared_ptr<grpc::Channel>& ch,
+                  const std::string& bytes) {
+    grpc::GenericStub stub(ch);
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::CompletionQueue cq;
+    std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+        stub.PrepareCall(&context, "/depositd.v1.Alerts/Watch", &cq);
+    void* tag;
+    bool ok;
+    call->StartCall(reinterpret_cast<void*>(1));
+    cq.Next(&tag, &ok);
+    call->Write(request, reinterpret_cast<void*>(2));
+    cq.Next(&tag, &ok);
+    call->WritesDone(reinterpret_cast<void*>(3));
+    cq.Next(&tag, &ok);
+    grpc::Status status;
+    call->Finish(&status, reinterpret_cast<void*>(4));
+    cq.Next(&tag, &ok);
+    cq.Shutdown();
+    while (cq.Next(&tag, &ok)) {
+    }
+    return status;
+  };
+  EXPECT_EQ(watch((*daemon)->channel(), garbage).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(watch(*wrong_ch, garbage).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  const grpc::Status watched = watch(*right_ch, garbage);
+  EXPECT_EQ(watched.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << watched.error_message();
+  EXPECT_THAT(
+      watched.error_message(),
+      HasSubstr("request is not a valid depositd.v1.WatchAlertsRequest"));
+
+  // A valid request still works through the raw edge.
+  v1::ListAlertsRequest list;
+  std::string response;
+  EXPECT_TRUE(RawUnaryCall(*right_ch, "/depositd.v1.Alerts/List",
+                           list.SerializeAsString(), &response)
+                  .ok());
+  v1::ListAlertsResponse listed;
+  EXPECT_TRUE(listed.ParseFromString(response));
   EXPECT_TRUE((*daemon)->Stop().ok());
 }
 
