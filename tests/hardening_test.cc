@@ -214,9 +214,9 @@ TEST(HardeningTest, UnauthenticatedGarbageFloodWritesAHandfulOfLogLines) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> wrong_ch =
       (*daemon)->NewChannel(wrong);
   ASSERT_TRUE(wrong_ch.ok()) << wrong_ch.status();
-  // Garbage on ingest (raw), and a GetShop whose tenant is not UTF-8 (which
-  // gRPC decodes before depositd sees the call), without and with a wrong
-  // token: 1,000 requests.
+  // Garbage on ingest (raw), and a GetShop whose tenant is not UTF-8, without
+  // and with a wrong token: 1,000 requests, all refused before their bytes
+  // are parsed.
   const std::string garbage("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10);
   v1::GetShopRequest get;
   get.set_tenant("@@@@");
