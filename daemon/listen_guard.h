@@ -17,7 +17,9 @@ namespace depositd::daemon {
 // every address it resolves to is loopback (127.0.0.0/8, ::1, or
 // ::ffff:127.0.0.0/104). Otherwise FAILED_PRECONDITION naming the first
 // address that is not loopback, or saying the host does not resolve.
-// Names are resolved with the system resolver (/etc/hosts, then DNS).
+// Names are resolved with the system resolver (/etc/hosts, then DNS);
+// "localhost" (and *.localhost) that does not resolve at all is loopback
+// by definition (RFC 6761), one that resolves must resolve to loopback.
 absl::Status RequireLoopback(const std::string& host);
 
 }  // namespace depositd::daemon
