@@ -228,14 +228,23 @@ TEST_P(RobotAnswersTest, ThrottledLaterRefusedRaisesSinkFailingNeverDelivered) {
                                           "ACCOUNT_MISMATCH #",
                                           refused_seq)));
   EXPECT_THAT(log, HasSubstr(robot.reason));
-  // Nothing refused is reported delivered: the daemon's own figures.
-  absl::StatusOr<v1::StatsResponse> stats = GetStats(daemon->channel());
-  ASSERT_TRUE(stats.ok()) << stats.status();
+  // Nothing refused is reported delivered: the daemon's own figures. The
+  // worker counts a delivery after the POST returns, which may be after the
+  // webhook heard the SINK_FAILING it resolved: wait for the count.
+  absl::StatusOr<v1::StatsResponse> stats;
   const v1::SinkDeliveryStats* robot_stats = nullptr;
-  for (const v1::SinkDeliveryStats& s : stats->sinks()) {
-    if (s.name() == "robot") robot_stats = &s;
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  for (;;) {
+    stats = GetStats(daemon->channel());
+    ASSERT_TRUE(stats.ok()) << stats.status();
+    robot_stats = nullptr;
+    for (const v1::SinkDeliveryStats& s : stats->sinks()) {
+      if (s.name() == "robot") robot_stats = &s;
+    }
+    ASSERT_NE(robot_stats, nullptr);
+    if (robot_stats->delivered() >= 2 || absl::Now() > give_up) break;
+    absl::SleepFor(absl::Milliseconds(10));
   }
-  ASSERT_NE(robot_stats, nullptr);
   EXPECT_EQ(robot_stats->delivered(), 2);
   EXPECT_EQ(robot_stats->refused(), 1);
   EXPECT_EQ(robot_stats->refused_by_reason().at(robot.reason), 1);
