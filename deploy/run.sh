@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 deploy/build.sh --target depositd depositctl
+# The data dir holds merchants' paying accounts and the ledger: depositd
+# refuses one that other users can read (README "Security").
 mkdir -p var/depositd
+chmod 700 var/depositd
 echo "depositd: starting; try: build/tools/depositctl health" >&2
 exec build/daemon/depositd --data-dir var/depositd "$@"
