@@ -1,7 +1,5 @@
 #include "notifier/phrases.h"
 
-#include "notifier/phrases_tables.h"
-
 namespace depositd::notifier {
 
 const Phrases& PhrasesFor(absl::string_view language) {

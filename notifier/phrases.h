@@ -72,6 +72,10 @@ class Phrases {
 // The table of `language`: "zh-CN" for Chinese, anything else English.
 const Phrases& PhrasesFor(absl::string_view language);
 
+// The tables behind PhrasesFor, one file each (use PhrasesFor).
+const Phrases& EnglishPhraseTable();  // phrases_en.cc
+const Phrases& ChinesePhraseTable();  // phrases_zh.cc
+
 }  // namespace depositd::notifier
 
 #endif  // DEPOSITD_NOTIFIER_PHRASES_H_

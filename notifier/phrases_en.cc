@@ -2,7 +2,6 @@
 #include <string>
 
 #include "notifier/phrases.h"
-#include "notifier/phrases_tables.h"
 
 namespace depositd::notifier {
 namespace {

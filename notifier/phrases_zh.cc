@@ -10,7 +10,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "notifier/phrases.h"
-#include "notifier/phrases_tables.h"
 
 namespace depositd::notifier {
 namespace {
