@@ -49,23 +49,6 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-// A port that was free a moment ago (the kernel's pick for port 0).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return 0;
-  }
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Runs prometheus-alertmanager on 127.0.0.1 with its storage in a temporary
 // folder and no clustering; SIGKILLed at the latest in the destructor (and
 // when the test process dies). Not thread-safe.
@@ -80,7 +63,7 @@ class Alertmanager {
           "DEPOSITD_TEST_DEPS=1 deploy/install-deps.sh (CI installs it)"));
     }
     std::unique_ptr<Alertmanager> am(new Alertmanager());
-    am->port_ = FreePort();
+    am->port_ = FreeLoopbackPort();
     am->log_path_ = dir + "/alertmanager.log";
     const std::string config = WriteFile(dir, "alertmanager.yml", config_yaml);
     const std::string storage = dir + "/am-data";

@@ -143,6 +143,12 @@ class DaemonHarness {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
+// A loopback port that was free a moment ago (the kernel's pick for port 0,
+// released), for a helper process that cannot report the port it chose
+// (Prometheus, Alertmanager); 0 if none could be had. Another process may
+// take it in between: the caller's start fails and says so.
+int FreeLoopbackPort();
+
 }  // namespace depositd::integration
 
 #endif  // DEPOSITD_TESTS_DAEMON_HARNESS_H_

@@ -314,23 +314,6 @@ TEST(HttpEdgeTest, ReadyzFollowsTheStoreThroughADiskFull) {
   EXPECT_TRUE((*daemon)->Stop().ok()) << (*daemon)->LogTail();
 }
 
-// A port free now (the kernel's pick, released): for Prometheus, which
-// cannot report a port it chose itself.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return 0;
-  }
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // /usr/bin/prometheus on loopback with its data in `dir`; SIGKILLed in the
 // destructor and when the test process dies. Not thread-safe.
 class Prometheus {
@@ -344,7 +327,7 @@ class Prometheus {
                        "DEPOSITD_TEST_DEPS=1 deploy/install-deps.sh"));
     }
     std::unique_ptr<Prometheus> p(new Prometheus());
-    p->port_ = FreePort();
+    p->port_ = FreeLoopbackPort();
     p->log_ = dir + "/prometheus.log";
     const std::string config = WriteFile(dir, "prometheus.yml", config_yaml);
     std::vector<std::string> args = {
