@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/store_keys.h"
 
 namespace depositd::daemon {
 namespace {
@@ -113,7 +114,7 @@ absl::Status AlertHub::Read(uint64_t from, size_t max,
   // Older than the ring: read the alert log.
   absl::Status parse_error;
   absl::Status s = options_.store->Scan(
-      Family::kAlerts, EncodeBigEndian64(from),
+      Family::kAlerts, AlertSequenceKey(from),
       [&](absl::string_view key, absl::string_view value) {
         if (DecodeBigEndian64(key) > last) return false;
         v1::Alert a;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "daemon/store_keys.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 
 namespace depositd::daemon {
@@ -243,10 +244,10 @@ void Committer::CommitGroup(std::vector<CommitItem>& items) {
       batch.Put(Family::kShops, key, value);
     }
     for (auto& [number, value] : item.dedupe_puts) {
-      batch.Put(Family::kDedupe, EncodeBigEndian64(number), value);
+      batch.Put(Family::kDedupe, DedupeBucketKey(number), value);
     }
     for (uint64_t number : item.dedupe_deletes) {
-      batch.Delete(Family::kDedupe, EncodeBigEndian64(number));
+      batch.Delete(Family::kDedupe, DedupeBucketKey(number));
     }
     if (item.cut_commit && item.shard < cuts_.size()) {
       cuts_[item.shard] = marked_cuts_[item.shard];
@@ -260,7 +261,7 @@ void Committer::CommitGroup(std::vector<CommitItem>& items) {
     for (v1::Alert& a : item.alerts) {
       a.set_sequence(alert_seq_.load(std::memory_order_relaxed) + 1);
       alert_seq_.store(a.sequence(), std::memory_order_relaxed);
-      batch.Put(Family::kAlerts, EncodeBigEndian64(a.sequence()),
+      batch.Put(Family::kAlerts, AlertSequenceKey(a.sequence()),
                 a.SerializeAsString());
       committed.push_back(std::move(a));
     }
@@ -272,7 +273,7 @@ void Committer::CommitGroup(std::vector<CommitItem>& items) {
     store::v1::CheckpointMeta meta;
     meta.set_shard_count(static_cast<uint32_t>(cuts_.size()));
     for (uint64_t c : cuts_) meta.add_cuts(c);
-    batch.Put(Family::kMeta, "checkpoint", meta.SerializeAsString());
+    batch.Put(Family::kMeta, kCheckpointMetaKey, meta.SerializeAsString());
     new_min_cut = *std::min_element(cuts_.begin(), cuts_.end());
     if (new_min_cut + 1 > truncated_before_) {
       options_.log->TruncateBefore(new_min_cut + 1, batch);

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "depositd/store/v1/checkpoint.pb.h"
-#include "watchers/wire.h"
+#include "google/protobuf/io/coded_stream.h"
 
 namespace depositd::daemon {
 
@@ -17,6 +17,15 @@ void DedupeIndex::Insert(const DedupeKey& key, absl::Time seen) {
 
 namespace {
 
+using google::protobuf::io::CodedOutputStream;
+
+void PutVarint(std::string* out, uint64_t v) {
+  uint8_t buf[10];
+  const uint8_t* end = CodedOutputStream::WriteVarint64ToArray(v, buf);
+  out->append(reinterpret_cast<const char*>(buf),
+              static_cast<size_t>(end - buf));
+}
+
 // store.v1.DedupeBucket, written by hand (max_seen_nanos = 1, varint;
 // keys = 2, packed fixed64) straight from the keys: building the message
 // first held two more copies of them.
@@ -27,10 +36,10 @@ std::string SerializeBucket(absl::Time max_seen, const DedupeKey* keys,
   const int64_t nanos = absl::ToUnixNanos(max_seen);
   if (nanos != 0) {
     out.push_back(0x08);
-    watchers::wire::PutVarint(&out, static_cast<uint64_t>(nanos));
+    PutVarint(&out, static_cast<uint64_t>(nanos));
   }
   out.push_back(0x12);
-  watchers::wire::PutVarint(&out, 16 * n);
+  PutVarint(&out, 16 * n);
   const size_t at = out.size();
   out.resize(at + 16 * n);
   char* p = &out[at];

@@ -37,12 +37,18 @@
 // events in apply order, the processing time of each group, and the shops
 // whose deadline firing changed an alert. Rejections depend only on state,
 // so rejected events and duplicates are not logged.
+//
+// Components (each in its own files): recovery.h (steps 1-3 above),
+// admission.h (the in-flight budget), request_checks.h (what a request must
+// satisfy before it reaches a shard), shop_queries.h (GetShop, Explain,
+// ListShops as shard tasks), shard.h and its parts, committer.h,
+// alert_hub.h, silence_registry.h. Live steps and replay apply events
+// through the same function (event_apply.h).
 #ifndef DEPOSITD_DAEMON_ENGINE_H_
 #define DEPOSITD_DAEMON_ENGINE_H_
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -65,6 +71,7 @@
 
 namespace depositd::daemon {
 
+class Admission;
 class Committer;
 class EventLog;
 class Shard;
@@ -241,10 +248,7 @@ class Engine {
   // Both Ingest: validates and routes pending->batch.
   void IngestPending(PendingBatch* pending, std::function<void()> accepted,
                      std::function<void(v1::IngestAck)> done);
-  void Admit(PendingBatch* batch, std::vector<ShardTask> tasks,
-             std::function<void()> accepted);
   void FinishBatch(PendingBatch* batch);
-  void Release(int64_t events);
   void Barrier(std::function<void(absl::Status)> done);
   // Tells the watchdog that `tenant` was heard (rate-limited per tenant).
   bool HeartbeatDue(const std::string& tenant);
@@ -262,15 +266,8 @@ class Engine {
   std::atomic<uint64_t> group_seq_{0};  // last ProcessingGroup.seq taken
   RecoveryStats recovery_;
 
-  // Admission (in-flight event budget).
-  mutable absl::Mutex admit_mu_;
-  int64_t inflight_ ABSL_GUARDED_BY(admit_mu_) = 0;
-  struct Waiter {
-    PendingBatch* batch;
-    std::vector<ShardTask> tasks;
-    std::function<void()> accepted;
-  };
-  std::deque<Waiter> waiters_ ABSL_GUARDED_BY(admit_mu_);
+  // The in-flight event budget (admission.h).
+  std::unique_ptr<Admission> admission_;
 
   void NotifyWriteError(const absl::Status& status);
   absl::Mutex listeners_mu_;

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "daemon/store_keys.h"
+
 namespace depositd::daemon {
 
 absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Create(
@@ -18,7 +20,7 @@ absl::StatusOr<uint64_t> RocksDbEventLog::Append(
     absl::Span<const RecordPieces> records, StoreBatch& side_effects) {
   uint64_t pos = last_.load(std::memory_order_relaxed);
   for (const RecordPieces& r : records) {
-    side_effects.PutParts(Family::kLog, EncodeBigEndian64(++pos), r);
+    side_effects.PutParts(Family::kLog, LogPositionKey(++pos), r);
   }
   if (side_effects.Count() == 0) return pos;
   absl::Status s = store_->Write(side_effects, sync_);
@@ -30,7 +32,7 @@ absl::StatusOr<uint64_t> RocksDbEventLog::Append(
 absl::Status RocksDbEventLog::ReadFrom(
     uint64_t from,
     const std::function<bool(uint64_t, absl::string_view)>& fn) const {
-  return store_->Scan(Family::kLog, EncodeBigEndian64(from),
+  return store_->Scan(Family::kLog, LogPositionKey(from),
                       [&](absl::string_view key, absl::string_view value) {
                         return fn(DecodeBigEndian64(key), value);
                       });
@@ -38,8 +40,7 @@ absl::Status RocksDbEventLog::ReadFrom(
 
 void RocksDbEventLog::TruncateBefore(uint64_t position, StoreBatch& batch) {
   if (position <= 1) return;
-  batch.DeleteRange(Family::kLog, EncodeBigEndian64(0),
-                    EncodeBigEndian64(position));
+  batch.DeleteRange(Family::kLog, LogPositionKey(0), LogPositionKey(position));
 }
 
 uint64_t RocksDbEventLog::LastPosition() const {

@@ -1,6 +1,10 @@
 // The gRPC layer: thin `final` adapters from the depositd.v1 services to the
-// Engine, using the callback API (a reactor per call). Only this file and
-// depositd_main.cc include grpcpp.
+// Engine, using the callback API (a reactor per call). Services owns and
+// registers them; each lives in its own file (ingest_service.h,
+// readiness_service.h, alerts_service.h, admin_service.h), with the tenant
+// scoping in tenant_scope.h and the shared call helpers in rpc_support.h.
+// Only the gRPC edge (these files, auth.h, tls.h; the depositd_grpc_edge
+// library) and depositd_main.cc include grpcpp: the engine links no gRPC.
 //
 // EventIngest takes its requests as raw bytes: after the caller is
 // authenticated, each batch is decoded by edge::DecodeEventBatch
@@ -78,8 +82,9 @@ inline constexpr uint64_t kMaxWatchLag = 4096;
 // absl::Status → grpc::Status (same code, same message).
 grpc::Status ToGrpc(const absl::Status& s);
 
-// Tracks live streams so shutdown can end them. Thread-safe.
+// Tracks live streams so shutdown can end them (rpc_support.h).
 class StreamRegistry;
+class LogThrottle;
 
 // All services share one engine and authorizer (borrowed; both outlive the
 // server). authorizer == nullptr: authentication is off.
@@ -107,15 +112,14 @@ class Services {
   uint64_t undecodable_ingest_count() const;
 
  private:
-  class IngestService;
-  class ReadinessService;
-  class AlertsService;
-  class AdminService;
   std::unique_ptr<StreamRegistry> streams_;
-  std::unique_ptr<IngestService> ingest_;
-  std::unique_ptr<ReadinessService> readiness_;
-  std::unique_ptr<AlertsService> alerts_;
-  std::unique_ptr<AdminService> admin_;
+  // Ingest requests that did not decode: counted, logged throttled.
+  std::unique_ptr<LogThrottle> undecodable_;
+  std::function<void(v1::StatsResponse*)> sink_stats_;
+  std::unique_ptr<grpc::Service> ingest_;
+  std::unique_ptr<grpc::Service> readiness_;
+  std::unique_ptr<grpc::Service> alerts_;
+  std::unique_ptr<grpc::Service> admin_;
 };
 
 }  // namespace depositd::daemon

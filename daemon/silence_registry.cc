@@ -5,12 +5,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "daemon/store_keys.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 
 namespace depositd::daemon {
 namespace {
-
-constexpr absl::string_view kPrefix = "silence/";
 
 notifier::Silence FromRecord(const store::v1::SilenceRecord& r) {
   notifier::Silence s;
@@ -47,8 +46,9 @@ absl::StatusOr<std::unique_ptr<SilenceRegistry>> SilenceRegistry::Load(
   std::unique_ptr<SilenceRegistry> reg(new SilenceRegistry(store, clock));
   absl::Status bad;
   absl::Status s = store->Scan(
-      Family::kMeta, kPrefix, [&](absl::string_view key, absl::string_view v) {
-        if (!absl::StartsWith(key, kPrefix)) return false;
+      Family::kMeta, kSilenceKeyPrefix,
+      [&](absl::string_view key, absl::string_view v) {
+        if (!absl::StartsWith(key, kSilenceKeyPrefix)) return false;
         store::v1::SilenceRecord r;
         if (!r.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
           bad = absl::DataLossError(
@@ -71,8 +71,7 @@ absl::StatusOr<std::string> SilenceRegistry::Add(notifier::Silence s) {
   }
   s.created_at = now;
   StoreBatch batch(*store_);
-  batch.Put(Family::kMeta, absl::StrCat(kPrefix, s.id),
-            ToRecord(s).SerializeAsString());
+  batch.Put(Family::kMeta, SilenceKey(s.id), ToRecord(s).SerializeAsString());
   absl::Status w = store_->Write(batch, /*sync=*/true);
   if (!w.ok()) return w;
   std::string id = s.id;
@@ -93,7 +92,7 @@ absl::StatusOr<size_t> SilenceRegistry::Expire() {
   if (ended.empty()) return 0;
   StoreBatch batch(*store_);
   for (const std::string& id : ended) {
-    batch.Delete(Family::kMeta, absl::StrCat(kPrefix, id));
+    batch.Delete(Family::kMeta, SilenceKey(id));
   }
   absl::Status w = store_->Write(batch, /*sync=*/false);
   if (!w.ok()) return w;

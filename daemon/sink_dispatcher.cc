@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "daemon/http_client.h"
+#include "daemon/store_keys.h"
 #include "notifier/sink_response.h"
 #include "watchers/timestamps.h"
 
@@ -38,10 +39,6 @@ std::string ResponseText(const HttpClient::Response& r) {
 }
 
 }  // namespace
-
-std::string SinkCursorKey(absl::string_view sink_name) {
-  return absl::StrCat("sink_cursor/", sink_name);
-}
 
 // Wakes workers when alerts are committed or the dispatcher stops. Shared
 // with the hub (weakly), so it outlives neither side's use. Thread-safe.

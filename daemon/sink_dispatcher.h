@@ -114,9 +114,6 @@
 
 namespace depositd::daemon {
 
-// The meta-family key of a sink's cursor.
-std::string SinkCursorKey(absl::string_view sink_name);
-
 class SinkDispatcher {
  public:
   struct Options {

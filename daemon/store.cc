@@ -192,22 +192,6 @@ std::string DamagedDataDirAdvice(absl::string_view dir) {
       "are then not recognised as duplicates). See docs/reliability.md.");
 }
 
-std::string EncodeBigEndian64(uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
-  return out;
-}
-
-uint64_t DecodeBigEndian64(absl::string_view key) {
-  if (key.size() != 8) return 0;
-  uint64_t v = 0;
-  for (unsigned char c : key) v = (v << 8) | c;
-  return v;
-}
-
 // The open database. `mu` is held shared by every call that uses `db` or
 // `handles` (including StoreBatch building, whose handles name the
 // families) and exclusively by a reopen.

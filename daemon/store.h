@@ -4,13 +4,17 @@
 // column families (all share one write-ahead log, so a WriteBatch across
 // families is atomic):
 //
-//   family   key                         value
-//   -------  --------------------------  ------------------------------------
-//   default  "checkpoint"                store.v1.CheckpointMeta (cuts)
-//   log      position, 8-byte big-endian store.v1.LogRecord (one per group)
-//   alerts   sequence, 8-byte big-endian depositd.v1.Alert (the alert log)
-//   shops    tenant "\0" shop_id         store.v1.ShopCheckpoint
-//   dedupe   bucket no, 8-byte big-endian store.v1.DedupeBucket
+//   family   key (built in store_keys.h)   value
+//   -------  ----------------------------  ---------------------------------
+//   default  "checkpoint"                  store.v1.CheckpointMeta (cuts)
+//   default  "silence/" id                 store.v1.SilenceRecord
+//   default  "sink_cursor/" sink name      alert sequence, 8-byte big-endian
+//   log      position, 8-byte big-endian   store.v1.LogRecord (per group)
+//   alerts   sequence, 8-byte big-endian   depositd.v1.Alert (the alert log)
+//   shops    tenant "\0" shop_id           store.v1.ShopCheckpoint
+//   shops    tenant "\0" shop_id "\0"      a page of the shop's orders or
+//            page, 4-byte big-endian       records (ShopState::SerializePage)
+//   dedupe   bucket, 8-byte big-endian     store.v1.DedupeBucket
 //
 // Big-endian numbers sort numerically, so ranges scan in order. The log
 // family is written once per commit group and deleted by range after each
@@ -50,15 +54,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "daemon/store_keys.h"  // EncodeBigEndian64, the key layouts
 
 namespace depositd::daemon {
 
 enum class Family { kMeta = 0, kLog, kAlerts, kShops, kDedupe };
-
-// 8-byte big-endian encoding of a number (sorts numerically).
-std::string EncodeBigEndian64(uint64_t v);
-// Inverse; 0 if `key` is not 8 bytes.
-uint64_t DecodeBigEndian64(absl::string_view key);
 
 // What to do about a damaged data dir, for error messages: keep a copy,
 // restore from a backup or start empty and have the integrations resend.
