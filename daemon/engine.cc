@@ -565,6 +565,13 @@ v1::StatsResponse Engine::Stats() const {
   return r;
 }
 
+absl::Duration Engine::LongestShardStep() const {
+  absl::Duration longest = absl::ZeroDuration();
+  for (const auto& s : shards_)
+    longest = std::max(longest, s->CurrentStepTime());
+  return longest;
+}
+
 absl::StatusOr<absl::Time> Engine::TestClockNow() const {
   if (!options_.clock->is_test()) {
     return absl::FailedPreconditionError(

@@ -193,6 +193,14 @@ class Engine {
   Store* store() { return store_.get(); }
 
   v1::StatsResponse Stats() const;
+
+  // Liveness of the shard threads, for /livez: the longest time any shard
+  // has spent inside its current processing step (zero when every shard is
+  // waiting for work). Steps take milliseconds, so a value that keeps
+  // growing (seconds) means a shard thread is stuck and acks behind it
+  // wait. Lock-free (one relaxed atomic per shard); thread-safe; zero
+  // before the shards start.
+  absl::Duration LongestShardStep() const;
   // The effective profiles for `tenant` / `shop_id` (empty: defaults) and
   // every calendar (Admin.GetConfig). INTERNAL only if the registry cannot
   // resolve one of its own profiles. Thread-safe (the registry is

@@ -243,6 +243,40 @@ TEST_F(EngineTest, AckHasOneResultPerEventAppliedDuplicateRejected) {
   EXPECT_NE(FiringAlerts(*engine).find("ACCOUNT_MISMATCH"), std::string::npos);
 }
 
+// The shard heartbeat behind /livez: a shard held inside a step (here by a
+// query's callback, which runs on the shard's thread) shows in
+// LongestShardStep until the step ends; idle shards show zero.
+TEST_F(EngineTest, LongestShardStepShowsAShardHeldInAStep) {
+  auto engine = Start(2);
+  ASSERT_NE(engine, nullptr);
+  // Polls `ok` until it holds (10 s at most).
+  auto eventually = [](const std::function<bool()>& ok) {
+    const absl::Time until = absl::Now() + absl::Seconds(10);
+    while (!ok() && absl::Now() < until) absl::SleepFor(absl::Milliseconds(1));
+    return ok();
+  };
+  Engine* e = engine.get();
+  ASSERT_TRUE(eventually(
+      [e] { return e->LongestShardStep() == absl::ZeroDuration(); }));
+
+  absl::Notification entered, release;
+  v1::GetShopRequest req;
+  req.set_tenant("acme");
+  req.set_shop_id("nobody");
+  engine->GetShop(req, [&](absl::StatusOr<v1::ReadinessReport>) {
+    entered.Notify();
+    release.WaitForNotification();
+  });
+  ASSERT_TRUE(entered.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_TRUE(eventually([e] {
+    return e->LongestShardStep() >= absl::Milliseconds(50);
+  })) << e->LongestShardStep();
+  release.Notify();
+  EXPECT_TRUE(eventually([e] {
+    return e->LongestShardStep() == absl::ZeroDuration();
+  })) << e->LongestShardStep();
+}
+
 TEST_F(EngineTest, BatchOverTheLimitIsRejectedWhole) {
   auto engine = Start(1);
   ASSERT_NE(engine, nullptr);

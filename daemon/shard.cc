@@ -1,6 +1,7 @@
 #include "daemon/shard.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <utility>
 
@@ -10,6 +11,17 @@
 #include "daemon/shop_checks.h"
 
 namespace depositd::daemon {
+namespace {
+
+// A monotonic tick, never 0 (0 means "waiting").
+int64_t SteadyNanos() {
+  const int64_t n = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now().time_since_epoch())
+                        .count();
+  return n == 0 ? 1 : n;
+}
+
+}  // namespace
 
 Shard::Shard(uint32_t id, Context context)
     : state_(id, std::move(context)),
@@ -75,8 +87,10 @@ void Shard::Run() {
       wake_ = false;
       tasks.swap(queue_);
     }
+    step_started_.store(SteadyNanos(), std::memory_order_relaxed);
     const bool stop = Step(tasks);
     tasks.clear();
+    step_started_.store(0, std::memory_order_relaxed);
     if (stop) return;
   }
 }
@@ -278,6 +292,12 @@ std::vector<v1::Alert> Shard::FiringAlerts() const {
     for (const v1::Alert& a : e->alerts.active()) out.push_back(a);
   }
   return out;
+}
+
+absl::Duration Shard::CurrentStepTime() const {
+  const int64_t started = step_started_.load(std::memory_order_relaxed);
+  if (started == 0) return absl::ZeroDuration();
+  return absl::Nanoseconds(std::max<int64_t>(0, SteadyNanos() - started));
 }
 
 void Shard::UpdateStats() {

@@ -147,6 +147,13 @@ class Shard {
   int64_t dedupe_ids() const { return dedupe_ids_.load(); }
   int64_t packed_shops() const { return packed_shops_.load(); }
   int64_t replayed_events() const { return replay_counts_.replayed_events; }
+
+  // --- liveness (thread-safe, lock-free) ---
+  // How long the shard's thread has been inside its current step (zero
+  // while it waits for work, and before Start). A step takes milliseconds;
+  // one that keeps growing means the thread is stuck. Read from a
+  // monotonic tick the thread stores (relaxed) when a step starts and ends.
+  absl::Duration CurrentStepTime() const;
   int64_t skipped_events() const { return replay_counts_.skipped_events; }
 
  private:
@@ -178,6 +185,9 @@ class Shard {
   std::atomic<int64_t> pending_deadlines_{0};
   std::atomic<int64_t> dedupe_ids_{0};
   std::atomic<int64_t> packed_shops_{0};
+  // Liveness: steady-clock nanos when the current step started; 0 while
+  // the thread waits for work.
+  std::atomic<int64_t> step_started_{0};
 };
 
 }  // namespace depositd::daemon
