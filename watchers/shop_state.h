@@ -76,11 +76,13 @@ struct ShopStateInternals;  // watchers/shop_state_internals.h
 class RiskView;             // watchers/risk_view.h
 class ShopStateTestPeer;    // watchers/shop_state_test_peer.h
 
-// Where it is done: ValidateEvent in watchers/validation.cc, Apply in
-// watchers/apply.cc (the record events in watchers/apply_records.cc),
-// Evaluate in watchers/readiness_rules.cc (one function per rule R1..R10),
-// Explain in watchers/explain.cc, the snapshot and its pages in
+// Where it is done: ValidateEvent in watchers/validation.cc; Apply in
+// watchers/apply.cc (the record events in watchers/apply_records.cc);
+// Evaluate's driver in watchers/readiness.cc and its rules in
+// watchers/readiness_rules.cc (one function per rule R1..R10); Explain in
+// watchers/explain.cc; the snapshot and its pages in
 // watchers/shop_snapshot.cc.
+//
 // Not thread-safe; owned by one shard.
 class ShopState {
  public:
