@@ -4,7 +4,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "watchers/shop_state_internals.h"
 
 namespace depositd::watchers {
 namespace {
@@ -40,11 +39,10 @@ absl::Time NextBatchRun(absl::Time t, int day_of_month,
   return zone.At(run).pre + (t - absl::FromCivil(local, zone));
 }
 
-v1::RefundProjection ProjectRefund(const ShopState& shop,
+v1::RefundProjection ProjectRefund(const ProjectionFacts& shop,
                                    const ResolvedProfile& profile,
                                    absl::Time as_of,
                                    bool action_blockers_remain) {
-  const ShopState::Internals& in = shop.internals();
   const v1::PlatformProfile& p = profile.settings;
   const BusinessCalendar& cal = *profile.calendar;
   const absl::TimeZone& zone = cal.zone();
@@ -52,8 +50,7 @@ v1::RefundProjection ProjectRefund(const ShopState& shop,
     return absl::FormatTime("%Y-%m-%d %H:%M %Ez", t, zone);
   };
   v1::RefundProjection out;
-  const ClosureFacts f = GetClosureFacts(in);
-  absl::Time ready = NanosToTime(LastBlockerClearedAt(in));
+  absl::Time ready = absl::FromUnixNanos(shop.last_blocker_cleared_at);
   std::string ready_why = "when the last blocker cleared (event time)";
   out.add_steps(
       absl::StrCat("the last blocker needing an action cleared ", text(ready)));
@@ -68,8 +65,8 @@ v1::RefundProjection ProjectRefund(const ShopState& shop,
       ready_why = "if the remaining blockers cleared now";
     }
   }
-  if (f.closed_at != 0) {
-    const absl::Time closed = NanosToTime(f.closed_at);
+  if (shop.closed_at != 0) {
+    const absl::Time closed = absl::FromUnixNanos(shop.closed_at);
     const absl::Time wait_end =
         cal.AddNaturalDays(closed, p.closure_waiting_days());
     out.add_steps(absl::StrCat("shop closed ", text(closed),
@@ -80,10 +77,9 @@ v1::RefundProjection ProjectRefund(const ShopState& shop,
       ready_why = "at the end of the waiting period";
     }
   }
-  if (p.return_window_days() > 0 && !in.orders.delivered.empty()) {
-    const absl::Time last_window =
-        absl::FromUnixSeconds(in.orders.delivered.rbegin()->at_s +
-                              int64_t{p.return_window_days()} * 86400);
+  if (p.return_window_days() > 0 && shop.any_delivered) {
+    const absl::Time last_window = absl::FromUnixSeconds(
+        shop.last_delivered_s + int64_t{p.return_window_days()} * 86400);
     out.add_steps(absl::StrCat("last return window (", p.return_window_days(),
                                " days after delivery) ends ",
                                text(last_window)));
@@ -98,18 +94,12 @@ v1::RefundProjection ProjectRefund(const ShopState& shop,
 
   absl::Time review_start = ready;
   if (p.review_starts_at_refund_request()) {
-    int64_t request = 0;
-    for (const auto& [id, r] : in.refunds) {
-      if (r.requested_at() > f.reopened_at &&
-          r.rejected_at() < r.requested_at()) {
-        request = std::max(request, r.requested_at());
-      }
-    }
+    const int64_t request = shop.pending_refund_request_at;
     if (request != 0) {
-      review_start = std::max(ready, NanosToTime(request));
+      review_start = std::max(ready, absl::FromUnixNanos(request));
       out.add_steps(
           absl::StrCat("the review starts at the refund request (",
-                       text(NanosToTime(request)),
+                       text(absl::FromUnixNanos(request)),
                        ") or when every condition holds, whichever is later: ",
                        text(review_start)));
     } else {
@@ -126,10 +116,7 @@ v1::RefundProjection ProjectRefund(const ShopState& shop,
   out.add_steps(absl::StrCat("review ", Days(p.review()), " on the ",
                              zone.name(), " calendar ends ",
                              text(review_done)));
-  bool complaint = false;
-  for (const auto& [id, d] : in.disputes)
-    complaint |= d.opened() && d.kind() == v1::COMPLAINT;
-  if (complaint && p.manual_review_extra_working_days() > 0) {
+  if (shop.complaint_history && p.manual_review_extra_working_days() > 0) {
     review_done =
         cal.AddWorkingDays(review_done, p.manual_review_extra_working_days());
     out.add_steps(absl::StrCat("complaint history: manual review adds ",

@@ -1,6 +1,8 @@
 #include "watchers/projection.h"
 
 #include "gtest/gtest.h"
+#include "watchers/derived_facts.h"
+#include "watchers/shop_state_test_peer.h"
 #include "watchers/test_events.h"
 
 namespace depositd::watchers {
@@ -54,7 +56,8 @@ TEST(ProjectRefund, TemuReviewCountsFromReadyNotFromTheApplication) {
   ASSERT_TRUE(shop.Apply(req, *p).ok());
   for (absl::Time asked : {At(2026, 3, 5), At(2026, 3, 20), At(2026, 5, 1)}) {
     const v1::RefundProjection proj =
-        ProjectRefund(shop, *p, asked, /*action_blockers_remain=*/false);
+        ProjectRefund(ProjectionFactsOf(ShopStateTestPeer::internals(shop)), *p,
+                      asked, /*action_blockers_remain=*/false);
     EXPECT_FALSE(proj.conditional());
     EXPECT_EQ(proj.ready_at().seconds(), absl::ToUnixSeconds(At(2026, 3, 1)));
     EXPECT_EQ(proj.review_done_at().seconds(),
@@ -62,7 +65,8 @@ TEST(ProjectRefund, TemuReviewCountsFromReadyNotFromTheApplication) {
   }
   // With blockers needing an action: conditional, counted from as_of.
   const v1::RefundProjection cond =
-      ProjectRefund(shop, *p, At(2026, 3, 20), /*action_blockers_remain=*/true);
+      ProjectRefund(ProjectionFactsOf(ShopStateTestPeer::internals(shop)), *p,
+                    At(2026, 3, 20), /*action_blockers_remain=*/true);
   EXPECT_TRUE(cond.conditional());
   EXPECT_EQ(cond.ready_at().seconds(), absl::ToUnixSeconds(At(2026, 3, 20)));
   EXPECT_EQ(cond.review_done_at().seconds(),

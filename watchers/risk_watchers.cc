@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "watchers/limits.h"
 #include "watchers/projection.h"
-#include "watchers/shop_state_internals.h"
+#include "watchers/risk_view.h"
 
 namespace depositd::watchers {
 namespace {
@@ -116,9 +116,9 @@ void Lower(absl::Time t, WatchResult* out) {
 }
 
 // The shop's balance when it is held in one currency (for "money at risk").
-bool SingleBalance(const ShopState::Internals& in, int64_t* amount,
+bool SingleBalance(const RiskView& in, int64_t* amount,
                    std::string* currency) {
-  const CurrencyAmounts b = Balance(in, /*after_refunds=*/true);
+  const CurrencyAmounts b = in.balance(/*after_refunds=*/true);
   if (b.size() != 1) return false;
   *currency = b.begin()->first;
   *amount = b.begin()->second;
@@ -135,10 +135,10 @@ class InactivityWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::INACTIVITY; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
+    const RiskView in(shop);
     const v1::InactivityRule& rule = profile.settings.inactivity();
     if (rule.limit_days() <= 0) return;
-    if (DeriveLifecycle(in) != v1::OPERATING) return;
+    if (in.lifecycle() != v1::OPERATING) return;
     const int64_t from_ns =
         in.last_sale_at != 0 ? in.last_sale_at : in.registered_at;
     if (from_ns == 0) return;
@@ -212,13 +212,13 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::DISPUTE_RESPONSE_DUE; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
-    if (in.derived.open_items().awaiting_response.empty()) return;
+    const RiskView in(shop);
+    if (in.open_items().awaiting_response.empty()) return;
     const LeadTimes leads =
         Leads(profile.settings.dispute_lead_hours(), absl::Hours(1));
     // Only open, unanswered disputes (kept by Apply), in id order.
     for (const auto& [id, deadline] :
-         in.derived.open_items().awaiting_response) {
+         in.open_items().awaiting_response) {
       const int64_t due_ns = DisputeDueAt(deadline, profile.settings);
       if (due_ns == 0) continue;
       const absl::Time due = NanosToTime(due_ns);
@@ -280,12 +280,12 @@ class AppealWindowClosingWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::APPEAL_WINDOW_CLOSING; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
-    if (in.derived.open_items().appealable.empty()) return;
+    const RiskView in(shop);
+    if (in.open_items().appealable.empty()) return;
     const LeadTimes leads =
         Leads(profile.settings.appeal_lead_days(), absl::Hours(24));
     // Only known deductions without an appeal (kept by Apply), in id order.
-    for (const auto& [id, facts] : in.derived.open_items().appealable) {
+    for (const auto& [id, facts] : in.open_items().appealable) {
       const int64_t deadline_ns = AppealDeadline(facts, profile.settings);
       if (deadline_ns == 0) continue;
       const absl::Time deadline = NanosToTime(deadline_ns);
@@ -332,10 +332,10 @@ class BalanceShortWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::BALANCE_SHORT; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
-    if (BalanceCoversRequired(in, profile.settings)) return;  // the usual case
-    const CurrencyAmounts balance = Balance(in, /*after_refunds=*/false);
-    for (const auto& [cur, need] : Required(in, profile.settings)) {
+    const RiskView in(shop);
+    if (in.balance_covers_required(profile.settings)) return;  // the usual case
+    const CurrencyAmounts balance = in.balance(/*after_refunds=*/false);
+    for (const auto& [cur, need] : in.required(profile.settings)) {
       auto it = balance.find(cur);
       const int64_t have = it == balance.end() ? 0 : it->second;
       if (have >= need) continue;
@@ -373,14 +373,14 @@ class UnpaidFeesWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::UNPAID_FEES; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
+    const RiskView in(shop);
     const int age_days = profile.settings.unpaid_fee_age_days();
     // The fees with something outstanding, by due time (kept by Apply):
     // those at least `age_days` past due fire; the first that does not
     // gives the next check (every later one fires later). Findings in id
     // order.
     std::vector<const std::string*> firing;
-    for (const auto& [due_ns, id] : in.derived.open_items().unpaid_fees) {
+    for (const auto& [due_ns, id] : in.open_items().unpaid_fees) {
       const absl::Time fire_at =
           NanosToTime(due_ns) + absl::Hours(24 * age_days);
       if (now < fire_at) {
@@ -435,7 +435,7 @@ class MetricBelowThresholdWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::METRIC_BELOW_THRESHOLD; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
+    const RiskView in(shop);
     const v1::HealthThresholds& h = profile.settings.health();
     auto check = [&](const char* name, const char* zh_name, bool has,
                      double threshold, bool minimum) {
@@ -483,13 +483,13 @@ class ClosureBlockedWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::CLOSURE_BLOCKED; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
-    const v1::ShopLifecycle life = DeriveLifecycle(in);
+    const RiskView in(shop);
+    const v1::ShopLifecycle life = in.lifecycle();
     if (life != v1::CLOSURE_REQUESTED && life != v1::CLOSED &&
         life != v1::REFUND_APPLIED && life != v1::REFUND_REJECTED) {
       return;
     }
-    const ClosureFacts cf = GetClosureFacts(in);
+    const ClosureFacts cf = in.closure();
     const absl::Time start = NanosToTime(cf.closure_start());
     if (now < start) {
       Lower(start, out);
@@ -595,8 +595,8 @@ class RefundOverdueWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::REFUND_OVERDUE; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
-    if (DeriveLifecycle(in) != v1::REFUND_APPLIED) return;
+    const RiskView in(shop);
+    if (in.lifecycle() != v1::REFUND_APPLIED) return;
     // The projection as a fact (domain.md §4 step 1). While blockers need an
     // action it is conditional and moves with `now`: nothing is overdue then
     // (CLOSURE_BLOCKED speaks), and the event that clears them rechecks.
@@ -620,7 +620,7 @@ class RefundOverdueWatcher final : public RiskWatcher {
     int64_t amount = 0;
     std::string currency;
     if (SingleBalance(in, &amount, &currency) && amount > 0) {
-      const CurrencyAmounts refundable = Refundable(in);
+      const CurrencyAmounts refundable = in.refundable();
       auto it = refundable.find(currency);
       f->mutable_amount_at_risk()->set_minor_units(
           it == refundable.end() ? 0 : it->second);
@@ -653,9 +653,9 @@ class AccountMismatchWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::ACCOUNT_MISMATCH; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
+    const RiskView in(shop);
     if (in.refund_account_set_at == 0) return;
-    const std::vector<std::string> bad = AccountMismatches(in);
+    const std::vector<std::string> bad = in.account_mismatches();
     if (bad.empty()) return;
     v1::Finding* f = NewFinding(shop, kind(), "", out);
     f->set_severity(v1::WARNING);
@@ -698,7 +698,7 @@ class ReopenCoolingOffWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::REOPEN_COOLING_OFF; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
+    const RiskView in(shop);
     // Days, or calendar months in the calendar's zone (domain.md §5: "6
     // months" is not 180 days).
     const int days = profile.settings.reopen_cooling_off_days();
@@ -750,7 +750,7 @@ class ReopenCoolingOffWatcher final : public RiskWatcher {
             "rejected.");
       }
     };
-    const ClosureFacts cf = GetClosureFacts(in);
+    const ClosureFacts cf = in.closure();
     if (cf.reopened_at != 0 && cf.prior_closed_at != 0) {
       fire("reopen", cf.prior_closed_at, cf.reopened_at);
     }
@@ -770,7 +770,7 @@ class FeedAuthorizationWatcher final : public RiskWatcher {
   v1::AlertKind kind() const override { return v1::FEED_DEAUTHORIZED; }
   void Check(const ShopState& shop, const ResolvedProfile& profile,
              absl::Time now, WatchResult* out) const override {
-    const ShopState::Internals& in = shop.internals();
+    const RiskView in(shop);
     if (in.feed_state == v1::DEAUTHORIZED) {
       v1::Finding* f = NewFinding(shop, kind(), "", out);
       f->set_severity(v1::CRITICAL);

@@ -49,7 +49,8 @@
 // still open at as_of and never O(n). Applying an order event is a hash
 // lookup plus O(log n) index updates. Snapshots store orders column-wise in
 // packed fields (proto/depositd/store/v1/shop_snapshot.proto), about 23
-// bytes per order. Details in watchers/shop_state_internals.h.
+// bytes per order. Details in watchers/order_book.h and
+// watchers/shop_state_internals.h.
 #ifndef DEPOSITD_WATCHERS_SHOP_STATE_H_
 #define DEPOSITD_WATCHERS_SHOP_STATE_H_
 
@@ -65,35 +66,23 @@
 #include "depositd/v1/events.pb.h"
 #include "depositd/v1/readiness.pb.h"
 #include "depositd/v1/service.pb.h"
+#include "watchers/page_layout.h"
 #include "watchers/profiles.h"
+#include "watchers/validation.h"  // ValidateEvent, for the daemon's callers
 
 namespace depositd::watchers {
 
-// Orders per checkpoint page (see ShopState::SerializeHead).
-inline constexpr uint32_t kOrderPageSlots = 1024;
-// Records (payments, deductions, refunds, fees, disputes) per checkpoint
-// page, the number of the first record page, and how many such records a
-// shop keeps in its head before they move to pages.
-inline constexpr uint32_t kRecordPageSlots = 128;
-inline constexpr uint32_t kRecordPageBase = 0x80000000u;
-inline constexpr size_t kRecordsInHead = 256;
+struct ShopStateInternals;  // watchers/shop_state_internals.h
+class RiskView;             // watchers/risk_view.h
+class ShopStateTestPeer;    // watchers/shop_state_test_peer.h
 
-// Checks an event on its own, without shop context: ids present and within
-// length limits, free text within its limit, every timestamp inside
-// 2000-01-01..2100-01-01 (occurred_at required), exactly one body, amounts
-// non-negative, at most 10^15 minor units, with a valid ISO 4217 currency,
-// enums known (watchers/limits.h has the numbers). INVALID_ARGUMENT with a
-// reason that names the field and the limit, e.g.
-// "order_status_changed.order_id: 300 bytes, the limit is 128".
-// Deterministic (no clock), so replaying a log gives the same answers.
-absl::Status ValidateEvent(const v1::Event& event);
-
-// The check that needs the receiving server's clock: occurred_at at most
-// kMaxFutureSkew (a day) after `now`. For the ingest edge only, never for
-// replay (a logged event was checked when it arrived). INVALID_ARGUMENT
-// saying how far ahead the event is.
-absl::Status ValidateEventTime(const v1::Event& event, absl::Time now);
-
+// Where it is done: ValidateEvent in watchers/validation.cc; Apply in
+// watchers/apply.cc (the record events in watchers/apply_records.cc);
+// Evaluate's driver in watchers/readiness.cc and its rules in
+// watchers/readiness_rules.cc (one function per rule R1..R10); Explain in
+// watchers/explain.cc; the snapshot and its pages in
+// watchers/shop_snapshot.cc.
+//
 // Not thread-safe; owned by one shard.
 class ShopState {
  public:
@@ -182,28 +171,30 @@ class ShopState {
   // pages are checked at start-up and indexed only when it is used.
   absl::Status CheckPage(uint32_t page, absl::string_view bytes) const;
 
-  // The order pages alone (the same checks; tests and benchmarks).
+  // The order pages alone (benchmarks): page `page` as SerializePage
+  // writes it, and the number of pages the orders fill now.
   std::string SerializeOrderPage(uint32_t page) const;
-  uint32_t order_pages_expected() const;
-  // Pages the orders fill now.
   uint32_t order_pages() const;
+
+  // Rough heap footprint, for stats and memory budgeting.
+  size_t ApproximateBytes() const;
+
+ private:
+  friend class RiskView;
+  friend class ShopStateTestPeer;
+
+  // The order pages alone and the record pages' count (tests, through
+  // ShopStateTestPeer): the same checks as AddPage and CheckPage.
+  uint32_t order_pages_expected() const;
   // Pages the records fill now (0 while they are in the head).
   uint32_t record_pages() const;
   absl::Status AddOrderPage(uint32_t page, absl::string_view bytes);
   static absl::Status CheckOrderPage(uint32_t page, uint32_t pages_expected,
                                      absl::string_view bytes);
 
-  // Rough heap footprint, for stats and memory budgeting.
-  size_t ApproximateBytes() const;
-
-  // Read access for the risk watchers (see risk_watchers.h).
-  struct Internals;
-  const Internals& internals() const;
-
- private:
   std::string SerializeImpl(bool paged) const;
 
-  std::unique_ptr<Internals> in_;
+  std::unique_ptr<ShopStateInternals> in_;
 };
 
 }  // namespace depositd::watchers

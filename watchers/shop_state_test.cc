@@ -13,6 +13,7 @@
 #include "watchers/limits.h"
 #include "watchers/risk_watchers.h"
 #include "watchers/shop_state_internals.h"
+#include "watchers/shop_state_test_peer.h"
 #include "watchers/test_events.h"
 
 namespace depositd::watchers {
@@ -1244,7 +1245,7 @@ std::vector<v1::Event> RandomLedger(uint32_t seed, int n, bool huge) {
 // Every derived fact of `shop` equals its definition over the records.
 void ExpectDerivedFactsMatchRecords(const ShopState& shop,
                                     const ResolvedProfile& profile) {
-  const ShopState::Internals& in = shop.internals();
+  const ShopStateInternals& in = ShopStateTestPeer::internals(shop);
   const DerivedFacts& d = in.derived;
   for (bool after_refunds : {false, true}) {
     EXPECT_EQ(Balance(in, after_refunds), BalanceFromRecords(in, after_refunds))
@@ -1359,8 +1360,8 @@ TEST(ShopStateDerivedFacts, EqualTheRecordsAfterEveryEventAndAfterParse) {
       ASSERT_TRUE(parsed.ok()) << parsed.status();
       ExpectDerivedFactsMatchRecords(*parsed, *profile);
       for (bool after_refunds : {false, true}) {
-        EXPECT_EQ(Balance(parsed->internals(), after_refunds),
-                  Balance(shop.internals(), after_refunds));
+        EXPECT_EQ(Balance(ShopStateTestPeer::internals(*parsed), after_refunds),
+                  Balance(ShopStateTestPeer::internals(shop), after_refunds));
       }
       for (absl::Time as_of :
            {At(2026, 2, 10), At(2026, 3, 5), At(2026, 3, 12)}) {
@@ -1428,7 +1429,8 @@ TEST(ShopStateDerivedFacts, BalanceCoversRequiredAtTheBoundaries) {
       apply(ev.Paid(At(2026, 1, 5), "cat", c.category_paid_cny, "CNY", "bank",
                     "A", v1::CATEGORY));
     }
-    EXPECT_EQ(BalanceCoversRequired(shop.internals(), tiktok->settings),
+    EXPECT_EQ(BalanceCoversRequired(ShopStateTestPeer::internals(shop),
+                                    tiktok->settings),
               c.covered);
     RiskWatchers watchers;
     bool fired = false;
@@ -1453,7 +1455,7 @@ TEST(ShopStateDerivedFacts, SumsPastTheMoneyLimitFallBackToTheRecords) {
                            *profile)
                     .ok());
   }
-  const ShopState::Internals& in = shop.internals();
+  const ShopStateInternals& in = ShopStateTestPeer::internals(shop);
   EXPECT_FALSE(in.derived.ledger[0].held.exact());
   EXPECT_EQ(Balance(in, false), (CurrencyAmounts{{"USD", kMaxMoneyTotal}}));
   EXPECT_EQ(Required(in, profile->settings),
@@ -1497,8 +1499,10 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
   auto reload = [&](const ShopState& from) -> absl::StatusOr<ShopState> {
     absl::StatusOr<ShopState> parsed = ShopState::Parse(from.SerializeHead());
     if (!parsed.ok()) return parsed.status();
-    for (uint32_t p = 0; p < parsed->order_pages_expected(); ++p) {
-      absl::Status s = parsed->AddOrderPage(p, from.SerializeOrderPage(p));
+    for (uint32_t p = 0; p < ShopStateTestPeer::order_pages_expected(*parsed);
+         ++p) {
+      absl::Status s = ShopStateTestPeer::AddOrderPage(
+          *parsed, p, from.SerializeOrderPage(p));
       if (!s.ok()) return s;
     }
     parsed->ForgetDirtyPages();
@@ -1506,7 +1510,7 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
   };
   absl::StatusOr<ShopState> parsed = reload(shop);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  EXPECT_EQ(parsed->order_pages_expected(), 3u);
+  EXPECT_EQ(ShopStateTestPeer::order_pages_expected(*parsed), 3u);
   EXPECT_EQ(parsed->Serialize(), shop.Serialize());
   EXPECT_TRUE(parsed->TakeDirtyPages().empty());
   for (absl::Time as_of : {At(2026, 2, 2), At(2026, 6, 1)}) {
@@ -1533,21 +1537,28 @@ TEST(ShopStateSnapshot, PagesRoundTripAndOnlyChangedPagesAreDirty) {
   // the next checkpoint writes them all.
   absl::StatusOr<ShopState> whole = ShopState::Parse(shop.Serialize());
   ASSERT_TRUE(whole.ok()) << whole.status();
-  EXPECT_EQ(whole->order_pages_expected(), 0u);
+  EXPECT_EQ(ShopStateTestPeer::order_pages_expected(*whole), 0u);
   EXPECT_EQ(whole->TakeDirtyPages(), (std::vector<uint32_t>{0, 1, 2}));
 
   // Refused: a page out of order, a damaged page, a page too many.
   absl::StatusOr<ShopState> head = ShopState::Parse(shop.SerializeHead());
   ASSERT_TRUE(head.ok());
-  EXPECT_EQ(head->AddOrderPage(1, shop.SerializeOrderPage(1)).code(),
-            absl::StatusCode::kDataLoss);
-  EXPECT_EQ(head->AddOrderPage(0, "\xff\xff garbage").code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      ShopStateTestPeer::AddOrderPage(*head, 1, shop.SerializeOrderPage(1))
+          .code(),
+      absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      ShopStateTestPeer::AddOrderPage(*head, 0, "\xff\xff garbage").code(),
+      absl::StatusCode::kDataLoss);
   for (uint32_t p = 0; p < 3; ++p) {
-    ASSERT_TRUE(head->AddOrderPage(p, shop.SerializeOrderPage(p)).ok());
+    ASSERT_TRUE(
+        ShopStateTestPeer::AddOrderPage(*head, p, shop.SerializeOrderPage(p))
+            .ok());
   }
-  EXPECT_EQ(head->AddOrderPage(3, shop.SerializeOrderPage(2)).code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      ShopStateTestPeer::AddOrderPage(*head, 3, shop.SerializeOrderPage(2))
+          .code(),
+      absl::StatusCode::kDataLoss);
 }
 
 // Records (payments, deductions, refunds, fees, disputes) stay in the head
@@ -1568,7 +1579,7 @@ TEST(ShopStateSnapshot,
             .ok());
   };
   for (int i = 0; i < 10; ++i) charge(i);
-  EXPECT_EQ(shop.record_pages(), 0u);
+  EXPECT_EQ(ShopStateTestPeer::record_pages(shop), 0u);
   EXPECT_TRUE(shop.TakeDirtyPages().empty());
   store::v1::ShopSnapshot snap;
   ASSERT_TRUE(snap.ParseFromString(shop.SerializeHead()));
@@ -1577,7 +1588,7 @@ TEST(ShopStateSnapshot,
 
   const int kFees = 2 * kRecordPageSlots + 44;  // 3 pages, the last partial
   for (int i = 10; i < kFees; ++i) charge(i);
-  EXPECT_EQ(shop.record_pages(), 3u);
+  EXPECT_EQ(ShopStateTestPeer::record_pages(shop), 3u);
   EXPECT_EQ(shop.TakeDirtyPages(),
             (std::vector<uint32_t>{kRecordPageBase, kRecordPageBase + 1,
                                    kRecordPageBase + 2}));
@@ -1628,7 +1639,7 @@ TEST(ShopStateSnapshot,
   // records slotted and every record page dirty.
   absl::StatusOr<ShopState> whole = ShopState::Parse(shop.Serialize());
   ASSERT_TRUE(whole.ok()) << whole.status();
-  EXPECT_EQ(whole->record_pages(), 3u);
+  EXPECT_EQ(ShopStateTestPeer::record_pages(*whole), 3u);
   EXPECT_EQ(whole->TakeDirtyPages(),
             (std::vector<uint32_t>{kRecordPageBase, kRecordPageBase + 1,
                                    kRecordPageBase + 2}));
@@ -1733,7 +1744,7 @@ TEST(ShopStateSnapshot, PagedCheckpointsKeepEveryChangeOverRandomRounds) {
         << "round " << round;
   }
   EXPECT_GT(applied, 1500);
-  EXPECT_GT(shop.record_pages(), 3u);
+  EXPECT_GT(ShopStateTestPeer::record_pages(shop), 3u);
 }
 
 // CheckPage (start-up of a shop kept packed) refuses what AddPage refuses
@@ -1911,17 +1922,21 @@ TEST(ShopStateSnapshot, CheckOrderPageAgreesWithAddOrderPage) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    EXPECT_EQ(ShopState::CheckOrderPage(c.page, 3, c.bytes).ok(), c.check_ok);
+    EXPECT_EQ(ShopStateTestPeer::CheckOrderPage(c.page, 3, c.bytes).ok(),
+              c.check_ok);
     absl::StatusOr<ShopState> head = ShopState::Parse(shop.SerializeHead());
     ASSERT_TRUE(head.ok());
     for (uint32_t p = 0; p < std::min<uint32_t>(c.page, 3); ++p) {
-      ASSERT_TRUE(head->AddOrderPage(p, shop.SerializeOrderPage(p)).ok());
+      ASSERT_TRUE(
+          ShopStateTestPeer::AddOrderPage(*head, p, shop.SerializeOrderPage(p))
+              .ok());
     }
-    absl::Status added = head->AddOrderPage(c.page, c.bytes);
+    absl::Status added =
+        ShopStateTestPeer::AddOrderPage(*head, c.page, c.bytes);
     EXPECT_EQ(added.ok(), c.add_ok) << added;
     if (!c.add_ok) EXPECT_EQ(added.code(), absl::StatusCode::kDataLoss);
     if (!c.check_ok) {
-      EXPECT_EQ(ShopState::CheckOrderPage(c.page, 3, c.bytes).code(),
+      EXPECT_EQ(ShopStateTestPeer::CheckOrderPage(c.page, 3, c.bytes).code(),
                 absl::StatusCode::kDataLoss);
     }
   }
@@ -1992,138 +2007,5 @@ TEST(ShopStateExplain, NamesTheFactsBehindEachBlocker) {
 }
 
 }  // namespace
-
-// The order indexes compare 8 bytes after the prefix every id shares and
-// read the ids only on a tie; whatever the ids (prefixes that shrink while
-// the indexes are full, ids that are prefixes of others, long equal runs,
-// bytes >= 0x80), they must hold exactly the in-flight and delivered orders
-// in id order, as the old string-keyed sets did.
-void ExpectOrderIndexesMatchRecords(const ShopState& shop,
-                                    const ResolvedProfile& profile,
-                                    absl::Time as_of) {
-  const OrderBook& book = shop.internals().orders;
-  std::vector<std::string> in_flight;
-  std::vector<std::pair<int64_t, std::string>> delivered;
-  for (const OrderRecord& r : book.slots) {
-    if (r.status == v1::PLACED || r.status == v1::SHIPPED ||
-        r.status == v1::IN_TRANSIT) {
-      in_flight.emplace_back(r.id);
-    }
-    if (r.status != v1::CANCELLED && r.delivered_s() != 0) {
-      delivered.emplace_back(r.delivered_s(), std::string(r.id));
-    }
-  }
-  std::sort(in_flight.begin(), in_flight.end());
-  std::sort(delivered.begin(), delivered.end());
-  std::vector<std::string> got_in_flight;
-  for (const OrderKey& k : book.in_flight) {
-    EXPECT_EQ(k.chunk, book.ChunkOf(book.id(k.slot)));
-    got_in_flight.emplace_back(book.id(k.slot));
-  }
-  EXPECT_EQ(got_in_flight, in_flight);
-  std::vector<std::pair<int64_t, std::string>> got_delivered;
-  for (const DeliveredKey& k : book.delivered) {
-    EXPECT_EQ(k.chunk, book.ChunkOf(book.id(k.slot)));
-    got_delivered.emplace_back(k.at_s, std::string(book.id(k.slot)));
-  }
-  EXPECT_EQ(got_delivered, delivered);
-  // R1's evidence: the first 20 in-flight ids in id order.
-  const v1::ReadinessReport r = shop.Evaluate(as_of, profile);
-  for (const v1::Blocker& b : r.blockers()) {
-    if (b.condition() != v1::R1_ORDERS_IN_FLIGHT) continue;
-    const size_t n = std::min<size_t>(20, in_flight.size());
-    EXPECT_EQ(
-        std::vector<std::string>(b.ids().begin(), b.ids().end()),
-        std::vector<std::string>(in_flight.begin(), in_flight.begin() + n));
-  }
-}
-
-TEST(OrderBookTest, IndexesKeepIdOrderWhateverTheIds) {
-  auto registry = testing::BuiltIns();
-  const ResolvedProfile* profile = *registry->Resolve("t1", "s1", "generic");
-  struct Case {
-    const char* name;
-    std::function<std::string(int i, std::mt19937& rng)> id;
-  };
-  const Case cases[] = {
-      {"platform ids, zero-padded",
-       [](int i, std::mt19937&) {
-         return absl::StrCat("s1-", absl::Dec(i, absl::kZeroPad16));
-       }},
-      {"the shared prefix shrinks while the indexes are full",
-       [](int i, std::mt19937&) {
-         const char* prefixes[] = {
-             "shop-A-order-000", "shop-A-order-1", "shop-B-", "sh", "t", ""};
-         return absl::StrCat(prefixes[std::min(i / 150, 5)], i);
-       }},
-      {"ids that are prefixes of each other",
-       [](int, std::mt19937& rng) {
-         std::string id(1 + rng() % 20, 'a');
-         for (char& c : id) c = "ab"[rng() % 2];
-         return id;
-       }},
-      {"equal for 20 bytes after the prefix",
-       [](int i, std::mt19937& rng) {
-         return absl::StrCat("P", std::string(20, '0'), rng() % 3, "-", i);
-       }},
-      {"UTF-8 ids",
-       [](int i, std::mt19937& rng) {
-         const char* heads[] = {"订单-", "é", "e", "\xf0\x9f\x98\x80", "~"};
-         return absl::StrCat(heads[rng() % 5], i % 97, "-", i);
-       }},
-  };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    std::mt19937 rng(7);
-    Events ev;
-    ShopState shop("t1", "s1");
-    std::vector<std::string> ids;
-    const absl::Time t0 = At(2026, 3, 1);
-    for (int i = 0; i < 1200; ++i) {
-      // New orders early on, then mostly moves of known ones; many in the
-      // same second, so delivered entries tie on time.
-      if (ids.empty() || rng() % 3 == 0) ids.push_back(c.id(i, rng));
-      const std::string& id = ids[rng() % ids.size()];
-      const auto status = static_cast<v1::OrderStatus>(1 + rng() % 7);
-      const absl::Time t = t0 + absl::Seconds(rng() % 50);
-      (void)shop.Apply(ev.Order(t, id, status), *profile);
-      if (i % 100 == 99) {
-        ExpectOrderIndexesMatchRecords(shop, *profile, t0);
-        ASSERT_FALSE(::testing::Test::HasFailure()) << "after " << i;
-      }
-    }
-    absl::StatusOr<ShopState> parsed = ShopState::Parse(shop.Serialize());
-    ASSERT_TRUE(parsed.ok()) << parsed.status();
-    EXPECT_EQ(parsed->internals().orders.common_prefix,
-              shop.internals().orders.common_prefix);
-    ExpectOrderIndexesMatchRecords(*parsed, *profile, t0);
-    for (absl::Time as_of : {t0, t0 + absl::Hours(24 * 10)}) {
-      EXPECT_EQ(parsed->Evaluate(as_of, *profile).SerializeAsString(),
-                shop.Evaluate(as_of, *profile).SerializeAsString());
-    }
-  }
-}
-
-TEST(StringArenaTest, ViewsStayValidSmallShopsStaySmall) {
-  StringArena arena;
-  EXPECT_TRUE(arena.Store("").empty());
-  std::vector<std::pair<std::string, absl::string_view>> kept;
-  for (int i = 0; i < 5000; ++i) {
-    // Mostly short ids, now and then one bigger than any chunk.
-    std::string s = i % 997 == 0 ? std::string(70000 + i, 'a' + i % 26)
-                                 : "order-" + std::to_string(i);
-    kept.emplace_back(s, arena.Store(s));
-    if (i == 0) {
-      // One small id costs one small chunk, not 64 KiB.
-      EXPECT_LE(arena.bytes_reserved(), 70000u + 256u);
-    }
-  }
-  for (const auto& [s, v] : kept) ASSERT_EQ(v, s);
-  StringArena small;
-  small.Store("order-1");
-  EXPECT_LE(small.bytes_reserved(), 256u);
-  StringArena moved = std::move(small);
-  EXPECT_EQ(moved.Store("x"), "x");
-}
 
 }  // namespace depositd::watchers
