@@ -14,12 +14,14 @@
 #include "notifier/payload.h"
 #include "notifier/phrases.h"
 #include "watchers/currency.h"
+#include "watchers/evidence_keys.h"
 #include "watchers/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
 
 using watchers::FromTimestamp;
+namespace evidence = watchers::evidence;
 
 // The domain's words in the message's language.
 const Phrases& Words(bool zh) { return PhrasesFor(zh ? "zh-CN" : "en"); }
@@ -32,8 +34,9 @@ class Evidence {
   std::string operator[](absl::string_view key) const {
     auto it = alert_.evidence().find(std::string(key));
     if (it == alert_.evidence().end()) return std::string();
-    if (key == "amount" || key == "balance" || key == "required" ||
-        key == "shortfall" || key == "outstanding") {
+    if (key == evidence::kAmount || key == evidence::kBalance ||
+        key == evidence::kRequired || key == evidence::kShortfall ||
+        key == evidence::kOutstanding) {
       return Words(zh_).Money(it->second);
     }
     return it->second;
@@ -158,10 +161,11 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
   RiskText out;
   switch (alert.key().kind()) {
     case v1::INACTIVITY: {
-      if (!ev.Has("days_without_sale") || !ev.Has("limit_days")) break;
-      const std::string days = ev["days_without_sale"];
-      const std::string limit = ev["limit_days"];
-      const std::string pct = ev["deduction_percent"];
+      if (!ev.Has(evidence::kDaysWithoutSale) || !ev.Has(evidence::kLimitDays))
+        break;
+      const std::string days = ev[evidence::kDaysWithoutSale];
+      const std::string limit = ev[evidence::kLimitDays];
+      const std::string pct = ev[evidence::kDeductionPercent];
       const bool crossed = stage == "crossed";
       if (zh) {
         const std::string amount = money.empty() ? "" : "（" + money + "）";
@@ -184,16 +188,17 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       break;
     }
     case v1::DISPUTE_RESPONSE_DUE: {
-      const std::string id =
-          ev.Has("dispute_id") ? ev["dispute_id"] : alert.key().subject();
+      const std::string id = ev.Has(evidence::kDisputeId)
+                                 ? ev[evidence::kDisputeId]
+                                 : alert.key().subject();
       if (id.empty()) break;
       std::vector<std::string> about;
-      if (ev.Has("dispute_kind")) {
-        about.push_back(Words(zh).DisputeKind(ev["dispute_kind"]));
+      if (ev.Has(evidence::kDisputeKind)) {
+        about.push_back(Words(zh).DisputeKind(ev[evidence::kDisputeKind]));
       }
-      if (ev.Has("order_id")) {
-        about.push_back(zh ? absl::StrCat("订单 ", ev["order_id"])
-                           : absl::StrCat("order ", ev["order_id"]));
+      if (ev.Has(evidence::kOrderId)) {
+        about.push_back(zh ? absl::StrCat("订单 ", ev[evidence::kOrderId])
+                           : absl::StrCat("order ", ev[evidence::kOrderId]));
       }
       const bool breached = stage == "breached";
       if (zh) {
@@ -219,17 +224,19 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       break;
     }
     case v1::APPEAL_WINDOW_CLOSING: {
-      const std::string id =
-          ev.Has("deduction_id") ? ev["deduction_id"] : alert.key().subject();
+      const std::string id = ev.Has(evidence::kDeductionId)
+                                 ? ev[evidence::kDeductionId]
+                                 : alert.key().subject();
       if (id.empty()) break;
-      const std::string amount = ev.Has("amount") ? ev["amount"] : money;
+      const std::string amount =
+          ev.Has(evidence::kAmount) ? ev[evidence::kAmount] : money;
       std::vector<std::string> about;
       if (!amount.empty()) about.push_back(amount);
-      if (!ev["reason"].empty()) {
-        about.push_back(zh ? absl::StrCat("原因：", ev["reason"])
-                           : absl::StrCat("reason: ", ev["reason"]));
+      if (!ev[evidence::kReason].empty()) {
+        about.push_back(zh ? absl::StrCat("原因：", ev[evidence::kReason])
+                           : absl::StrCat("reason: ", ev[evidence::kReason]));
       }
-      if (ev["counterfeit"] == "true") {
+      if (ev[evidence::kCounterfeit] == "true") {
         about.push_back(zh ? "涉及假货认定" : "counterfeit finding");
       }
       if (zh) {
@@ -247,47 +254,54 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       break;
     }
     case v1::BALANCE_SHORT: {
-      if (!ev.Has("balance") || !ev.Has("required")) break;
+      if (!ev.Has(evidence::kBalance) || !ev.Has(evidence::kRequired)) break;
       const std::string shortfall =
-          ev.Has("shortfall") ? ev["shortfall"] : money;
+          ev.Has(evidence::kShortfall) ? ev[evidence::kShortfall] : money;
       out.sentence =
-          zh ? absl::StrCat("保证金余额 ", ev["balance"], " 低于要求的 ",
-                            ev["required"], "，差额 ", shortfall)
-             : absl::StrCat("the deposit balance ", ev["balance"],
-                            " is below the required ", ev["required"],
+          zh ? absl::StrCat("保证金余额 ", ev[evidence::kBalance],
+                            " 低于要求的 ", ev[evidence::kRequired], "，差额 ",
+                            shortfall)
+             : absl::StrCat("the deposit balance ", ev[evidence::kBalance],
+                            " is below the required ", ev[evidence::kRequired],
                             " (short by ", shortfall, ")");
       break;
     }
     case v1::UNPAID_FEES: {
-      const std::string id =
-          ev.Has("fee_id") ? ev["fee_id"] : alert.key().subject();
-      if (id.empty() || !ev.Has("days_overdue")) break;
+      const std::string id = ev.Has(evidence::kFeeId) ? ev[evidence::kFeeId]
+                                                      : alert.key().subject();
+      if (id.empty() || !ev.Has(evidence::kDaysOverdue)) break;
       const std::string owed =
-          ev.Has("outstanding") ? ev["outstanding"] : money;
-      const std::string cat = Words(zh).FeeCategory(ev["category"]);
+          ev.Has(evidence::kOutstanding) ? ev[evidence::kOutstanding] : money;
+      const std::string cat = Words(zh).FeeCategory(ev[evidence::kCategory]);
       out.sentence =
           zh ? absl::StrCat("费用 ", id, cat.empty() ? " " : "（" + cat + "）",
-                            owed, " 已逾期 ", ev["days_overdue"],
+                            owed, " 已逾期 ", ev[evidence::kDaysOverdue],
                             " 天未缴；未缴费用会阻止保证金退还")
              : absl::StrCat("fee ", id, cat.empty() ? "" : " (" + cat + ")",
-                            " of ", owed, " is unpaid ", ev["days_overdue"],
+                            " of ", owed, " is unpaid ",
+                            ev[evidence::kDaysOverdue],
                             " days after it was due; unpaid fees block the "
                             "deposit refund");
       break;
     }
     case v1::METRIC_BELOW_THRESHOLD: {
-      const std::string metric =
-          ev.Has("metric") ? ev["metric"] : alert.key().subject();
-      if (metric.empty() || !ev.Has("value") || !ev.Has("threshold")) break;
+      const std::string metric = ev.Has(evidence::kMetric)
+                                     ? ev[evidence::kMetric]
+                                     : alert.key().subject();
+      if (metric.empty() || !ev.Has(evidence::kValue) ||
+          !ev.Has(evidence::kThreshold))
+        break;
       const bool maximum = metric == "return_rate_pct";
       out.sentence =
-          zh ? absl::StrCat(Words(zh).Metric(metric), "为 ", ev["value"], "，",
-                            maximum ? "高于上限 " : "低于要求 ",
-                            ev["threshold"], "；平台退还保证金前会检查该指标")
+          zh ? absl::StrCat(
+                   Words(zh).Metric(metric), "为 ", ev[evidence::kValue], "，",
+                   maximum ? "高于上限 " : "低于要求 ",
+                   ev[evidence::kThreshold], "；平台退还保证金前会检查该指标")
              : absl::StrCat(
-                   "the ", Words(zh).Metric(metric), " is ", ev["value"], ", ",
+                   "the ", Words(zh).Metric(metric), " is ",
+                   ev[evidence::kValue], ", ",
                    maximum ? "above the maximum " : "below the minimum ",
-                   ev["threshold"],
+                   ev[evidence::kThreshold],
                    "; the platform checks it before refunding the "
                    "deposit");
       break;
@@ -301,7 +315,7 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
         }
       }
       if (blockers.empty()) break;
-      const std::string since = ev["closure_requested_at"];
+      const std::string since = ev[evidence::kClosureRequestedAt];
       if (zh) {
         out.sentence = absl::StrCat(
             since.empty() ? "已申请关店" : "已于 " + since + " 申请关店",
@@ -318,14 +332,16 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
         const std::string name = v1::Condition_Name(condition);
         out.details.push_back(absl::StrCat(
             Words(zh).Condition(condition), Words(zh).labels().separator,
-            Words(zh).Blocker(condition, ev[name + ".count"],
-                              ev[name + ".amounts"], summary)));
+            Words(zh).Blocker(
+                condition, ev[name + evidence::kBlockerCountSuffix],
+                ev[name + evidence::kBlockerAmountsSuffix], summary)));
       }
       break;
     }
     case v1::REFUND_OVERDUE: {
-      const std::string expected =
-          ev.Has("expected_paid_at") ? ev["expected_paid_at"] : DueUtc(alert);
+      const std::string expected = ev.Has(evidence::kExpectedPaidAt)
+                                       ? ev[evidence::kExpectedPaidAt]
+                                       : DueUtc(alert);
       if (expected.empty()) break;
       out.sentence =
           zh ? absl::StrCat("保证金退款预计于 ", expected, " 到账，至今未收到",
@@ -336,54 +352,60 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       break;
     }
     case v1::ACCOUNT_MISMATCH: {
-      if (!ev.Has("refund_account") || !ev.Has("paying_accounts")) break;
+      if (!ev.Has(evidence::kRefundAccount) ||
+          !ev.Has(evidence::kPayingAccounts))
+        break;
       out.sentence =
-          zh ? absl::StrCat("退款账户 ", ev["refund_account"],
-                            " 与缴纳保证金的账户（", ev["paying_accounts"],
+          zh ? absl::StrCat("退款账户 ", ev[evidence::kRefundAccount],
+                            " 与缴纳保证金的账户（",
+                            ev[evidence::kPayingAccounts],
                             "）在渠道、账户或币种上不一致；保证金只能原路退回")
-             : absl::StrCat("the refund account ", ev["refund_account"],
+             : absl::StrCat("the refund account ", ev[evidence::kRefundAccount],
                             " differs from the paying accounts (",
-                            ev["paying_accounts"],
+                            ev[evidence::kPayingAccounts],
                             ") in channel, account or currency; deposits are "
                             "refunded by the original path only");
       break;
     }
     case v1::REOPEN_COOLING_OFF: {
-      if (!ev.Has("cooling_off_days") || !ev.Has("closed_at")) break;
-      const std::string days = ev["cooling_off_days"];
+      if (!ev.Has(evidence::kCoolingOffDays) || !ev.Has(evidence::kClosedAt))
+        break;
+      const std::string days = ev[evidence::kCoolingOffDays];
       const bool registration = alert.key().subject() == "registration";
-      const std::string entity = ev["legal_entity_id"];
+      const std::string entity = ev[evidence::kLegalEntityId];
       if (zh) {
         out.sentence =
             registration
                 ? absl::StrCat(
-                      "该店铺于 ", ev["attempt_at"], " 注册，",
+                      "该店铺于 ", ev[evidence::kAttemptAt], " 注册，",
                       entity.empty() ? "其主体" : "其主体 " + entity + " ",
-                      "的另一家店铺于 ", ev["closed_at"], " 关店，仍在 ", days,
+                      "的另一家店铺于 ", ev[evidence::kClosedAt],
+                      " 关店，仍在 ", days,
                       " 天冷静期内；新店可能被拒绝或影响保证金")
-                : absl::StrCat("店铺于 ", ev["closed_at"], " 关店后，在 ", days,
-                               " 天冷静期内（", ev["attempt_at"],
+                : absl::StrCat("店铺于 ", ev[evidence::kClosedAt],
+                               " 关店后，在 ", days, " 天冷静期内（",
+                               ev[evidence::kAttemptAt],
                                "）重新开店；可能被拒绝或影响保证金");
       } else {
         out.sentence =
             registration
-                ? absl::StrCat("the shop was registered at ", ev["attempt_at"],
-                               " by ",
+                ? absl::StrCat("the shop was registered at ",
+                               ev[evidence::kAttemptAt], " by ",
                                entity.empty() ? "a legal entity"
                                               : "legal entity " + entity,
-                               " whose other shop closed at ", ev["closed_at"],
-                               ", inside the ", days,
+                               " whose other shop closed at ",
+                               ev[evidence::kClosedAt], ", inside the ", days,
                                "-day cooling-off period; it may be rejected")
-                : absl::StrCat("the shop was reopened at ", ev["attempt_at"],
-                               ", inside the ", days,
+                : absl::StrCat("the shop was reopened at ",
+                               ev[evidence::kAttemptAt], ", inside the ", days,
                                "-day cooling-off period after its closure at ",
-                               ev["closed_at"], "; it may be rejected");
+                               ev[evidence::kClosedAt], "; it may be rejected");
       }
       break;
     }
     case v1::FEED_SILENT: {
       int64_t limit = 0;
-      if (!absl::SimpleAtoi(ev["silence_minutes"], &limit)) break;
+      if (!absl::SimpleAtoi(ev[evidence::kSilenceMinutes], &limit)) break;
       int64_t minutes = limit;
       if (alert.has_due_at() && alert.has_at()) {
         const absl::Duration past =
@@ -392,7 +414,7 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
           minutes += absl::ToInt64Minutes(past);
         }
       }
-      const std::string last = ev["last_event_at"];
+      const std::string last = ev[evidence::kLastEventAt];
       const std::string& tenant = alert.key().tenant();
       out.sentence =
           zh ? absl::StrCat("租户 ", tenant, " 已 ", minutes,
@@ -407,9 +429,9 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
       break;
     }
     case v1::FEED_DEAUTHORIZED: {
-      const std::string state = ev["feed_state"];
+      const std::string state = ev[evidence::kFeedState];
       if (state == "DEAUTHORIZED" || stage == "revoked") {
-        const std::string at = ev["changed_at"];
+        const std::string at = ev[evidence::kChangedAt];
         out.sentence =
             zh ? absl::StrCat("店铺数据授权",
                               at.empty() ? "" : "已于 " + at + " ",
@@ -419,8 +441,9 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
                               ": depositd no longer sees its orders, disputes "
                               "or deductions");
       } else {
-        const std::string when =
-            ev.Has("expires_at") ? ev["expires_at"] : DueUtc(alert);
+        const std::string when = ev.Has(evidence::kExpiresAt)
+                                     ? ev[evidence::kExpiresAt]
+                                     : DueUtc(alert);
         if (when.empty()) break;
         const bool expired = stage == "expired";
         out.sentence =
@@ -443,26 +466,26 @@ RiskText DescribeRisk(const v1::Alert& alert, bool zh) {
     }
     case v1::SINK_FAILING: {
       const std::string sink = alert.key().subject();
-      if (sink.empty() || !ev.Has("reason")) break;
-      const std::string detail = ev["detail"];
-      const std::string refused = ev["refused_alert"];
+      if (sink.empty() || !ev.Has(evidence::kReason)) break;
+      const std::string detail = ev[evidence::kDetail];
+      const std::string refused = ev[evidence::kRefusedAlert];
       if (zh) {
         out.sentence = absl::StrCat(
             "通知渠道 ", sink,
-            ev.Has("sink_type")
-                ? "（" + Words(zh).SinkType(ev["sink_type"]) + "）"
+            ev.Has(evidence::kSinkType)
+                ? "（" + Words(zh).SinkType(ev[evidence::kSinkType]) + "）"
                 : " ",
-            "拒收告警：", ev["reason"],
+            "拒收告警：", ev[evidence::kReason],
             detail.empty() ? "" : "（" + detail + "）",
             refused.empty() ? "" : "；告警 " + refused + " 未送达该渠道",
             "，该渠道的接收人看不到告警");
       } else {
         out.sentence = absl::StrCat(
             "sink ", sink,
-            ev.Has("sink_type")
-                ? " (" + Words(zh).SinkType(ev["sink_type"]) + ")"
+            ev.Has(evidence::kSinkType)
+                ? " (" + Words(zh).SinkType(ev[evidence::kSinkType]) + ")"
                 : "",
-            " refuses alerts: ", ev["reason"],
+            " refuses alerts: ", ev[evidence::kReason],
             detail.empty() ? "" : " (" + detail + ")",
             refused.empty() ? "" : "; alert " + refused + " did not reach it",
             ", so the people behind it see nothing");
@@ -497,8 +520,9 @@ std::string DescribeAction(const v1::Alert& alert, bool zh) {
                 : absl::StrCat("Make at least one sale before ", due,
                                "; a sale restarts the count.");
     case v1::DISPUTE_RESPONSE_DUE: {
-      const std::string id = ev.Has("dispute_id") ? ev["dispute_id"] : subject;
-      if (ev["dispute_kind"] == "NOT_RECEIVED") {
+      const std::string id =
+          ev.Has(evidence::kDisputeId) ? ev[evidence::kDisputeId] : subject;
+      if (ev[evidence::kDisputeKind] == "NOT_RECEIVED") {
         return zh ? absl::StrCat("上传物流签收证明并回复纠纷 ", id)
                   : absl::StrCat(
                         "Upload proof of delivery (logistics "
@@ -511,7 +535,7 @@ std::string DescribeAction(const v1::Alert& alert, bool zh) {
     }
     case v1::APPEAL_WINDOW_CLOSING: {
       const std::string id =
-          ev.Has("deduction_id") ? ev["deduction_id"] : subject;
+          ev.Has(evidence::kDeductionId) ? ev[evidence::kDeductionId] : subject;
       return zh ? absl::StrCat("如有异议，请",
                                due.empty() ? "在截止前" : "在 " + due + " 之前",
                                "对扣款 ", id, " 提交申诉材料")
@@ -520,28 +544,34 @@ std::string DescribeAction(const v1::Alert& alert, bool zh) {
                                due.empty() ? "the window closes" : due, ".");
     }
     case v1::BALANCE_SHORT:
-      if (!ev.Has("required")) break;
+      if (!ev.Has(evidence::kRequired)) break;
       return zh ? absl::StrCat("请补缴保证金",
-                               ev.Has("shortfall") ? " " + ev["shortfall"] : "",
-                               "，使余额达到 ", ev["required"])
-                : absl::StrCat(
-                      "Top up the deposit",
-                      ev.Has("shortfall") ? " by " + ev["shortfall"] : "",
-                      " to the required ", ev["required"], ".");
+                               ev.Has(evidence::kShortfall)
+                                   ? " " + ev[evidence::kShortfall]
+                                   : "",
+                               "，使余额达到 ", ev[evidence::kRequired])
+                : absl::StrCat("Top up the deposit",
+                               ev.Has(evidence::kShortfall)
+                                   ? " by " + ev[evidence::kShortfall]
+                                   : "",
+                               " to the required ", ev[evidence::kRequired],
+                               ".");
     case v1::UNPAID_FEES: {
-      const std::string id = ev.Has("fee_id") ? ev["fee_id"] : subject;
+      const std::string id =
+          ev.Has(evidence::kFeeId) ? ev[evidence::kFeeId] : subject;
       return zh ? absl::StrCat("请尽快缴清费用 ", id,
-                               ev.Has("outstanding")
-                                   ? "（" + ev["outstanding"] + "）"
+                               ev.Has(evidence::kOutstanding)
+                                   ? "（" + ev[evidence::kOutstanding] + "）"
                                    : "")
                 : absl::StrCat("Pay fee ", id,
-                               ev.Has("outstanding")
-                                   ? " (" + ev["outstanding"] + ")"
+                               ev.Has(evidence::kOutstanding)
+                                   ? " (" + ev[evidence::kOutstanding] + ")"
                                    : "",
                                " now.");
     }
     case v1::METRIC_BELOW_THRESHOLD: {
-      const std::string metric = ev.Has("metric") ? ev["metric"] : subject;
+      const std::string metric =
+          ev.Has(evidence::kMetric) ? ev[evidence::kMetric] : subject;
       return zh ? absl::StrCat("改善", Words(zh).Metric(metric),
                                "至达标，否则保证金退还可能被拒绝")
                 : absl::StrCat("Bring the ", Words(zh).Metric(metric),
@@ -578,8 +608,8 @@ std::string DescribeAction(const v1::Alert& alert, bool zh) {
                                ": its event pusher, its platform authorization "
                                "and the network path to depositd.");
     case v1::FEED_DEAUTHORIZED:
-      if (ev["feed_state"] == "DEAUTHORIZED" || alert.stage() == "revoked" ||
-          alert.stage() == "expired") {
+      if (ev[evidence::kFeedState] == "DEAUTHORIZED" ||
+          alert.stage() == "revoked" || alert.stage() == "expired") {
         return zh ? "请在平台卖家中心重新授权集成应用，恢复后补推期间的事件"
                   : "Re-authorize the integration in the platform's seller "
                     "centre, then re-send the events missed meanwhile.";

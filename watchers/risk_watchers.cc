@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "watchers/evidence_keys.h"
 #include "watchers/limits.h"
 #include "watchers/projection.h"
 #include "watchers/shop_state_internals.h"
@@ -165,11 +166,12 @@ class InactivityWatcher final : public RiskWatcher {
       f->mutable_amount_at_risk()->set_currency(currency);
       at_risk = absl::StrCat(" (", FormatMoney(risk, currency), ")");
     }
-    (*f->mutable_evidence())["days_without_sale"] = absl::StrCat(days);
-    (*f->mutable_evidence())["limit_days"] = absl::StrCat(rule.limit_days());
-    (*f->mutable_evidence())["deduction_percent"] =
+    (*f->mutable_evidence())[evidence::kDaysWithoutSale] = absl::StrCat(days);
+    (*f->mutable_evidence())[evidence::kLimitDays] =
+        absl::StrCat(rule.limit_days());
+    (*f->mutable_evidence())[evidence::kDeductionPercent] =
         absl::StrCat(rule.deduction_percent());
-    (*f->mutable_evidence())["last_sale_at"] = TimeText(from, profile);
+    (*f->mutable_evidence())[evidence::kLastSaleAt] = TimeText(from, profile);
     const bool crossed = now >= deadline;
     if (Zh(profile)) {
       f->set_summary(
@@ -236,11 +238,12 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
       }
       const std::string kind_name =
           v1::DisputeKind_Name(static_cast<v1::DisputeKind>(d.kind()));
-      (*f->mutable_evidence())["dispute_id"] = id;
-      (*f->mutable_evidence())["dispute_kind"] = kind_name;
-      (*f->mutable_evidence())["response_due_at"] = TimeText(due, profile);
+      (*f->mutable_evidence())[evidence::kDisputeId] = id;
+      (*f->mutable_evidence())[evidence::kDisputeKind] = kind_name;
+      (*f->mutable_evidence())[evidence::kResponseDueAt] =
+          TimeText(due, profile);
       if (!d.order_id().empty())
-        (*f->mutable_evidence())["order_id"] = d.order_id();
+        (*f->mutable_evidence())[evidence::kOrderId] = d.order_id();
       const bool breached = now >= due;
       if (Zh(profile)) {
         f->set_summary(
@@ -300,12 +303,14 @@ class AppealWindowClosingWatcher final : public RiskWatcher {
       SetTime(deadline, f->mutable_due_at());
       f->mutable_amount_at_risk()->set_minor_units(d.amount());
       f->mutable_amount_at_risk()->set_currency(d.currency());
-      (*f->mutable_evidence())["deduction_id"] = id;
-      (*f->mutable_evidence())["amount"] =
+      (*f->mutable_evidence())[evidence::kDeductionId] = id;
+      (*f->mutable_evidence())[evidence::kAmount] =
           FormatMoney(d.amount(), d.currency());
-      (*f->mutable_evidence())["reason"] = d.reason();
-      (*f->mutable_evidence())["appeal_deadline"] = TimeText(deadline, profile);
-      if (d.counterfeit()) (*f->mutable_evidence())["counterfeit"] = "true";
+      (*f->mutable_evidence())[evidence::kReason] = d.reason();
+      (*f->mutable_evidence())[evidence::kAppealDeadline] =
+          TimeText(deadline, profile);
+      if (d.counterfeit())
+        (*f->mutable_evidence())[evidence::kCounterfeit] = "true";
       if (Zh(profile)) {
         f->set_summary(absl::StrCat(
             "扣款 ", id, "（", FormatMoney(d.amount(), d.currency()),
@@ -348,9 +353,9 @@ class BalanceShortWatcher final : public RiskWatcher {
       const std::string have_text = FormatMoney(have, cur);
       const std::string need_text = FormatMoney(need, cur);
       const std::string shortfall_text = FormatMoney(shortfall, cur);
-      (*f->mutable_evidence())["balance"] = have_text;
-      (*f->mutable_evidence())["required"] = need_text;
-      (*f->mutable_evidence())["shortfall"] = shortfall_text;
+      (*f->mutable_evidence())[evidence::kBalance] = have_text;
+      (*f->mutable_evidence())[evidence::kRequired] = need_text;
+      (*f->mutable_evidence())[evidence::kShortfall] = shortfall_text;
       if (Zh(profile)) {
         f->set_summary(absl::StrCat("保证金余额 ", have_text, " 低于要求 ",
                                     need_text, "，差额 ", shortfall_text));
@@ -407,11 +412,11 @@ class UnpaidFeesWatcher final : public RiskWatcher {
       SetTime(due, f->mutable_due_at());
       f->mutable_amount_at_risk()->set_minor_units(owed);
       f->mutable_amount_at_risk()->set_currency(fee.currency());
-      (*f->mutable_evidence())["fee_id"] = id;
-      (*f->mutable_evidence())["category"] = category;
-      (*f->mutable_evidence())["outstanding"] =
+      (*f->mutable_evidence())[evidence::kFeeId] = id;
+      (*f->mutable_evidence())[evidence::kCategory] = category;
+      (*f->mutable_evidence())[evidence::kOutstanding] =
           FormatMoney(owed, fee.currency());
-      (*f->mutable_evidence())["days_overdue"] = absl::StrCat(days);
+      (*f->mutable_evidence())[evidence::kDaysOverdue] = absl::StrCat(days);
       if (Zh(profile)) {
         f->set_summary(absl::StrCat("费用 ", id, "（", category, "）",
                                     FormatMoney(owed, fee.currency()),
@@ -447,9 +452,9 @@ class MetricBelowThresholdWatcher final : public RiskWatcher {
       v1::Finding* f = NewFinding(shop, kind(), name, out);
       f->set_severity(v1::WARNING);
       f->set_stage("below");
-      (*f->mutable_evidence())["metric"] = name;
-      (*f->mutable_evidence())["value"] = absl::StrFormat("%.2f", v);
-      (*f->mutable_evidence())["threshold"] =
+      (*f->mutable_evidence())[evidence::kMetric] = name;
+      (*f->mutable_evidence())[evidence::kValue] = absl::StrFormat("%.2f", v);
+      (*f->mutable_evidence())[evidence::kThreshold] =
           absl::StrFormat("%.2f", threshold);
       if (Zh(profile)) {
         f->set_summary(absl::StrFormat("%s 为 %.2f，%s %.2f 的要求", zh_name, v,
@@ -542,7 +547,8 @@ class ClosureBlockedWatcher final : public RiskWatcher {
     f->set_stage(stage);
     if (grace_end != absl::InfiniteFuture() && grace_blockers) {
       SetTime(grace_end, f->mutable_due_at());
-      (*f->mutable_evidence())["grace_ends_at"] = TimeText(grace_end, profile);
+      (*f->mutable_evidence())[evidence::kGraceEndsAt] =
+          TimeText(grace_end, profile);
       if (now >= grace_end) {
         lines.push_back(Zh(profile)
                             ? absl::StrCat("关店后纠纷宽限期已于 ",
@@ -559,17 +565,19 @@ class ClosureBlockedWatcher final : public RiskWatcher {
       (*f->mutable_evidence())[name] = b.summary();
       // Structured, so that notifier/ words each blocker in the tenant's
       // language: how many things block, and the amounts involved.
-      (*f->mutable_evidence())[name + ".count"] = absl::StrCat(b.count());
+      (*f->mutable_evidence())[name + evidence::kBlockerCountSuffix] =
+          absl::StrCat(b.count());
       std::vector<std::string> amounts;
       for (const v1::Money& m : b.amounts()) {
         amounts.push_back(FormatMoney(m.minor_units(), m.currency()));
       }
       if (!amounts.empty()) {
-        (*f->mutable_evidence())[name + ".amounts"] =
+        (*f->mutable_evidence())[name + evidence::kBlockerAmountsSuffix] =
             absl::StrJoin(amounts, ", ");
       }
     }
-    (*f->mutable_evidence())["closure_requested_at"] = TimeText(start, profile);
+    (*f->mutable_evidence())[evidence::kClosureRequestedAt] =
+        TimeText(start, profile);
     if (Zh(profile)) {
       f->set_summary(absl::StrCat("已申请关店，但仍有 ", count,
                                   " 项条件阻止保证金退还：",
@@ -626,8 +634,10 @@ class RefundOverdueWatcher final : public RiskWatcher {
           it == refundable.end() ? 0 : it->second);
       f->mutable_amount_at_risk()->set_currency(currency);
     }
-    (*f->mutable_evidence())["expected_paid_at"] = TimeText(expected, profile);
-    (*f->mutable_evidence())["projection"] = absl::StrJoin(p.steps(), "; ");
+    (*f->mutable_evidence())[evidence::kExpectedPaidAt] =
+        TimeText(expected, profile);
+    (*f->mutable_evidence())[evidence::kProjection] =
+        absl::StrJoin(p.steps(), "; ");
     if (Zh(profile)) {
       f->set_summary(absl::StrCat("保证金退款预计于 ",
                                   TimeText(expected, profile),
@@ -666,9 +676,10 @@ class AccountMismatchWatcher final : public RiskWatcher {
       paths.push_back(absl::StrCat(id, "=", p.channel(), "/", p.account(), " ",
                                    p.currency()));
     }
-    (*f->mutable_evidence())["refund_account"] = absl::StrCat(
+    (*f->mutable_evidence())[evidence::kRefundAccount] = absl::StrCat(
         in.refund_channel, "/", in.refund_account, " ", in.refund_currency);
-    (*f->mutable_evidence())["paying_accounts"] = absl::StrJoin(paths, ", ");
+    (*f->mutable_evidence())[evidence::kPayingAccounts] =
+        absl::StrJoin(paths, ", ");
     if (Zh(profile)) {
       f->set_summary(absl::StrCat("退款账户 ", in.refund_account,
                                   " 与缴纳保证金的账户/币种不一致：",
@@ -726,15 +737,18 @@ class ReopenCoolingOffWatcher final : public RiskWatcher {
       f->set_severity(v1::WARNING);
       f->set_stage("inside");
       SetTime(end, f->mutable_due_at());
-      (*f->mutable_evidence())["closed_at"] = TimeText(closed, profile);
-      (*f->mutable_evidence())["attempt_at"] = TimeText(attempt, profile);
+      (*f->mutable_evidence())[evidence::kClosedAt] = TimeText(closed, profile);
+      (*f->mutable_evidence())[evidence::kAttemptAt] =
+          TimeText(attempt, profile);
       if (months > 0) {
-        (*f->mutable_evidence())["cooling_off_months"] = absl::StrCat(months);
+        (*f->mutable_evidence())[evidence::kCoolingOffMonths] =
+            absl::StrCat(months);
       } else {
-        (*f->mutable_evidence())["cooling_off_days"] = absl::StrCat(days);
+        (*f->mutable_evidence())[evidence::kCoolingOffDays] =
+            absl::StrCat(days);
       }
       if (!in.legal_entity_id.empty()) {
-        (*f->mutable_evidence())["legal_entity_id"] = in.legal_entity_id;
+        (*f->mutable_evidence())[evidence::kLegalEntityId] = in.legal_entity_id;
       }
       if (Zh(profile)) {
         f->set_summary(absl::StrCat("关店后 ", period_zh, "冷静期内（至 ",
@@ -776,8 +790,8 @@ class FeedAuthorizationWatcher final : public RiskWatcher {
       f->set_severity(v1::CRITICAL);
       f->set_stage("revoked");
       const absl::Time at = NanosToTime(in.feed_state_at);
-      (*f->mutable_evidence())["feed_state"] = "DEAUTHORIZED";
-      (*f->mutable_evidence())["changed_at"] = TimeText(at, profile);
+      (*f->mutable_evidence())[evidence::kFeedState] = "DEAUTHORIZED";
+      (*f->mutable_evidence())[evidence::kChangedAt] = TimeText(at, profile);
       if (Zh(profile)) {
         f->set_summary(
             absl::StrCat("店铺数据授权已于 ", TimeText(at, profile),
@@ -808,8 +822,8 @@ class FeedAuthorizationWatcher final : public RiskWatcher {
     f->set_severity(st.severity);
     f->set_stage(st.name);
     SetTime(expires, f->mutable_due_at());
-    (*f->mutable_evidence())["feed_state"] = "EXPIRING";
-    (*f->mutable_evidence())["expires_at"] = TimeText(expires, profile);
+    (*f->mutable_evidence())[evidence::kFeedState] = "EXPIRING";
+    (*f->mutable_evidence())[evidence::kExpiresAt] = TimeText(expires, profile);
     const bool expired = now >= expires;
     if (Zh(profile)) {
       f->set_summary(
@@ -856,19 +870,19 @@ WatchResult CheckFeedSilence(absl::string_view tenant, absl::Time last_heard,
   SetTime(due, f->mutable_due_at());
   const int64_t minutes = WholeUnits(now - last_heard, absl::Minutes(1));
   const int64_t limit = WholeUnits(silence, absl::Minutes(1));
-  (*f->mutable_evidence())["last_event_at"] =
+  (*f->mutable_evidence())[evidence::kLastEventAt] =
       absl::FormatTime("%Y-%m-%d %H:%M %Ez", last_heard, absl::UTCTimeZone());
-  (*f->mutable_evidence())["silence_minutes"] = absl::StrCat(limit);
+  (*f->mutable_evidence())[evidence::kSilenceMinutes] = absl::StrCat(limit);
   if (zh) {
-    f->set_summary(absl::StrCat("租户 ", tenant, " 已超过 ", limit,
-                                " 分钟没有推送任何事件（上次 ",
-                                (*f->mutable_evidence())["last_event_at"],
-                                "）：depositd 看不到其店铺的风险"));
+    f->set_summary(absl::StrCat(
+        "租户 ", tenant, " 已超过 ", limit, " 分钟没有推送任何事件（上次 ",
+        (*f->mutable_evidence())[evidence::kLastEventAt],
+        "）：depositd 看不到其店铺的风险"));
     f->set_action("请检查该租户的集成：推送任务、授权和网络");
   } else {
     f->set_summary(absl::StrCat(
         "no events from tenant ", tenant, " for ", minutes, " minutes (limit ",
-        limit, ", last at ", (*f->mutable_evidence())["last_event_at"],
+        limit, ", last at ", (*f->mutable_evidence())[evidence::kLastEventAt],
         "): depositd cannot see its shops' risks"));
     f->set_action(
         "Check the tenant's integration: its event pusher, its platform "
