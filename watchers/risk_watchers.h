@@ -33,8 +33,10 @@ class RiskWatcher {
                      absl::Time now, WatchResult* out) const = 0;
 };
 
-// Every shop-level watcher (INACTIVITY … REOPEN_COOLING_OFF; FEED_SILENT is
-// per tenant and lives in the daemon). Thread-safe (stateless).
+// Every shop-level watcher: INACTIVITY … REOPEN_COOLING_OFF and
+// FEED_DEAUTHORIZED (FEED_SILENT is per tenant, see CheckFeedSilence;
+// SINK_FAILING is raised by the daemon's sink dispatcher). Thread-safe
+// (stateless).
 class RiskWatchers {
  public:
   RiskWatchers();
@@ -47,9 +49,12 @@ class RiskWatchers {
   std::vector<std::unique_ptr<RiskWatcher>> watchers_;
 };
 
-// The watcher for one alert kind (INACTIVITY … REOPEN_COOLING_OFF), e.g. for
-// a test or a daemon that schedules kinds separately; nullptr for a kind
-// that is not a shop-level watcher (FEED_SILENT, FEED_DEAUTHORIZED).
+// The watcher for one shop-level alert kind (INACTIVITY … REOPEN_COOLING_OFF,
+// and FEED_DEAUTHORIZED), e.g. for a test or a daemon that schedules kinds
+// separately. Returns nullptr for every other kind: FEED_SILENT (per tenant:
+// CheckFeedSilence), SINK_FAILING (raised by the daemon's sink dispatcher),
+// ALERT_KIND_UNSPECIFIED and values the enum does not name. Never fails
+// otherwise; the caller owns the watcher.
 //
 // Stages and lead times (profile settings, domain.md §5 defaults):
 //   INACTIVITY            "30d","14d","7d","1d" before the limit, "crossed"
@@ -65,8 +70,6 @@ class RiskWatchers {
 // the last lead, leads under a day, and crossed deadlines.
 // Findings are deterministic functions of (shop, profile, now); text is
 // English, or Chinese when the profile's language is "zh-CN".
-// One watcher by kind (nullptr for FEED_SILENT, which is per tenant, and
-// unknown kinds).
 std::unique_ptr<RiskWatcher> MakeRiskWatcher(v1::AlertKind kind);
 
 // FEED_SILENT, the blind-feed watchdog of one tenant: a CRITICAL finding
