@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "depositd/v1/readiness.pb.h"
-#include "notifier/payload.h"
+#include "notifier/alert_key.h"
 #include "notifier/phrases.h"
 #include "watchers/currency.h"
 #include "watchers/evidence_keys.h"
