@@ -12,6 +12,7 @@
 #include "daemon/stable_hash.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 #include "google/protobuf/arena.h"
+#include "notifier/finding_text.h"
 #include "watchers/wire.h"
 
 namespace depositd::daemon {
@@ -510,11 +511,13 @@ void Shard::CheckShops(absl::Time now, std::vector<v1::Alert>* transitions,
                                          ? ctx_.feed_silence(e->state.tenant())
                                          : absl::ZeroDuration();
       r = watchers::CheckFeedSilence(
-          e->state.tenant(), absl::FromUnixNanos(e->feed_heard), silence, now,
-          e->profile->language == "zh-CN");
+          e->state.tenant(), absl::FromUnixNanos(e->feed_heard), silence, now);
     } else {
       r = ctx_.watchers->CheckAll(Live(e)->state, *e->profile, now);
     }
+    // The watchers' findings carry no text: word them in the tenant's
+    // language before the book compares them (a change of words updates).
+    notifier::WordFindings(notifier::WordingFor(*e->profile, now), &r.findings);
     std::vector<v1::Alert> t =
         e->alerts.Update(std::move(r.findings), now, ctx_.repeat);
     if (!t.empty()) {

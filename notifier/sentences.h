@@ -184,6 +184,70 @@ struct Sentences {
     absl::string_view refuses;
     absl::string_view check;  // $0 sink, $1 tenant
   } sink;
+
+  // --- A finding's own summary and action (v1::Finding.summary/action,
+  // shown by depositctl, the webhook body and Alert.summary; finding_text.h),
+  // per kind. Shorter than a message's sentences, and older: they keep the
+  // words the watchers used to write. Times are in the profile's zone,
+  // money as watchers::FormatMoney writes it.
+  struct Findings {
+    // INACTIVITY: $0 days without a sale, $1 limit days, $2 deduction %,
+    // $3 the amount aside (amount, or ""), $4 the stage ("30d").
+    absl::string_view inactivity_amount;  // $0 money
+    absl::string_view inactivity_counting;
+    absl::string_view inactivity_crossed;
+    absl::string_view inactivity_act_now;
+    absl::string_view inactivity_sell_by;  // $0 deadline
+    // DISPUTE_RESPONSE_DUE: $0 id, $1 kind code, $2 due, $3 stage ("6h").
+    absl::string_view dispute_unanswered;
+    absl::string_view dispute_breached;
+    absl::string_view dispute_upload_proof;  // NOT_RECEIVED
+    absl::string_view dispute_respond;
+    // APPEAL_WINDOW_CLOSING: $0 id, $1 amount, $2 deadline.
+    absl::string_view appeal_closing;
+    absl::string_view appeal_file;
+    // BALANCE_SHORT: $0 balance, $1 required, $2 shortfall.
+    absl::string_view balance_short;
+    absl::string_view balance_top_up;
+    // UNPAID_FEES: $0 id, $1 category code, $2 outstanding, $3 days.
+    absl::string_view fee_unpaid;
+    absl::string_view fee_pay;
+    // METRIC_BELOW_THRESHOLD: $0 metric code, $1 value, $2 threshold,
+    // $3 the metric in words.
+    absl::string_view metric_below;
+    absl::string_view metric_above;
+    absl::string_view metric_improve;
+    // CLOSURE_BLOCKED: $0 how many, $1 the blockers joined by
+    // closure_separator ("R3_OPEN_DISPUTES: <summary>").
+    absl::string_view closure_blocked;
+    absl::string_view closure_separator;
+    absl::string_view closure_grace_ended;  // $0 grace end
+    absl::string_view closure_clear_each;
+    // REFUND_OVERDUE: $0 expected date.
+    absl::string_view refund_overdue;
+    absl::string_view refund_chase;
+    // ACCOUNT_MISMATCH: $0 the refund "channel/account currency", $1 the
+    // paying accounts joined by account_separator, $2 the refund account
+    // alone.
+    absl::string_view account_mismatch;
+    absl::string_view account_separator;
+    absl::string_view account_fix;
+    // REOPEN_COOLING_OFF: $0 the period, $1 its end.
+    absl::string_view reopen_months;  // $0 months
+    absl::string_view reopen_days;    // $0 days
+    absl::string_view reopen_inside;
+    absl::string_view reopen_check;
+    // FEED_DEAUTHORIZED: $0 when.
+    absl::string_view feed_revoked;
+    absl::string_view feed_reauthorize;
+    absl::string_view feed_expired;
+    absl::string_view feed_expiring;
+    absl::string_view feed_renew;
+    // FEED_SILENT: $0 tenant, $1 limit minutes, $2 last event, $3 minutes
+    // silent.
+    absl::string_view silent;
+    absl::string_view silent_check;
+  } finding;
 };
 
 // The table of `language`: "zh-CN" for Chinese, anything else English.

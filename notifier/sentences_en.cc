@@ -165,6 +165,82 @@ Sentences* MakeEnglish() {
       "Check sink $0's URL, secret (signature) and keyword rule, on the "
       "platform and in the configuration; the refused alerts are listed by "
       "depositctl alerts list --tenant $1.";
+  s->finding.inactivity_amount = " ($0)";
+  s->finding.inactivity_counting =
+      "$0 days without a sale; $4 before a $2% deduction of the deposit$3 at "
+      "$1 days";
+  s->finding.inactivity_crossed =
+      "$0 days without a sale: the $1-day limit is crossed; $2% of the "
+      "deposit$3 is deducted";
+  s->finding.inactivity_act_now =
+      "Make a sale now and ask the platform about the deduction.";
+  s->finding.inactivity_sell_by = "Make at least one sale before $0.";
+  s->finding.dispute_unanswered =
+      "dispute $0 ($1) must be answered by $2 ($3 left)";
+  s->finding.dispute_breached =
+      "dispute $0 ($1) passed its response deadline $2";
+  s->finding.dispute_upload_proof =
+      "Upload proof of delivery (logistics tracking) and respond.";
+  s->finding.dispute_respond = "Respond to the dispute with evidence now.";
+  s->finding.appeal_closing =
+      "appeal window for deduction $0 ($1) closes $2; no appeal filed";
+  s->finding.appeal_file =
+      "File the appeal with evidence before the window closes.";
+  s->finding.balance_short =
+      "deposit balance $0 is below the required $1 (short by $2)";
+  s->finding.balance_top_up = "Top up the deposit to the required amount.";
+  s->finding.fee_unpaid = "fee $0 ($1) $2 unpaid $3 days after it was due";
+  s->finding.fee_pay = "Pay the fee; unpaid fees block the deposit refund.";
+  s->finding.metric_below = "$0 is $1, below the threshold $2";
+  s->finding.metric_above = "$0 is $1, above the threshold $2";
+  s->finding.metric_improve =
+      "Improve the metric; the platform checks it before refunding.";
+  s->finding.closure_blocked =
+      "closure requested but $0 conditions block the refund: $1";
+  s->finding.closure_separator = "; ";
+  s->finding.closure_grace_ended =
+      "the post-closure grace ended $0: the refund may be rejected";
+  s->finding.closure_clear_each =
+      "Clear each blocker listed (disputes, fees, violations, account, …).";
+  s->finding.refund_overdue =
+      "the deposit refund was expected by $0 and has not arrived";
+  s->finding.refund_chase =
+      "Chase the platform's refund team; keep the application and receipts.";
+  s->finding.account_mismatch =
+      "refund account $0 differs from the paying accounts: $1";
+  s->finding.account_separator = ", ";
+  s->finding.account_fix =
+      "Refunds go back by the original path: set the refund account to the "
+      "paying channel, account and currency.";
+  s->finding.reopen_months = "$0-month";
+  s->finding.reopen_days = "$0-day";
+  s->finding.reopen_inside =
+      "reopen attempted inside the $0 cooling-off period after closure (ends "
+      "$1)";
+  s->finding.reopen_check =
+      "Check the platform's cooling-off rule before reopening; the attempt "
+      "may be rejected.";
+  s->finding.feed_revoked =
+      "the shop's feed was deauthorized at $0: depositd no longer sees its "
+      "orders, disputes or deductions";
+  s->finding.feed_reauthorize =
+      "Re-authorize the integration in the platform's seller centre, then "
+      "re-send the events missed meanwhile.";
+  s->finding.feed_expired =
+      "the shop's feed authorization expired at $0: depositd cannot see this "
+      "shop";
+  s->finding.feed_expiring =
+      "the shop's feed authorization expires at $0; after that depositd "
+      "cannot see this shop";
+  s->finding.feed_renew =
+      "Renew the integration's authorization in the platform's seller centre "
+      "before it expires.";
+  s->finding.silent =
+      "no events from tenant $0 for $3 minutes (limit $1, last at $2): "
+      "depositd cannot see its shops' risks";
+  s->finding.silent_check =
+      "Check the tenant's integration: its event pusher, its platform "
+      "authorization and the network path to depositd.";
   return s;
 }
 

@@ -128,6 +128,54 @@ Sentences* MakeChinese() {
       "检查通知渠道 $0 "
       "的地址、密钥（加签）和关键词规则（平台上与配置中）；被拒收"
       "的告警可用 depositctl alerts list --tenant $1 查看";
+  s->finding.inactivity_amount = " ($0)";
+  s->finding.inactivity_counting =
+      "已连续 $0 天无销售；距 $1 天限制还剩 $4，届时扣除保证金的 $2%$3";
+  s->finding.inactivity_crossed =
+      "已连续 $0 天无销售，超过 $1 天限制：保证金的 $2%$3 将被扣除";
+  s->finding.inactivity_act_now = "立即完成一笔销售并联系平台确认扣款情况";
+  s->finding.inactivity_sell_by = "在 $0 之前完成至少一笔销售";
+  s->finding.dispute_unanswered = "纠纷 $0（$1）须在 $2 前回复（剩余 $3）";
+  s->finding.dispute_breached = "纠纷 $0（$1）已超过回复期限 $2";
+  s->finding.dispute_upload_proof = "上传物流签收证明并回复买家";
+  s->finding.dispute_respond = "立即回复并提交证据";
+  s->finding.appeal_closing = "扣款 $0（$1）的申诉期将于 $2 截止，尚未申诉";
+  s->finding.appeal_file = "如有异议，请在截止前提交申诉材料";
+  s->finding.balance_short = "保证金余额 $0 低于要求 $1，差额 $2";
+  s->finding.balance_top_up = "请补缴保证金至要求金额";
+  s->finding.fee_unpaid = "费用 $0（$1）$2 已逾期 $3 天未缴";
+  s->finding.fee_pay = "请尽快缴清该费用，否则会阻止保证金退还";
+  s->finding.metric_below = "$3 为 $1，低于 $2 的要求";
+  s->finding.metric_above = "$3 为 $1，高于 $2 的要求";
+  s->finding.metric_improve = "改善店铺指标，否则保证金退还会被拒绝";
+  s->finding.closure_blocked = "已申请关店，但仍有 $0 项条件阻止保证金退还：$1";
+  s->finding.closure_separator = "；";
+  s->finding.closure_grace_ended = "关店后纠纷宽限期已于 $0 结束，退款可能被拒";
+  s->finding.closure_clear_each =
+      "逐项处理上述阻碍（纠纷、未缴费用、违规、账户等）";
+  s->finding.refund_overdue = "保证金退款预计于 $0 到账，至今未收到";
+  s->finding.refund_chase = "联系平台客服催办退款，并保留申请与付款凭证";
+  s->finding.account_mismatch = "退款账户 $2 与缴纳保证金的账户/币种不一致：$1";
+  s->finding.account_separator = "，";
+  s->finding.account_fix =
+      "保证金只能原路返还：请把退款账户改为原缴款渠道、账户和币种";
+  s->finding.reopen_months = "$0 个月";
+  s->finding.reopen_days = "$0 天";
+  s->finding.reopen_inside = "关店后 $0冷静期内（至 $1）尝试重新开店";
+  s->finding.reopen_check =
+      "冷静期内重新开店可能被拒绝或影响保证金，请确认后再操作";
+  s->finding.feed_revoked =
+      "店铺数据授权已于 $0 被撤销：depositd 看不到该店铺的订单、纠纷和扣款";
+  s->finding.feed_reauthorize =
+      "请在平台卖家中心重新授权集成应用，恢复后补推期间的事件";
+  s->finding.feed_expired = "店铺数据授权已于 $0 过期：depositd 看不到该店铺";
+  s->finding.feed_expiring =
+      "店铺数据授权将于 $0 过期，过期后 depositd 将看不到该店铺";
+  s->finding.feed_renew = "请在过期前于平台卖家中心续期授权";
+  s->finding.silent =
+      "租户 $0 已超过 $1 分钟没有推送任何事件（上次 $2）：depositd "
+      "看不到其店铺的风险";
+  s->finding.silent_check = "请检查该租户的集成：推送任务、授权和网络";
   return s;
 }
 

@@ -68,16 +68,20 @@ class RiskWatchers {
 //   ACCOUNT_MISMATCH "mismatch", REOPEN_COOLING_OFF "inside": at once.
 // Severity: INFO for leads over 7 days, WARNING up to 7 days, CRITICAL for
 // the last lead, leads under a day, and crossed deadlines.
-// Findings are deterministic functions of (shop, profile, now); text is
-// English, or Chinese when the profile's language is "zh-CN".
+// Findings are deterministic functions of (shop, profile, now). They are
+// structured only: kind, subject, stage, severity, due_at, amount_at_risk
+// and the evidence (keys in watchers/evidence_keys.h; times in the profile's
+// zone). summary and action are left empty: notifier/finding_text.h words
+// them in the tenant's language, so no human text is written here.
 std::unique_ptr<RiskWatcher> MakeRiskWatcher(v1::AlertKind kind);
 
 // FEED_SILENT, the blind-feed watchdog of one tenant: a CRITICAL finding
 // (shop_id empty) once `silence` has passed since `last_heard` without an
 // event; next_check is the moment it would fire. No finding and no
-// next_check when `silence` is not positive. `zh`: Chinese texts.
+// next_check when `silence` is not positive. Like every finding here, it
+// carries no text (notifier/finding_text.h words it).
 WatchResult CheckFeedSilence(absl::string_view tenant, absl::Time last_heard,
-                             absl::Duration silence, absl::Time now, bool zh);
+                             absl::Duration silence, absl::Time now);
 
 }  // namespace depositd::watchers
 
