@@ -514,6 +514,24 @@ TEST_F(WatcherTest, FeedExpiringEscalatesBeforeExpiry) {
   }
 }
 
+// risk_watchers.h's contract: a watcher, of its own kind, for every
+// shop-level kind (FEED_DEAUTHORIZED included); nullptr for the rest.
+TEST(MakeRiskWatcherTest, AWatcherForEachShopLevelKindAndNullptrOtherwise) {
+  for (int k = v1::INACTIVITY; k <= v1::REOPEN_COOLING_OFF; ++k) {
+    const auto kind = static_cast<v1::AlertKind>(k);
+    const auto w = MakeRiskWatcher(kind);
+    ASSERT_NE(w, nullptr) << k;
+    EXPECT_EQ(w->kind(), kind);
+  }
+  ASSERT_NE(MakeRiskWatcher(v1::FEED_DEAUTHORIZED), nullptr);
+  EXPECT_EQ(MakeRiskWatcher(v1::FEED_DEAUTHORIZED)->kind(),
+            v1::FEED_DEAUTHORIZED);
+  EXPECT_EQ(MakeRiskWatcher(v1::FEED_SILENT), nullptr);
+  EXPECT_EQ(MakeRiskWatcher(v1::SINK_FAILING), nullptr);
+  EXPECT_EQ(MakeRiskWatcher(v1::ALERT_KIND_UNSPECIFIED), nullptr);
+  EXPECT_EQ(MakeRiskWatcher(static_cast<v1::AlertKind>(999)), nullptr);
+}
+
 TEST(FeedSilenceTest, FiresAfterTheSilenceAndNotBefore) {
   const absl::Time heard = At(2026, 5, 1, 10);
   const absl::Duration silence = absl::Minutes(30);
