@@ -38,6 +38,11 @@ struct Sentences {
   absl::string_view overdue_by;  // $0 = a duration
   // Where the whole alert is: $0 tenant.
   absl::string_view full_alerts;
+  // A digest's title (digest.h): $0 tenant, $1 how many alerts, $2 the
+  // critical aside (digest_critical, or "").
+  absl::string_view digest_one;
+  absl::string_view digest_many;
+  absl::string_view digest_critical;  // $0 how many are critical
 
   // --- Which shop, the title and the lines around the risk.
   absl::string_view tenant;            // $0 tenant

@@ -18,6 +18,9 @@ Sentences* MakeEnglish() {
   s->in = "in $0";
   s->overdue_by = "overdue by $0";
   s->full_alerts = "Full alerts: depositctl alerts list --tenant $0";
+  s->digest_one = "$1 alert for tenant $0$2";
+  s->digest_many = "$1 alerts for tenant $0$2";
+  s->digest_critical = " ($0 critical)";
 
   s->tenant = "tenant $0";
   s->tenant_all_shops = "tenant $0 (all shops)";

@@ -18,6 +18,9 @@ Sentences* MakeChinese() {
   s->in = "$0后";
   s->overdue_by = "已逾期 $0";
   s->full_alerts = "完整告警：depositctl alerts list --tenant $0";
+  s->digest_one = "租户 $0 的 $1 条告警$2";
+  s->digest_many = "租户 $0 的 $1 条告警$2";
+  s->digest_critical = "（$0 条严重）";
 
   s->tenant = "租户 $0";
   s->tenant_all_shops = "租户 $0（全部店铺）";
