@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "notifier/finding_text.h"
 #include "watchers/risk_watchers.h"
 
 namespace depositd::daemon {
@@ -28,11 +29,13 @@ void RunShopChecks(ShardState& s, absl::Time now,
                                          ? ctx.feed_silence(e->state.tenant())
                                          : absl::ZeroDuration();
       r = watchers::CheckFeedSilence(
-          e->state.tenant(), absl::FromUnixNanos(e->feed_heard), silence, now,
-          e->profile->language == "zh-CN");
+          e->state.tenant(), absl::FromUnixNanos(e->feed_heard), silence, now);
     } else {
       r = ctx.watchers->CheckAll(s.Live(e)->state, *e->profile, now);
     }
+    // The watchers' findings carry no text: word them in the tenant's
+    // language before the book compares them (a change of words updates).
+    notifier::WordFindings(notifier::WordingFor(*e->profile, now), &r.findings);
     std::vector<v1::Alert> t =
         e->alerts.Update(std::move(r.findings), now, ctx.repeat);
     if (!t.empty()) {

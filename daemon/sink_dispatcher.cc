@@ -15,6 +15,7 @@
 #include "daemon/http_client.h"
 #include "daemon/store_keys.h"
 #include "notifier/sink_response.h"
+#include "watchers/evidence_keys.h"
 #include "watchers/timestamps.h"
 
 namespace depositd::daemon {
@@ -321,11 +322,12 @@ void SinkDispatcher::RaiseSinkFailing(Worker* w, const v1::Alert& about,
   a.set_state(v1::FIRING);
   a.set_change(v1::OPENED);
   auto& ev = *a.mutable_evidence();
-  ev["sink"] = w->sink.name();
-  ev["sink_type"] = v1::SinkType_Name(w->sink.type());
-  ev["reason"] = verdict.reason;
-  if (!verdict.detail.empty()) ev["detail"] = verdict.detail;
-  ev["refused_alert"] = notifier::AlertKeyString(about.key());
+  namespace evidence = watchers::evidence;
+  ev[evidence::kSink] = w->sink.name();
+  ev[evidence::kSinkType] = v1::SinkType_Name(w->sink.type());
+  ev[evidence::kReason] = verdict.reason;
+  if (!verdict.detail.empty()) ev[evidence::kDetail] = verdict.detail;
+  ev[evidence::kRefusedAlert] = notifier::AlertKeyString(about.key());
   watchers::ToTimestamp(now, a.mutable_at());
   watchers::ToTimestamp(now, a.mutable_starts_at());
   a.set_summary(absl::StrCat("sink ", w->sink.name(),

@@ -10,6 +10,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/stubs/logging.h"
+#include "notifier/finding_text.h"
 #include "watchers/limits.h"
 #include "watchers/timestamps.h"
 
@@ -124,6 +125,8 @@ void CheckShop(const watchers::ShopState& shop,
           "one explanation per blocker");
 
   watchers::WatchResult w = Watchers().CheckAll(shop, profile, now);
+  // As the daemon does: the watchers write no text, notifier/ words it.
+  notifier::WordFindings(notifier::WordingFor(profile, now), &w.findings);
   for (const v1::Finding& f : w.findings) {
     Require(f.key().tenant() == shop.tenant() &&
                 f.key().shop_id() == shop.shop_id(),
@@ -145,6 +148,7 @@ void CheckShop(const watchers::ShopState& shop,
     book->Update(std::move(w.findings), now);
   } else if (book != nullptr) {
     watchers::WatchResult again = Watchers().CheckAll(shop, profile, now);
+    notifier::WordFindings(notifier::WordingFor(profile, now), &again.findings);
     Require(w.findings.size() == again.findings.size(),
             "risk watchers are deterministic");
     book->Update(std::move(w.findings), now);

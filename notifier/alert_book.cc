@@ -60,19 +60,6 @@ const google::protobuf::Timestamp& PagedAt(const v1::Alert& a) {
 
 }  // namespace
 
-bool AlertKeyLess(const v1::AlertKey& a, const v1::AlertKey& b) {
-  // Inside one book tenant and shop are equal, so compare them last.
-  if (a.kind() != b.kind()) return a.kind() < b.kind();
-  if (int c = a.subject().compare(b.subject()); c != 0) return c < 0;
-  if (int c = a.tenant().compare(b.tenant()); c != 0) return c < 0;
-  return a.shop_id() < b.shop_id();
-}
-
-bool AlertKeyEqual(const v1::AlertKey& a, const v1::AlertKey& b) {
-  return a.kind() == b.kind() && a.subject() == b.subject() &&
-         a.shop_id() == b.shop_id() && a.tenant() == b.tenant();
-}
-
 // When `a` (as last paged) is due to repeat; InfiniteFuture if never.
 static absl::Time RepeatDue(const v1::Alert& a, const RepeatPolicy* repeat) {
   if (repeat == nullptr || !*repeat || a.acknowledged()) {

@@ -57,13 +57,9 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "depositd/v1/alerts.pb.h"
+#include "notifier/alert_key.h"  // AlertKeyLess orders a book
 
 namespace depositd::notifier {
-
-// Orders alert keys by (kind, subject, tenant, shop): a book holds one
-// shop's alerts, so kind and subject decide.
-bool AlertKeyLess(const v1::AlertKey& a, const v1::AlertKey& b);
-bool AlertKeyEqual(const v1::AlertKey& a, const v1::AlertKey& b);
 
 // How long an unchanged, unacknowledged firing alert waits after it was
 // last paged before it pages again; absl::InfiniteDuration(): never. Must be

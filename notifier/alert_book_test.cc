@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "notifier/finding_text.h"
 #include "watchers/risk_watchers.h"
 #include "watchers/shop_state.h"
 #include "watchers/test_events.h"
@@ -583,6 +584,8 @@ TEST(AlertBookPropertyTest, GroupingOfEventsDoesNotChangeWhatAlertsSay) {
       watchers::ShopState shop("t1", "s1");
       auto check = [&](absl::Time now) {
         watchers::WatchResult r = watchers.CheckAll(shop, *profile, now);
+        // Worded as the daemon does, so a change of words updates too.
+        WordFindings(WordingFor(*profile, now), &r.findings);
         for (v1::Alert& a : book->Update(std::move(r.findings), now, &every6h))
           log->push_back(std::move(a));
       };

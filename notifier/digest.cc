@@ -5,7 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/substitute.h"
 #include "notifier/phrases.h"
+#include "notifier/sentences.h"
 
 namespace depositd::notifier {
 
@@ -13,22 +15,15 @@ AlertMessage RenderDigest(absl::Span<const v1::Alert> alerts,
                           absl::string_view language) {
   AlertMessage m;
   if (alerts.empty()) return m;
-  const bool zh = language == "zh-CN";
+  const Sentences& s = SentencesFor(language);
   const std::string& tenant = alerts.front().key().tenant();
   size_t critical = 0;
   for (const v1::Alert& a : alerts) {
     if (a.severity() == v1::CRITICAL && a.state() == v1::FIRING) ++critical;
   }
-  if (zh) {
-    m.title = absl::StrCat(
-        "租户 ", tenant, " 的 ", alerts.size(), " 条告警",
-        critical > 0 ? absl::StrCat("（", critical, " 条严重）") : "");
-  } else {
-    m.title = absl::StrCat(
-        alerts.size(), alerts.size() == 1 ? " alert" : " alerts",
-        " for tenant ", tenant,
-        critical > 0 ? absl::StrCat(" (", critical, " critical)") : "");
-  }
+  m.title = absl::Substitute(
+      alerts.size() == 1 ? s.digest_one : s.digest_many, tenant, alerts.size(),
+      critical > 0 ? absl::Substitute(s.digest_critical, critical) : "");
   std::vector<std::string> text = {m.title};
   std::vector<std::string> md = {absl::StrCat("### ", m.title)};
   for (const v1::Alert& a : alerts) {

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "notifier/alert_key.h"
 #include "notifier/digest.h"
 #include "notifier/message.h"
 #include "watchers/currency.h"
@@ -309,13 +310,6 @@ std::string UrlEncode(absl::string_view s) {
       out += kDigits[c & 0xF];
     }
   }
-  return out;
-}
-
-std::string AlertKeyString(const v1::AlertKey& key) {
-  std::string out = absl::StrCat(key.tenant(), "/", key.shop_id(), "/",
-                                 v1::AlertKind_Name(key.kind()));
-  if (!key.subject().empty()) absl::StrAppend(&out, "/", key.subject());
   return out;
 }
 

@@ -64,6 +64,7 @@
 #include "absl/types/span.h"
 #include "depositd/v1/alerts.pb.h"
 #include "depositd/v1/config.pb.h"
+#include "notifier/alert_key.h"  // AlertKeyString, for the header
 
 namespace depositd::notifier {
 
@@ -134,11 +135,6 @@ std::string HexLower(absl::string_view raw);
 // RFC 3986: unreserved characters (A-Z a-z 0-9 - . _ ~) kept, every other
 // byte as %XX (upper-case hex).
 std::string UrlEncode(absl::string_view s);
-
-// "tenant/shop_id/KIND/subject", or "tenant/shop_id/KIND" when the subject
-// is empty (never a trailing '/') — the X-Depositd-Alert-Key header and log
-// name of an alert.
-std::string AlertKeyString(const v1::AlertKey& key);
 
 // The longest prefix of `s` of at most `max_bytes` bytes that ends on a UTF-8
 // character boundary; when `s` is cut, the result ends with "…" (counted in

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "watchers/evidence_keys.h"
 #include "watchers/limits.h"
 #include "watchers/projection.h"
 #include "watchers/risk_view.h"
@@ -92,8 +93,6 @@ void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
   ts->set_nanos(static_cast<int32_t>(n));
 }
 
-bool Zh(const ResolvedProfile& profile) { return profile.language == "zh-CN"; }
-
 std::string TimeText(absl::Time t, const ResolvedProfile& profile) {
   const absl::TimeZone zone =
       profile.calendar ? profile.calendar->zone() : absl::UTCTimeZone();
@@ -156,49 +155,19 @@ class InactivityWatcher final : public RiskWatcher {
     SetTime(deadline, f->mutable_due_at());
     int64_t balance = 0;
     std::string currency;
-    std::string at_risk;
     if (SingleBalance(in, &balance, &currency) && balance > 0) {
       // Split so that a balance near the int64 range cannot overflow.
       const int64_t risk = balance / 100 * rule.deduction_percent() +
                            balance % 100 * rule.deduction_percent() / 100;
       f->mutable_amount_at_risk()->set_minor_units(risk);
       f->mutable_amount_at_risk()->set_currency(currency);
-      at_risk = absl::StrCat(" (", FormatMoney(risk, currency), ")");
     }
-    (*f->mutable_evidence())["days_without_sale"] = absl::StrCat(days);
-    (*f->mutable_evidence())["limit_days"] = absl::StrCat(rule.limit_days());
-    (*f->mutable_evidence())["deduction_percent"] =
+    (*f->mutable_evidence())[evidence::kDaysWithoutSale] = absl::StrCat(days);
+    (*f->mutable_evidence())[evidence::kLimitDays] =
+        absl::StrCat(rule.limit_days());
+    (*f->mutable_evidence())[evidence::kDeductionPercent] =
         absl::StrCat(rule.deduction_percent());
-    (*f->mutable_evidence())["last_sale_at"] = TimeText(from, profile);
-    const bool crossed = now >= deadline;
-    if (Zh(profile)) {
-      f->set_summary(
-          crossed ? absl::StrCat("已连续 ", days, " 天无销售，超过 ",
-                                 rule.limit_days(), " 天限制：保证金的 ",
-                                 rule.deduction_percent(), "%", at_risk,
-                                 " 将被扣除")
-                  : absl::StrCat("已连续 ", days, " 天无销售；距 ",
-                                 rule.limit_days(), " 天限制还剩 ", s.name,
-                                 "，届时扣除保证金的 ",
-                                 rule.deduction_percent(), "%", at_risk));
-      f->set_action(crossed ? "立即完成一笔销售并联系平台确认扣款情况"
-                            : absl::StrCat("在 ", TimeText(deadline, profile),
-                                           " 之前完成至少一笔销售"));
-    } else {
-      f->set_summary(
-          crossed ? absl::StrCat(days, " days without a sale: the ",
-                                 rule.limit_days(), "-day limit is crossed; ",
-                                 rule.deduction_percent(), "% of the deposit",
-                                 at_risk, " is deducted")
-                  : absl::StrCat(days, " days without a sale; ", s.name,
-                                 " before a ", rule.deduction_percent(),
-                                 "% deduction of the deposit", at_risk, " at ",
-                                 rule.limit_days(), " days"));
-      f->set_action(
-          crossed ? "Make a sale now and ask the platform about the deduction."
-                  : absl::StrCat("Make at least one sale before ",
-                                 TimeText(deadline, profile), "."));
-    }
+    (*f->mutable_evidence())[evidence::kLastSaleAt] = TimeText(from, profile);
   }
 };
 
@@ -236,36 +205,12 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
       }
       const std::string kind_name =
           v1::DisputeKind_Name(static_cast<v1::DisputeKind>(d.kind()));
-      (*f->mutable_evidence())["dispute_id"] = id;
-      (*f->mutable_evidence())["dispute_kind"] = kind_name;
-      (*f->mutable_evidence())["response_due_at"] = TimeText(due, profile);
+      (*f->mutable_evidence())[evidence::kDisputeId] = id;
+      (*f->mutable_evidence())[evidence::kDisputeKind] = kind_name;
+      (*f->mutable_evidence())[evidence::kResponseDueAt] =
+          TimeText(due, profile);
       if (!d.order_id().empty())
-        (*f->mutable_evidence())["order_id"] = d.order_id();
-      const bool breached = now >= due;
-      if (Zh(profile)) {
-        f->set_summary(
-            breached ? absl::StrCat("纠纷 ", id, "（", kind_name,
-                                    "）已超过回复期限 ", TimeText(due, profile))
-                     : absl::StrCat("纠纷 ", id, "（", kind_name, "）须在 ",
-                                    TimeText(due, profile), " 前回复（剩余 ",
-                                    s.name, "）"));
-        f->set_action(d.kind() == v1::NOT_RECEIVED
-                          ? "上传物流签收证明并回复买家"
-                          : "立即回复并提交证据");
-      } else {
-        f->set_summary(breached
-                           ? absl::StrCat("dispute ", id, " (", kind_name,
-                                          ") passed its response deadline ",
-                                          TimeText(due, profile))
-                           : absl::StrCat("dispute ", id, " (", kind_name,
-                                          ") must be answered by ",
-                                          TimeText(due, profile), " (", s.name,
-                                          " left)"));
-        f->set_action(
-            d.kind() == v1::NOT_RECEIVED
-                ? "Upload proof of delivery (logistics tracking) and respond."
-                : "Respond to the dispute with evidence now.");
-      }
+        (*f->mutable_evidence())[evidence::kOrderId] = d.order_id();
     }
   }
 };
@@ -300,25 +245,14 @@ class AppealWindowClosingWatcher final : public RiskWatcher {
       SetTime(deadline, f->mutable_due_at());
       f->mutable_amount_at_risk()->set_minor_units(d.amount());
       f->mutable_amount_at_risk()->set_currency(d.currency());
-      (*f->mutable_evidence())["deduction_id"] = id;
-      (*f->mutable_evidence())["amount"] =
+      (*f->mutable_evidence())[evidence::kDeductionId] = id;
+      (*f->mutable_evidence())[evidence::kAmount] =
           FormatMoney(d.amount(), d.currency());
-      (*f->mutable_evidence())["reason"] = d.reason();
-      (*f->mutable_evidence())["appeal_deadline"] = TimeText(deadline, profile);
-      if (d.counterfeit()) (*f->mutable_evidence())["counterfeit"] = "true";
-      if (Zh(profile)) {
-        f->set_summary(absl::StrCat(
-            "扣款 ", id, "（", FormatMoney(d.amount(), d.currency()),
-            "）的申诉期将于 ", TimeText(deadline, profile), " 截止，尚未申诉"));
-        f->set_action("如有异议，请在截止前提交申诉材料");
-      } else {
-        f->set_summary(absl::StrCat("appeal window for deduction ", id, " (",
-                                    FormatMoney(d.amount(), d.currency()),
-                                    ") closes ", TimeText(deadline, profile),
-                                    "; no appeal filed"));
-        f->set_action(
-            "File the appeal with evidence before the window closes.");
-      }
+      (*f->mutable_evidence())[evidence::kReason] = d.reason();
+      (*f->mutable_evidence())[evidence::kAppealDeadline] =
+          TimeText(deadline, profile);
+      if (d.counterfeit())
+        (*f->mutable_evidence())[evidence::kCounterfeit] = "true";
     }
   }
 };
@@ -348,19 +282,9 @@ class BalanceShortWatcher final : public RiskWatcher {
       const std::string have_text = FormatMoney(have, cur);
       const std::string need_text = FormatMoney(need, cur);
       const std::string shortfall_text = FormatMoney(shortfall, cur);
-      (*f->mutable_evidence())["balance"] = have_text;
-      (*f->mutable_evidence())["required"] = need_text;
-      (*f->mutable_evidence())["shortfall"] = shortfall_text;
-      if (Zh(profile)) {
-        f->set_summary(absl::StrCat("保证金余额 ", have_text, " 低于要求 ",
-                                    need_text, "，差额 ", shortfall_text));
-        f->set_action("请补缴保证金至要求金额");
-      } else {
-        f->set_summary(absl::StrCat("deposit balance ", have_text,
-                                    " is below the required ", need_text,
-                                    " (short by ", shortfall_text, ")"));
-        f->set_action("Top up the deposit to the required amount.");
-      }
+      (*f->mutable_evidence())[evidence::kBalance] = have_text;
+      (*f->mutable_evidence())[evidence::kRequired] = need_text;
+      (*f->mutable_evidence())[evidence::kShortfall] = shortfall_text;
     }
   }
 };
@@ -407,22 +331,11 @@ class UnpaidFeesWatcher final : public RiskWatcher {
       SetTime(due, f->mutable_due_at());
       f->mutable_amount_at_risk()->set_minor_units(owed);
       f->mutable_amount_at_risk()->set_currency(fee.currency());
-      (*f->mutable_evidence())["fee_id"] = id;
-      (*f->mutable_evidence())["category"] = category;
-      (*f->mutable_evidence())["outstanding"] =
+      (*f->mutable_evidence())[evidence::kFeeId] = id;
+      (*f->mutable_evidence())[evidence::kCategory] = category;
+      (*f->mutable_evidence())[evidence::kOutstanding] =
           FormatMoney(owed, fee.currency());
-      (*f->mutable_evidence())["days_overdue"] = absl::StrCat(days);
-      if (Zh(profile)) {
-        f->set_summary(absl::StrCat("费用 ", id, "（", category, "）",
-                                    FormatMoney(owed, fee.currency()),
-                                    " 已逾期 ", days, " 天未缴"));
-        f->set_action("请尽快缴清该费用，否则会阻止保证金退还");
-      } else {
-        f->set_summary(absl::StrCat(
-            "fee ", id, " (", category, ") ", FormatMoney(owed, fee.currency()),
-            " unpaid ", days, " days after it was due"));
-        f->set_action("Pay the fee; unpaid fees block the deposit refund.");
-      }
+      (*f->mutable_evidence())[evidence::kDaysOverdue] = absl::StrCat(days);
     }
   }
 };
@@ -437,8 +350,8 @@ class MetricBelowThresholdWatcher final : public RiskWatcher {
              absl::Time now, WatchResult* out) const override {
     const RiskView in(shop);
     const v1::HealthThresholds& h = profile.settings.health();
-    auto check = [&](const char* name, const char* zh_name, bool has,
-                     double threshold, bool minimum) {
+    auto check = [&](const char* name, bool has, double threshold,
+                     bool minimum) {
       if (!has) return;
       auto it = in.metrics.find(name);
       if (it == in.metrics.end()) return;
@@ -447,27 +360,16 @@ class MetricBelowThresholdWatcher final : public RiskWatcher {
       v1::Finding* f = NewFinding(shop, kind(), name, out);
       f->set_severity(v1::WARNING);
       f->set_stage("below");
-      (*f->mutable_evidence())["metric"] = name;
-      (*f->mutable_evidence())["value"] = absl::StrFormat("%.2f", v);
-      (*f->mutable_evidence())["threshold"] =
+      (*f->mutable_evidence())[evidence::kMetric] = name;
+      (*f->mutable_evidence())[evidence::kValue] = absl::StrFormat("%.2f", v);
+      (*f->mutable_evidence())[evidence::kThreshold] =
           absl::StrFormat("%.2f", threshold);
-      if (Zh(profile)) {
-        f->set_summary(absl::StrFormat("%s 为 %.2f，%s %.2f 的要求", zh_name, v,
-                                       minimum ? "低于" : "高于", threshold));
-        f->set_action("改善店铺指标，否则保证金退还会被拒绝");
-      } else {
-        f->set_summary(absl::StrFormat("%s is %.2f, %s the threshold %.2f",
-                                       name, v, minimum ? "below" : "above",
-                                       threshold));
-        f->set_action(
-            "Improve the metric; the platform checks it before refunding.");
-      }
     };
-    check("fulfilment_rate_pct", "履约率", h.has_min_fulfilment_rate_pct(),
+    check("fulfilment_rate_pct", h.has_min_fulfilment_rate_pct(),
           h.min_fulfilment_rate_pct(), true);
-    check("return_rate_pct", "退货率", h.has_max_return_rate_pct(),
+    check("return_rate_pct", h.has_max_return_rate_pct(),
           h.max_return_rate_pct(), false);
-    check("dsr", "店铺评分", h.has_min_dsr(), h.min_dsr(), true);
+    check("dsr", h.has_min_dsr(), h.min_dsr(), true);
   }
 };
 
@@ -496,13 +398,10 @@ class ClosureBlockedWatcher final : public RiskWatcher {
       return;
     }
     const v1::ReadinessReport report = shop.Evaluate(now, profile);
-    std::vector<std::string> lines;
     int64_t count = 0;
     for (const v1::Blocker& b : report.blockers()) {
       if (b.has_clears_at() || b.condition() == v1::R7_WAITING_PERIOD) continue;
       ++count;
-      lines.push_back(
-          absl::StrCat(v1::Condition_Name(b.condition()), ": ", b.summary()));
     }
     if (count == 0) return;
     // A post-closure grace (domain.md §3) with R1–R3 still blocking: the
@@ -542,16 +441,8 @@ class ClosureBlockedWatcher final : public RiskWatcher {
     f->set_stage(stage);
     if (grace_end != absl::InfiniteFuture() && grace_blockers) {
       SetTime(grace_end, f->mutable_due_at());
-      (*f->mutable_evidence())["grace_ends_at"] = TimeText(grace_end, profile);
-      if (now >= grace_end) {
-        lines.push_back(Zh(profile)
-                            ? absl::StrCat("关店后纠纷宽限期已于 ",
-                                           TimeText(grace_end, profile),
-                                           " 结束，退款可能被拒")
-                            : absl::StrCat("the post-closure grace ended ",
-                                           TimeText(grace_end, profile),
-                                           ": the refund may be rejected"));
-      }
+      (*f->mutable_evidence())[evidence::kGraceEndsAt] =
+          TimeText(grace_end, profile);
     }
     for (const v1::Blocker& b : report.blockers()) {
       if (b.has_clears_at() || b.condition() == v1::R7_WAITING_PERIOD) continue;
@@ -559,30 +450,19 @@ class ClosureBlockedWatcher final : public RiskWatcher {
       (*f->mutable_evidence())[name] = b.summary();
       // Structured, so that notifier/ words each blocker in the tenant's
       // language: how many things block, and the amounts involved.
-      (*f->mutable_evidence())[name + ".count"] = absl::StrCat(b.count());
+      (*f->mutable_evidence())[name + evidence::kBlockerCountSuffix] =
+          absl::StrCat(b.count());
       std::vector<std::string> amounts;
       for (const v1::Money& m : b.amounts()) {
         amounts.push_back(FormatMoney(m.minor_units(), m.currency()));
       }
       if (!amounts.empty()) {
-        (*f->mutable_evidence())[name + ".amounts"] =
+        (*f->mutable_evidence())[name + evidence::kBlockerAmountsSuffix] =
             absl::StrJoin(amounts, ", ");
       }
     }
-    (*f->mutable_evidence())["closure_requested_at"] = TimeText(start, profile);
-    if (Zh(profile)) {
-      f->set_summary(absl::StrCat("已申请关店，但仍有 ", count,
-                                  " 项条件阻止保证金退还：",
-                                  absl::StrJoin(lines, "；")));
-      f->set_action("逐项处理上述阻碍（纠纷、未缴费用、违规、账户等）");
-    } else {
-      f->set_summary(absl::StrCat(
-          "closure requested but ", count,
-          " conditions block the refund: ", absl::StrJoin(lines, "; ")));
-      f->set_action(
-          "Clear each blocker listed (disputes, fees, violations, account, "
-          "…).");
-    }
+    (*f->mutable_evidence())[evidence::kClosureRequestedAt] =
+        TimeText(start, profile);
   }
 };
 
@@ -626,21 +506,10 @@ class RefundOverdueWatcher final : public RiskWatcher {
           it == refundable.end() ? 0 : it->second);
       f->mutable_amount_at_risk()->set_currency(currency);
     }
-    (*f->mutable_evidence())["expected_paid_at"] = TimeText(expected, profile);
-    (*f->mutable_evidence())["projection"] = absl::StrJoin(p.steps(), "; ");
-    if (Zh(profile)) {
-      f->set_summary(absl::StrCat("保证金退款预计于 ",
-                                  TimeText(expected, profile),
-                                  " 到账，至今未收到"));
-      f->set_action("联系平台客服催办退款，并保留申请与付款凭证");
-    } else {
-      f->set_summary(absl::StrCat("the deposit refund was expected by ",
-                                  TimeText(expected, profile),
-                                  " and has not arrived"));
-      f->set_action(
-          "Chase the platform's refund team; keep the application and "
-          "receipts.");
-    }
+    (*f->mutable_evidence())[evidence::kExpectedPaidAt] =
+        TimeText(expected, profile);
+    (*f->mutable_evidence())[evidence::kProjection] =
+        absl::StrJoin(p.steps(), "; ");
   }
 };
 
@@ -666,25 +535,10 @@ class AccountMismatchWatcher final : public RiskWatcher {
       paths.push_back(absl::StrCat(id, "=", p.channel(), "/", p.account(), " ",
                                    p.currency()));
     }
-    (*f->mutable_evidence())["refund_account"] = absl::StrCat(
+    (*f->mutable_evidence())[evidence::kRefundAccount] = absl::StrCat(
         in.refund_channel, "/", in.refund_account, " ", in.refund_currency);
-    (*f->mutable_evidence())["paying_accounts"] = absl::StrJoin(paths, ", ");
-    if (Zh(profile)) {
-      f->set_summary(absl::StrCat("退款账户 ", in.refund_account,
-                                  " 与缴纳保证金的账户/币种不一致：",
-                                  absl::StrJoin(paths, "，")));
-      f->set_action(
-          "保证金只能原路返还：请把退款账户改为原缴款渠道、账户和币种");
-    } else {
-      f->set_summary(absl::StrCat(
-          "refund account ", in.refund_channel, "/", in.refund_account, " ",
-          in.refund_currency,
-          " differs from the paying accounts: ", absl::StrJoin(paths, ", ")));
-      f->set_action(
-          "Refunds go back by the original path: set the refund account to the "
-          "paying "
-          "channel, account and currency.");
-    }
+    (*f->mutable_evidence())[evidence::kPayingAccounts] =
+        absl::StrJoin(paths, ", ");
   }
 };
 
@@ -704,10 +558,6 @@ class ReopenCoolingOffWatcher final : public RiskWatcher {
     const int days = profile.settings.reopen_cooling_off_days();
     const int months = profile.settings.reopen_cooling_off_months();
     if (days <= 0 && months <= 0) return;
-    const std::string period = months > 0 ? absl::StrCat(months, "-month")
-                                          : absl::StrCat(days, "-day");
-    const std::string period_zh =
-        months > 0 ? absl::StrCat(months, " 个月") : absl::StrCat(days, " 天");
     auto fire = [&](const char* subject, int64_t closed_ns,
                     int64_t attempt_ns) {
       const absl::Time closed = NanosToTime(closed_ns);
@@ -726,28 +576,18 @@ class ReopenCoolingOffWatcher final : public RiskWatcher {
       f->set_severity(v1::WARNING);
       f->set_stage("inside");
       SetTime(end, f->mutable_due_at());
-      (*f->mutable_evidence())["closed_at"] = TimeText(closed, profile);
-      (*f->mutable_evidence())["attempt_at"] = TimeText(attempt, profile);
+      (*f->mutable_evidence())[evidence::kClosedAt] = TimeText(closed, profile);
+      (*f->mutable_evidence())[evidence::kAttemptAt] =
+          TimeText(attempt, profile);
       if (months > 0) {
-        (*f->mutable_evidence())["cooling_off_months"] = absl::StrCat(months);
+        (*f->mutable_evidence())[evidence::kCoolingOffMonths] =
+            absl::StrCat(months);
       } else {
-        (*f->mutable_evidence())["cooling_off_days"] = absl::StrCat(days);
+        (*f->mutable_evidence())[evidence::kCoolingOffDays] =
+            absl::StrCat(days);
       }
       if (!in.legal_entity_id.empty()) {
-        (*f->mutable_evidence())["legal_entity_id"] = in.legal_entity_id;
-      }
-      if (Zh(profile)) {
-        f->set_summary(absl::StrCat("关店后 ", period_zh, "冷静期内（至 ",
-                                    TimeText(end, profile), "）尝试重新开店"));
-        f->set_action("冷静期内重新开店可能被拒绝或影响保证金，请确认后再操作");
-      } else {
-        f->set_summary(absl::StrCat("reopen attempted inside the ", period,
-                                    " cooling-off period after closure (ends ",
-                                    TimeText(end, profile), ")"));
-        f->set_action(
-            "Check the platform's cooling-off rule before reopening; the "
-            "attempt may be "
-            "rejected.");
+        (*f->mutable_evidence())[evidence::kLegalEntityId] = in.legal_entity_id;
       }
     };
     const ClosureFacts cf = in.closure();
@@ -776,21 +616,8 @@ class FeedAuthorizationWatcher final : public RiskWatcher {
       f->set_severity(v1::CRITICAL);
       f->set_stage("revoked");
       const absl::Time at = NanosToTime(in.feed_state_at);
-      (*f->mutable_evidence())["feed_state"] = "DEAUTHORIZED";
-      (*f->mutable_evidence())["changed_at"] = TimeText(at, profile);
-      if (Zh(profile)) {
-        f->set_summary(
-            absl::StrCat("店铺数据授权已于 ", TimeText(at, profile),
-                         " 被撤销：depositd 看不到该店铺的订单、纠纷和扣款"));
-        f->set_action("请在平台卖家中心重新授权集成应用，恢复后补推期间的事件");
-      } else {
-        f->set_summary(absl::StrCat(
-            "the shop's feed was deauthorized at ", TimeText(at, profile),
-            ": depositd no longer sees its orders, disputes or deductions"));
-        f->set_action(
-            "Re-authorize the integration in the platform's seller centre, "
-            "then re-send the events missed meanwhile.");
-      }
+      (*f->mutable_evidence())[evidence::kFeedState] = "DEAUTHORIZED";
+      (*f->mutable_evidence())[evidence::kChangedAt] = TimeText(at, profile);
       return;
     }
     if (in.feed_state != v1::EXPIRING || in.feed_expires_at == 0) return;
@@ -808,36 +635,15 @@ class FeedAuthorizationWatcher final : public RiskWatcher {
     f->set_severity(st.severity);
     f->set_stage(st.name);
     SetTime(expires, f->mutable_due_at());
-    (*f->mutable_evidence())["feed_state"] = "EXPIRING";
-    (*f->mutable_evidence())["expires_at"] = TimeText(expires, profile);
-    const bool expired = now >= expires;
-    if (Zh(profile)) {
-      f->set_summary(
-          expired
-              ? absl::StrCat("店铺数据授权已于 ", TimeText(expires, profile),
-                             " 过期：depositd 看不到该店铺")
-              : absl::StrCat("店铺数据授权将于 ", TimeText(expires, profile),
-                             " 过期，过期后 depositd 将看不到该店铺"));
-      f->set_action("请在过期前于平台卖家中心续期授权");
-    } else {
-      f->set_summary(
-          expired ? absl::StrCat("the shop's feed authorization expired at ",
-                                 TimeText(expires, profile),
-                                 ": depositd cannot see this shop")
-                  : absl::StrCat("the shop's feed authorization expires at ",
-                                 TimeText(expires, profile),
-                                 "; after that depositd cannot see this shop"));
-      f->set_action(
-          "Renew the integration's authorization in the platform's seller "
-          "centre before it expires.");
-    }
+    (*f->mutable_evidence())[evidence::kFeedState] = "EXPIRING";
+    (*f->mutable_evidence())[evidence::kExpiresAt] = TimeText(expires, profile);
   }
 };
 
 }  // namespace
 
 WatchResult CheckFeedSilence(absl::string_view tenant, absl::Time last_heard,
-                             absl::Duration silence, absl::Time now, bool zh) {
+                             absl::Duration silence, absl::Time now) {
   WatchResult out;
   if (silence <= absl::ZeroDuration() || last_heard == absl::InfinitePast()) {
     return out;
@@ -854,26 +660,10 @@ WatchResult CheckFeedSilence(absl::string_view tenant, absl::Time last_heard,
   f->set_severity(v1::CRITICAL);
   f->set_stage("silent");
   SetTime(due, f->mutable_due_at());
-  const int64_t minutes = WholeUnits(now - last_heard, absl::Minutes(1));
   const int64_t limit = WholeUnits(silence, absl::Minutes(1));
-  (*f->mutable_evidence())["last_event_at"] =
+  (*f->mutable_evidence())[evidence::kLastEventAt] =
       absl::FormatTime("%Y-%m-%d %H:%M %Ez", last_heard, absl::UTCTimeZone());
-  (*f->mutable_evidence())["silence_minutes"] = absl::StrCat(limit);
-  if (zh) {
-    f->set_summary(absl::StrCat("租户 ", tenant, " 已超过 ", limit,
-                                " 分钟没有推送任何事件（上次 ",
-                                (*f->mutable_evidence())["last_event_at"],
-                                "）：depositd 看不到其店铺的风险"));
-    f->set_action("请检查该租户的集成：推送任务、授权和网络");
-  } else {
-    f->set_summary(absl::StrCat(
-        "no events from tenant ", tenant, " for ", minutes, " minutes (limit ",
-        limit, ", last at ", (*f->mutable_evidence())["last_event_at"],
-        "): depositd cannot see its shops' risks"));
-    f->set_action(
-        "Check the tenant's integration: its event pusher, its platform "
-        "authorization and the network path to depositd.");
-  }
+  (*f->mutable_evidence())[evidence::kSilenceMinutes] = absl::StrCat(limit);
   return out;
 }
 

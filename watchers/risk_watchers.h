@@ -33,8 +33,10 @@ class RiskWatcher {
                      absl::Time now, WatchResult* out) const = 0;
 };
 
-// Every shop-level watcher (INACTIVITY … REOPEN_COOLING_OFF; FEED_SILENT is
-// per tenant and lives in the daemon). Thread-safe (stateless).
+// Every shop-level watcher: INACTIVITY … REOPEN_COOLING_OFF and
+// FEED_DEAUTHORIZED (FEED_SILENT is per tenant, see CheckFeedSilence;
+// SINK_FAILING is raised by the daemon's sink dispatcher). Thread-safe
+// (stateless).
 class RiskWatchers {
  public:
   RiskWatchers();
@@ -47,9 +49,12 @@ class RiskWatchers {
   std::vector<std::unique_ptr<RiskWatcher>> watchers_;
 };
 
-// The watcher for one alert kind (INACTIVITY … REOPEN_COOLING_OFF), e.g. for
-// a test or a daemon that schedules kinds separately; nullptr for a kind
-// that is not a shop-level watcher (FEED_SILENT, FEED_DEAUTHORIZED).
+// The watcher for one shop-level alert kind (INACTIVITY … REOPEN_COOLING_OFF,
+// and FEED_DEAUTHORIZED), e.g. for a test or a daemon that schedules kinds
+// separately. Returns nullptr for every other kind: FEED_SILENT (per tenant:
+// CheckFeedSilence), SINK_FAILING (raised by the daemon's sink dispatcher),
+// ALERT_KIND_UNSPECIFIED and values the enum does not name. Never fails
+// otherwise; the caller owns the watcher.
 //
 // Stages and lead times (profile settings, domain.md §5 defaults):
 //   INACTIVITY            "30d","14d","7d","1d" before the limit, "crossed"
@@ -63,18 +68,20 @@ class RiskWatchers {
 //   ACCOUNT_MISMATCH "mismatch", REOPEN_COOLING_OFF "inside": at once.
 // Severity: INFO for leads over 7 days, WARNING up to 7 days, CRITICAL for
 // the last lead, leads under a day, and crossed deadlines.
-// Findings are deterministic functions of (shop, profile, now); text is
-// English, or Chinese when the profile's language is "zh-CN".
-// One watcher by kind (nullptr for FEED_SILENT, which is per tenant, and
-// unknown kinds).
+// Findings are deterministic functions of (shop, profile, now). They are
+// structured only: kind, subject, stage, severity, due_at, amount_at_risk
+// and the evidence (keys in watchers/evidence_keys.h; times in the profile's
+// zone). summary and action are left empty: notifier/finding_text.h words
+// them in the tenant's language, so no human text is written here.
 std::unique_ptr<RiskWatcher> MakeRiskWatcher(v1::AlertKind kind);
 
 // FEED_SILENT, the blind-feed watchdog of one tenant: a CRITICAL finding
 // (shop_id empty) once `silence` has passed since `last_heard` without an
 // event; next_check is the moment it would fire. No finding and no
-// next_check when `silence` is not positive. `zh`: Chinese texts.
+// next_check when `silence` is not positive. Like every finding here, it
+// carries no text (notifier/finding_text.h words it).
 WatchResult CheckFeedSilence(absl::string_view tenant, absl::Time last_heard,
-                             absl::Duration silence, absl::Time now, bool zh);
+                             absl::Duration silence, absl::Time now);
 
 }  // namespace depositd::watchers
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "notifier/finding_text.h"
 #include "watchers/test_events.h"
 
 namespace depositd::watchers {
@@ -12,6 +13,20 @@ namespace {
 
 using testing::At;
 using testing::Events;
+
+// The watchers write no text: the daemon has notifier/ word each finding
+// (finding_text.h). These tests check the words a user sees, so they word
+// the findings the same way.
+void Word(const ResolvedProfile& profile, absl::Time now, WatchResult* r) {
+  notifier::WordFindings(notifier::WordingFor(profile, now), &r->findings);
+}
+WatchResult WordedSilence(const WatchResult& r, absl::string_view language,
+                          absl::Time now) {
+  WatchResult worded = r;
+  notifier::WordFindings({language, absl::UTCTimeZone(), now},
+                         &worded.findings);
+  return worded;
+}
 
 class WatcherTest : public ::testing::Test {
  protected:
@@ -40,6 +55,11 @@ class WatcherTest : public ::testing::Test {
     EXPECT_NE(w, nullptr);
     last_ = WatchResult();
     w->Check(shop_, *profile_, now, &last_);
+    for (const auto& f : last_.findings) {
+      EXPECT_TRUE(f.summary().empty()) << "text is notifier/'s";
+      EXPECT_TRUE(f.action().empty()) << "text is notifier/'s";
+    }
+    Word(*profile_, now, &last_);
     for (const auto& f : last_.findings) {
       EXPECT_EQ(f.key().kind(), kind);
       EXPECT_EQ(f.key().tenant(), "t1");
@@ -417,8 +437,10 @@ TEST_F(WatcherTest, CheckAllIsDeterministicAndRunsEveryWatcher) {
   Apply(ev_.DisputeOpened(At(2026, 3, 1), "nr-1", v1::NOT_RECEIVED));
   Apply(ev_.ClosureRequested(At(2026, 3, 2)));
   RiskWatchers all;
-  const WatchResult a = all.CheckAll(shop_, *profile_, At(2026, 3, 3, 12));
-  const WatchResult b = all.CheckAll(shop_, *profile_, At(2026, 3, 3, 12));
+  WatchResult a = all.CheckAll(shop_, *profile_, At(2026, 3, 3, 12));
+  WatchResult b = all.CheckAll(shop_, *profile_, At(2026, 3, 3, 12));
+  Word(*profile_, At(2026, 3, 3, 12), &a);
+  Word(*profile_, At(2026, 3, 3, 12), &b);
   ASSERT_EQ(a.findings.size(), b.findings.size());
   for (size_t i = 0; i < a.findings.size(); ++i) {
     EXPECT_EQ(a.findings[i].key().SerializeAsString(),
@@ -492,6 +514,24 @@ TEST_F(WatcherTest, FeedExpiringEscalatesBeforeExpiry) {
   }
 }
 
+// risk_watchers.h's contract: a watcher, of its own kind, for every
+// shop-level kind (FEED_DEAUTHORIZED included); nullptr for the rest.
+TEST(MakeRiskWatcherTest, AWatcherForEachShopLevelKindAndNullptrOtherwise) {
+  for (int k = v1::INACTIVITY; k <= v1::REOPEN_COOLING_OFF; ++k) {
+    const auto kind = static_cast<v1::AlertKind>(k);
+    const auto w = MakeRiskWatcher(kind);
+    ASSERT_NE(w, nullptr) << k;
+    EXPECT_EQ(w->kind(), kind);
+  }
+  ASSERT_NE(MakeRiskWatcher(v1::FEED_DEAUTHORIZED), nullptr);
+  EXPECT_EQ(MakeRiskWatcher(v1::FEED_DEAUTHORIZED)->kind(),
+            v1::FEED_DEAUTHORIZED);
+  EXPECT_EQ(MakeRiskWatcher(v1::FEED_SILENT), nullptr);
+  EXPECT_EQ(MakeRiskWatcher(v1::SINK_FAILING), nullptr);
+  EXPECT_EQ(MakeRiskWatcher(v1::ALERT_KIND_UNSPECIFIED), nullptr);
+  EXPECT_EQ(MakeRiskWatcher(static_cast<v1::AlertKind>(999)), nullptr);
+}
+
 TEST(FeedSilenceTest, FiresAfterTheSilenceAndNotBefore) {
   const absl::Time heard = At(2026, 5, 1, 10);
   const absl::Duration silence = absl::Minutes(30);
@@ -506,7 +546,8 @@ TEST(FeedSilenceTest, FiresAfterTheSilenceAndNotBefore) {
       {heard + absl::Hours(5), true, absl::InfiniteFuture()},
   };
   for (const Case& c : cases) {
-    WatchResult r = CheckFeedSilence("acme", heard, silence, c.now, false);
+    WatchResult r = WordedSilence(
+        CheckFeedSilence("acme", heard, silence, c.now), "en", c.now);
     ASSERT_EQ(r.findings.size(), c.fires ? 1u : 0u);
     EXPECT_EQ(r.next_check, c.next_check);
     if (c.fires) {
@@ -520,10 +561,11 @@ TEST(FeedSilenceTest, FiresAfterTheSilenceAndNotBefore) {
     }
   }
   EXPECT_TRUE(CheckFeedSilence("acme", heard, absl::ZeroDuration(),
-                               heard + absl::Hours(100), false)
+                               heard + absl::Hours(100))
                   .findings.empty());
-  WatchResult zh =
-      CheckFeedSilence("acme", heard, silence, heard + absl::Hours(1), true);
+  WatchResult zh = WordedSilence(
+      CheckFeedSilence("acme", heard, silence, heard + absl::Hours(1)), "zh-CN",
+      heard + absl::Hours(1));
   ASSERT_EQ(zh.findings.size(), 1u);
   EXPECT_NE(zh.findings[0].summary().find("没有推送"), std::string::npos);
 }
