@@ -11,60 +11,27 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/currency.h"
+#include "common/encodings.h"
+#include "common/timestamps.h"
+#include "common/utf8.h"
 #include "notifier/digest.h"
 #include "notifier/message.h"
-#include "watchers/currency.h"
-#include "watchers/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
 
-using watchers::FromTimestamp;
+using common::FromTimestamp;
 
 constexpr absl::string_view kEllipsis = "…";  // 3 bytes of UTF-8
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-size_t Utf8SequenceLength(absl::string_view s, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n;
-  uint32_t cp;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  // Overlong, surrogate or out-of-range code points.
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
-}
-
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
-}
-
 std::string Rfc3339(const google::protobuf::Timestamp& ts) {
-  return Rfc3339(FromTimestamp(ts));
+  return common::FormatRfc3339(common::FromTimestamp(ts));
 }
 
 // A header value without CR/LF (no header injection through ids).
@@ -113,7 +80,7 @@ bool HasMoney(const v1::Alert& alert) {
 }
 
 std::string Formatted(const v1::Money& m) {
-  return watchers::FormatMoney(m.minor_units(), m.currency());
+  return common::FormatMoney(m.minor_units(), m.currency());
 }
 
 std::string WebhookBody(const v1::Alert& alert, const AlertMessage& msg) {
@@ -243,7 +210,8 @@ std::string JsonQuote(absl::string_view s) {
       ++i;
       continue;
     }
-    const size_t n = Utf8SequenceLength(s, i);
+    char32_t code_point;
+    const size_t n = common::DecodeUtf8At(s, i, &code_point);
     if (n == 0) {  // invalid UTF-8: replacement character, keep JSON valid
       out += "\\ufffd";
       ++i;
@@ -272,44 +240,6 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
        &len);
   return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string Base64(absl::string_view raw) {
-  std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(raw.data()),
-                      static_cast<int>(raw.size()));
-  out.resize(n);
-  return out;
-}
-
-std::string HexLower(absl::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xF];
-  }
-  return out;
-}
-
-std::string UrlEncode(absl::string_view s) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-        c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kDigits[c >> 4];
-      out += kDigits[c & 0xF];
-    }
-  }
-  return out;
 }
 
 std::string AlertKeyString(const v1::AlertKey& key) {
@@ -412,7 +342,7 @@ absl::StatusOr<HttpRequest> ChatRequest(const v1::Sink& sink,
       req.body = DingTalkBody(msg, text);
       if (!sink.secret().empty()) {
         const std::string ms = absl::StrCat(absl::ToUnixMillis(now));
-        const std::string sign = UrlEncode(Base64(
+        const std::string sign = common::PercentEncode(absl::Base64Escape(
             HmacSha256(sink.secret(), absl::StrCat(ms, "\n", sink.secret()))));
         req.url = WithQuery(sink.url(),
                             absl::StrCat("timestamp=", ms, "&sign=", sign));
@@ -423,7 +353,8 @@ absl::StatusOr<HttpRequest> ChatRequest(const v1::Sink& sink,
       std::string ts, sign;
       if (!sink.secret().empty()) {
         ts = absl::StrCat(absl::ToUnixSeconds(now));
-        sign = Base64(HmacSha256(absl::StrCat(ts, "\n", sink.secret()), ""));
+        sign = absl::Base64Escape(
+            HmacSha256(absl::StrCat(ts, "\n", sink.secret()), ""));
       }
       const std::string text = FitText(
           msg.text, pointer, kFeishuBodyMaxBytes,
@@ -469,7 +400,7 @@ absl::StatusOr<HttpRequest> BuildSinkRequest(const v1::Sink& sink,
         req.headers.emplace_back(
             "X-Depositd-Signature",
             absl::StrCat("sha256=",
-                         HexLower(HmacSha256(
+                         absl::BytesToHexString(HmacSha256(
                              sink.secret(), absl::StrCat(ts, ".", req.body)))));
       }
       return req;
@@ -557,8 +488,8 @@ absl::StatusOr<HttpRequest> BuildAlertmanagerRequest(
       return JsonObject()
           .Raw("labels", labels(severity))
           .Raw("annotations", annotations_json)
-          .Str("startsAt", Rfc3339(starts))
-          .Str("endsAt", Rfc3339(ends))
+          .Str("startsAt", common::FormatRfc3339(starts))
+          .Str("endsAt", common::FormatRfc3339(ends))
           .Done();
     };
     const bool resolved = alert.state() == v1::RESOLVED;

@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -125,15 +126,13 @@ absl::StatusOr<HttpRequest> BuildAlertmanagerRequest(
     const v1::Sink& sink, absl::Span<const v1::Alert> alerts,
     absl::string_view language, absl::Time now, absl::Duration firing_ttl);
 
-// HMAC-SHA256 of `data` under `key`: the raw 32 bytes.
+// HMAC-SHA256 of `data` under `key`: the raw 32 bytes (OpenSSL).
 std::string HmacSha256(absl::string_view key, absl::string_view data);
-// Standard base64 alphabet with '=' padding.
-std::string Base64(absl::string_view raw);
-// Lower-case hex, two characters per byte.
-std::string HexLower(absl::string_view raw);
-// RFC 3986: unreserved characters (A-Z a-z 0-9 - . _ ~) kept, every other
-// byte as %XX (upper-case hex).
-std::string UrlEncode(absl::string_view s);
+// Forwarding: the lead removes it after the s8 merge (its last caller is
+// daemon/sink_dispatcher_test.cc); use absl::BytesToHexString.
+inline std::string HexLower(absl::string_view raw) {
+  return absl::BytesToHexString(raw);
+}
 
 // "tenant/shop_id/KIND/subject", or "tenant/shop_id/KIND" when the subject
 // is empty (never a trailing '/') — the X-Depositd-Alert-Key header and log
