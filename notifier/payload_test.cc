@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -150,6 +152,90 @@ TEST(TruncateUtf8Test, CutsOnCharacterBoundary) {
   EXPECT_EQ(TruncateUtf8("店店店店", 10), "店店…");
   EXPECT_EQ(TruncateUtf8("a店店店店", 10), "a店店…");
   EXPECT_EQ(TruncateUtf8("ab店店店店", 10), "ab店…");
+}
+
+// --- every body, byte for byte
+
+// The body of each sink type for fixed alerts, as in
+// notifier/testdata/sink_bodies/<name>.json (one line, then a newline).
+// Receivers verify X-Depositd-Signature over these bytes, and robots and
+// Alertmanager parse them: a change here is a change of the format, to be
+// made deliberately (and, for the webhook, written in the README).
+std::string Golden(const std::string& name) {
+  const std::string path =
+      absl::StrCat(DEPOSITD_PAYLOAD_TESTDATA, "/sink_bodies/", name, ".json");
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot read " << path;
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string out = text.str();
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+TEST(SinkBodyBytesTest, EveryBodyAsPinned) {
+  v1::Alert with_bad_byte = SampleAlert();
+  (*with_bad_byte.mutable_evidence())["bad_utf8"] = "x\x80y";
+  v1::Alert resolved = SampleAlert();
+  resolved.set_state(v1::RESOLVED);
+  resolved.set_change(v1::CLEARED);
+  resolved.set_acknowledged(true);
+  resolved.set_acknowledged_by("alice");
+  resolved.clear_amount_at_risk();
+  resolved.clear_evidence();
+  resolved.set_stage("");
+  resolved.set_summary("");
+  resolved.set_action("");
+  resolved.clear_due_at();
+  common::ToTimestamp(kNow, resolved.mutable_ends_at());
+  v1::Alert bare;  // every field at its default but the key
+  bare.mutable_key()->set_tenant("acme");
+  bare.mutable_key()->set_kind(v1::FEED_SILENT);
+  v1::Alert tenant_wide;
+  tenant_wide.set_sequence(5);
+  tenant_wide.mutable_key()->set_tenant("acme");
+  tenant_wide.mutable_key()->set_kind(v1::FEED_SILENT);
+  tenant_wide.set_state(v1::FIRING);
+  tenant_wide.set_change(v1::OPENED);
+  tenant_wide.set_severity(v1::WARNING);
+  common::ToTimestamp(kNow, tenant_wide.mutable_starts_at());
+  common::ToTimestamp(kNow, tenant_wide.mutable_at());
+
+  const struct {
+    std::string name;
+    absl::StatusOr<HttpRequest> request;
+  } cases[] = {
+      {"webhook",
+       BuildSinkRequest(MakeSink(v1::WEBHOOK, "https://w.example/h", "s3cret"),
+                        with_bad_byte, "en", kNow)},
+      {"webhook_resolved",
+       BuildSinkRequest(MakeSink(v1::WEBHOOK, "https://w.example/h"), resolved,
+                        "en", kNow)},
+      {"webhook_empty",
+       BuildSinkRequest(MakeSink(v1::WEBHOOK, "https://w.example/h"), bare,
+                        "en", kNow)},
+      {"slack", BuildSinkRequest(MakeSink(v1::SLACK, "https://s.example/h"),
+                                 SampleAlert(), "en", kNow)},
+      {"dingtalk",
+       BuildSinkRequest(MakeSink(v1::DINGTALK, "https://d.example/h", "k"),
+                        SampleAlert(), "zh-CN", kNow)},
+      {"feishu",
+       BuildSinkRequest(MakeSink(v1::FEISHU, "https://f.example/h", "k"),
+                        SampleAlert(), "zh-CN", kNow)},
+      {"feishu_plain",
+       BuildSinkRequest(MakeSink(v1::FEISHU, "https://f.example/h"),
+                        SampleAlert(), "en", kNow)},
+      {"wecom", BuildSinkRequest(MakeSink(v1::WECOM, "https://q.example/h"),
+                                 SampleAlert(), "zh-CN", kNow)},
+      {"am", BuildAlertmanagerRequest(
+                 MakeSink(v1::ALERTMANAGER, "http://am.example/"),
+                 {tenant_wide, SampleAlert()}, "en", kNow, absl::Minutes(30))},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(c.request.ok()) << c.request.status();
+    EXPECT_EQ(c.request->body, Golden(c.name));
+  }
 }
 
 // --- WEBHOOK
