@@ -5,7 +5,14 @@
 // is an argument, used only for signature timestamps and Alertmanager's
 // endsAt).
 //
-// WEBHOOK (depositd's own format)
+// Every body is a message of proto/depositd/v1/sink_payloads.proto (the
+// schema of each format, field by field) printed by protobuf's JSON printer
+// (common/json.h: deterministic, map keys sorted; '<', '>' and invisible
+// characters escaped as \uXXXX; bytes that are not UTF-8 sent as U+FFFD).
+// Nothing here writes JSON by hand; an Alertmanager batch is its printed
+// elements joined into an array.
+//
+// WEBHOOK (depositd's own format, depositd.v1.WebhookAlert)
 //   POST sink.url, Content-Type: application/json, body a JSON object:
 //     {"version":1, "sequence":"42", "key":{"tenant","shop_id","kind",
 //      "subject"}, "state":"FIRING", "change":"OPENED", "severity":"CRITICAL",
@@ -143,10 +150,6 @@ std::string AlertKeyString(const v1::AlertKey& key);
 // character boundary; when `s` is cut, the result ends with "…" (counted in
 // max_bytes). `s` as is when it fits.
 std::string TruncateUtf8(absl::string_view s, size_t max_bytes);
-
-// `s` as a JSON string literal with quotes: '"', '\\' and control characters
-// escaped, other bytes (UTF-8) passed through.
-std::string JsonQuote(absl::string_view s);
 
 }  // namespace depositd::notifier
 

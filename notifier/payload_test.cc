@@ -133,14 +133,32 @@ TEST(AlertKeyStringTest, Format) {
   EXPECT_EQ(AlertKeyString(k), "acme/s1/ACCOUNT_MISMATCH");
 }
 
-TEST(JsonQuoteTest, EscapesAndStaysValid) {
-  EXPECT_EQ(JsonQuote("a\"b\\c\n\t\x01"), "\"a\\\"b\\\\c\\n\\t\\u0001\"");
-  EXPECT_EQ(JsonQuote("店铺 ✓ 😀"), "\"店铺 ✓ 😀\"");
+// What JsonQuoteTest checked of the hand-written quoting, now of the body
+// protobuf's printer writes: the same escapes, UTF-8 passed through, bytes
+// that are not UTF-8 replaced (by U+FFFD itself now, not a \ufffd escape:
+// the same text once parsed), control characters round-trip.
+std::string WebhookBodyWith(const std::string& acknowledged_by) {
+  v1::Alert alert = SampleAlert();
+  alert.set_acknowledged_by(acknowledged_by);
+  absl::StatusOr<HttpRequest> req = BuildSinkRequest(
+      MakeSink(v1::WEBHOOK, "https://x.example/h"), alert, "en", kNow);
+  EXPECT_TRUE(req.ok()) << req.status();
+  return req.ok() ? req->body : "";
+}
+
+TEST(SinkBodyTextTest, EscapesAndStaysValid) {
+  EXPECT_THAT(WebhookBodyWith("a\"b\\c\n\t\x01"),
+              HasSubstr("\"acknowledged_by\":\"a\\\"b\\\\c\\n\\t\\u0001\""));
+  EXPECT_THAT(WebhookBodyWith("店铺 ✓ 😀"),
+              HasSubstr("\"acknowledged_by\":\"店铺 ✓ 😀\""));
   // Invalid UTF-8 (lone continuation byte, truncated sequence) is replaced.
-  EXPECT_EQ(JsonQuote("a\x80z\xe5\xba"), "\"a\\ufffdz\\ufffd\\ufffd\"");
-  const Struct s = ParseObject(absl::StrCat(
-      "{\"k\":", JsonQuote(std::string("x\x00\x1f\x7f\"\\", 6)), "}"));
-  EXPECT_EQ(Field(s, "k"), std::string("x\x00\x1f\x7f\"\\", 6));
+  EXPECT_EQ(
+      Field(ParseObject(WebhookBodyWith("a\x80z\xe5\xba")), "acknowledged_by"),
+      "a\uFFFDz\uFFFD\uFFFD");
+  EXPECT_EQ(
+      Field(ParseObject(WebhookBodyWith(std::string("x\x00\x1f\x7f\"\\", 6))),
+            "acknowledged_by"),
+      std::string("x\x00\x1f\x7f\"\\", 6));
 }
 
 TEST(TruncateUtf8Test, CutsOnCharacterBoundary) {
