@@ -6,17 +6,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/encodings.h"
 
 namespace depositd::daemon {
 namespace {
@@ -39,20 +42,11 @@ std::array<uint8_t, 32> Sha256(absl::string_view data) {
   return out;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool ParseDigest(absl::string_view hex, std::array<uint8_t, 32>* out) {
   if (hex.size() != 64) return false;
-  for (size_t i = 0; i < 32; ++i) {
-    const int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    (*out)[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
+  const std::optional<std::string> bytes = common::HexToBytes(hex);
+  if (!bytes.has_value()) return false;
+  std::copy(bytes->begin(), bytes->end(), out->begin());
   return true;
 }
 
@@ -187,14 +181,9 @@ absl::Status RequireTenant(const Principal& principal, absl::string_view tenant,
 }
 
 std::string Sha256Hex(absl::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (uint8_t b : Sha256(data)) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
+  const std::array<uint8_t, 32> digest = Sha256(data);
+  return absl::BytesToHexString(absl::string_view(
+      reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 // ---------------------------------------------------------------------------

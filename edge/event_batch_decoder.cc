@@ -5,11 +5,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/utf8.h"
 #include "depositd/edge/v1/event_batch_wire.pb.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/wire_format_lite.h"
-#include "watchers/unicode_text.h"
 
 namespace depositd::edge {
 namespace {
@@ -56,7 +56,7 @@ bool FindInvalidUtf8(absl::string_view wire, const Descriptor* type,
         type->FindFieldByNumber(WireFormatLite::GetTagFieldNumber(tag));
     if (field == nullptr) continue;  // unknown: kept as bytes by protobuf
     if (field->type() == FieldDescriptor::TYPE_STRING) {
-      const size_t bad = watchers::FirstInvalidUtf8(value);
+      const size_t bad = common::FirstInvalidUtf8(value);
       if (bad != absl::string_view::npos) {
         *defect = Utf8Defect{prefix + field->name(), bad};
         return true;

@@ -6,66 +6,35 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/currency.h"
+#include "common/encodings.h"
+#include "common/json.h"
+#include "common/timestamps.h"
+#include "common/utf8.h"
+#include "depositd/v1/sink_payloads.pb.h"
 #include "notifier/alert_key.h"
 #include "notifier/digest.h"
 #include "notifier/message.h"
-#include "watchers/currency.h"
-#include "watchers/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
 
-using watchers::FromTimestamp;
+using common::FromTimestamp;
 
 constexpr absl::string_view kEllipsis = "…";  // 3 bytes of UTF-8
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-size_t Utf8SequenceLength(absl::string_view s, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n;
-  uint32_t cp;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  // Overlong, surrogate or out-of-range code points.
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
-}
-
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
-}
-
 std::string Rfc3339(const google::protobuf::Timestamp& ts) {
-  return Rfc3339(FromTimestamp(ts));
+  return common::FormatRfc3339(common::FromTimestamp(ts));
 }
 
 // A header value without CR/LF (no header injection through ids).
@@ -76,37 +45,9 @@ std::string HeaderValue(absl::string_view v) {
   return out;
 }
 
-// Builds one JSON object; values are added already encoded.
-class JsonObject {
- public:
-  JsonObject& Raw(absl::string_view key, absl::string_view json) {
-    absl::StrAppend(&out_, out_.empty() ? "{" : ",", JsonQuote(key), ":", json);
-    return *this;
-  }
-  JsonObject& Str(absl::string_view key, absl::string_view value) {
-    return Raw(key, JsonQuote(value));
-  }
-  JsonObject& StrIfSet(absl::string_view key, absl::string_view value) {
-    if (!value.empty()) Str(key, value);
-    return *this;
-  }
-  JsonObject& Bool(absl::string_view key, bool value) {
-    return Raw(key, value ? "true" : "false");
-  }
-  std::string Done() const { return out_.empty() ? "{}" : out_ + "}"; }
-
- private:
-  std::string out_;
-};
-
-// Evidence as a JSON object, keys sorted (proto maps have no order).
-std::string EvidenceJson(const v1::Alert& alert) {
-  std::map<std::string, std::string> sorted(alert.evidence().begin(),
-                                            alert.evidence().end());
-  JsonObject o;
-  for (const auto& [k, v] : sorted) o.Str(k, v);
-  return o.Done();
-}
+// Text for a payload field: UTF-8 as it is; a byte that is not UTF-8
+// becomes U+FFFD (protobuf's JSON printer would drop it silently).
+std::string Text(absl::string_view s) { return common::ReplaceInvalidUtf8(s); }
 
 bool HasMoney(const v1::Alert& alert) {
   return alert.has_amount_at_risk() &&
@@ -114,47 +55,93 @@ bool HasMoney(const v1::Alert& alert) {
 }
 
 std::string Formatted(const v1::Money& m) {
-  return watchers::FormatMoney(m.minor_units(), m.currency());
+  return common::FormatMoney(m.minor_units(), m.currency());
 }
 
-std::string WebhookBody(const v1::Alert& alert, const AlertMessage& msg) {
-  JsonObject key;
-  key.Str("tenant", alert.key().tenant())
-      .Str("shop_id", alert.key().shop_id())
-      .Str("kind", v1::AlertKind_Name(alert.key().kind()))
-      .Str("subject", alert.key().subject());
-  JsonObject o;
-  o.Raw("version", "1")
-      .Str("sequence", absl::StrCat(alert.sequence()))
-      .Raw("key", key.Done())
-      .Str("state", v1::AlertState_Name(alert.state()))
-      .StrIfSet("change", alert.change() == v1::ALERT_CHANGE_UNSPECIFIED
-                              ? ""
-                              : v1::AlertChange_Name(alert.change()))
-      .Str("severity", v1::Severity_Name(alert.severity()))
-      .StrIfSet("stage", alert.stage())
-      .Str("title", msg.title)
-      .Str("text", msg.text)
-      .StrIfSet("summary", alert.summary())
-      .StrIfSet("action", alert.action());
-  if (alert.has_due_at()) o.Str("due_at", Rfc3339(alert.due_at()));
+// Sets `body` as the request's JSON body, or returns why it cannot be
+// printed (not expected: the bodies are generated messages).
+absl::StatusOr<HttpRequest> WithBody(HttpRequest req,
+                                     const google::protobuf::Message& body) {
+  absl::StatusOr<std::string> json = common::MessageToJson(body);
+  if (!json.ok()) return json.status();
+  req.body = *std::move(json);
+  return req;
+}
+
+// A body's size for FitText; a body that cannot be printed never fits.
+size_t JsonSize(const google::protobuf::Message& body) {
+  absl::StatusOr<std::string> json = common::MessageToJson(body);
+  return json.ok() ? json->size() : std::numeric_limits<size_t>::max();
+}
+
+v1::WebhookAlert WebhookBody(const v1::Alert& alert, const AlertMessage& msg) {
+  v1::WebhookAlert out;
+  out.set_version(1);
+  out.set_sequence(alert.sequence());
+  v1::WebhookAlertKey& key = *out.mutable_key();
+  key.set_tenant(Text(alert.key().tenant()));
+  key.set_shop_id(Text(alert.key().shop_id()));
+  key.set_kind(alert.key().kind());
+  key.set_subject(Text(alert.key().subject()));
+  out.set_state(alert.state());
+  out.set_change(alert.change());
+  out.set_severity(alert.severity());
+  out.set_stage(Text(alert.stage()));
+  out.set_title(Text(msg.title));
+  out.set_text(Text(msg.text));
+  out.set_summary(Text(alert.summary()));
+  out.set_action(Text(alert.action()));
+  if (alert.has_due_at()) out.set_due_at(Rfc3339(alert.due_at()));
   if (HasMoney(alert)) {
     const v1::Money& m = alert.amount_at_risk();
-    o.Raw("amount_at_risk",
-          JsonObject()
-              .Str("currency", m.currency())
-              .Str("minor_units", absl::StrCat(m.minor_units()))
-              .Str("formatted", Formatted(m))
-              .Done());
+    v1::WebhookAmount& amount = *out.mutable_amount_at_risk();
+    amount.set_currency(Text(m.currency()));
+    amount.set_minor_units(m.minor_units());
+    amount.set_formatted(Text(Formatted(m)));
   }
-  if (!alert.evidence().empty()) o.Raw("evidence", EvidenceJson(alert));
-  if (alert.has_starts_at()) o.Str("starts_at", Rfc3339(alert.starts_at()));
-  if (alert.has_ends_at()) o.Str("ends_at", Rfc3339(alert.ends_at()));
-  if (alert.has_at()) o.Str("at", Rfc3339(alert.at()));
-  o.Bool("repeat", alert.repeat())
-      .Bool("acknowledged", alert.acknowledged())
-      .StrIfSet("acknowledged_by", alert.acknowledged_by());
-  return o.Done();
+  for (const auto& [k, v] : alert.evidence()) {
+    (*out.mutable_evidence())[Text(k)] = Text(v);
+  }
+  if (alert.has_starts_at()) out.set_starts_at(Rfc3339(alert.starts_at()));
+  if (alert.has_ends_at()) out.set_ends_at(Rfc3339(alert.ends_at()));
+  if (alert.has_at()) out.set_at(Rfc3339(alert.at()));
+  out.set_repeat(alert.repeat());
+  out.set_acknowledged(alert.acknowledged());
+  out.set_acknowledged_by(Text(alert.acknowledged_by()));
+  return out;
+}
+
+v1::SlackMessage SlackBody(absl::string_view text) {
+  v1::SlackMessage out;
+  out.set_text(Text(text));
+  return out;
+}
+
+v1::DingTalkMarkdownMessage DingTalkBody(const AlertMessage& msg,
+                                         absl::string_view text) {
+  v1::DingTalkMarkdownMessage out;
+  out.set_msgtype("markdown");
+  out.mutable_markdown()->set_title(Text(msg.title));
+  out.mutable_markdown()->set_text(Text(text));
+  return out;
+}
+
+// `ts` and `sign` empty without a signing secret (then both are omitted).
+v1::FeishuTextMessage FeishuBody(absl::string_view ts, absl::string_view sign,
+                                 absl::string_view text) {
+  v1::FeishuTextMessage out;
+  out.set_timestamp(std::string(ts));
+  out.set_sign(std::string(sign));
+  out.set_msg_type("text");
+  out.mutable_content()->set_text(Text(text));
+  return out;
+}
+
+v1::WeComMarkdownMessage WeComBody(absl::string_view content) {
+  v1::WeComMarkdownMessage out;
+  out.set_msgtype("markdown");
+  out.mutable_markdown()->set_content(Text(content));
+  return out;
 }
 
 // Slack mrkdwn: only &, < and > are control characters.
@@ -204,59 +191,6 @@ std::string SeverityLabel(v1::Severity s) {
 
 }  // namespace
 
-std::string JsonQuote(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        default:
-          if (c < 0x20) {
-            absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    const size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) {  // invalid UTF-8: replacement character, keep JSON valid
-      out += "\\ufffd";
-      ++i;
-    } else {
-      out.append(s.data() + i, n);
-      i += n;
-    }
-  }
-  out += '"';
-  return out;
-}
-
 std::string TruncateUtf8(absl::string_view s, size_t max_bytes) {
   if (s.size() <= max_bytes) return std::string(s);
   const bool room = max_bytes >= kEllipsis.size();
@@ -273,44 +207,6 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
        &len);
   return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string Base64(absl::string_view raw) {
-  std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(raw.data()),
-                      static_cast<int>(raw.size()));
-  out.resize(n);
-  return out;
-}
-
-std::string HexLower(absl::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xF];
-  }
-  return out;
-}
-
-std::string UrlEncode(absl::string_view s) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-        c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kDigits[c >> 4];
-      out += kDigits[c & 0xF];
-    }
-  }
-  return out;
 }
 
 namespace {
@@ -343,30 +239,6 @@ std::string FitText(absl::string_view text, absl::string_view pointer,
   return cut(lo);
 }
 
-std::string DingTalkBody(const AlertMessage& msg, absl::string_view text) {
-  return JsonObject()
-      .Str("msgtype", "markdown")
-      .Raw("markdown",
-           JsonObject().Str("title", msg.title).Str("text", text).Done())
-      .Done();
-}
-
-std::string FeishuBody(absl::string_view ts, absl::string_view sign,
-                       absl::string_view text) {
-  JsonObject o;
-  if (!ts.empty()) o.Str("timestamp", ts).Str("sign", sign);
-  o.Str("msg_type", "text")
-      .Raw("content", JsonObject().Str("text", text).Done());
-  return o.Done();
-}
-
-std::string WeComBody(absl::string_view content) {
-  return JsonObject()
-      .Str("msgtype", "markdown")
-      .Raw("markdown", JsonObject().Str("content", content).Done())
-      .Done();
-}
-
 // A chat robot's request for `msg` (one alert or a digest) of `tenant`.
 absl::StatusOr<HttpRequest> ChatRequest(const v1::Sink& sink,
                                         const AlertMessage& msg,
@@ -389,49 +261,43 @@ absl::StatusOr<HttpRequest> ChatRequest(const v1::Sink& sink,
           absl::StrCat("*", SlackEscape(msg.title), "*\n");
       const std::string text =
           FitText(body, pointer, kSlackBodyMaxBytes, [&](const std::string& t) {
-            return JsonObject()
-                .Str("text", absl::StrCat(title, SlackEscape(t)))
-                .Done()
-                .size();
+            return JsonSize(SlackBody(absl::StrCat(title, SlackEscape(t))));
           });
-      req.body = JsonObject()
-                     .Str("text", absl::StrCat(title, SlackEscape(text)))
-                     .Done();
-      return req;
+      return WithBody(std::move(req),
+                      SlackBody(absl::StrCat(title, SlackEscape(text))));
     }
     case v1::DINGTALK: {
       const std::string text = FitText(
           msg.markdown, pointer, kDingTalkBodyMaxBytes,
-          [&](const std::string& t) { return DingTalkBody(msg, t).size(); });
-      req.body = DingTalkBody(msg, text);
+          [&](const std::string& t) { return JsonSize(DingTalkBody(msg, t)); });
       if (!sink.secret().empty()) {
         const std::string ms = absl::StrCat(absl::ToUnixMillis(now));
-        const std::string sign = UrlEncode(Base64(
+        const std::string sign = common::PercentEncode(absl::Base64Escape(
             HmacSha256(sink.secret(), absl::StrCat(ms, "\n", sink.secret()))));
         req.url = WithQuery(sink.url(),
                             absl::StrCat("timestamp=", ms, "&sign=", sign));
       }
-      return req;
+      return WithBody(std::move(req), DingTalkBody(msg, text));
     }
     case v1::FEISHU: {
       std::string ts, sign;
       if (!sink.secret().empty()) {
         ts = absl::StrCat(absl::ToUnixSeconds(now));
-        sign = Base64(HmacSha256(absl::StrCat(ts, "\n", sink.secret()), ""));
+        sign = absl::Base64Escape(
+            HmacSha256(absl::StrCat(ts, "\n", sink.secret()), ""));
       }
       const std::string text = FitText(
-          msg.text, pointer, kFeishuBodyMaxBytes,
-          [&](const std::string& t) { return FeishuBody(ts, sign, t).size(); });
-      req.body = FeishuBody(ts, sign, text);
-      return req;
+          msg.text, pointer, kFeishuBodyMaxBytes, [&](const std::string& t) {
+            return JsonSize(FeishuBody(ts, sign, t));
+          });
+      return WithBody(std::move(req), FeishuBody(ts, sign, text));
     }
     case v1::WECOM: {
       // WeCom limits the content (4096 bytes of UTF-8), not the body.
       const std::string content =
           FitText(msg.markdown, pointer, kWeComMarkdownMaxBytes,
                   [](const std::string& t) { return t.size(); });
-      req.body = WeComBody(content);
-      return req;
+      return WithBody(std::move(req), WeComBody(content));
     }
     default:
       return absl::InvalidArgumentError(
@@ -452,7 +318,10 @@ absl::StatusOr<HttpRequest> BuildSinkRequest(const v1::Sink& sink,
       HttpRequest req;
       req.url = sink.url();
       req.headers.emplace_back("Content-Type", "application/json");
-      req.body = WebhookBody(alert, msg);
+      absl::StatusOr<std::string> body =
+          common::MessageToJson(WebhookBody(alert, msg));
+      if (!body.ok()) return body.status();
+      req.body = *std::move(body);
       const std::string ts = absl::StrCat(absl::ToUnixSeconds(now));
       req.headers.emplace_back("X-Depositd-Alert-Key",
                                HeaderValue(AlertKeyString(alert.key())));
@@ -463,7 +332,7 @@ absl::StatusOr<HttpRequest> BuildSinkRequest(const v1::Sink& sink,
         req.headers.emplace_back(
             "X-Depositd-Signature",
             absl::StrCat("sha256=",
-                         HexLower(HmacSha256(
+                         absl::BytesToHexString(HmacSha256(
                              sink.secret(), absl::StrCat(ts, ".", req.body)))));
       }
       return req;
@@ -515,45 +384,47 @@ absl::StatusOr<HttpRequest> BuildAlertmanagerRequest(
     return absl::InvalidArgumentError(
         "BuildAlertmanagerRequest: no alerts to send");
   }
+  // Each element printed alone, then joined: protobuf prints messages, and
+  // the body is a bare JSON array of them.
   std::vector<std::string> entries;
   for (const v1::Alert& alert : alerts) {
     const AlertMessage msg = RenderAlert(alert, language);
-    JsonObject annotations;
-    annotations.Str("summary", msg.title)
-        .Str("description", msg.text)
-        .StrIfSet("action", msg.action);
-    if (alert.has_due_at()) annotations.Str("due_at", Rfc3339(alert.due_at()));
+    v1::AlertmanagerAnnotations annotations;
+    annotations.set_summary(Text(msg.title));
+    annotations.set_description(Text(msg.text));
+    annotations.set_action(Text(msg.action));
+    if (alert.has_due_at()) annotations.set_due_at(Rfc3339(alert.due_at()));
     if (HasMoney(alert)) {
-      annotations.Str("amount_at_risk", Formatted(alert.amount_at_risk()));
+      annotations.set_amount_at_risk(Text(Formatted(alert.amount_at_risk())));
     }
-    annotations.StrIfSet("stage", alert.stage())
-        .Str("sequence", absl::StrCat(alert.sequence()));
-    const std::string annotations_json = annotations.Done();
+    annotations.set_stage(Text(alert.stage()));
+    annotations.set_sequence(absl::StrCat(alert.sequence()));
 
     auto labels = [&](v1::Severity severity) {
-      JsonObject l;
-      l.Str("alertname", v1::AlertKind_Name(alert.key().kind()))
-          .Str("tenant", alert.key().tenant())
-          .StrIfSet("shop_id", alert.key().shop_id())
-          .Str("kind", v1::AlertKind_Name(alert.key().kind()))
-          .StrIfSet("subject", alert.key().subject())
-          .Str("severity", SeverityLabel(severity))
-          .Str("source", "depositd");
-      return l.Done();
+      v1::AlertmanagerLabels l;
+      l.set_alertname(v1::AlertKind_Name(alert.key().kind()));
+      l.set_tenant(Text(alert.key().tenant()));
+      l.set_shop_id(Text(alert.key().shop_id()));
+      l.set_kind(v1::AlertKind_Name(alert.key().kind()));
+      l.set_subject(Text(alert.key().subject()));
+      l.set_severity(SeverityLabel(severity));
+      l.set_source("depositd");
+      return l;
     };
     // Alertmanager rejects endsAt before startsAt, so startsAt never passes
     // the entry's end (possible only when clocks disagree).
-    auto entry = [&](v1::Severity severity, absl::Time ends) {
+    auto entry = [&](v1::Severity severity,
+                     absl::Time ends) -> absl::StatusOr<std::string> {
       absl::Time starts = alert.has_starts_at()
                               ? FromTimestamp(alert.starts_at())
                               : FromTimestamp(alert.at());
       starts = std::min(starts, ends);
-      return JsonObject()
-          .Raw("labels", labels(severity))
-          .Raw("annotations", annotations_json)
-          .Str("startsAt", Rfc3339(starts))
-          .Str("endsAt", Rfc3339(ends))
-          .Done();
+      v1::AlertmanagerAlert e;
+      *e.mutable_labels() = labels(severity);
+      *e.mutable_annotations() = annotations;
+      e.set_starts_at(common::FormatRfc3339(starts));
+      e.set_ends_at(common::FormatRfc3339(ends));
+      return common::MessageToJson(e);
     };
     const bool resolved = alert.state() == v1::RESOLVED;
     const absl::Time resolved_at =
@@ -561,13 +432,19 @@ absl::StatusOr<HttpRequest> BuildAlertmanagerRequest(
     const v1::Severity own = alert.severity() == v1::SEVERITY_UNSPECIFIED
                                  ? v1::INFO
                                  : alert.severity();
-    entries.push_back(entry(own, resolved ? resolved_at : now + firing_ttl));
+    std::vector<std::pair<v1::Severity, absl::Time>> wanted = {
+        {own, resolved ? resolved_at : now + firing_ttl}};
     // An escalation may have changed the severity label: the same alert at
     // the other severities is resolved (see payload.h).
     if (!resolved && alert.change() == v1::ESCALATED) {
       for (v1::Severity other : {v1::INFO, v1::WARNING, v1::CRITICAL}) {
-        if (other != own) entries.push_back(entry(other, now));
+        if (other != own) wanted.emplace_back(other, now);
       }
+    }
+    for (const auto& [severity, ends] : wanted) {
+      absl::StatusOr<std::string> json = entry(severity, ends);
+      if (!json.ok()) return json.status();
+      entries.push_back(*std::move(json));
     }
   }
   HttpRequest req;

@@ -5,7 +5,14 @@
 // is an argument, used only for signature timestamps and Alertmanager's
 // endsAt).
 //
-// WEBHOOK (depositd's own format)
+// Every body is a message of proto/depositd/v1/sink_payloads.proto (the
+// schema of each format, field by field) printed by protobuf's JSON printer
+// (common/json.h: deterministic, map keys sorted; '<', '>' and invisible
+// characters escaped as \uXXXX; bytes that are not UTF-8 sent as U+FFFD).
+// Nothing here writes JSON by hand; an Alertmanager batch is its printed
+// elements joined into an array.
+//
+// WEBHOOK (depositd's own format, depositd.v1.WebhookAlert)
 //   POST sink.url, Content-Type: application/json, body a JSON object:
 //     {"version":1, "sequence":"42", "key":{"tenant","shop_id","kind",
 //      "subject"}, "state":"FIRING", "change":"OPENED", "severity":"CRITICAL",
@@ -59,6 +66,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -126,24 +134,18 @@ absl::StatusOr<HttpRequest> BuildAlertmanagerRequest(
     const v1::Sink& sink, absl::Span<const v1::Alert> alerts,
     absl::string_view language, absl::Time now, absl::Duration firing_ttl);
 
-// HMAC-SHA256 of `data` under `key`: the raw 32 bytes.
+// HMAC-SHA256 of `data` under `key`: the raw 32 bytes (OpenSSL).
 std::string HmacSha256(absl::string_view key, absl::string_view data);
-// Standard base64 alphabet with '=' padding.
-std::string Base64(absl::string_view raw);
-// Lower-case hex, two characters per byte.
-std::string HexLower(absl::string_view raw);
-// RFC 3986: unreserved characters (A-Z a-z 0-9 - . _ ~) kept, every other
-// byte as %XX (upper-case hex).
-std::string UrlEncode(absl::string_view s);
+// Forwarding: the lead removes it after the s8 merge (its last caller is
+// daemon/sink_dispatcher_test.cc); use absl::BytesToHexString.
+inline std::string HexLower(absl::string_view raw) {
+  return absl::BytesToHexString(raw);
+}
 
 // The longest prefix of `s` of at most `max_bytes` bytes that ends on a UTF-8
 // character boundary; when `s` is cut, the result ends with "…" (counted in
 // max_bytes). `s` as is when it fits.
 std::string TruncateUtf8(absl::string_view s, size_t max_bytes);
-
-// `s` as a JSON string literal with quotes: '"', '\\' and control characters
-// escaped, other bytes (UTF-8) passed through.
-std::string JsonQuote(absl::string_view s);
 
 }  // namespace depositd::notifier
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -25,6 +26,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/timestamps.h"
 #include "depositd/v1/service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
@@ -78,10 +80,8 @@ std::string ExpectedSignature(const RecordedRequest& r) {
   HMAC(EVP_sha256(), kSecret, static_cast<int>(sizeof(kSecret) - 1),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
        &len);
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i)
-    absl::StrAppendFormat(&hex, "%02x", mac[i]);
-  return "sha256=" + hex;
+  return "sha256=" + absl::BytesToHexString(absl::string_view(
+                         reinterpret_cast<const char*>(mac), len));
 }
 
 // The X-Depositd-Alert-Key header: no trailing '/' for an empty subject.
@@ -368,10 +368,9 @@ std::string Describe(const Step& s) {
                       v1::Severity_Name(s.severity), " at ", s.at);
 }
 
+// Whole seconds: the times these tests compare are on the test clock.
 std::string Rfc3339(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
-                          absl::FromUnixSeconds(t.seconds()),
-                          absl::UTCTimeZone());
+  return common::FormatRfc3339(absl::FromUnixSeconds(t.seconds()));
 }
 
 // domain.md §7 example 1, the 90-day cliff: generic profile (90 days without

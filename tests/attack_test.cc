@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/timestamps.h"
 #include "daemon/auth.h"
 #include "depositd/v1/service.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -124,7 +125,7 @@ absl::Time TestClockNow() {
   grpc::Status s = stub->GetTestClock(WithDeadline(&context),
                                       v1::GetTestClockRequest(), &resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
-  return absl::FromUnixSeconds(resp.now().seconds());
+  return common::FromTimestamp(resp.now());
 }
 
 // What globex has: g-1's report at a fixed time, its firing alerts with

@@ -8,6 +8,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/timestamps.h"
 #include "depositd/v1/service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -44,12 +45,9 @@ absl::Status SetTestClock(const std::shared_ptr<grpc::Channel>& channel,
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
   v1::SetTestClockRequest request;
-  absl::Time t;
-  std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) {
-    return absl::InvalidArgumentError(err);
-  }
-  request.mutable_now()->set_seconds(absl::ToUnixSeconds(t));
+  absl::StatusOr<absl::Time> t = common::ParseRfc3339(rfc3339);
+  if (!t.ok()) return t.status();
+  common::ToTimestamp(*t, request.mutable_now());
   v1::TestClockResponse response;
   return ToAbsl(stub->SetTestClock(&context, request, &response));
 }

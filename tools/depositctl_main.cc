@@ -28,6 +28,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/timestamps.h"
 #include "depositd/v1/service.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
@@ -641,8 +642,7 @@ int RunAlertsSilence(const Client& client, const CommandLine& cl) {
       if (v1::Admin::NewStub(client.channel())
               ->GetTestClock(&context, creq, &cresp)
               .ok()) {
-        now = absl::FromUnixSeconds(cresp.now().seconds()) +
-              absl::Nanoseconds(cresp.now().nanos());
+        now = common::FromTimestamp(cresp.now());
       }
     }
     const absl::Time ends =

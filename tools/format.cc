@@ -13,17 +13,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/currency.h"
+#include "common/timestamps.h"
 #include "google/protobuf/text_format.h"
-#include "watchers/currency.h"
 
 namespace depositd::tools {
 namespace {
 
 std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
-
-absl::Time ToAbslTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
 
 template <typename Enum>
 std::string EnumName(Enum value, const std::string& (*name_fn)(Enum),
@@ -54,11 +51,11 @@ absl::StatusOr<Enum> ParseEnum(absl::string_view text, const char* what,
 }  // namespace
 
 int CurrencyExponent(absl::string_view currency) {
-  return watchers::CurrencyMinorDigits(currency).value_or(2);
+  return common::CurrencyMinorDigits(currency).value_or(2);
 }
 
 std::string FormatMoney(const v1::Money& money) {
-  return watchers::FormatMoney(
+  return common::FormatMoney(
       money.minor_units(), money.currency().empty() ? "???" : money.currency());
 }
 
@@ -76,33 +73,24 @@ bool IsSet(const google::protobuf::Timestamp& ts) {
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts) {
   if (!IsSet(ts)) return "-";
-  const absl::Time t = ToAbslTime(ts);
-  if (ts.nanos() == 0) {
-    return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-  }
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+  return common::FormatRfc3339(common::FromTimestamp(ts));
 }
 
 absl::StatusOr<google::protobuf::Timestamp> ParseTimestampArg(
     absl::string_view text) {
-  absl::Time t;
-  std::string err;
-  std::string input(absl::StripAsciiWhitespace(text));
-  if (!absl::ParseTime(absl::RFC3339_full, input, &t, &err)) {
+  const absl::string_view input = absl::StripAsciiWhitespace(text);
+  absl::StatusOr<absl::Time> t = common::ParseRfc3339(input);
+  if (!t.ok()) {
+    // A date alone is midnight UTC.
+    absl::Time date;
     std::string date_err;
-    if (!absl::ParseTime("%Y-%m-%d", input, absl::UTCTimeZone(), &t,
-                         &date_err)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "bad time \"", text,
-          "\": expected RFC 3339 such as 2026-03-10T00:00:00Z (", err, ")"));
+    if (!absl::ParseTime("%Y-%m-%d", std::string(input), absl::UTCTimeZone(),
+                         &date, &date_err)) {
+      return t.status();
     }
+    t = date;
   }
-  google::protobuf::Timestamp ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-  return ts;
+  return common::ToTimestamp(*t);
 }
 
 absl::StatusOr<google::protobuf::Duration> ParseDurationArg(

@@ -1,5 +1,5 @@
-// Checks on text that arrives in events: well-formed UTF-8 and the Unicode
-// characters an id must not hold.
+// The Unicode characters an id must not hold. Whether text is well-formed
+// UTF-8 at all is common/utf8.h (the one check, which this builds on).
 //
 // Ids (tenant, shop, event, order, dispute, fee, ...) are shown to people in
 // alerts and on the console. Control characters (general category Cc: C0,
@@ -15,17 +15,14 @@
 #include <optional>
 
 #include "absl/strings/string_view.h"
+#include "common/utf8.h"
 
 namespace depositd::watchers {
 
-// The offset of the first byte of `s` that does not start or continue a
-// well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates,
-// nothing above U+10FFFF; the same rule protobuf applies to proto3
-// strings), or absl::string_view::npos when all of `s` is well-formed.
-size_t FirstInvalidUtf8(absl::string_view s);
-inline bool IsWellFormedUtf8(absl::string_view s) {
-  return FirstInvalidUtf8(s) == absl::string_view::npos;
-}
+// Forwarding: the lead removes these two after the s8 merge (callers then
+// name common::FirstInvalidUtf8 / common::IsWellFormedUtf8).
+using ::depositd::common::FirstInvalidUtf8;
+using ::depositd::common::IsWellFormedUtf8;
 
 // True for a code point of Unicode general category Cc (control) or Cf
 // (format).

@@ -5,24 +5,7 @@
 namespace depositd::watchers {
 namespace {
 
-TEST(UnicodeTextTest, FirstInvalidUtf8) {
-  const struct {
-    const char* text;
-    size_t bad;
-  } cases[] = {
-      {"plain", absl::string_view::npos},
-      {"caf\xc3\xa9 \xf0\x9f\x98\x80", absl::string_view::npos},
-      {"ab\xf0\x9f", 2},        // cut inside an emoji
-      {"\xc0\xaf", 0},          // overlong '/'
-      {"x\xed\xa0\x80", 1},     // surrogate U+D800
-      {"\xf4\x90\x80\x80", 0},  // above U+10FFFF
-      {"ok\x80", 2},            // lone continuation byte
-  };
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.text);
-    EXPECT_EQ(FirstInvalidUtf8(c.text), c.bad);
-  }
-}
+// Well-formedness (FirstInvalidUtf8) is tested in common/utf8_test.cc.
 
 TEST(UnicodeTextTest, ControlAndFormatCharacters) {
   const struct {

@@ -1,11 +1,11 @@
-#include "watchers/currency.h"
+#include "common/currency.h"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <iterator>
 
-namespace depositd::watchers {
+namespace depositd::common {
 namespace {
 
 struct CurrencyInfo {
@@ -116,4 +116,4 @@ std::string FormatMoney(int64_t minor_units, absl::string_view currency) {
   return out;
 }
 
-}  // namespace depositd::watchers
+}  // namespace depositd::common

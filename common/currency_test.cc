@@ -1,4 +1,4 @@
-#include "watchers/currency.h"
+#include "common/currency.h"
 
 #include <cstdint>
 #include <limits>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 
-namespace depositd::watchers {
+namespace depositd::common {
 namespace {
 
 TEST(Currency, KnowsIsoCodesAndTheirMinorDigits) {
@@ -92,4 +92,4 @@ TEST(Currency, FormatsEveryAmountAsTheReferenceDoes) {
 }
 
 }  // namespace
-}  // namespace depositd::watchers
+}  // namespace depositd::common
