@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "daemon/log.h"
 
 namespace depositd::daemon {
 namespace {
@@ -379,9 +380,7 @@ void Authorizer::Log(absl::string_view message) const {
     options_.log(message);
     return;
   }
-  std::fprintf(stderr, "depositd: %.*s\n", static_cast<int>(message.size()),
-               message.data());
-  std::fflush(stderr);
+  LogWarning("auth", message);
 }
 
 absl::Status Authorizer::ReloadIfChanged() {

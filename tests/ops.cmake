@@ -1,0 +1,11 @@
+# Operations tests (included from tests/CMakeLists.txt): logs, systemd,
+# the Debian package, Prometheus rules, backups. Label "ops", plus
+# "integration" for those that start depositd and "crash" for those that
+# kill it.
+
+add_executable(log_format_test log_format_test.cc)
+target_link_libraries(log_format_test PRIVATE depositd_test_harness
+                      GTest::gmock GTest::gtest_main)
+gtest_discover_tests(log_format_test PROPERTIES TIMEOUT 120
+                     DISCOVERY_TIMEOUT 60)
+depositd_test_labels(log_format_test "ops;integration")
