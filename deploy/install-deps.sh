@@ -19,10 +19,11 @@ packages=(
 # loopback; clang and its runtime (libFuzzer): the fuzz targets; openssl:
 # tests/auth_test makes throwaway TLS certificates; prometheus: promtool
 # checks /metrics and tests/http_edge_test scrapes depositd with a real
-# Prometheus on loopback.
+# Prometheus on loopback; systemd: systemd-analyze verifies the unit
+# (tests/systemd_test).
 if [[ "${DEPOSITD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(procps prometheus-alertmanager clang libclang-rt-14-dev openssl
-             prometheus)
+             prometheus systemd)
 fi
 # gnuplot draws the benchmark plots (bench/*.sh set this).
 if [[ "${DEPOSITD_BENCH_DEPS:-0}" == 1 ]]; then

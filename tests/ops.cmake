@@ -9,3 +9,12 @@ target_link_libraries(log_format_test PRIVATE depositd_test_harness
 gtest_discover_tests(log_format_test PROPERTIES TIMEOUT 120
                      DISCOVERY_TIMEOUT 60)
 depositd_test_labels(log_format_test "ops;integration")
+
+# systemd: the unit verifies; READY=1 / STOPPING=1 on a fake NOTIFY_SOCKET.
+add_executable(systemd_test systemd_test.cc)
+target_compile_definitions(systemd_test PRIVATE
+  DEPOSITD_SYSTEMD_UNIT="${DEPOSITD_TESTS_SOURCE_ROOT}/deploy/systemd/depositd.service")
+target_link_libraries(systemd_test PRIVATE depositd_test_harness
+                      GTest::gmock GTest::gtest_main)
+gtest_discover_tests(systemd_test PROPERTIES TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+depositd_test_labels(systemd_test "ops;integration;crash")
