@@ -72,6 +72,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "notifier/routing.h"
+#include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 #include "tools/flag_names.h"
 #include "watchers/profiles.h"
@@ -517,12 +518,25 @@ int main(int argc, char** argv) {
     return e != nullptr ? e->WritableStatus() : absl::OkStatus();
   });
   auto metrics_registry = std::make_shared<prometheus::Registry>();
+  // 1 from start until recovery is done and depositd serves: /metrics
+  // answers during a long replay (with this and nothing else), so
+  // Prometheus tells "recovering" (DepositdRecoveryTakingLong) from "down".
+  prometheus::Gauge& recovering =
+      prometheus::BuildGauge()
+          .Name("depositd_recovering")
+          .Help(
+              "1 while depositd recovers (loads checkpoints, replays the "
+              "log) and does not serve yet; 0 once it serves.")
+          .Register(*metrics_registry)
+          .Add({});
+  recovering.Set(1);
   std::unique_ptr<depositd::daemon::HttpEdge> http;
   if (!http_listen.empty()) {
     depositd::daemon::HttpEdge::Options http_options;
     http_options.listen = http_listen;
     http_options.authorizer = authorizer.get();
     http_options.health = &health;
+    http_options.collectables = {metrics_registry};
     absl::StatusOr<std::unique_ptr<depositd::daemon::HttpEdge>> started =
         depositd::daemon::HttpEdge::Start(std::move(http_options));
     if (!started.ok()) Die(std::string(started.status().message()));
@@ -671,6 +685,7 @@ int main(int argc, char** argv) {
                          ")"));
   }
   health.SetServing();
+  recovering.Set(0);
   // systemd (Type=notify): ready only now, after recovery, with both
   // listeners up. Without NOTIFY_SOCKET this does nothing.
   depositd::daemon::NotifySystemd(

@@ -18,3 +18,14 @@ target_link_libraries(systemd_test PRIVATE depositd_test_harness
                       GTest::gmock GTest::gtest_main)
 gtest_discover_tests(systemd_test PROPERTIES TIMEOUT 120 DISCOVERY_TIMEOUT 60)
 depositd_test_labels(systemd_test "ops;integration;crash")
+
+# Prometheus rules for depositd itself (deploy/prometheus/): promtool from
+# Debian's prometheus package checks them and runs their unit tests.
+set(DEPOSITD_PROMETHEUS_DIR ${DEPOSITD_TESTS_SOURCE_ROOT}/deploy/prometheus)
+add_test(NAME PrometheusRules.Check
+         COMMAND promtool check rules ${DEPOSITD_PROMETHEUS_DIR}/depositd-rules.yml)
+add_test(NAME PrometheusRules.UnitTests
+         COMMAND promtool test rules depositd-rules.test.yml
+         WORKING_DIRECTORY ${DEPOSITD_PROMETHEUS_DIR})
+set_tests_properties(PrometheusRules.Check PrometheusRules.UnitTests
+                     PROPERTIES LABELS "ops" TIMEOUT 60)
