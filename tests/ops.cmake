@@ -29,3 +29,13 @@ add_test(NAME PrometheusRules.UnitTests
          WORKING_DIRECTORY ${DEPOSITD_PROMETHEUS_DIR})
 set_tests_properties(PrometheusRules.Check PrometheusRules.UnitTests
                      PROPERTIES LABELS "ops" TIMEOUT 60)
+
+# The Debian package in a fresh Debian 12 root (debootstrap; about 3
+# minutes; needs root and the network, skipped without root or debootstrap).
+# The binaries come from this build: build depositd and depositctl first.
+add_test(NAME DebPackage.InstallsInAFreshDebianRoot
+         COMMAND ${DEPOSITD_TESTS_SOURCE_ROOT}/tests/deb_package_test.sh
+                 ${DEPOSITD_TESTS_SOURCE_ROOT} ${PROJECT_BINARY_DIR})
+set_tests_properties(DebPackage.InstallsInAFreshDebianRoot PROPERTIES
+                     LABELS "ops" TIMEOUT 600 SKIP_RETURN_CODE 77)
+
