@@ -4,13 +4,14 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)  # libsystemd-dev
 
 target_sources(depositd_daemon_lib PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/backup.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/log.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/sd_notify.cc
 )
 target_link_libraries(depositd_daemon_lib PUBLIC PkgConfig::LIBSYSTEMD)
 
 if(DEPOSITD_BUILD_TESTS)
-  foreach(unit log)
+  foreach(unit backup log)
     add_executable(daemon_${unit}_test
                    ${CMAKE_CURRENT_SOURCE_DIR}/${unit}_test.cc)
     target_link_libraries(daemon_${unit}_test PRIVATE depositd_daemon_lib

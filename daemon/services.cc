@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "daemon/backup.h"
 #include "daemon/log_throttle.h"
 #include "edge/event_batch_decoder.h"
 #include "google/protobuf/arena.h"
@@ -1072,7 +1073,8 @@ class Services::AdminService final
               v1::Admin::WithRawCallbackMethod_GetTestClock<
                   v1::Admin::WithRawCallbackMethod_SetTestClock<
                       v1::Admin::WithRawCallbackMethod_AdvanceTestClock<
-                          v1::Admin::Service>>>>> {
+                          v1::Admin::WithRawCallbackMethod_Backup<
+                              v1::Admin::Service>>>>>> {
  public:
   AdminService(Engine* engine, const Authorizer* auth)
       : engine_(engine), auth_(auth) {}
@@ -1104,6 +1106,21 @@ class Services::AdminService final
                v1::GetConfigResponse* out, UnaryDone done) {
           done(ToGrpc(
               engine_->EffectiveConfig(req->tenant(), req->shop_id(), out)));
+        });
+  }
+
+  // Admin.Backup: daemon/backup.h (runs on this gRPC thread).
+  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* ctx,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::BackupRequest, v1::BackupResponse>(
+        auth_, ctx, {Role::kAdmin}, "Admin.Backup", request, response,
+        [this](const Principal&, v1::BackupRequest* req,
+               v1::BackupResponse* out, UnaryDone done) {
+          absl::StatusOr<v1::BackupResponse> r =
+              BackUpStore(*engine_->store(), req->directory());
+          if (r.ok()) *out = *std::move(r);
+          done(ToGrpc(r.status()));
         });
   }
 

@@ -39,3 +39,13 @@ add_test(NAME DebPackage.InstallsInAFreshDebianRoot
 set_tests_properties(DebPackage.InstallsInAFreshDebianRoot PROPERTIES
                      LABELS "ops" TIMEOUT 600 SKIP_RETURN_CODE 77)
 
+# Backups: Admin.Backup through depositctl under load, and the restore.
+add_executable(backup_test backup_test.cc)
+target_compile_definitions(backup_test PRIVATE
+  DEPOSITCTL_BINARY="$<TARGET_FILE:depositctl>")
+add_dependencies(backup_test depositctl)
+target_link_libraries(backup_test PRIVATE depositd_test_harness
+                      GTest::gmock GTest::gtest_main)
+gtest_discover_tests(backup_test PROPERTIES TIMEOUT 180 DISCOVERY_TIMEOUT 60)
+depositd_test_labels(backup_test "ops;integration")
+
