@@ -9,7 +9,8 @@
 //            [--port-file PATH] [--token-file FILE]
 //            [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
 //            [--http-listen 127.0.0.1:9474] [--http-port-file PATH]
-//            [--drain-delay-seconds N]
+//            [--drain-delay-seconds N] [--log-format=text|json]
+//            [--log-level=debug|info|warning|error]
 //   depositd --version
 //
 // The HTTP edge (--http-listen, daemon/http_edge.h) serves /metrics,
@@ -22,7 +23,10 @@
 //
 // Flag names may be written with dashes or underscores. SIGTERM / SIGINT:
 // stop accepting, finish acking what was read, drain, final checkpoint, exit
-// 0. Startup errors are one line on stderr and a non-zero exit.
+// 0. SIGHUP: logged (reload is not built yet), nothing else. Startup errors
+// are one line on stderr and a non-zero exit. Logs: daemon/log.h; under
+// systemd (Type=notify) READY=1 after recovery, STOPPING=1 on the drain
+// (daemon/sd_notify.h).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
