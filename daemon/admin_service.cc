@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "daemon/backup.h"
 #include "daemon/rpc_support.h"
 #include "daemon/tenant_scope.h"
 #include "depositd/v1/service.grpc.pb.h"
@@ -29,7 +30,8 @@ class AdminService final
               v1::Admin::WithRawCallbackMethod_GetTestClock<
                   v1::Admin::WithRawCallbackMethod_SetTestClock<
                       v1::Admin::WithRawCallbackMethod_AdvanceTestClock<
-                          v1::Admin::Service>>>>> {
+                          v1::Admin::WithRawCallbackMethod_Backup<
+                              v1::Admin::Service>>>>>> {
  public:
   AdminService(Engine* engine, const Authorizer* auth,
                const std::function<void(v1::StatsResponse*)>* sink_stats)
@@ -104,6 +106,21 @@ class AdminService final
               by, [this, out, done = std::move(done)](absl::Status s) {
                 Done(s, out, done);
               });
+        });
+  }
+
+  // Admin.Backup: daemon/backup.h (runs on this gRPC thread).
+  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* ctx,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::BackupRequest, v1::BackupResponse>(
+        auth_, ctx, {Role::kAdmin}, "Admin.Backup", request, response,
+        [this](const Principal&, v1::BackupRequest* req,
+               v1::BackupResponse* out, UnaryDone done) {
+          absl::StatusOr<v1::BackupResponse> r =
+              BackUpStore(*engine_->store(), req->directory());
+          if (r.ok()) *out = *std::move(r);
+          done(ToGrpc(r.status()));
         });
   }
 

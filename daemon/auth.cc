@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/encodings.h"
+#include "daemon/log.h"
 
 namespace depositd::daemon {
 namespace {
@@ -368,9 +369,7 @@ void Authorizer::Log(absl::string_view message) const {
     options_.log(message);
     return;
   }
-  std::fprintf(stderr, "depositd: %.*s\n", static_cast<int>(message.size()),
-               message.data());
-  std::fflush(stderr);
+  LogWarning("auth", message);
 }
 
 absl::Status Authorizer::ReloadIfChanged() {

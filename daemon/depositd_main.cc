@@ -9,7 +9,8 @@
 //            [--port-file PATH] [--token-file FILE]
 //            [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
 //            [--http-listen 127.0.0.1:9474] [--http-port-file PATH]
-//            [--drain-delay-seconds N]
+//            [--drain-delay-seconds N] [--log-format=text|json]
+//            [--log-level=debug|info|warning|error]
 //   depositd --version
 //
 // The HTTP edge (--http-listen, daemon/http_edge.h) serves /metrics,
@@ -22,7 +23,10 @@
 //
 // Flag names may be written with dashes or underscores. SIGTERM / SIGINT:
 // stop accepting, finish acking what was read, drain, final checkpoint, exit
-// 0. Startup errors are one line on stderr and a non-zero exit.
+// 0. SIGHUP: logged (reload is not built yet), nothing else. Startup errors
+// are one line on stderr and a non-zero exit. Logs: daemon/log.h; under
+// systemd (Type=notify) READY=1 after recovery, STOPPING=1 on the drain
+// (daemon/sd_notify.h).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -58,9 +62,11 @@
 #include "daemon/health_state.h"
 #include "daemon/http_edge.h"
 #include "daemon/listen_guard.h"
+#include "daemon/log.h"
 #include "daemon/log_throttle.h"
 #include "daemon/metrics_collector.h"
 #include "daemon/private_dir.h"
+#include "daemon/sd_notify.h"
 #include "daemon/services.h"
 #include "daemon/sink_dispatcher.h"
 #include "daemon/tls.h"
@@ -70,6 +76,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "notifier/routing.h"
+#include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 #include "tools/flag_names.h"
 #include "watchers/profiles.h"
@@ -151,6 +158,12 @@ ABSL_FLAG(int32_t, drain_delay_seconds, 0,
           "keep serving this many seconds, so load balancers stop sending "
           "traffic before the drain; a second SIGTERM/SIGINT ends the wait. "
           "0: drain at once.");
+ABSL_FLAG(std::string, log_format, "text",
+          "Log lines as 'text' (depositd: MESSAGE key=value, for a "
+          "terminal) or 'json' (one object per line with time, level, "
+          "component, message and fields, for journald and log shippers).");
+ABSL_FLAG(std::string, log_level, "info",
+          "Least level logged: debug, info, warning or error.");
 ABSL_FLAG(bool, insecure_listen_without_auth, false,
           "INSECURE: allow a non-loopback --listen without --token-file, "
           "letting anyone who can reach the port read and write every "
@@ -160,9 +173,12 @@ namespace {
 
 using depositd::daemon::Engine;
 
+using depositd::daemon::LogError;
+using depositd::daemon::LogInfo;
+using depositd::daemon::LogWarning;
+
 [[noreturn]] void Die(const std::string& message) {
-  std::fprintf(stderr, "depositd: %s\n", message.c_str());
-  std::fflush(stderr);
+  depositd::daemon::Log(depositd::daemon::LogLevel::kFatal, "main", message);
   std::_Exit(1);
 }
 
@@ -183,11 +199,8 @@ bool SplitHostPort(const std::string& addr, std::string* host, int* port) {
 void ProtobufLog(google::protobuf::LogLevel level, const char* filename,
                  int line, const std::string& message) {
   static auto* throttle = new depositd::daemon::LogThrottle(
-      absl::Seconds(10), [](absl::string_view text) {
-        std::fprintf(stderr, "depositd: protobuf: %.*s\n",
-                     static_cast<int>(text.size()), text.data());
-        std::fflush(stderr);
-      });
+      absl::Seconds(10),
+      [](absl::string_view text) { LogWarning("protobuf", text); });
   if (level < google::protobuf::LOGLEVEL_WARNING) return;
   throttle->Note(absl::StrCat(filename, ":", line, ": ", message));
 }
@@ -229,7 +242,7 @@ std::string ListenError(const std::string& host, int port) {
 std::atomic<bool> grpc_log_quiet{false};
 void GrpcLog(gpr_log_func_args* args) {
   if (grpc_log_quiet.load() || args->severity < GPR_LOG_SEVERITY_ERROR) return;
-  std::fprintf(stderr, "depositd: grpc: %s\n", args->message);
+  LogError("grpc", args->message);
 }
 
 // Dies unless `addr` (host:port, `host` its host) may be served: a
@@ -286,6 +299,19 @@ int main(int argc, char** argv) {
   std::vector<std::string> storage;
   std::vector<char*> args = depositd::NormalizeFlagNames(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  {
+    absl::StatusOr<depositd::daemon::LogFormat> format =
+        depositd::daemon::ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+    if (!format.ok()) Die(std::string(format.status().message()));
+    absl::StatusOr<depositd::daemon::LogLevel> level =
+        depositd::daemon::ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+    if (!level.ok()) Die(std::string(level.status().message()));
+    depositd::daemon::Logger::Options log_options;
+    log_options.format = *format;
+    log_options.min_level = *level;
+    depositd::daemon::SetProcessLogger(
+        std::make_unique<depositd::daemon::Logger>(log_options));
+  }
   // Everything depositd creates (data dir, RocksDB files, port file) is
   // its user's only: 0700 directories, 0600 files.
   umask(depositd::daemon::kDaemonUmask);
@@ -430,6 +456,9 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  // SIGHUP (systemd's ExecReload): reload is not built yet; it must not
+  // kill the daemon (its default action), so it is waited for and logged.
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // Authentication and TLS (after the signal mask: the token reloader is a
@@ -493,12 +522,25 @@ int main(int argc, char** argv) {
     return e != nullptr ? e->WritableStatus() : absl::OkStatus();
   });
   auto metrics_registry = std::make_shared<prometheus::Registry>();
+  // 1 from start until recovery is done and depositd serves: /metrics
+  // answers during a long replay (with this and nothing else), so
+  // Prometheus tells "recovering" (DepositdRecoveryTakingLong) from "down".
+  prometheus::Gauge& recovering =
+      prometheus::BuildGauge()
+          .Name("depositd_recovering")
+          .Help(
+              "1 while depositd recovers (loads checkpoints, replays the "
+              "log) and does not serve yet; 0 once it serves.")
+          .Register(*metrics_registry)
+          .Add({});
+  recovering.Set(1);
   std::unique_ptr<depositd::daemon::HttpEdge> http;
   if (!http_listen.empty()) {
     depositd::daemon::HttpEdge::Options http_options;
     http_options.listen = http_listen;
     http_options.authorizer = authorizer.get();
     http_options.health = &health;
+    http_options.collectables = {metrics_registry};
     absl::StatusOr<std::unique_ptr<depositd::daemon::HttpEdge>> started =
         depositd::daemon::HttpEdge::Start(std::move(http_options));
     if (!started.ok()) Die(std::string(started.status().message()));
@@ -588,99 +630,105 @@ int main(int argc, char** argv) {
     }
   }
   const Engine::RecoveryStats& r = (*engine)->recovery();
-  std::fprintf(
-      stderr,
-      "depositd: listening on %s:%d, data dir %s, %d shards, sync=%s%s; "
-      "recovered %lld shops, %lld dedupe ids, %lld firing alerts, replayed "
-      "%lld log records (%lld events; %lld more already checkpointed) in %s; "
-      "log position %llu, alert "
-      "sequence %llu\n",
-      host.c_str(), bound_port, options.data_dir.c_str(),
-      (*engine)->shard_count(), options.sync ? "fsync" : "os",
-      absl::GetFlag(FLAGS_test_clock)
-          ? absl::StrCat(", TEST CLOCK at ",
-                         absl::FormatTime(absl::RFC3339_full, clock->Now(),
-                                          absl::UTCTimeZone()))
-                .c_str()
-          : "",
-      static_cast<long long>(r.shops), static_cast<long long>(r.dedupe_ids),
-      static_cast<long long>(r.firing_alerts),
-      static_cast<long long>(r.replayed_records),
-      static_cast<long long>(r.replayed_events),
-      static_cast<long long>(r.skipped_events),
-      absl::FormatDuration(r.took).c_str(),
-      static_cast<unsigned long long>(r.log_position),
-      static_cast<unsigned long long>(r.alert_sequence));
+  LogInfo(
+      "main",
+      absl::StrCat(
+          "listening on ", host, ":", bound_port, ", data dir ",
+          options.data_dir, ", ", (*engine)->shard_count(),
+          " shards, sync=", options.sync ? "fsync" : "os",
+          absl::GetFlag(FLAGS_test_clock)
+              ? absl::StrCat(", TEST CLOCK at ",
+                             absl::FormatTime(absl::RFC3339_full, clock->Now(),
+                                              absl::UTCTimeZone()))
+              : "",
+          "; recovered ", r.shops, " shops, ", r.dedupe_ids, " dedupe ids, ",
+          r.firing_alerts, " firing alerts, replayed ", r.replayed_records,
+          " log records (", r.replayed_events, " events; ", r.skipped_events,
+          " more already checkpointed) in ", absl::FormatDuration(r.took),
+          "; log position ", r.log_position, ", alert sequence ",
+          r.alert_sequence));
   const char* transport = tls.cert_file.empty() ? "plaintext (no --tls-cert)"
                           : tls.client_ca_file.empty()
                               ? "TLS"
                               : "mutual TLS (client certificates "
                                 "required)";
   if (authorizer != nullptr) {
-    std::fprintf(stderr,
-                 "depositd: authentication on: token file %s, %zu tokens "
-                 "(re-read on change); transport %s\n",
-                 token_file.c_str(), authorizer->token_count(), transport);
+    LogInfo("main",
+            absl::StrCat("authentication on: token file ", token_file, ", ",
+                         authorizer->token_count(),
+                         " tokens (re-read on change); transport ", transport));
     if (authorizer->token_count() == 0) {
-      std::fprintf(stderr,
-                   "depositd: WARNING: the token file has no tokens: every "
-                   "call except health is UNAUTHENTICATED\n");
+      LogWarning("main",
+                 "the token file has no tokens: every call except health is "
+                 "UNAUTHENTICATED");
     }
     if (tls.cert_file.empty() && !loopback.ok()) {
-      std::fprintf(stderr,
-                   "depositd: WARNING: tokens travel in clear text on %s: "
-                   "add --tls-cert and --tls-key\n",
-                   host.c_str());
+      LogWarning("main", absl::StrCat("tokens travel in clear text on ", host,
+                                      ": add --tls-cert and --tls-key"));
     }
   } else if (loopback.ok()) {
-    std::fprintf(stderr,
-                 "depositd: no token file: authentication is off, so "
-                 "depositd serves on loopback only (%s); transport %s\n",
-                 host.c_str(), transport);
+    LogInfo("main",
+            absl::StrCat("no token file: authentication is off, so depositd "
+                         "serves on loopback only (",
+                         host, "); transport ", transport));
   } else {
-    std::fprintf(stderr,
-                 "depositd: WARNING: --insecure-listen-without-auth: no token "
-                 "file and authentication is off, yet listening on %s: "
-                 "anyone who can reach it can read and write every tenant's "
-                 "shops; transport %s\n",
-                 host.c_str(), transport);
+    LogWarning("main", absl::StrCat(
+                           "--insecure-listen-without-auth: no token file and "
+                           "authentication is off, yet listening on ",
+                           host,
+                           ": anyone who can reach it can read and write every "
+                           "tenant's shops; transport ",
+                           transport));
   }
   if (http != nullptr) {
-    std::fprintf(stderr,
-                 "depositd: HTTP edge on %s port %d: /metrics, /livez, "
-                 "/readyz (%s)\n",
-                 http_listen.c_str(), http->port(),
-                 authorizer != nullptr ? "tokens required except probes"
-                                       : "no authentication, loopback");
+    LogInfo("main",
+            absl::StrCat("HTTP edge on ", http_listen, " port ", http->port(),
+                         ": /metrics, /livez, /readyz (",
+                         authorizer != nullptr ? "tokens required except probes"
+                                               : "no authentication, loopback",
+                         ")"));
   }
   health.SetServing();
-  std::fflush(stderr);
+  recovering.Set(0);
+  // systemd (Type=notify): ready only now, after recovery, with both
+  // listeners up. Without NOTIFY_SOCKET this does nothing.
+  depositd::daemon::NotifySystemd(
+      depositd::daemon::SystemdState::kReady,
+      absl::StrCat("serving; log position ", r.log_position));
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (true) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    LogWarning("main",
+               "SIGHUP received: configuration reload is not supported yet "
+               "(restart depositd to apply a new config); still serving");
+  }
+  const char* sig_name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
   // Readiness off first: load balancers and Kubernetes stop routing here
   // while the drain runs.
   health.BeginDrain();
+  depositd::daemon::NotifySystemd(depositd::daemon::SystemdState::kStopping,
+                                  "draining");
   if (drain_delay > 0) {
-    std::fprintf(stderr,
-                 "depositd: %s received: not ready; draining in %ds (send "
-                 "it again to drain now)\n",
-                 sig == SIGTERM ? "SIGTERM" : "SIGINT", drain_delay);
-    std::fflush(stderr);
+    LogInfo("main",
+            absl::StrCat(sig_name, " received: not ready; draining in ",
+                         drain_delay, "s (send it again to drain now)"));
     const timespec wait{drain_delay, 0};
-    sigtimedwait(&signals, nullptr, &wait);
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    sigtimedwait(&stop_signals, nullptr, &wait);
   }
-  std::fprintf(stderr, "depositd: %s received: draining and stopping\n",
-               sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  LogInfo("main", absl::StrCat(sig_name, " received: draining and stopping"));
   // Streams stop reading, send the acks of what they read and end; then
   // the server stops. gRPC's Shutdown would otherwise wait for idle client
   // connections until its deadline, so the deadline is short: only unary
   // calls (milliseconds) can still be running by then.
   services.BeginShutdown();
   if (!services.WaitForStreams(absl::Seconds(10))) {
-    std::fprintf(stderr,
-                 "depositd: some streams did not end within 10s; cancelling "
-                 "them\n");
+    LogWarning("main", "some streams did not end within 10s; cancelling them");
   }
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(250));
@@ -690,11 +738,9 @@ int main(int argc, char** argv) {
   (*engine)->Stop();
   const depositd::v1::StatsResponse stats = (*engine)->Stats();
   engine->reset();
-  std::fprintf(stderr,
-               "depositd: stopped cleanly (log position %llu, checkpoint "
-               "%llu)\n",
-               static_cast<unsigned long long>(stats.log_position()),
-               static_cast<unsigned long long>(stats.checkpoint_position()));
+  LogInfo("main", "stopped cleanly",
+          {{"log_position", stats.log_position()},
+           {"checkpoint_position", stats.checkpoint_position()}});
   // Everything durable is written and the store is closed; skip the slow
   // teardown of gRPC's globals.
   std::fflush(stderr);

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "civetweb.h"
+#include "daemon/log.h"
 #include "prometheus/metric_family.h"
 #include "prometheus/text_serializer.h"
 
@@ -31,7 +32,7 @@ int LogMessage(const mg_connection*, const char* message) {
     if (start_errors->empty()) *start_errors = message;
     return 1;
   }
-  std::fprintf(stderr, "depositd: http: %s\n", message);
+  LogWarning("http", message);
   return 1;
 }
 

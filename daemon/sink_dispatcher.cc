@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "daemon/http_client.h"
+#include "daemon/log.h"
 #include "daemon/store_keys.h"
 #include "notifier/sink_response.h"
 #include "watchers/evidence_keys.h"
@@ -270,9 +271,8 @@ void SinkDispatcher::LogFailure(Worker* w, const std::string& line) {
     suppressed =
         absl::StrCat(" (", w->suppressed_logs, " similar lines suppressed)");
   }
-  std::fprintf(stderr, "depositd: sink %s: %s%s\n", w->sink.name().c_str(),
-               line.c_str(), suppressed.c_str());
-  std::fflush(stderr);
+  LogWarning(absl::StrCat("sink ", w->sink.name()),
+             absl::StrCat(line, suppressed));
   w->last_log = now;
   w->suppressed_logs = 0;
 }
@@ -291,11 +291,11 @@ void SinkDispatcher::Refused(Worker* w, const std::string& what,
   if (w->logged_refusals.insert(verdict.reason).second) {
     // Once per cause: the first refusal names the alert; the others are
     // counted per reason (Stats, SINK_FAILING).
-    std::fprintf(stderr,
-                 "depositd: sink %s: ERROR: %s refused (%s); not delivered "
-                 "and not retried: the platform refuses this message. Later "
-                 "refusals for the same cause are counted, not logged.\n",
-                 w->sink.name().c_str(), what.c_str(), text.c_str());
+    LogError(absl::StrCat("sink ", w->sink.name()),
+             absl::StrCat(what, " refused (", text,
+                          "); not delivered and not retried: the platform "
+                          "refuses this message. Later refusals for the "
+                          "same cause are counted, not logged."));
     std::fflush(stderr);
   }
   {
@@ -363,10 +363,8 @@ void SinkDispatcher::ResolveSinkFailing(Worker* w) {
   a.set_change(v1::CLEARED);
   watchers::ToTimestamp(now, a.mutable_at());
   watchers::ToTimestamp(now, a.mutable_ends_at());
-  std::fprintf(stderr,
-               "depositd: sink %s: delivers again; SINK_FAILING "
-               "resolved\n",
-               w->sink.name().c_str());
+  LogInfo(absl::StrCat("sink ", w->sink.name()),
+          "delivers again; SINK_FAILING resolved");
   SendToOtherSinks(w, a);
 }
 
@@ -393,10 +391,9 @@ std::vector<SinkDispatcher::Worker*> SinkDispatcher::TargetsOf(
 void SinkDispatcher::SendToOtherSinks(Worker* from, const v1::Alert& alert) {
   const std::vector<Worker*> targets = TargetsOf(alert);
   if (targets.empty()) {
-    std::fprintf(stderr,
-                 "depositd: sink %s: ERROR: no other sink to report that it "
-                 "refuses alerts; see Admin.GetStats and this log\n",
-                 from->sink.name().c_str());
+    LogError(absl::StrCat("sink ", from->sink.name()),
+             "no other sink to report that it refuses alerts; see "
+             "Admin.GetStats and this log");
     return;
   }
   for (Worker* t : targets) {
@@ -451,11 +448,9 @@ SinkDispatcher::Outcome SinkDispatcher::PostWithRetries(
     }
     absl::StatusOr<notifier::HttpRequest> request = build();
     if (!request.ok()) {
-      std::fprintf(stderr,
-                   "depositd: sink %s: ERROR: cannot build the request for "
-                   "%s, dropped: %s\n",
-                   w->sink.name().c_str(), what.c_str(),
-                   request.status().ToString().c_str());
+      LogError(absl::StrCat("sink ", w->sink.name()),
+               absl::StrCat("cannot build the request for ", what,
+                            ", dropped: ", request.status().ToString()));
       absl::MutexLock lock(&w->mu);
       ++w->stats.dropped;
       ++w->stats.refused_by_reason["request not built"];

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -18,12 +19,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "daemon/log.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 #include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 #include "rocksdb/write_buffer_manager.h"
 
@@ -102,7 +105,7 @@ class StderrLogger final : public rocksdb::Logger {
   void Logv(const char* format, va_list ap) override {
     char line[1024];
     std::vsnprintf(line, sizeof(line), format, ap);
-    std::fprintf(stderr, "depositd: rocksdb: %s\n", line);
+    LogWarning("rocksdb", line);
   }
 };
 
@@ -612,6 +615,21 @@ absl::Status Store::Flush() {
   if (!rep_->db) return ClosedError(dir_);
   return FromRocksDb(rep_->db->Flush(rocksdb::FlushOptions(), rep_->handles),
                      "flush");
+}
+
+absl::Status Store::CreateCheckpoint(const std::string& dir) const {
+  absl::ReaderMutexLock lock(&rep_->mu);
+  if (!rep_->db) return ClosedError(dir_);
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(rep_->db.get(), &raw);
+  if (!s.ok()) return FromRocksDb(s, "start a checkpoint of " + dir_);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // No flush (the write-ahead log is copied instead): a backup does not
+  // stall ingest behind a memtable flush.
+  s = checkpoint->CreateCheckpoint(
+      dir, /*log_size_for_flush=*/std::numeric_limits<uint64_t>::max());
+  if (!s.ok()) return FromRocksDb(s, "write a checkpoint to " + dir);
+  return absl::OkStatus();
 }
 
 }  // namespace depositd::daemon

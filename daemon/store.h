@@ -161,6 +161,16 @@ class Store {
   // Flushes memtables (used before a clean exit so restart replays less).
   absl::Status Flush();
 
+  // Writes a consistent copy of the whole store into `dir` with RocksDB's
+  // Checkpoint while writes go on: table files are hard-linked when `dir`
+  // is on the same file system (copied otherwise) and the live write-ahead
+  // log is copied, with no forced flush. Every Write that returned before
+  // the call is in the copy, and each Write is in it whole or not at all.
+  // The copy opens with Open() like any data dir. `dir` must not exist;
+  // its parent must. Errors: the RocksDB error (e.g. "already exists",
+  // disk full) through the usual conversion. Thread-safe.
+  absl::Status CreateCheckpoint(const std::string& dir) const;
+
   const std::string& dir() const { return dir_; }
 
  private:

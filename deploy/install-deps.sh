@@ -12,16 +12,19 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libjemalloc-dev
   libcivetweb-dev prometheus-cpp-dev
+  libsystemd-dev
 )
 # Extra packages for the test suite only (set by deploy/test.sh).
 # prometheus-alertmanager: the end-to-end test starts a real Alertmanager on
 # loopback; clang and its runtime (libFuzzer): the fuzz targets; openssl:
 # tests/auth_test makes throwaway TLS certificates; prometheus: promtool
 # checks /metrics and tests/http_edge_test scrapes depositd with a real
-# Prometheus on loopback.
+# Prometheus on loopback; systemd: systemd-analyze verifies the unit
+# (tests/systemd_test); debootstrap: the Debian package is installed in a
+# fresh Debian 12 root (tests/deb_package_test.sh).
 if [[ "${DEPOSITD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(procps prometheus-alertmanager clang libclang-rt-14-dev openssl
-             prometheus)
+             prometheus systemd debootstrap)
 fi
 # gnuplot draws the benchmark plots (bench/*.sh set this).
 if [[ "${DEPOSITD_BENCH_DEPS:-0}" == 1 ]]; then

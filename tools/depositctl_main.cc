@@ -84,6 +84,11 @@ commands:
         mute notifications of matching alerts until then; prints its id
   health                       grpc.health.v1 check: SERVING or the error
   stats [--json]               store and engine statistics
+  backup DIR [--json]
+        consistent online backup of the daemon's data dir into DIR, an
+        absolute path ON THE DAEMON'S HOST that must not exist yet; prints
+        the log position it holds. Restore: start depositd with
+        --data-dir DIR (docs/operations.md)
   profiles [--tenant T] [--shop S] [--json]
         the effective platform profiles (every setting, with tenant and shop
         overrides when given) and the business calendars with their zones
@@ -778,6 +783,32 @@ int RunStats(const Client& client, const CommandLine& cl) {
   return kExitOk;
 }
 
+int RunBackup(const Client& client, const CommandLine& cl) {
+  if (auto s = CheckOptions(cl, {"json"}); !s.ok()) {
+    return UsageError(s.message());
+  }
+  if (cl.positionals.size() != 2) {
+    return UsageError("backup takes one argument: the backup directory");
+  }
+  auto stub = v1::Admin::NewStub(client.channel());
+  grpc::ClientContext context;
+  client.SetDeadline(&context);
+  v1::BackupRequest request;
+  request.set_directory(cl.positionals[1]);
+  v1::BackupResponse backup;
+  grpc::Status status = stub->Backup(&context, request, &backup);
+  if (!status.ok()) return client.ReportError(status, "backup");
+  if (HasOption(cl, "json")) {
+    std::cout << ToJson(backup, true);
+  } else {
+    std::cout << "backup in " << backup.directory() << ": log position "
+              << backup.log_position() << ", alert sequence "
+              << backup.alert_sequence() << ", " << backup.files() << " files, "
+              << backup.bytes() << " bytes\n";
+  }
+  return kExitOk;
+}
+
 int RunProfiles(const Client& client, const CommandLine& cl) {
   if (auto s = CheckOptions(cl, {"json", "tenant", "shop"}); !s.ok()) {
     return UsageError(s.message());
@@ -878,6 +909,7 @@ int Main(int argc, char** argv) {
   if (command == "alerts") return RunAlerts(client, *cl);
   if (command == "health") return RunHealth(client, *cl);
   if (command == "stats") return RunStats(client, *cl);
+  if (command == "backup") return RunBackup(client, *cl);
   if (command == "profiles") return RunProfiles(client, *cl);
   if (command == "clock") return RunClock(client, *cl);
   return UsageError(absl::StrCat("unknown command \"", command, "\""));
