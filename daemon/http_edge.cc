@@ -77,17 +77,15 @@ absl::StatusOr<std::unique_ptr<HttpEdge>> HttpEdge::Start(Options options) {
 
   std::unique_ptr<HttpEdge> edge(new HttpEdge(std::move(options)));
   const std::string threads = absl::StrCat(edge->options_.threads);
-  const char* config[] = {"listening_ports",
-                          edge->options_.listen.c_str(),
-                          "num_threads",
-                          threads.c_str(),
-                          "request_timeout_ms",
-                          "10000",
-                          "enable_keep_alive",
-                          "yes",
-                          "keep_alive_timeout_ms",
-                          "2000",
-                          nullptr};
+  const char* config[] = {"listening_ports", edge->options_.listen.c_str(),
+                          "num_threads", threads.c_str(), "request_timeout_ms",
+                          "10000", "enable_keep_alive", "yes",
+                          "keep_alive_timeout_ms", "2000",
+                          // A response's header and body are two writes;
+                          // with Nagle the body waited for the client's
+                          // delayed ACK: 40 ms per webhook on keep-alive
+                          // (bench/results/feeds_s8.txt).
+                          "tcp_nodelay", "1", nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = LogMessage;
   mg_init_data init{};
