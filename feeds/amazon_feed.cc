@@ -63,7 +63,7 @@ absl::StatusOr<FeedDelivery> ReceiveAmazonNotification(
         absl::StrCat("EventTime \"", n.event_time().substr(0, 40),
                      "\" is not an RFC 3339 time"));
   }
-  const std::string event_id = absl::StrCat("amazon:", id);
+  const std::string event_id = DerivedEventId("amazon", {id});
   if (order) {
     const auto& o = n.payload().order_change_notification();
     if (o.seller_id().empty() || o.amazon_order_id().empty()) {

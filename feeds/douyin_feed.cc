@@ -140,7 +140,7 @@ absl::Status MapMessage(const DouyinMessage& m, const std::string& tenant,
         absl::StrCat("message ", m.msg_id(), ": ", at.status().message()));
   }
   dv1::Event e = NewEvent(
-      tenant, absl::StrCat(d.shop_id()), absl::StrCat("douyin:", m.msg_id()),
+      tenant, absl::StrCat(d.shop_id()), DerivedEventId("douyin", {m.msg_id()}),
       *at,
       absl::StrCat(
           "douyin:push:tag=", m.tag(), ":", rule.name,

@@ -86,7 +86,7 @@ absl::StatusOr<FeedDelivery> TikTokFeed::Receive(const FeedRequest& request,
   FeedDelivery out;
   out.tenant = app->tenant;
   const auto& d = n.data();
-  const std::string id = absl::StrCat("tiktok:", n.tts_notification_id());
+  const std::string id = DerivedEventId("tiktok", {n.tts_notification_id()});
   // Event time: the change's own time where the type has one.
   const absl::Time at =
       d.update_time() > 0 ? absl::FromUnixSeconds(d.update_time()) : *sent;

@@ -376,6 +376,101 @@ TEST(FeedsE2eTest, EachPlatformGetsItsOwnAnswer) {
   EXPECT_TRUE(d.Stop().ok()) << d.LogTail();
 }
 
+// The TikTok sequence for shop `shop` (ids made unique per shop).
+std::vector<std::string> TikTokSequenceFor(const std::string& shop) {
+  std::vector<std::string> out;
+  for (std::string body : TikTokSequence()) {
+    body = absl::StrReplaceAll(
+        body, {{R"("shop_id":"tt-shop")",
+                absl::StrCat(R"("shop_id":")", shop, R"(")")},
+               {R"("tts_notification_id":"n-)",
+                absl::StrCat(R"("tts_notification_id":")", shop, "-")}});
+    out.push_back(body);
+  }
+  return out;
+}
+
+TEST(FeedsE2eTest, OutOfOrderAndRepeatedDeliveriesEndTheSame) {
+  ScopedTempDir dir("feeds-e2e");
+  absl::StatusOr<std::unique_ptr<DaemonHarness>> daemon =
+      StartDaemon(dir.path());
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  DaemonHarness& d = **daemon;
+  const std::string url = d.http_url() + "/hooks/tiktok";
+  for (const std::string& body : TikTokSequenceFor("in-order")) {
+    ASSERT_EQ(Post(url, TikTokHeaders(body), body).status, 200);
+  }
+  // Reversed, and each delivered twice (a platform retry).
+  std::vector<std::string> reversed = TikTokSequenceFor("reversed");
+  for (auto it = reversed.rbegin(); it != reversed.rend(); ++it) {
+    ASSERT_EQ(Post(url, TikTokHeaders(*it), *it).status, 200);
+    ASSERT_EQ(Post(url, TikTokHeaders(*it), *it).status, 200);
+  }
+  absl::StatusOr<v1::ReadinessReport> a =
+      GetShop(d.channel(), "acme", "in-order");
+  absl::StatusOr<v1::ReadinessReport> b =
+      GetShop(d.channel(), "acme", "reversed");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(b->events_applied(), 6);
+  a->clear_shop_id();
+  b->clear_shop_id();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*a, *b))
+      << a->DebugString() << "\nvs\n"
+      << b->DebugString();
+  EXPECT_TRUE(d.Stop().ok()) << d.LogTail();
+}
+
+// With a token file: platform hooks still need only their signatures;
+// /hooks/amazon needs a token with role ingest, and its tenant.
+TEST(FeedsE2eTest, AmazonBehindABearerToken) {
+  ScopedTempDir dir("feeds-e2e");
+  const auto line = [](const std::string& token, const std::string& rest) {
+    return absl::StrCat("sha256:", feeds::Sha256Hex(token), " ", rest, "\n");
+  };
+  DaemonHarness::Options o;
+  o.test_clock_start = kStart;
+  o.extra_args = {"--config", FeedsConfig(dir.path())};
+  o.token_file = WriteFile(
+      dir.path(), "tokens",
+      line("relay-token-0123456789", "tenant=acme roles=ingest name=relay") +
+          line("reader-token-0123456789", "tenant=acme roles=read name=r") +
+          line("ops-token-0123456789", "tenant=* roles=ingest,read name=ops"));
+  o.client.token = "ops-token-0123456789";
+  absl::StatusOr<std::unique_ptr<DaemonHarness>> daemon =
+      DaemonHarness::Start(o);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  DaemonHarness& d = **daemon;
+  const std::string notification =
+      R"({"NotificationType":"ORDER_CHANGE","EventTime":"2026-03-04T10:00:00Z","Payload":{"OrderChangeNotification":{"SellerId":"SELLER-1","AmazonOrderId":"903-2","OrderChangeType":"OrderStatusChange","Summary":{"OrderStatus":"Canceled"}}},"NotificationMetadata":{"NotificationId":"amz-2"}})";
+  const std::string url = d.http_url() + "/hooks/amazon";
+  EXPECT_EQ(Post(url, {}, notification).status, 401);
+  EXPECT_EQ(Post(url, {{"Authorization", "Bearer wrong"}}, notification).status,
+            401);
+  EXPECT_EQ(Post(url, {{"Authorization", "Bearer reader-token-0123456789"}},
+                 notification)
+                .status,
+            403);  // no role ingest
+  // A token of every tenant must name one.
+  EXPECT_EQ(Post(url, {{"Authorization", "Bearer ops-token-0123456789"}},
+                 notification)
+                .status,
+            400);
+  absl::StatusOr<v1::ReadinessReport> none =
+      GetShop(d.channel(), "acme", "SELLER-1");
+  EXPECT_FALSE(none.ok());  // nothing was written
+  HttpAnswer ok = Post(
+      url, {{"Authorization", "Bearer relay-token-0123456789"}}, notification);
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(EventsApplied(d, "SELLER-1"), 1);
+  // The platforms' hooks are authenticated by their signatures only.
+  const std::string body = TikTokSequence()[0];
+  EXPECT_EQ(
+      Post(d.http_url() + "/hooks/tiktok", TikTokHeaders(body), body).status,
+      200);
+  EXPECT_EQ(EventsApplied(d, "tt-shop"), 1);
+  EXPECT_TRUE(d.Stop().ok()) << d.LogTail();
+}
+
 TEST(FeedsE2eTest, RetryAfterKillAppliesOnce) {
   ScopedTempDir dir("feeds-e2e");
   absl::StatusOr<std::unique_ptr<DaemonHarness>> daemon =
