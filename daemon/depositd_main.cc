@@ -59,6 +59,8 @@
 #include "daemon/build_info.h"
 #include "daemon/engine.h"
 #include "daemon/engine_clock.h"
+#include "daemon/feed_config.h"
+#include "daemon/feed_receivers.h"
 #include "daemon/health_state.h"
 #include "daemon/http_edge.h"
 #include "daemon/listen_guard.h"
@@ -340,6 +342,18 @@ int main(int argc, char** argv) {
     Die(absl::StrCat(config_path.empty() ? "built-in profiles" : config_path,
                      ": ", registry.status().message()));
   }
+  // Native platform feeds: secrets are read now, so a bad one stops the
+  // start before anything else (daemon/feed_config.h).
+  absl::StatusOr<depositd::daemon::ConfiguredFeeds> feeds =
+      depositd::daemon::LoadFeeds(config.feeds(), config_path);
+  if (!feeds.ok())
+    Die(absl::StrCat(config_path, ": ", feeds.status().message()));
+  if (!feeds->empty() && absl::GetFlag(FLAGS_http_listen).empty()) {
+    Die(absl::StrCat(config_path,
+                     ": feeds are configured but the HTTP edge is off "
+                     "(--http-listen=): webhooks arrive on it"));
+  }
+
   // Alert routes and sinks: a bad sink or route stops the start, naming the
   // field ("routes[2].sinks[0]: unknown sink ...").
   absl::StatusOr<depositd::notifier::AlertRouter> router =
@@ -587,6 +601,24 @@ int main(int argc, char** argv) {
                                metrics_options)});
   }
 
+  std::shared_ptr<depositd::daemon::FeedReceivers> hooks;
+  if (http != nullptr) {
+    depositd::daemon::FeedReceivers::Options hook_options =
+        depositd::daemon::FeedReceivers::ForEngine(
+            engine->get(), [c = clock.get()] { return c->Now(); });
+    hook_options.authorizer = authorizer.get();
+    hook_options.registry = metrics_registry.get();
+    absl::StatusOr<std::shared_ptr<depositd::daemon::FeedReceivers>> made =
+        depositd::daemon::FeedReceivers::Create(*std::move(feeds),
+                                                std::move(hook_options));
+    if (!made.ok()) {
+      (*engine)->Stop();
+      Die(std::string(made.status().message()));
+    }
+    hooks = *std::move(made);
+    http->SetHooks(hooks, !hooks->empty());
+  }
+
   depositd::daemon::Services services(engine->get(), authorizer.get());
   services.SetSinkStats(
       [dispatcher = sinks->get()](depositd::v1::StatsResponse* response) {
@@ -686,7 +718,9 @@ int main(int argc, char** argv) {
                          ": /metrics, /livez, /readyz (",
                          authorizer != nullptr ? "tokens required except probes"
                                                : "no authentication, loopback",
-                         ")"));
+                         ")",
+                         hooks->empty() ? "" : "; webhooks /hooks/ for ",
+                         hooks->Summary()));
   }
   health.SetServing();
   recovering.Set(0);

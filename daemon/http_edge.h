@@ -11,6 +11,10 @@
 //                 draining, store not writable): HealthState::Readiness
 //   GET /metrics  Prometheus text format 0.0.4 of every collectable (503
 //                 while the daemon is starting and has none yet)
+//   POST /hooks/* the native platform feeds (SetHooks; daemon/
+//                 feed_receivers.h): authenticated by the platforms'
+//                 signatures, not by bearer tokens, so they skip the token
+//                 check below; 503 until SetHooks, 404 without hooks
 //   anything else 404 (after authentication, so paths are not probed)
 // HEAD is answered like GET without the body; other methods get 405.
 //
@@ -51,6 +55,7 @@
 #include "absl/synchronization/mutex.h"
 #include "daemon/auth.h"
 #include "daemon/health_state.h"
+#include "daemon/http_hook.h"
 #include "prometheus/collectable.h"
 
 struct mg_context;
@@ -100,6 +105,11 @@ class HttpEdge {
   void SetCollectables(
       std::vector<std::shared_ptr<prometheus::Collectable>> collectables);
 
+  // Serves POST /hooks/* with `hooks` from now on (given once the engine
+  // exists; until then hooks answer 503 so the platforms retry). Null: no
+  // hooks (404).
+  void SetHooks(std::shared_ptr<HttpHookHandler> hooks, bool enabled = true);
+
   // Closes the listener and waits for running handlers. Idempotent.
   void Stop();
 
@@ -109,11 +119,17 @@ class HttpEdge {
   static int Handle(mg_connection* conn, void* self);
   int Serve(mg_connection* conn) const;
   std::string MetricsText() const;
+  // POST /hooks/*: reads the body (up to the handler's limit) and answers.
+  int ServeHook(mg_connection* conn, absl::string_view method,
+                absl::string_view path) const;
 
   const Options options_;
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables_
       ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<HttpHookHandler> hooks_ ABSL_GUARDED_BY(mu_);
+  // SetHooks was called: a missing handler means 404, not "starting".
+  bool hooks_set_ ABSL_GUARDED_BY(mu_) = false;
   mg_context* context_ = nullptr;
   int port_ = 0;
 };
