@@ -16,7 +16,7 @@
 #include "daemon/rpc_support.h"
 #include "daemon/tenant_scope.h"
 #include "depositd/v1/service.grpc.pb.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::daemon {
 namespace {
@@ -70,7 +70,7 @@ class AdminService final
         [this](const Principal&, v1::GetTestClockRequest*,
                v1::TestClockResponse* out, UnaryDone done) {
           absl::StatusOr<absl::Time> now = engine_->TestClockNow();
-          if (now.ok()) watchers::ToTimestamp(*now, out->mutable_now());
+          if (now.ok()) common::ToTimestamp(*now, out->mutable_now());
           done(ToGrpc(now.status()));
         });
   }
@@ -87,7 +87,7 @@ class AdminService final
                               "SetTestClock needs `now`"));
             return;
           }
-          engine_->SetTestClock(watchers::FromTimestamp(req->now()),
+          engine_->SetTestClock(common::FromTimestamp(req->now()),
                                 [this, out, done = std::move(done)](
                                     absl::Status s) { Done(s, out, done); });
         });
@@ -129,7 +129,7 @@ class AdminService final
             const UnaryDone& done) {
     if (s.ok()) {
       absl::StatusOr<absl::Time> now = engine_->TestClockNow();
-      if (now.ok()) watchers::ToTimestamp(*now, response->mutable_now());
+      if (now.ok()) common::ToTimestamp(*now, response->mutable_now());
     }
     done(ToGrpc(s));
   }

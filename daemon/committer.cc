@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "daemon/log.h"
 #include "daemon/store_keys.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 
@@ -128,12 +129,10 @@ void Committer::SetWriteStatus(absl::Status s) {
 namespace {
 
 [[noreturn]] void ExitOnWriteError(const absl::Status& s) {
-  std::fprintf(stderr,
-               "depositd: fatal: cannot write the event log: %s\n"
-               "depositd: exiting; acknowledged events are safe, "
-               "unacknowledged ones must be resent\n",
-               s.ToString().c_str());
-  std::fflush(stderr);
+  Log(LogLevel::kFatal, "committer",
+      absl::StrCat("cannot write the event log: ", s.ToString(),
+                   "; exiting; acknowledged events are safe, unacknowledged "
+                   "ones must be resent"));
   std::_Exit(3);
 }
 
@@ -174,8 +173,7 @@ void Committer::AppendWithRetry(absl::Span<const RecordPieces> records,
     SetWriteStatus(told);
     if (std::string(told.message()) != last_logged) {
       last_logged = std::string(told.message());
-      std::fprintf(stderr, "depositd: error: %s\n", last_logged.c_str());
-      std::fflush(stderr);
+      LogError("committer", last_logged);
       if (options_.on_write_error) options_.on_write_error(told);
     }
     bool stopping;
@@ -211,12 +209,10 @@ void Committer::AppendWithRetry(absl::Span<const RecordPieces> records,
     last = pos.status();
   }
   SetWriteStatus(absl::OkStatus());
-  std::fprintf(stderr,
-               "depositd: writes to %s work again after %s (%d retries); "
-               "accepting events\n",
-               options_.store->dir().c_str(),
-               absl::FormatDuration(absl::Now() - failed_at).c_str(), attempts);
-  std::fflush(stderr);
+  LogInfo("committer",
+          absl::StrCat("writes to ", options_.store->dir(), " work again after ",
+                       absl::FormatDuration(absl::Now() - failed_at), " (",
+                       attempts, " retries); accepting events"));
 }
 
 void Committer::CommitGroup(std::vector<CommitItem>& items) {

@@ -13,6 +13,7 @@
 #include "daemon/admission.h"
 #include "daemon/committer.h"
 #include "daemon/event_log.h"
+#include "daemon/log.h"
 #include "daemon/recovery.h"
 #include "daemon/request_checks.h"
 #include "daemon/shard.h"
@@ -21,7 +22,7 @@
 #include "daemon/store.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 #include "google/protobuf/arena.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::daemon {
 Engine::Engine(const Options& options)
@@ -225,8 +226,8 @@ void Engine::CheckpointLoop() {
     RequestCheckpoint(nullptr);
     absl::StatusOr<size_t> expired = silences_->Expire();
     if (!expired.ok()) {
-      std::fprintf(stderr, "depositd: warning: removing ended silences: %s\n",
-                   std::string(expired.status().message()).c_str());
+      LogWarning("silences", absl::StrCat("removing ended silences: ",
+                                          expired.status().message()));
     }
   }
 }
@@ -474,7 +475,7 @@ absl::StatusOr<v1::SilenceResponse> Engine::Silence(
   const absl::Time now = options_.clock->Now();
   absl::Status checked = CheckSilence(request, now);
   if (!checked.ok()) return checked;
-  const absl::Time ends = watchers::FromTimestamp(request.ends_at());
+  const absl::Time ends = common::FromTimestamp(request.ends_at());
   notifier::Silence s;
   s.tenant = request.tenant();
   s.shop_id = request.shop_id();

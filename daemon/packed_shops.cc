@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/log.h"
 #include "google/protobuf/io/coded_stream.h"
 
 namespace depositd::daemon {
@@ -54,11 +56,10 @@ ShopEntry* PackedShops::Unpack(ShopEntry* e) {
     // and checked at start-up): this is memory corruption, and going on
     // would apply events to a wrong state. The log and checkpoints on disk
     // are intact; a restart recovers from them.
-    std::fprintf(stderr,
-                 "depositd: FATAL: packed shop %s does not unpack (%s); "
-                 "aborting, restart to recover from the store\n",
-                 absl::CEscape(e->key).c_str(),
-                 std::string(state.status().message()).c_str());
+    Log(LogLevel::kFatal, "shard",
+        absl::StrCat("packed shop ", absl::CEscape(e->key),
+                     " does not unpack (", state.status().message(),
+                     "); aborting, restart to recover from the store"));
     std::abort();
   }
   state->ForgetDirtyPages();  // the packed form equals the checkpoint
@@ -87,10 +88,9 @@ bool PackedShops::Pack(ShopEntry* e) {
     if (!put.ok()) {
       // The shop stays live: packing only saves memory. One line per pass
       // at most (Slice stops the pass).
-      std::fprintf(stderr,
-                   "depositd: warning: shard %u keeps idle shops "
-                   "live: %s\n",
-                   shard_, put.ToString().c_str());
+      LogWarning("shard", absl::StrCat("shard ", shard_,
+                                       " keeps idle shops live: ",
+                                       put.ToString()));
       return false;
     }
   }

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "watchers/limits.h"
 #include "watchers/shop_state.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::daemon {
 namespace {
@@ -139,7 +139,7 @@ absl::Status CheckSilence(const v1::SilenceRequest& request, absl::Time now) {
     return absl::InvalidArgumentError(
         "ends_at is required: silences always end");
   }
-  const absl::Time ends = watchers::FromTimestamp(request.ends_at());
+  const absl::Time ends = common::FromTimestamp(request.ends_at());
   if (ends <= now) {
     return absl::InvalidArgumentError(absl::StrCat(
         "ends_at ", absl::FormatTime(ends), " is not in the future (now ",

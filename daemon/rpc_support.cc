@@ -2,6 +2,12 @@
 
 namespace depositd::daemon {
 
+grpc::Status ToGrpc(const absl::Status& s) {
+  if (s.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
+                      std::string(s.message()));
+}
+
 absl::StatusOr<Principal> Authorize(const Authorizer* auth,
                                     const grpc::CallbackServerContext* ctx,
                                     std::initializer_list<Role> roles,

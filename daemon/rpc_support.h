@@ -7,6 +7,7 @@
 #ifndef DEPOSITD_DAEMON_RPC_SUPPORT_H_
 #define DEPOSITD_DAEMON_RPC_SUPPORT_H_
 
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -22,12 +23,18 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "daemon/auth.h"
-#include "daemon/services.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 
 namespace depositd::daemon {
+
+// Flow control of the services (services.h tells how they are used).
+inline constexpr int kMaxInflightBatches = 4;
+inline constexpr uint64_t kMaxWatchLag = 4096;
+
+// absl::Status → grpc::Status (same code, same message).
+grpc::Status ToGrpc(const absl::Status& s);
 
 inline constexpr char kShuttingDown[] =
     "depositd is shutting down; resend unacknowledged batches to another "

@@ -6,26 +6,19 @@
 #include "daemon/admin_service.h"
 #include "daemon/alerts_service.h"
 #include "daemon/ingest_service.h"
+#include "daemon/log.h"
 #include "daemon/log_throttle.h"
 #include "daemon/readiness_service.h"
 #include "daemon/rpc_support.h"
 
 namespace depositd::daemon {
 
-grpc::Status ToGrpc(const absl::Status& s) {
-  if (s.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      std::string(s.message()));
-}
-
 Services::Services(Engine* engine, const Authorizer* authorizer)
     : streams_(std::make_unique<StreamRegistry>()),
       undecodable_(std::make_unique<LogThrottle>(
           absl::Seconds(10),
           [](absl::string_view line) {
-            std::fprintf(stderr, "depositd: %.*s\n",
-                         static_cast<int>(line.size()), line.data());
-            std::fflush(stderr);
+            LogWarning("grpc", line);
           })),
       ingest_(NewIngestService(engine, streams_.get(), authorizer,
                                undecodable_.get())),

@@ -76,11 +76,6 @@
 
 namespace depositd::daemon {
 
-inline constexpr int kMaxInflightBatches = 4;
-inline constexpr uint64_t kMaxWatchLag = 4096;
-
-// absl::Status → grpc::Status (same code, same message).
-grpc::Status ToGrpc(const absl::Status& s);
 
 // Tracks live streams so shutdown can end them (rpc_support.h).
 class StreamRegistry;

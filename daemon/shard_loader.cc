@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/log.h"
 #include "daemon/stable_hash.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 #include "google/protobuf/arena.h"
@@ -30,11 +31,11 @@ absl::Status ShardLoader::LoadShop(absl::string_view key,
   std::string resolved_for = state->profile_name();
   if (!profile.ok()) {
     resolved_for.clear();
-    std::fprintf(stderr,
-                 "depositd: shop %s/%s uses profile \"%s\", which the "
-                 "configuration no longer defines; using generic\n",
-                 state->tenant().c_str(), state->shop_id().c_str(),
-                 state->profile_name().c_str());
+    LogWarning("recovery",
+               absl::StrCat("shop ", state->tenant(), "/", state->shop_id(),
+                            " uses profile \"", state->profile_name(),
+                            "\", which the configuration no longer defines; "
+                            "using generic"));
     profile = registry.Resolve(state->tenant(), state->shop_id(), "");
     if (!profile.ok()) return profile.status();
   }

@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "daemon/event_apply.h"
+#include "daemon/log.h"
 #include "daemon/shop_checks.h"
 #include "daemon/stable_hash.h"
 
@@ -30,12 +32,10 @@ void ReplayGroup(ShardState& s, absl::Time at, const ReplayInput& in,
         ++counts->skipped_events;
         break;
       case EventOutcome::kRejected:
-        std::fprintf(stderr,
-                     "depositd: warning: replay of logged event %s (shop "
-                     "%s/%s) was rejected: %s\n",
-                     ev->event_id().c_str(), ev->tenant().c_str(),
-                     ev->shop_id().c_str(),
-                     std::string(rejection.message()).c_str());
+        LogWarning("recovery",
+                   absl::StrCat("replay of logged event ", ev->event_id(),
+                                " (shop ", ev->tenant(), "/", ev->shop_id(),
+                                ") was rejected: ", rejection.message()));
         break;
       case EventOutcome::kDuplicate:  // not in replay
         break;

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "daemon/shard.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::daemon {
 namespace {
@@ -51,7 +51,7 @@ ShardTask ShopQuery(const Request& request,
           "and shop_id)")));
     }
     const absl::Time as_of = request.has_as_of()
-                                 ? watchers::FromTimestamp(request.as_of())
+                                 ? common::FromTimestamp(request.as_of())
                                  : shard.clock()->Now();
     done(answer(*e, as_of));
   };

@@ -17,7 +17,7 @@
 #include "daemon/store_keys.h"
 #include "notifier/sink_response.h"
 #include "watchers/evidence_keys.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::daemon {
 namespace {
@@ -328,8 +328,8 @@ void SinkDispatcher::RaiseSinkFailing(Worker* w, const v1::Alert& about,
   ev[evidence::kReason] = verdict.reason;
   if (!verdict.detail.empty()) ev[evidence::kDetail] = verdict.detail;
   ev[evidence::kRefusedAlert] = notifier::AlertKeyString(about.key());
-  watchers::ToTimestamp(now, a.mutable_at());
-  watchers::ToTimestamp(now, a.mutable_starts_at());
+  common::ToTimestamp(now, a.mutable_at());
+  common::ToTimestamp(now, a.mutable_starts_at());
   a.set_summary(absl::StrCat("sink ", w->sink.name(),
                              " refuses alerts: ", verdict.reason));
   w->failing = a;
@@ -361,8 +361,8 @@ void SinkDispatcher::ResolveSinkFailing(Worker* w) {
   const absl::Time now = Now();
   a.set_state(v1::RESOLVED);
   a.set_change(v1::CLEARED);
-  watchers::ToTimestamp(now, a.mutable_at());
-  watchers::ToTimestamp(now, a.mutable_ends_at());
+  common::ToTimestamp(now, a.mutable_at());
+  common::ToTimestamp(now, a.mutable_ends_at());
   LogInfo(absl::StrCat("sink ", w->sink.name()),
           "delivers again; SINK_FAILING resolved");
   SendToOtherSinks(w, a);

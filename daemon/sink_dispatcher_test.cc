@@ -176,7 +176,7 @@ TEST(SinkDispatcherTest, DeliversInOrderWithSignatureAndPersistsCursor) {
     EXPECT_EQ(r.path, "/hook");
     const std::string ts = r.Header("X-Depositd-Timestamp");
     EXPECT_EQ(r.Header("X-Depositd-Signature"),
-              "sha256=" + notifier::HexLower(notifier::HmacSha256(
+              "sha256=" + absl::BytesToHexString(notifier::HmacSha256(
                               "s3cret", absl::StrCat(ts, ".", r.body))));
   }
   EXPECT_EQ(requests[0].Header("X-Depositd-Alert-Key"),

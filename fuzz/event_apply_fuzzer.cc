@@ -19,7 +19,7 @@
 #include "fuzzer/FuzzedDataProvider.h"
 #include "notifier/alert_book.h"
 #include "watchers/shop_state.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::fuzz {
 namespace {
@@ -57,7 +57,7 @@ class EventMaker {
   absl::Time Now() {
     google::protobuf::Timestamp ts;
     Time(&ts);
-    return watchers::FromTimestamp(ts);
+    return common::FromTimestamp(ts);
   }
 
   void Money(v1::Money* m) {

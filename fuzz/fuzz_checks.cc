@@ -12,7 +12,7 @@
 #include "google/protobuf/stubs/logging.h"
 #include "notifier/finding_text.h"
 #include "watchers/limits.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::fuzz {
 

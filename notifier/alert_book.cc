@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
@@ -25,7 +25,7 @@ v1::Alert FiringFrom(v1::Finding& f, absl::Time now, v1::AlertChange change) {
   }
   a.mutable_evidence()->swap(*f.mutable_evidence());
   a.set_stage(std::move(*f.mutable_stage()));
-  watchers::ToTimestamp(now, a.mutable_at());
+  common::ToTimestamp(now, a.mutable_at());
   return a;
 }
 
@@ -69,7 +69,7 @@ static absl::Time RepeatDue(const v1::Alert& a, const RepeatPolicy* repeat) {
   if (d == absl::InfiniteDuration() || d <= absl::ZeroDuration()) {
     return absl::InfiniteFuture();
   }
-  return watchers::FromTimestamp(PagedAt(a)) + d;
+  return common::FromTimestamp(PagedAt(a)) + d;
 }
 
 std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
@@ -159,8 +159,8 @@ std::vector<v1::Alert> AlertBook::Update(std::vector<v1::Finding> findings,
     } else {
       v1::Alert a = std::move(active_[j]);
       a.set_state(v1::RESOLVED);
-      watchers::ToTimestamp(now, a.mutable_at());
-      watchers::ToTimestamp(now, a.mutable_ends_at());
+      common::ToTimestamp(now, a.mutable_at());
+      common::ToTimestamp(now, a.mutable_ends_at());
       a.set_repeat(false);
       a.set_change(v1::CLEARED);
       transitions.push_back(std::move(a));
@@ -190,7 +190,7 @@ absl::StatusOr<std::optional<v1::Alert>> AlertBook::Acknowledge(
   it->set_acknowledged_by(std::string(by));
   it->set_change(v1::ACKNOWLEDGED);
   it->set_repeat(false);
-  watchers::ToTimestamp(now, it->mutable_at());
+  common::ToTimestamp(now, it->mutable_at());
   return std::optional<v1::Alert>(*it);
 }
 

@@ -14,15 +14,15 @@
 #include "depositd/v1/readiness.pb.h"
 #include "notifier/phrases.h"
 #include "notifier/sentences.h"
-#include "watchers/currency.h"
+#include "common/currency.h"
 #include "watchers/evidence_keys.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
 
 namespace evidence = watchers::evidence;
-using watchers::FromTimestamp;
+using common::FromTimestamp;
 
 // What one kind's wording reads. Borrowed for one call.
 struct Input {
@@ -53,7 +53,7 @@ Text Inactivity(const Input& in) {
       in.f.has_amount_at_risk()
           ? absl::Substitute(
                 in.s.inactivity_amount,
-                watchers::FormatMoney(in.f.amount_at_risk().minor_units(),
+                common::FormatMoney(in.f.amount_at_risk().minor_units(),
                                       in.f.amount_at_risk().currency()))
           : std::string();
   return {absl::Substitute(

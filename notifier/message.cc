@@ -11,13 +11,13 @@
 #include "notifier/kind_text.h"
 #include "notifier/phrases.h"
 #include "notifier/sentences.h"
-#include "watchers/currency.h"
-#include "watchers/timestamps.h"
+#include "common/currency.h"
+#include "common/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
 
-using watchers::FromTimestamp;
+using common::FromTimestamp;
 
 std::string UtcText(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d %H:%M UTC", t, absl::UTCTimeZone());
@@ -82,7 +82,7 @@ bool HasMoney(const v1::Alert& alert) {
 }
 
 std::string MoneyText(const v1::Alert& alert) {
-  return watchers::FormatMoney(alert.amount_at_risk().minor_units(),
+  return common::FormatMoney(alert.amount_at_risk().minor_units(),
                                alert.amount_at_risk().currency());
 }
 

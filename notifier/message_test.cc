@@ -14,7 +14,7 @@
 #include "depositd/v1/readiness.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
@@ -69,10 +69,10 @@ v1::Alert Build(const KindCase& c) {
     a.mutable_amount_at_risk()->set_currency(c.currency);
   }
   if (c.due_in != absl::InfiniteDuration()) {
-    watchers::ToTimestamp(kAt + c.due_in, a.mutable_due_at());
+    common::ToTimestamp(kAt + c.due_in, a.mutable_due_at());
   }
-  watchers::ToTimestamp(kAt - absl::Hours(1), a.mutable_starts_at());
-  watchers::ToTimestamp(kAt, a.mutable_at());
+  common::ToTimestamp(kAt - absl::Hours(1), a.mutable_starts_at());
+  common::ToTimestamp(kAt, a.mutable_at());
   return a;
 }
 
@@ -616,10 +616,10 @@ TEST_P(ChangeWordingTest, TitleAndText) {
   const ChangeCase& c = GetParam();
   v1::Alert a = Build(Cases()[0]);
   a.set_change(c.change);
-  watchers::ToTimestamp(kAt - absl::Hours(26), a.mutable_starts_at());
+  common::ToTimestamp(kAt - absl::Hours(26), a.mutable_starts_at());
   if (c.change == v1::CLEARED) {
     a.set_state(v1::RESOLVED);
-    watchers::ToTimestamp(kAt, a.mutable_ends_at());
+    common::ToTimestamp(kAt, a.mutable_ends_at());
   }
   if (c.change == v1::ACKNOWLEDGED) {
     a.set_acknowledged(true);

@@ -136,12 +136,6 @@ absl::StatusOr<HttpRequest> BuildAlertmanagerRequest(
 
 // HMAC-SHA256 of `data` under `key`: the raw 32 bytes (OpenSSL).
 std::string HmacSha256(absl::string_view key, absl::string_view data);
-// Forwarding: the lead removes it after the s8 merge (its last caller is
-// daemon/sink_dispatcher_test.cc); use absl::BytesToHexString.
-inline std::string HexLower(absl::string_view raw) {
-  return absl::BytesToHexString(raw);
-}
-
 // The longest prefix of `s` of at most `max_bytes` bytes that ends on a UTF-8
 // character boundary; when `s` is cut, the result ends with "…" (counted in
 // max_bytes). `s` as is when it fits.

@@ -48,7 +48,7 @@ class Phrases {
   // "DINGTALK" / "DingTalk" / "钉钉".
   virtual std::string SinkType(absl::string_view code) const = 0;
   // Formatted money ("USD 35.00", or a list "USD 35.00, CNY 10.00", as
-  // watchers::FormatMoney writes it) in this language: "35.00 美元".
+  // common::FormatMoney writes it) in this language: "35.00 美元".
   // Currencies the table does not name stay as they are.
   virtual std::string Money(absl::string_view formatted) const = 0;
   // A stage name: "30d", "breached" / "30 天", "已超期".

@@ -194,7 +194,7 @@ struct Sentences {
   // shown by depositctl, the webhook body and Alert.summary; finding_text.h),
   // per kind. Shorter than a message's sentences, and older: they keep the
   // words the watchers used to write. Times are in the profile's zone,
-  // money as watchers::FormatMoney writes it.
+  // money as common::FormatMoney writes it.
   struct Findings {
     // INACTIVITY: $0 days without a sale, $1 limit days, $2 deduction %,
     // $3 the amount aside (amount, or ""), $4 the stage ("30d").

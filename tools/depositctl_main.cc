@@ -34,6 +34,8 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "tools/client_channel.h"
+#include "tools/command_line.h"
+#include "tools/ctl_client.h"
 #include "tools/format.h"
 #include "tools/grpc_health_v1.grpc.pb.h"
 #include "tools/jsonl_reader.h"
@@ -42,9 +44,6 @@
 namespace depositd::tools {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
 
 constexpr char kUsage[] =
     R"(usage: depositctl [--addr HOST:PORT] [--timeout SECONDS] [--token T]
@@ -98,227 +97,10 @@ commands:
   help                         this text
 )";
 
-// The parsed command line: positionals and --name[=value] options.
-struct CommandLine {
-  std::vector<std::string> positionals;
-  std::map<std::string, std::string> options;
-};
-
-// Options that take no value.
-const std::set<std::string>& BooleanOptions() {
-  static const auto* kBooleans =
-      new std::set<std::string>{"json", "help", "tls"};
-  return *kBooleans;
-}
-
-absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
-  CommandLine cl;
-  bool options_ended = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (options_ended || arg == "-" || !absl::StartsWith(arg, "--")) {
-      cl.positionals.push_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      options_ended = true;
-      continue;
-    }
-    std::string name = arg.substr(2);
-    std::string value;
-    const size_t eq = name.find('=');
-    if (eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    } else if (BooleanOptions().count(name) > 0) {
-      value = "true";
-    } else {
-      if (i + 1 >= argc) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("option --", name, " needs a value"));
-      }
-      value = argv[++i];
-    }
-    cl.options[name] = value;
-  }
-  return cl;
-}
-
-// Shared state of one invocation: the channel and the common options.
-class Client {
- public:
-  Client(std::string addr, absl::Duration timeout,
-         std::shared_ptr<grpc::Channel> channel)
-      : addr_(std::move(addr)),
-        timeout_(timeout),
-        channel_(std::move(channel)) {}
-
-  const std::string& addr() const { return addr_; }
-  absl::Duration timeout() const { return timeout_; }
-  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
-
-  // A context with the per-call deadline.
-  void SetDeadline(grpc::ClientContext* context) const {
-    context->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-  }
-
-  // Prints one line about a failed call and returns the exit code.
-  // `was_connected`: the call had reached the daemon (a stream that ended),
-  // so UNAVAILABLE means it went away rather than that it is not running.
-  int ReportError(const grpc::Status& status, absl::string_view what,
-                  bool was_connected = false) const {
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE && was_connected) {
-      std::cerr << "depositctl: " << what << ": the stream from depositd at "
-                << addr_ << " ended: " << status.error_message() << "\n";
-      return kExitUsage;
-    }
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-      std::string reason = status.error_message();
-      if (absl::StrContains(reason, "Connection refused")) {
-        reason = "connection refused";
-      } else if (absl::StrContains(reason, "Socket closed") ||
-                 absl::StrContains(reason, "andshake") ||
-                 absl::StrContains(reason, "SSL") ||
-                 absl::StrContains(reason, "certificate")) {
-        // The connection ended during set-up: usually TLS on one side only,
-        // a certificate not trusted, or no client certificate.
-        std::cerr << "depositctl: depositd at " << addr_
-                  << " closed the connection during set-up: " << reason
-                  << " (if it runs with --tls-cert, pass --tls-ca CA.pem, "
-                     "and with --tls-client-ca also --tls-cert/--tls-key; "
-                     "if it runs without TLS, drop the --tls options)\n";
-        return kExitUsage;
-      }
-      std::cerr << "depositctl: cannot reach depositd at " << addr_ << ": "
-                << reason
-                << " (is it running? start it with `depositd --listen " << addr_
-                << " --data-dir DIR`, or pass --addr)\n";
-      return kExitUsage;
-    }
-    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      std::cerr << "depositctl: " << what << ": depositd at " << addr_
-                << " did not answer within " << absl::FormatDuration(timeout_)
-                << " (see --timeout)\n";
-      return kExitUsage;
-    }
-    std::cerr << "depositctl: " << what
-              << " failed: " << StatusCodeName(status.error_code()) << ": "
-              << status.error_message() << "\n";
-    return kExitFailed;
-  }
-
-  int ReportError(const absl::Status& status, absl::string_view what,
-                  bool was_connected = false) const {
-    return ReportError(
-        grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                     std::string(status.message())),
-        what, was_connected);
-  }
-
-  static const char* StatusCodeName(grpc::StatusCode code) {
-    switch (code) {
-      case grpc::StatusCode::CANCELLED:
-        return "CANCELLED";
-      case grpc::StatusCode::UNKNOWN:
-        return "UNKNOWN";
-      case grpc::StatusCode::INVALID_ARGUMENT:
-        return "INVALID_ARGUMENT";
-      case grpc::StatusCode::DEADLINE_EXCEEDED:
-        return "DEADLINE_EXCEEDED";
-      case grpc::StatusCode::NOT_FOUND:
-        return "NOT_FOUND";
-      case grpc::StatusCode::ALREADY_EXISTS:
-        return "ALREADY_EXISTS";
-      case grpc::StatusCode::PERMISSION_DENIED:
-        return "PERMISSION_DENIED";
-      case grpc::StatusCode::RESOURCE_EXHAUSTED:
-        return "RESOURCE_EXHAUSTED";
-      case grpc::StatusCode::FAILED_PRECONDITION:
-        return "FAILED_PRECONDITION";
-      case grpc::StatusCode::ABORTED:
-        return "ABORTED";
-      case grpc::StatusCode::OUT_OF_RANGE:
-        return "OUT_OF_RANGE";
-      case grpc::StatusCode::UNIMPLEMENTED:
-        return "UNIMPLEMENTED";
-      case grpc::StatusCode::INTERNAL:
-        return "INTERNAL";
-      case grpc::StatusCode::UNAVAILABLE:
-        return "UNAVAILABLE";
-      case grpc::StatusCode::DATA_LOSS:
-        return "DATA_LOSS";
-      case grpc::StatusCode::UNAUTHENTICATED:
-        return "UNAUTHENTICATED";
-      default:
-        return "ERROR";
-    }
-  }
-
-  // A quick health check before long-running streams, so that an absent
-  // daemon is reported at once with the connection error. 0 or exit code.
-  int CheckReachable() const {
-    grpc::health::v1::Health::Stub health(channel_);
-    grpc::ClientContext context;
-    SetDeadline(&context);
-    grpc::health::v1::HealthCheckRequest request;
-    grpc::health::v1::HealthCheckResponse response;
-    grpc::Status status = health.Check(&context, request, &response);
-    if (status.ok() || status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-      return kExitOk;
-    }
-    return ReportError(status, "health check");
-  }
-
- private:
-  std::string addr_;
-  absl::Duration timeout_;
-  std::shared_ptr<grpc::Channel> channel_;
-};
-
 int UsageError(absl::string_view message) {
   std::cerr << "depositctl: " << message << "\n"
             << "run `depositctl help` for usage\n";
   return kExitUsage;
-}
-
-// Fails with a usage error naming any option not in `allowed`.
-absl::Status CheckOptions(const CommandLine& cl,
-                          const std::set<std::string>& allowed) {
-  for (const auto& [name, value] : cl.options) {
-    if (name == "addr" || name == "timeout" || name == "token" ||
-        name == "tls" || name == "tls-ca" || name == "tls-cert" ||
-        name == "tls-key") {
-      continue;
-    }
-    if (allowed.count(name) == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown option --", name, " for this command"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-std::string Option(const CommandLine& cl, const std::string& name,
-                   const std::string& fallback = "") {
-  auto it = cl.options.find(name);
-  return it == cl.options.end() ? fallback : it->second;
-}
-
-bool HasOption(const CommandLine& cl, const std::string& name) {
-  return cl.options.count(name) > 0;
-}
-
-absl::StatusOr<int> IntOption(const CommandLine& cl, const std::string& name,
-                              int fallback, int min, int max) {
-  if (!HasOption(cl, name)) return fallback;
-  int value = 0;
-  if (!absl::SimpleAtoi(Option(cl, name), &value) || value < min ||
-      value > max) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", name, " must be a number from ", min, " to ", max,
-                     ", not \"", Option(cl, name), "\""));
-  }
-  return value;
 }
 
 std::string ToJson(const google::protobuf::Message& message, bool pretty) {

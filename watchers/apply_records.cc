@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "watchers/currency.h"
+#include "common/currency.h"
 #include "watchers/limits.h"
 
 namespace depositd::watchers {
@@ -105,7 +105,7 @@ absl::Status ApplyPayment(ShopStateInternals& in, const v1::Event& e,
     }
     return Contradiction(absl::StrCat(
         "payment ", rec.id(), " was already recorded with different details (",
-        FormatMoney(it->second.amount(), it->second.currency()), " ",
+        common::FormatMoney(it->second.amount(), it->second.currency()), " ",
         DepositKindName(it->second.kind()),
         "); use a new payment_id for a different payment"));
   }
@@ -153,7 +153,7 @@ absl::Status ApplyDeduction(ShopStateInternals& in, const v1::Event& e,
     return Contradiction(
         absl::StrCat("deduction ", rec.id(),
                      " was already recorded with different details (",
-                     FormatMoney(old.amount(), old.currency()),
+                     common::FormatMoney(old.amount(), old.currency()),
                      "); use a new deduction_id for a different deduction"));
   }
   if (absl::Status s = CheckLedgerCurrency(
@@ -167,8 +167,8 @@ absl::Status ApplyDeduction(ShopStateInternals& in, const v1::Event& e,
     if (old.returned_set() && old.returned() > rec.amount()) {
       return Contradiction(absl::StrCat(
           "deduction ", rec.id(), " of ",
-          FormatMoney(rec.amount(), rec.currency()), " is smaller than the ",
-          FormatMoney(old.returned(), rec.currency()),
+          common::FormatMoney(rec.amount(), rec.currency()), " is smaller than the ",
+          common::FormatMoney(old.returned(), rec.currency()),
           " already returned on appeal"));
     }
     if (old.returned_set() && !old.currency().empty() &&
@@ -216,9 +216,9 @@ absl::Status ApplyAppealDecided(ShopStateInternals& in, const v1::Event& e,
     if (b.amount_returned().minor_units() > d.amount()) {
       return Contradiction(absl::StrCat(
           "appeal_decided returns ",
-          FormatMoney(b.amount_returned().minor_units(), d.currency()),
+          common::FormatMoney(b.amount_returned().minor_units(), d.currency()),
           ", more than deduction ", d.id(), " (",
-          FormatMoney(d.amount(), d.currency()), ")"));
+          common::FormatMoney(d.amount(), d.currency()), ")"));
     }
   }
   DeductionRecord& d = in.deductions[b.deduction_id()];
@@ -393,7 +393,7 @@ absl::Status ApplyFee(ShopStateInternals& in, const v1::Event& e,
           return Contradiction(
               absl::StrCat("fee ", b.fee_id(),
                            " was already charged with different details (",
-                           FormatMoney(f.amount(), f.currency()),
+                           common::FormatMoney(f.amount(), f.currency()),
                            "); use a new fee_id for a different fee"));
         }
         for (const MoneyLine& m : f.paid()) {
@@ -442,7 +442,7 @@ absl::Status ApplyFee(ShopStateInternals& in, const v1::Event& e,
           return Contradiction(
               absl::StrCat("payment ", pay_id, " of fee ", b.fee_id(),
                            " was already recorded as ",
-                           FormatMoney(m.minor_units(), m.currency()),
+                           common::FormatMoney(m.minor_units(), m.currency()),
                            "; use a new payment_id for another payment"));
         }
         if (f.paid_size() >= kMaxPaymentsPerFee) {

@@ -611,8 +611,10 @@ void CountSubject(ShopStateInternals& in, const v1::Event& e, int sign) {
   // paid lines, the only facts derived from a refund; the other events
   // name no record with derived facts (RefundAccountSet: see Apply).
   if (e.has_refund_requested() || e.has_refund_rejected()) return;
-  const auto [kind, id] = SubjectRecord(e);
-  if (id == nullptr) return;
+  const auto [kind, subject] = SubjectRecord(e);
+  if (subject == nullptr) return;
+  // A named copy: C++17 lambdas cannot capture a structured binding.
+  const auto* const id = subject;
   VisitRecordKind(kind, [&](auto traits) {
     const auto& records = decltype(traits)::Map(in);
     auto it = records.find(*id);

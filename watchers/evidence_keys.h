@@ -7,7 +7,7 @@
 // here is never renamed.
 //
 // The values are strings as the watchers write them: times in the profile's
-// zone ("2026-03-01 00:00 +00:00"), money as watchers::FormatMoney writes it
+// zone ("2026-03-01 00:00 +00:00"), money as common::FormatMoney writes it
 // ("USD 35.00"), counts and percentages as decimal integers.
 //
 // Header only, constants only. Thread-safe.

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "watchers/currency.h"
+#include "common/currency.h"
 #include "watchers/derived_facts.h"
 #include "watchers/readiness.h"
 #include "watchers/readiness_rules.h"
@@ -96,9 +96,9 @@ v1::ExplainResponse ExplainReadiness(const ShopStateInternals& in,
               absl::StrCat(v1::FeeCategory_Name(
                                static_cast<v1::FeeCategory>(f.category())),
                            " fee ", id, ": ",
-                           FormatMoney(FeeOutstanding(f), f.currency()),
+                           common::FormatMoney(FeeOutstanding(f), f.currency()),
                            " unpaid of ",
-                           FormatMoney(f.amount(), f.currency())));
+                           common::FormatMoney(f.amount(), f.currency())));
         }
         break;
       case v1::R5_PENDING_VIOLATIONS:
@@ -123,10 +123,10 @@ v1::ExplainResponse ExplainReadiness(const ShopStateInternals& in,
               pay.top_up() ? "deposit_topped_up" : "deposit_paid", id,
               absl::StrCat(
                   DepositKindName(pay.kind()), " ",
-                  FormatMoney(pay.amount(), pay.currency()), " from ",
+                  common::FormatMoney(pay.amount(), pay.currency()), " from ",
                   pay.channel(), "/", pay.account(),
                   pay.discount() > 0
-                      ? absl::StrCat(", discount ", FormatMoney(pay.discount(),
+                      ? absl::StrCat(", discount ", common::FormatMoney(pay.discount(),
                                                                 pay.currency()))
                       : ""));
         }
@@ -134,7 +134,7 @@ v1::ExplainResponse ExplainReadiness(const ShopStateInternals& in,
           for (const auto& [id, d] : in.deductions) {
             if (!d.known()) continue;
             add(d.event_id(), d.at(), "deposit_deducted", id,
-                absl::StrCat("deducted ", FormatMoney(d.amount(), d.currency()),
+                absl::StrCat("deducted ", common::FormatMoney(d.amount(), d.currency()),
                              ": ", d.reason()));
           }
         }

@@ -4,21 +4,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/timestamps.h"
 
 namespace depositd::watchers {
 namespace {
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t ns = absl::ToUnixNanos(t);
-  int64_t s = ns / 1000000000LL;
-  int64_t n = ns % 1000000000LL;
-  if (n < 0) {
-    n += 1000000000LL;
-    --s;
-  }
-  ts->set_seconds(s);
-  ts->set_nanos(static_cast<int32_t>(n));
-}
 
 std::string Days(const v1::DayCount& c) {
   return absl::StrCat(
@@ -90,7 +79,7 @@ v1::RefundProjection ProjectRefund(const ProjectionFacts& shop,
   }
   out.add_steps(
       absl::StrCat("every condition holds ", ready_why, ": ", text(ready)));
-  SetTime(ready, out.mutable_ready_at());
+  common::ToTimestamp(ready, out.mutable_ready_at());
 
   absl::Time review_start = ready;
   if (p.review_starts_at_refund_request()) {
@@ -123,7 +112,7 @@ v1::RefundProjection ProjectRefund(const ProjectionFacts& shop,
                                p.manual_review_extra_working_days(),
                                " working days, ends ", text(review_done)));
   }
-  SetTime(review_done, out.mutable_review_done_at());
+  common::ToTimestamp(review_done, out.mutable_review_done_at());
 
   absl::Time batch = review_done;
   if (p.refund_batch_day_of_month() > 0) {
@@ -132,12 +121,12 @@ v1::RefundProjection ProjectRefund(const ProjectionFacts& shop,
                                p.refund_batch_day_of_month(), ": batch ",
                                text(batch)));
   }
-  SetTime(batch, out.mutable_batch_at());
+  common::ToTimestamp(batch, out.mutable_batch_at());
 
   const absl::Time paid = cal.Add(batch, p.payout_transit());
   out.add_steps(absl::StrCat("payout transit ", Days(p.payout_transit()),
                              ": expected ", text(paid)));
-  SetTime(paid, out.mutable_expected_paid_at());
+  common::ToTimestamp(paid, out.mutable_expected_paid_at());
   return out;
 }
 

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "watchers/currency.h"
+#include "common/currency.h"
 
 namespace depositd::watchers {
 namespace {
@@ -23,7 +23,7 @@ void AddAmounts(const CurrencyAmounts& amounts, v1::Blocker* b) {
 
 std::string AmountsText(const CurrencyAmounts& amounts) {
   std::vector<std::string> parts;
-  for (const auto& [cur, v] : amounts) parts.push_back(FormatMoney(v, cur));
+  for (const auto& [cur, v] : amounts) parts.push_back(common::FormatMoney(v, cur));
   return absl::StrJoin(parts, " + ");
 }
 

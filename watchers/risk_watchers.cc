@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/timestamps.h"
 #include "watchers/evidence_keys.h"
 #include "watchers/limits.h"
 #include "watchers/projection.h"
@@ -82,17 +83,6 @@ LeadTimes Leads(const google::protobuf::RepeatedField<int32_t>& values,
   return out;
 }
 
-void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t ns = absl::ToUnixNanos(t);
-  int64_t s = ns / 1000000000LL, n = ns % 1000000000LL;
-  if (n < 0) {
-    n += 1000000000LL;
-    --s;
-  }
-  ts->set_seconds(s);
-  ts->set_nanos(static_cast<int32_t>(n));
-}
-
 std::string TimeText(absl::Time t, const ResolvedProfile& profile) {
   const absl::TimeZone zone =
       profile.calendar ? profile.calendar->zone() : absl::UTCTimeZone();
@@ -152,7 +142,7 @@ class InactivityWatcher final : public RiskWatcher {
     v1::Finding* f = NewFinding(shop, kind(), "", out);
     f->set_severity(s.severity);
     f->set_stage(s.name);
-    SetTime(deadline, f->mutable_due_at());
+    common::ToTimestamp(deadline, f->mutable_due_at());
     int64_t balance = 0;
     std::string currency;
     if (SingleBalance(in, &balance, &currency) && balance > 0) {
@@ -199,7 +189,7 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
       v1::Finding* f = NewFinding(shop, kind(), id, out);
       f->set_severity(s.severity);
       f->set_stage(s.name);
-      SetTime(due, f->mutable_due_at());
+      common::ToTimestamp(due, f->mutable_due_at());
       if (d.has_amount() && d.amount().minor_units() > 0) {
         *f->mutable_amount_at_risk() = d.amount();
       }
@@ -242,12 +232,12 @@ class AppealWindowClosingWatcher final : public RiskWatcher {
       v1::Finding* f = NewFinding(shop, kind(), id, out);
       f->set_severity(s.severity);
       f->set_stage(s.name);
-      SetTime(deadline, f->mutable_due_at());
+      common::ToTimestamp(deadline, f->mutable_due_at());
       f->mutable_amount_at_risk()->set_minor_units(d.amount());
       f->mutable_amount_at_risk()->set_currency(d.currency());
       (*f->mutable_evidence())[evidence::kDeductionId] = id;
       (*f->mutable_evidence())[evidence::kAmount] =
-          FormatMoney(d.amount(), d.currency());
+          common::FormatMoney(d.amount(), d.currency());
       (*f->mutable_evidence())[evidence::kReason] = d.reason();
       (*f->mutable_evidence())[evidence::kAppealDeadline] =
           TimeText(deadline, profile);
@@ -279,9 +269,9 @@ class BalanceShortWatcher final : public RiskWatcher {
       f->set_stage("short");
       f->mutable_amount_at_risk()->set_minor_units(shortfall);
       f->mutable_amount_at_risk()->set_currency(cur);
-      const std::string have_text = FormatMoney(have, cur);
-      const std::string need_text = FormatMoney(need, cur);
-      const std::string shortfall_text = FormatMoney(shortfall, cur);
+      const std::string have_text = common::FormatMoney(have, cur);
+      const std::string need_text = common::FormatMoney(need, cur);
+      const std::string shortfall_text = common::FormatMoney(shortfall, cur);
       (*f->mutable_evidence())[evidence::kBalance] = have_text;
       (*f->mutable_evidence())[evidence::kRequired] = need_text;
       (*f->mutable_evidence())[evidence::kShortfall] = shortfall_text;
@@ -328,13 +318,13 @@ class UnpaidFeesWatcher final : public RiskWatcher {
       v1::Finding* f = NewFinding(shop, kind(), id, out);
       f->set_severity(v1::WARNING);
       f->set_stage(absl::StrCat(age_days, "d"));
-      SetTime(due, f->mutable_due_at());
+      common::ToTimestamp(due, f->mutable_due_at());
       f->mutable_amount_at_risk()->set_minor_units(owed);
       f->mutable_amount_at_risk()->set_currency(fee.currency());
       (*f->mutable_evidence())[evidence::kFeeId] = id;
       (*f->mutable_evidence())[evidence::kCategory] = category;
       (*f->mutable_evidence())[evidence::kOutstanding] =
-          FormatMoney(owed, fee.currency());
+          common::FormatMoney(owed, fee.currency());
       (*f->mutable_evidence())[evidence::kDaysOverdue] = absl::StrCat(days);
     }
   }
@@ -440,7 +430,7 @@ class ClosureBlockedWatcher final : public RiskWatcher {
     if (grace.active) absl::StrAppend(&stage, "-grace-", grace.name);
     f->set_stage(stage);
     if (grace_end != absl::InfiniteFuture() && grace_blockers) {
-      SetTime(grace_end, f->mutable_due_at());
+      common::ToTimestamp(grace_end, f->mutable_due_at());
       (*f->mutable_evidence())[evidence::kGraceEndsAt] =
           TimeText(grace_end, profile);
     }
@@ -454,7 +444,7 @@ class ClosureBlockedWatcher final : public RiskWatcher {
           absl::StrCat(b.count());
       std::vector<std::string> amounts;
       for (const v1::Money& m : b.amounts()) {
-        amounts.push_back(FormatMoney(m.minor_units(), m.currency()));
+        amounts.push_back(common::FormatMoney(m.minor_units(), m.currency()));
       }
       if (!amounts.empty()) {
         (*f->mutable_evidence())[name + evidence::kBlockerAmountsSuffix] =
@@ -496,7 +486,7 @@ class RefundOverdueWatcher final : public RiskWatcher {
     v1::Finding* f = NewFinding(shop, kind(), "", out);
     f->set_severity(v1::CRITICAL);
     f->set_stage("overdue");
-    SetTime(expected, f->mutable_due_at());
+    common::ToTimestamp(expected, f->mutable_due_at());
     int64_t amount = 0;
     std::string currency;
     if (SingleBalance(in, &amount, &currency) && amount > 0) {
@@ -575,7 +565,7 @@ class ReopenCoolingOffWatcher final : public RiskWatcher {
       v1::Finding* f = NewFinding(shop, kind(), subject, out);
       f->set_severity(v1::WARNING);
       f->set_stage("inside");
-      SetTime(end, f->mutable_due_at());
+      common::ToTimestamp(end, f->mutable_due_at());
       (*f->mutable_evidence())[evidence::kClosedAt] = TimeText(closed, profile);
       (*f->mutable_evidence())[evidence::kAttemptAt] =
           TimeText(attempt, profile);
@@ -634,7 +624,7 @@ class FeedAuthorizationWatcher final : public RiskWatcher {
     v1::Finding* f = NewFinding(shop, kind(), "", out);
     f->set_severity(st.severity);
     f->set_stage(st.name);
-    SetTime(expires, f->mutable_due_at());
+    common::ToTimestamp(expires, f->mutable_due_at());
     (*f->mutable_evidence())[evidence::kFeedState] = "EXPIRING";
     (*f->mutable_evidence())[evidence::kExpiresAt] = TimeText(expires, profile);
   }
@@ -659,7 +649,7 @@ WatchResult CheckFeedSilence(absl::string_view tenant, absl::Time last_heard,
   f->mutable_key()->set_kind(v1::FEED_SILENT);
   f->set_severity(v1::CRITICAL);
   f->set_stage("silent");
-  SetTime(due, f->mutable_due_at());
+  common::ToTimestamp(due, f->mutable_due_at());
   const int64_t limit = WholeUnits(silence, absl::Minutes(1));
   (*f->mutable_evidence())[evidence::kLastEventAt] =
       absl::FormatTime("%Y-%m-%d %H:%M %Ez", last_heard, absl::UTCTimeZone());

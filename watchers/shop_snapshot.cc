@@ -201,7 +201,9 @@ std::string SerializeRecordPage(const ShopStateInternals& in, uint32_t r) {
   auto& page =
       *google::protobuf::Arena::CreateMessage<store::v1::RecordPage>(&arena);
   for (size_t i = begin; i < end; ++i) {
-    const auto& [kind, id] = rb.slots[i];
+    const auto& slot = rb.slots[i];
+    const auto kind = slot.first;
+    const auto& id = slot.second;  // named: lambdas cannot capture bindings
     page.add_kinds(kind);
     VisitRecordKind(kind, [&](auto traits) {
       using T = decltype(traits);

@@ -26,7 +26,8 @@
 #include "depositd/store/v1/shop_snapshot.pb.h"
 #include "depositd/v1/common.pb.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "watchers/derived_facts.h"
+#include "common/timestamps.h"
+#include "watchers/derived_facts_data.h"
 #include "watchers/order_book.h"
 #include "watchers/record_book.h"
 
@@ -94,21 +95,13 @@ struct ShopStateInternals {
 
 // A Timestamp as Unix nanoseconds (the unit of record times).
 inline int64_t TsNanos(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * 1000000000LL + ts.nanos();
+  return absl::ToUnixNanos(common::FromTimestamp(ts));
 }
 
-// Unix nanoseconds as a Timestamp. Floor division without negation: exact
-// for every int64, INT64_MIN (an as_of before 1678, saturated by
-// absl::ToUnixNanos) included.
+// Unix nanoseconds as a Timestamp: exact for every int64, INT64_MIN (an
+// as_of before 1678, saturated by absl::ToUnixNanos) included.
 inline void SetTs(int64_t ns, google::protobuf::Timestamp* ts) {
-  int64_t seconds = ns / 1000000000LL;
-  int64_t nanos = ns % 1000000000LL;
-  if (nanos < 0) {
-    nanos += 1000000000LL;
-    --seconds;
-  }
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(nanos));
+  common::ToTimestamp(absl::FromUnixNanos(ns), ts);
 }
 
 inline void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "watchers/limits.h"
 #include "watchers/risk_watchers.h"
+#include "watchers/derived_facts.h"
 #include "watchers/shop_state_internals.h"
 #include "watchers/shop_state_test_peer.h"
 #include "watchers/test_events.h"

@@ -19,11 +19,6 @@
 
 namespace depositd::watchers {
 
-// Forwarding: the lead removes these two after the s8 merge (callers then
-// name common::FirstInvalidUtf8 / common::IsWellFormedUtf8).
-using ::depositd::common::FirstInvalidUtf8;
-using ::depositd::common::IsWellFormedUtf8;
-
 // True for a code point of Unicode general category Cc (control) or Cf
 // (format).
 bool IsControlOrFormat(char32_t c);

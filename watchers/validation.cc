@@ -7,9 +7,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "watchers/currency.h"
+#include "common/currency.h"
 #include "watchers/limits.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
+#include "common/utf8.h"
 #include "watchers/unicode_text.h"
 
 namespace depositd::watchers {
@@ -19,7 +20,7 @@ absl::Status Invalid(absl::string_view what) {
   return absl::InvalidArgumentError(what);
 }
 
-bool ValidCurrency(absl::string_view c) { return IsKnownCurrency(c); }
+bool ValidCurrency(absl::string_view c) { return common::IsKnownCurrency(c); }
 
 bool Printable(absl::string_view s) {
   for (unsigned char c : s) {
@@ -31,7 +32,7 @@ bool Printable(absl::string_view s) {
 // Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
 // above U+10FFFF). Protobuf refuses to parse a proto3 string that is not, so
 // a shop holding one could not load its own snapshot.
-bool ValidUtf8(absl::string_view s) { return IsWellFormedUtf8(s); }
+bool ValidUtf8(absl::string_view s) { return common::IsWellFormedUtf8(s); }
 
 // True when every byte is printable ASCII (0x20..0x7e), which implies both
 // Printable and ValidUtf8: the common case for ids, checked eight bytes at a
@@ -498,7 +499,7 @@ absl::Status ValidateEvent(const v1::Event& e) {
 
 absl::Status ValidateEventTime(const v1::Event& e, absl::Time now) {
   if (!e.has_occurred_at()) return absl::OkStatus();  // ValidateEvent's job
-  const absl::Time at = FromTimestamp(e.occurred_at());
+  const absl::Time at = common::FromTimestamp(e.occurred_at());
   if (at > now + kMaxFutureSkew) {
     return Invalid(absl::StrCat(
         "occurred_at ",

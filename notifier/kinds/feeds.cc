@@ -8,12 +8,12 @@
 #include "absl/time/time.h"
 #include "notifier/kind_text.h"
 #include "watchers/evidence_keys.h"
-#include "watchers/timestamps.h"
+#include "common/timestamps.h"
 
 namespace depositd::notifier {
 
 namespace evidence = watchers::evidence;
-using watchers::FromTimestamp;
+using common::FromTimestamp;
 
 KindText FeedSilentText(const KindInput& in) {
   const Sentences::FeedSilent& s = in.s.silent;

@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/timestamps.h"
 #include "depositd/v1/service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "tools/loadgen/alert_watch.h"
@@ -36,10 +37,6 @@
 namespace depositd::loadgen {
 
 namespace {
-
-absl::Time FromTs(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
 
 }  // namespace
 
@@ -59,7 +56,7 @@ absl::Status RunDeadlines(const LoadgenOptions& o) {
     v1::TestClockResponse r;
     grpc::Status s = admin->GetTestClock(&ctx, v1::GetTestClockRequest(), &r);
     if (!s.ok()) return FromGrpc(s);
-    return FromTs(r.now());
+    return common::FromTimestamp(r.now());
   };
   const std::string prefix = IdPrefix(o);
   std::printf(
@@ -122,7 +119,7 @@ absl::Status RunDeadlines(const LoadgenOptions& o) {
     const int64_t j = i / stride;
     if (recv_ns[j].load() != 0) return;
     if (a.stage() != "24h") ++wrong_stage;
-    at_ns[j] = absl::ToUnixNanos(FromTs(a.at()));
+    at_ns[j] = absl::ToUnixNanos(common::FromTimestamp(a.at()));
     recv_ns[j] = absl::ToUnixNanos(now);
     received.fetch_add(1);
   };
@@ -214,7 +211,7 @@ absl::Status RunDeadlines(const LoadgenOptions& o) {
         (void)watch.Stop();
         return FromGrpc(gs);
       }
-      clock = FromTs(resp.now());
+      clock = common::FromTimestamp(resp.now());
       step.clock_after = clock;
       steps.push_back(step);
     }

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/timestamps.h"
 
 namespace depositd::loadgen {
 namespace {
@@ -17,12 +18,6 @@ uint64_t Mix(uint64_t x) {
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
-}
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t ns = absl::ToUnixNanos(t);
-  ts->set_seconds(ns / 1000000000LL);
-  ts->set_nanos(static_cast<int32_t>(ns % 1000000000LL));
 }
 
 void SetMoney(int64_t minor, const char* currency, v1::Money* m) {
@@ -203,7 +198,7 @@ void WorkloadGenerator::Envelope(const ShopGen& shop, absl::Time now,
                   events_);
   event->set_tenant(options_.tenant);
   event->set_shop_id(shop.id);
-  SetTime(now, event->mutable_occurred_at());
+  common::ToTimestamp(now, event->mutable_occurred_at());
   event->set_source(shop.platform->name);
 }
 
@@ -362,7 +357,7 @@ void WorkloadGenerator::OrderStep(ShopGen& shop, absl::Time now,
             b->set_dispute_id(absl::StrCat("dr", order_id));
             b->set_kind(p.return_kind);
             b->set_order_id(order_id);
-            SetTime(now + absl::Hours(48), b->mutable_response_due_at());
+            common::ToTimestamp(now + absl::Hours(48), b->mutable_response_due_at());
             SetMoney(OrderAmount(shop.index, o.n), p.currency,
                      b->mutable_amount());
             o.dispute = kReturnOpened;
@@ -405,7 +400,7 @@ void WorkloadGenerator::FeeStep(ShopGen& shop, absl::Time now,
   b->set_fee_id(absl::StrCat(options_.id_prefix, "-f", n));
   b->set_category(kFeeCategories[n % 5]);
   SetMoney(amount, p.currency, b->mutable_amount());
-  SetTime(now + absl::Hours(72), b->mutable_due_at());
+  common::ToTimestamp(now + absl::Hours(72), b->mutable_due_at());
 }
 
 void WorkloadGenerator::DeductionStep(ShopGen& shop, absl::Time now,
@@ -421,7 +416,7 @@ void WorkloadGenerator::DeductionStep(ShopGen& shop, absl::Time now,
     b->set_kind(v1::BASE);
     SetMoney(amount, p.currency, b->mutable_amount());
     b->set_reason("late shipment rate above the platform limit");
-    SetTime(now + absl::Hours(24 * 10), b->mutable_appeal_deadline());
+    common::ToTimestamp(now + absl::Hours(24 * 10), b->mutable_appeal_deadline());
     return;
   }
   Deduction& d = shop.deductions.front();
@@ -539,7 +534,7 @@ bool PopulationGenerator::Next(absl::Time now, v1::Event* event) {
                   options_.partition, "-", seq_++);
   event->set_tenant(options_.tenant);
   event->set_shop_id(ShopId(shop_));
-  SetTime(now, event->mutable_occurred_at());
+  common::ToTimestamp(now, event->mutable_occurred_at());
   event->set_source(p.name);
   const std::string account = absl::StrCat("acct-", shop_);
   if (step_ == 0) {
@@ -593,11 +588,11 @@ void MakeDisputeOpened(absl::string_view tenant, absl::string_view shop_id,
   event->set_event_id(std::string(event_id));
   event->set_tenant(std::string(tenant));
   event->set_shop_id(std::string(shop_id));
-  SetTime(now, event->mutable_occurred_at());
+  common::ToTimestamp(now, event->mutable_occurred_at());
   auto* b = event->mutable_dispute_opened();
   b->set_dispute_id(std::string(dispute_id));
   b->set_kind(v1::COMPLAINT);
-  SetTime(due, b->mutable_response_due_at());
+  common::ToTimestamp(due, b->mutable_response_due_at());
 }
 
 void MakeDisputeDeadlineChanged(absl::string_view tenant,
@@ -609,10 +604,10 @@ void MakeDisputeDeadlineChanged(absl::string_view tenant,
   event->set_event_id(std::string(event_id));
   event->set_tenant(std::string(tenant));
   event->set_shop_id(std::string(shop_id));
-  SetTime(now, event->mutable_occurred_at());
+  common::ToTimestamp(now, event->mutable_occurred_at());
   auto* b = event->mutable_dispute_deadline_changed();
   b->set_dispute_id(std::string(dispute_id));
-  SetTime(due, b->mutable_response_due_at());
+  common::ToTimestamp(due, b->mutable_response_due_at());
 }
 
 }  // namespace depositd::loadgen
