@@ -12,11 +12,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/timestamps.h"
 #include "daemon/backup.h"
 #include "daemon/rpc_support.h"
 #include "daemon/tenant_scope.h"
 #include "depositd/v1/service.grpc.pb.h"
-#include "common/timestamps.h"
 
 namespace depositd::daemon {
 namespace {

@@ -209,10 +209,11 @@ void Committer::AppendWithRetry(absl::Span<const RecordPieces> records,
     last = pos.status();
   }
   SetWriteStatus(absl::OkStatus());
-  LogInfo("committer",
-          absl::StrCat("writes to ", options_.store->dir(), " work again after ",
-                       absl::FormatDuration(absl::Now() - failed_at), " (",
-                       attempts, " retries); accepting events"));
+  LogInfo(
+      "committer",
+      absl::StrCat("writes to ", options_.store->dir(), " work again after ",
+                   absl::FormatDuration(absl::Now() - failed_at), " (",
+                   attempts, " retries); accepting events"));
 }
 
 void Committer::CommitGroup(std::vector<CommitItem>& items) {

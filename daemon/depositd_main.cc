@@ -718,8 +718,7 @@ int main(int argc, char** argv) {
                          ": /metrics, /livez, /readyz (",
                          authorizer != nullptr ? "tokens required except probes"
                                                : "no authentication, loopback",
-                         ")",
-                         hooks->empty() ? "" : "; webhooks /hooks/ for ",
+                         ")", hooks->empty() ? "" : "; webhooks /hooks/ for ",
                          hooks->Summary()));
   }
   health.SetServing();

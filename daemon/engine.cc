@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "common/timestamps.h"
 #include "daemon/admission.h"
 #include "daemon/committer.h"
 #include "daemon/event_log.h"
@@ -22,7 +23,6 @@
 #include "daemon/store.h"
 #include "depositd/store/v1/checkpoint.pb.h"
 #include "google/protobuf/arena.h"
-#include "common/timestamps.h"
 
 namespace depositd::daemon {
 Engine::Engine(const Options& options)

@@ -65,9 +65,8 @@ FeedReceivers::FeedReceivers(ConfiguredFeeds feeds, Options options)
     : feeds_(std::move(feeds)),
       options_(std::move(options)),
       metrics_(options_.registry),
-      rejections_(absl::Seconds(10), [](absl::string_view line) {
-        LogWarning("hooks", line);
-      }) {}
+      rejections_(absl::Seconds(10),
+                  [](absl::string_view line) { LogWarning("hooks", line); }) {}
 
 std::string FeedReceivers::Summary() const {
   std::vector<std::string> names;

@@ -88,9 +88,9 @@ bool PackedShops::Pack(ShopEntry* e) {
     if (!put.ok()) {
       // The shop stays live: packing only saves memory. One line per pass
       // at most (Slice stops the pass).
-      LogWarning("shard", absl::StrCat("shard ", shard_,
-                                       " keeps idle shops live: ",
-                                       put.ToString()));
+      LogWarning("shard",
+                 absl::StrCat("shard ", shard_,
+                              " keeps idle shops live: ", put.ToString()));
       return false;
     }
   }

@@ -1,9 +1,9 @@
 #include "daemon/request_checks.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/timestamps.h"
 #include "watchers/limits.h"
 #include "watchers/shop_state.h"
-#include "common/timestamps.h"
 
 namespace depositd::daemon {
 namespace {

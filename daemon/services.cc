@@ -17,9 +17,7 @@ Services::Services(Engine* engine, const Authorizer* authorizer)
     : streams_(std::make_unique<StreamRegistry>()),
       undecodable_(std::make_unique<LogThrottle>(
           absl::Seconds(10),
-          [](absl::string_view line) {
-            LogWarning("grpc", line);
-          })),
+          [](absl::string_view line) { LogWarning("grpc", line); })),
       ingest_(NewIngestService(engine, streams_.get(), authorizer,
                                undecodable_.get())),
       readiness_(NewReadinessService(engine, authorizer)),

@@ -76,7 +76,6 @@
 
 namespace depositd::daemon {
 
-
 // Tracks live streams so shutdown can end them (rpc_support.h).
 class StreamRegistry;
 class LogThrottle;

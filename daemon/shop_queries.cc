@@ -9,8 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "daemon/shard.h"
 #include "common/timestamps.h"
+#include "daemon/shard.h"
 
 namespace depositd::daemon {
 namespace {

@@ -12,12 +12,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/timestamps.h"
 #include "daemon/http_client.h"
 #include "daemon/log.h"
 #include "daemon/store_keys.h"
 #include "notifier/sink_response.h"
 #include "watchers/evidence_keys.h"
-#include "common/timestamps.h"
 
 namespace depositd::daemon {
 namespace {

@@ -14,12 +14,12 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/timestamps.h"
 #include "depositd/v1/events.pb.h"
 #include "fuzz/fuzz_checks.h"
 #include "fuzzer/FuzzedDataProvider.h"
 #include "notifier/alert_book.h"
 #include "watchers/shop_state.h"
-#include "common/timestamps.h"
 
 namespace depositd::fuzz {
 namespace {

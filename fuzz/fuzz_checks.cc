@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/timestamps.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/stubs/logging.h"
 #include "notifier/finding_text.h"
 #include "watchers/limits.h"
-#include "common/timestamps.h"
 
 namespace depositd::fuzz {
 

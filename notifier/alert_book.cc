@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "common/timestamps.h"
+#include "google/protobuf/timestamp.pb.h"
 
 namespace depositd::notifier {
 namespace {

@@ -11,12 +11,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/substitute.h"
+#include "common/currency.h"
+#include "common/timestamps.h"
 #include "depositd/v1/readiness.pb.h"
 #include "notifier/phrases.h"
 #include "notifier/sentences.h"
-#include "common/currency.h"
 #include "watchers/evidence_keys.h"
-#include "common/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
@@ -54,7 +54,7 @@ Text Inactivity(const Input& in) {
           ? absl::Substitute(
                 in.s.inactivity_amount,
                 common::FormatMoney(in.f.amount_at_risk().minor_units(),
-                                      in.f.amount_at_risk().currency()))
+                                    in.f.amount_at_risk().currency()))
           : std::string();
   return {absl::Substitute(
               crossed ? in.s.inactivity_crossed : in.s.inactivity_counting,

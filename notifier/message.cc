@@ -7,12 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/substitute.h"
+#include "common/currency.h"
+#include "common/timestamps.h"
 #include "notifier/alert_key.h"
 #include "notifier/kind_text.h"
 #include "notifier/phrases.h"
 #include "notifier/sentences.h"
-#include "common/currency.h"
-#include "common/timestamps.h"
 
 namespace depositd::notifier {
 namespace {
@@ -83,7 +83,7 @@ bool HasMoney(const v1::Alert& alert) {
 
 std::string MoneyText(const v1::Alert& alert) {
   return common::FormatMoney(alert.amount_at_risk().minor_units(),
-                               alert.amount_at_risk().currency());
+                             alert.amount_at_risk().currency());
 }
 
 // Why this transition was sent.

@@ -11,10 +11,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/timestamps.h"
 #include "depositd/v1/readiness.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/timestamps.h"
 
 namespace depositd::notifier {
 namespace {

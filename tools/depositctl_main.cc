@@ -44,7 +44,6 @@
 namespace depositd::tools {
 namespace {
 
-
 constexpr char kUsage[] =
     R"(usage: depositctl [--addr HOST:PORT] [--timeout SECONDS] [--token T]
                   [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] COMMAND ARGS

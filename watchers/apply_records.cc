@@ -165,11 +165,12 @@ absl::Status ApplyDeduction(ShopStateInternals& in, const v1::Event& e,
     // Appeal facts arrived first: check they fit, then merge.
     const DeductionRecord& old = it->second;
     if (old.returned_set() && old.returned() > rec.amount()) {
-      return Contradiction(absl::StrCat(
-          "deduction ", rec.id(), " of ",
-          common::FormatMoney(rec.amount(), rec.currency()), " is smaller than the ",
-          common::FormatMoney(old.returned(), rec.currency()),
-          " already returned on appeal"));
+      return Contradiction(
+          absl::StrCat("deduction ", rec.id(), " of ",
+                       common::FormatMoney(rec.amount(), rec.currency()),
+                       " is smaller than the ",
+                       common::FormatMoney(old.returned(), rec.currency()),
+                       " already returned on appeal"));
     }
     if (old.returned_set() && !old.currency().empty() &&
         old.currency() != rec.currency()) {

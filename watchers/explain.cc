@@ -126,15 +126,17 @@ v1::ExplainResponse ExplainReadiness(const ShopStateInternals& in,
                   common::FormatMoney(pay.amount(), pay.currency()), " from ",
                   pay.channel(), "/", pay.account(),
                   pay.discount() > 0
-                      ? absl::StrCat(", discount ", common::FormatMoney(pay.discount(),
-                                                                pay.currency()))
+                      ? absl::StrCat(
+                            ", discount ",
+                            common::FormatMoney(pay.discount(), pay.currency()))
                       : ""));
         }
         if (b.condition() == v1::R6_BALANCE_SHORT) {
           for (const auto& [id, d] : in.deductions) {
             if (!d.known()) continue;
             add(d.event_id(), d.at(), "deposit_deducted", id,
-                absl::StrCat("deducted ", common::FormatMoney(d.amount(), d.currency()),
+                absl::StrCat("deducted ",
+                             common::FormatMoney(d.amount(), d.currency()),
                              ": ", d.reason()));
           }
         }

@@ -23,7 +23,8 @@ void AddAmounts(const CurrencyAmounts& amounts, v1::Blocker* b) {
 
 std::string AmountsText(const CurrencyAmounts& amounts) {
   std::vector<std::string> parts;
-  for (const auto& [cur, v] : amounts) parts.push_back(common::FormatMoney(v, cur));
+  for (const auto& [cur, v] : amounts)
+    parts.push_back(common::FormatMoney(v, cur));
   return absl::StrJoin(parts, " + ");
 }
 

@@ -105,8 +105,7 @@ void Lower(absl::Time t, WatchResult* out) {
 }
 
 // The shop's balance when it is held in one currency (for "money at risk").
-bool SingleBalance(const RiskView& in, int64_t* amount,
-                   std::string* currency) {
+bool SingleBalance(const RiskView& in, int64_t* amount, std::string* currency) {
   const CurrencyAmounts b = in.balance(/*after_refunds=*/true);
   if (b.size() != 1) return false;
   *currency = b.begin()->first;
@@ -176,8 +175,7 @@ class DisputeResponseDueWatcher final : public RiskWatcher {
     const LeadTimes leads =
         Leads(profile.settings.dispute_lead_hours(), absl::Hours(1));
     // Only open, unanswered disputes (kept by Apply), in id order.
-    for (const auto& [id, deadline] :
-         in.open_items().awaiting_response) {
+    for (const auto& [id, deadline] : in.open_items().awaiting_response) {
       const int64_t due_ns = DisputeDueAt(deadline, profile.settings);
       if (due_ns == 0) continue;
       const absl::Time due = NanosToTime(due_ns);

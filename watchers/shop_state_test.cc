@@ -10,9 +10,9 @@
 
 #include "depositd/store/v1/shop_snapshot.pb.h"
 #include "gtest/gtest.h"
+#include "watchers/derived_facts.h"
 #include "watchers/limits.h"
 #include "watchers/risk_watchers.h"
-#include "watchers/derived_facts.h"
 #include "watchers/shop_state_internals.h"
 #include "watchers/shop_state_test_peer.h"
 #include "watchers/test_events.h"

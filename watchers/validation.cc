@@ -8,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/currency.h"
-#include "watchers/limits.h"
 #include "common/timestamps.h"
 #include "common/utf8.h"
+#include "watchers/limits.h"
 #include "watchers/unicode_text.h"
 
 namespace depositd::watchers {

@@ -6,9 +6,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/substitute.h"
 #include "absl/time/time.h"
+#include "common/timestamps.h"
 #include "notifier/kind_text.h"
 #include "watchers/evidence_keys.h"
-#include "common/timestamps.h"
 
 namespace depositd::notifier {
 

@@ -36,9 +36,7 @@
 
 namespace depositd::loadgen {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 absl::Status RunDeadlines(const LoadgenOptions& o) {
   const bool test_clock = o.clock == "test";

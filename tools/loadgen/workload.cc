@@ -357,7 +357,8 @@ void WorkloadGenerator::OrderStep(ShopGen& shop, absl::Time now,
             b->set_dispute_id(absl::StrCat("dr", order_id));
             b->set_kind(p.return_kind);
             b->set_order_id(order_id);
-            common::ToTimestamp(now + absl::Hours(48), b->mutable_response_due_at());
+            common::ToTimestamp(now + absl::Hours(48),
+                                b->mutable_response_due_at());
             SetMoney(OrderAmount(shop.index, o.n), p.currency,
                      b->mutable_amount());
             o.dispute = kReturnOpened;
@@ -416,7 +417,8 @@ void WorkloadGenerator::DeductionStep(ShopGen& shop, absl::Time now,
     b->set_kind(v1::BASE);
     SetMoney(amount, p.currency, b->mutable_amount());
     b->set_reason("late shipment rate above the platform limit");
-    common::ToTimestamp(now + absl::Hours(24 * 10), b->mutable_appeal_deadline());
+    common::ToTimestamp(now + absl::Hours(24 * 10),
+                        b->mutable_appeal_deadline());
     return;
   }
   Deduction& d = shop.deductions.front();
