@@ -4,7 +4,6 @@
 // (wrong signature, unknown app key, truncated body) writing nothing. A
 // TikTok sequence moves GetShop exactly as the same canonical events sent
 // through EventIngest do; a retry after kill -9 applies once.
-#include <curl/curl.h>
 #include <sys/stat.h>
 
 #include <map>
@@ -23,6 +22,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
+#include "tests/http_test_client.h"
 #include "tests/temp_files.h"
 #include "tests/test_events.h"
 
@@ -42,64 +42,7 @@ int64_t StartSeconds() {
   return absl::ToUnixSeconds(t);
 }
 
-struct HttpAnswer {
-  long status = 0;
-  std::string content_type;
-  std::string body;
-};
-
-size_t Append(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-HttpAnswer Post(const std::string& url,
-                const std::map<std::string, std::string>& headers,
-                const std::string& body) {
-  HttpAnswer r;
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return r;
-  curl_slist* list = nullptr;
-  list = curl_slist_append(list, "Content-Type: application/json");
-  list = curl_slist_append(list, "Expect:");
-  for (const auto& [k, v] : headers) {
-    list = curl_slist_append(list, absl::StrCat(k, ": ", v).c_str());
-  }
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-    char* type = nullptr;
-    curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
-    if (type != nullptr) r.content_type = type;
-  }
-  curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
-  return r;
-}
-
-HttpAnswer Get(const std::string& url) {
-  HttpAnswer r;
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  }
-  curl_easy_cleanup(curl);
-  return r;
-}
+using HttpAnswer = HttpTestResult;
 
 std::string Secret(const std::string& dir, const std::string& name,
                    const std::string& value) {
@@ -139,8 +82,8 @@ absl::StatusOr<std::unique_ptr<DaemonHarness>> StartDaemon(
   return DaemonHarness::Start(o);
 }
 
-std::map<std::string, std::string> TikTokHeaders(
-    const std::string& body, const std::string& secret = "tt-secret") {
+HttpTestHeaders TikTokHeaders(const std::string& body,
+                              const std::string& secret = "tt-secret") {
   return {{"Authorization", feeds::HmacSha256Hex(secret, "tt-app" + body)}};
 }
 
@@ -190,7 +133,7 @@ TEST(FeedsE2eTest, TikTokSequenceMovesTheShopLikeCanonicalEvents) {
   DaemonHarness& d = **daemon;
   const std::string url = d.http_url() + "/hooks/tiktok";
   for (const std::string& body : TikTokSequence()) {
-    HttpAnswer a = Post(url, TikTokHeaders(body), body);
+    HttpAnswer a = HttpPost(url, TikTokHeaders(body), body);
     EXPECT_EQ(a.status, 200) << a.body << d.LogTail();
     EXPECT_EQ(a.body, "");
   }
@@ -234,7 +177,7 @@ TEST(FeedsE2eTest, TikTokSequenceMovesTheShopLikeCanonicalEvents) {
 
   // A retried delivery is answered the same and applies nothing.
   const std::string again = TikTokSequence()[2];
-  HttpAnswer retry = Post(url, TikTokHeaders(again), again);
+  HttpAnswer retry = HttpPost(url, TikTokHeaders(again), again);
   EXPECT_EQ(retry.status, 200);
   EXPECT_EQ(EventsApplied(d, "tt-shop"), 6);
 
@@ -242,14 +185,15 @@ TEST(FeedsE2eTest, TikTokSequenceMovesTheShopLikeCanonicalEvents) {
   const std::string next = TikTokBody(
       "n-7", 1,
       R"({"order_id":"o-2","order_status":"AWAITING_SHIPMENT","update_time":1772500000})");
-  EXPECT_EQ(Post(url, TikTokHeaders(next, "wrong-secret"), next).status, 401);
-  EXPECT_EQ(
-      Post(url, TikTokHeaders(next), next.substr(0, next.size() - 5)).status,
-      401);  // a truncated body no longer matches its signature
-  EXPECT_EQ(Post(url, {}, next).status, 401);
+  EXPECT_EQ(HttpPost(url, TikTokHeaders(next, "wrong-secret"), next).status,
+            401);
+  EXPECT_EQ(HttpPost(url, TikTokHeaders(next), next.substr(0, next.size() - 5))
+                .status,
+            401);  // a truncated body no longer matches its signature
+  EXPECT_EQ(HttpPost(url, {}, next).status, 401);
   EXPECT_EQ(EventsApplied(d, "tt-shop"), 6);
 
-  const HttpAnswer metrics = Get(d.http_url() + "/metrics");
+  const HttpAnswer metrics = HttpGet(d.http_url() + "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_THAT(
       metrics.body,
@@ -277,10 +221,10 @@ TEST(FeedsE2eTest, EachPlatformGetsItsOwnAnswer) {
   // Douyin: the verification push, then a batch (paid, after-sale opened).
   const std::string verify = R"([{"tag":"0","msg_id":"0","data":"{}"}])";
   HttpAnswer v =
-      Post(d.http_url() + "/hooks/douyin",
-           {{"app-id", "7001"},
-            {"event-sign", feeds::Md5Hex("7001" + verify + "dy-secret")}},
-           verify);
+      HttpPost(d.http_url() + "/hooks/douyin",
+               {{"app-id", "7001"},
+                {"event-sign", feeds::Md5Hex("7001" + verify + "dy-secret")}},
+               verify);
   EXPECT_EQ(v.status, 200);
   EXPECT_EQ(v.body, R"({"code":0,"msg":"success"})");
   auto message = [](const std::string& tag, const std::string& id,
@@ -302,14 +246,14 @@ TEST(FeedsE2eTest, EachPlatformGetsItsOwnAnswer) {
               now - 1800, "}")),
       "]");
   HttpAnswer dy =
-      Post(d.http_url() + "/hooks/douyin",
-           {{"app-id", "7001"},
-            {"event-sign", feeds::Md5Hex("7001" + batch + "dy-secret")}},
-           batch);
+      HttpPost(d.http_url() + "/hooks/douyin",
+               {{"app-id", "7001"},
+                {"event-sign", feeds::Md5Hex("7001" + batch + "dy-secret")}},
+               batch);
   EXPECT_EQ(dy.status, 200) << dy.body;
   EXPECT_EQ(dy.body, R"({"code":0,"msg":"success"})");
-  EXPECT_EQ(Post(d.http_url() + "/hooks/douyin",
-                 {{"app-id", "7999"}, {"event-sign", "00"}}, batch)
+  EXPECT_EQ(HttpPost(d.http_url() + "/hooks/douyin",
+                     {{"app-id", "7999"}, {"event-sign", "00"}}, batch)
                 .status,
             403);  // unknown app key
   absl::StatusOr<v1::ReadinessReport> douyin =
@@ -324,7 +268,7 @@ TEST(FeedsE2eTest, EachPlatformGetsItsOwnAnswer) {
       R"({"code":3,"shop_id":600001,"timestamp":)", now - 30,
       R"(,"data":{"ordersn":"2411XYZ","status":"READY_TO_SHIP","update_time":)",
       now - 60, "}}");
-  HttpAnswer sp = Post(
+  HttpAnswer sp = HttpPost(
       d.http_url() + "/hooks/shopee",
       {{"Authorization",
         feeds::HmacSha256Hex("sp-key", absl::StrCat(kShopeeUrl, "|", push))}},
@@ -352,8 +296,9 @@ TEST(FeedsE2eTest, EachPlatformGetsItsOwnAnswer) {
                   {"x-tm-ext-param", "{}"}};
   temu.headers["x-tm-signature"] = feeds::HmacSha256Hex(
       "12345678abcdefgh", feeds::TemuSignatureBase(temu, plain, true));
-  HttpAnswer tm = Post(d.http_url() + "/hooks/temu",
-                       {temu.headers.begin(), temu.headers.end()}, temu.body);
+  HttpAnswer tm =
+      HttpPost(d.http_url() + "/hooks/temu",
+               {temu.headers.begin(), temu.headers.end()}, temu.body);
   EXPECT_EQ(tm.status, 200) << tm.body;
   EXPECT_EQ(tm.body, R"({"result":{}})");
   absl::StatusOr<v1::ReadinessReport> temu_shop =
@@ -365,14 +310,16 @@ TEST(FeedsE2eTest, EachPlatformGetsItsOwnAnswer) {
   const std::string notification = absl::StrCat(
       R"({"NotificationType":"ORDER_CHANGE","EventTime":"2026-03-04T10:00:00Z","Payload":{"OrderChangeNotification":{"SellerId":"A3TH9S8BH6GOGM","AmazonOrderId":"903-1","OrderChangeType":"OrderStatusChange","Summary":{"OrderStatus":"Unshipped"}}},"NotificationMetadata":{"NotificationId":"amz-1"}})");
   EXPECT_EQ(
-      Post(d.http_url() + "/hooks/amazon?tenant=acme", {}, notification).status,
+      HttpPost(d.http_url() + "/hooks/amazon?tenant=acme", {}, notification)
+          .status,
       200);
   EXPECT_EQ(EventsApplied(d, "A3TH9S8BH6GOGM"), 1);
 
   // Over the size limit: 413, nothing read.
-  EXPECT_EQ(Post(d.http_url() + "/hooks/shopee", {}, std::string(2 << 20, ' '))
-                .status,
-            413);
+  EXPECT_EQ(
+      HttpPost(d.http_url() + "/hooks/shopee", {}, std::string(2 << 20, ' '))
+          .status,
+      413);
   EXPECT_TRUE(d.Stop().ok()) << d.LogTail();
 }
 
@@ -398,13 +345,13 @@ TEST(FeedsE2eTest, OutOfOrderAndRepeatedDeliveriesEndTheSame) {
   DaemonHarness& d = **daemon;
   const std::string url = d.http_url() + "/hooks/tiktok";
   for (const std::string& body : TikTokSequenceFor("in-order")) {
-    ASSERT_EQ(Post(url, TikTokHeaders(body), body).status, 200);
+    ASSERT_EQ(HttpPost(url, TikTokHeaders(body), body).status, 200);
   }
   // Reversed, and each delivered twice (a platform retry).
   std::vector<std::string> reversed = TikTokSequenceFor("reversed");
   for (auto it = reversed.rbegin(); it != reversed.rend(); ++it) {
-    ASSERT_EQ(Post(url, TikTokHeaders(*it), *it).status, 200);
-    ASSERT_EQ(Post(url, TikTokHeaders(*it), *it).status, 200);
+    ASSERT_EQ(HttpPost(url, TikTokHeaders(*it), *it).status, 200);
+    ASSERT_EQ(HttpPost(url, TikTokHeaders(*it), *it).status, 200);
   }
   absl::StatusOr<v1::ReadinessReport> a =
       GetShop(d.channel(), "acme", "in-order");
@@ -443,30 +390,31 @@ TEST(FeedsE2eTest, AmazonBehindABearerToken) {
   const std::string notification =
       R"({"NotificationType":"ORDER_CHANGE","EventTime":"2026-03-04T10:00:00Z","Payload":{"OrderChangeNotification":{"SellerId":"SELLER-1","AmazonOrderId":"903-2","OrderChangeType":"OrderStatusChange","Summary":{"OrderStatus":"Canceled"}}},"NotificationMetadata":{"NotificationId":"amz-2"}})";
   const std::string url = d.http_url() + "/hooks/amazon";
-  EXPECT_EQ(Post(url, {}, notification).status, 401);
-  EXPECT_EQ(Post(url, {{"Authorization", "Bearer wrong"}}, notification).status,
-            401);
-  EXPECT_EQ(Post(url, {{"Authorization", "Bearer reader-token-0123456789"}},
-                 notification)
+  EXPECT_EQ(HttpPost(url, {}, notification).status, 401);
+  EXPECT_EQ(
+      HttpPost(url, {{"Authorization", "Bearer wrong"}}, notification).status,
+      401);
+  EXPECT_EQ(HttpPost(url, {{"Authorization", "Bearer reader-token-0123456789"}},
+                     notification)
                 .status,
             403);  // no role ingest
   // A token of every tenant must name one.
-  EXPECT_EQ(Post(url, {{"Authorization", "Bearer ops-token-0123456789"}},
-                 notification)
+  EXPECT_EQ(HttpPost(url, {{"Authorization", "Bearer ops-token-0123456789"}},
+                     notification)
                 .status,
             400);
   absl::StatusOr<v1::ReadinessReport> none =
       GetShop(d.channel(), "acme", "SELLER-1");
   EXPECT_FALSE(none.ok());  // nothing was written
-  HttpAnswer ok = Post(
+  HttpAnswer ok = HttpPost(
       url, {{"Authorization", "Bearer relay-token-0123456789"}}, notification);
   EXPECT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(EventsApplied(d, "SELLER-1"), 1);
   // The platforms' hooks are authenticated by their signatures only.
   const std::string body = TikTokSequence()[0];
-  EXPECT_EQ(
-      Post(d.http_url() + "/hooks/tiktok", TikTokHeaders(body), body).status,
-      200);
+  EXPECT_EQ(HttpPost(d.http_url() + "/hooks/tiktok", TikTokHeaders(body), body)
+                .status,
+            200);
   EXPECT_EQ(EventsApplied(d, "tt-shop"), 1);
   EXPECT_TRUE(d.Stop().ok()) << d.LogTail();
 }
@@ -478,16 +426,16 @@ TEST(FeedsE2eTest, RetryAfterKillAppliesOnce) {
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   DaemonHarness& d = **daemon;
   const std::string body = TikTokSequence()[0];
-  ASSERT_EQ(
-      Post(d.http_url() + "/hooks/tiktok", TikTokHeaders(body), body).status,
-      200);
+  ASSERT_EQ(HttpPost(d.http_url() + "/hooks/tiktok", TikTokHeaders(body), body)
+                .status,
+            200);
   // The answer went out after durability; the process dies before the
   // platform records it, so the platform retries.
   ASSERT_TRUE(d.Kill().ok());
   ASSERT_TRUE(d.Restart().ok()) << d.LogTail();
   EXPECT_EQ(EventsApplied(d, "tt-shop"), 1);
   HttpAnswer retry =
-      Post(d.http_url() + "/hooks/tiktok", TikTokHeaders(body), body);
+      HttpPost(d.http_url() + "/hooks/tiktok", TikTokHeaders(body), body);
   EXPECT_EQ(retry.status, 200) << retry.body;
   EXPECT_EQ(EventsApplied(d, "tt-shop"), 1);
   EXPECT_TRUE(d.Stop().ok()) << d.LogTail();
