@@ -1,0 +1,125 @@
+// Every sample request of tests/data/feeds/<platform>/ (tests/
+// feed_samples.h), signed as its platform with the test app, maps to what
+// its "# expect:" lines say: together they cover every mapped type and
+// status of docs/feeds.md's tables. A platform's retry of a sample (the
+// same bytes; Temu: re-signed with a later x-tm-timestamp) maps to
+// byte-identical events, so the engine answers it DUPLICATE (checked
+// through the real binary in tests/feeds_e2e_test.cc).
+#include "tests/feed_samples.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "feeds/amazon_feed.h"
+#include "feeds/douyin_feed.h"
+#include "feeds/request_signer.h"
+#include "feeds/shopee_feed.h"
+#include "feeds/temu_feed.h"
+#include "feeds/tiktok_feed.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace depositd::feeds {
+namespace {
+
+using ::testing::ElementsAreArray;
+
+// Just before the e2e tests' daemon clock (2026-03-05T00:00:00Z).
+const absl::Time kSignedAt = absl::FromUnixSeconds(1772668740);
+
+// The platform's feed with its test app; null for Amazon (a function).
+std::unique_ptr<PlatformFeed> FeedFor(const std::string& platform) {
+  const FeedApp app = samples::TestApp(platform);
+  absl::StatusOr<std::unique_ptr<PlatformFeed>> feed =
+      absl::InvalidArgumentError("amazon");
+  if (platform == "tiktok") feed = TikTokFeed::Create({{app}});
+  if (platform == "douyin") feed = DouyinFeed::Create({{app}});
+  if (platform == "shopee") feed = ShopeeFeed::Create({{app}});
+  if (platform == "temu") feed = TemuFeed::Create({{app}});
+  return feed.ok() ? *std::move(feed) : nullptr;
+}
+
+absl::StatusOr<FeedDelivery> Deliver(const std::string& platform,
+                                     const PlatformFeed* feed,
+                                     const FeedRequest& request) {
+  if (feed == nullptr) return ReceiveAmazonNotification(request.body, "acme");
+  return feed->Receive(request, kSignedAt);
+}
+
+std::string Serialized(const FeedDelivery& d) {
+  std::string out;
+  for (const auto& e : d.events) out += e.SerializeAsString();
+  return out;
+}
+
+class FeedSamplesTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FeedSamplesTest, EachSampleMapsAsExpectedAndRetriesIdentically) {
+  const std::string& platform = GetParam();
+  const std::unique_ptr<PlatformFeed> feed = FeedFor(platform);
+  ASSERT_TRUE(feed != nullptr || platform == "amazon");
+  const std::vector<std::string> files = samples::SampleFiles(platform);
+  ASSERT_GE(files.size(), 8u) << "samples of " << platform;
+  ASSERT_FALSE(samples::SampleFiles(platform, "seq-").empty());
+  for (const std::string& path : files) {
+    SCOPED_TRACE(path);
+    absl::StatusOr<samples::Sample> sample = samples::LoadSample(path);
+    ASSERT_TRUE(sample.ok()) << sample.status();
+    ASSERT_FALSE(sample->expect.empty()) << "no \"# expect:\" line";
+    EXPECT_EQ(sample->captured.path, "/hooks/" + platform);
+    absl::StatusOr<FeedRequest> request =
+        samples::SignedSample(platform, *sample, kSignedAt);
+    ASSERT_TRUE(request.ok()) << request.status();
+    absl::StatusOr<FeedDelivery> d = Deliver(platform, feed.get(), *request);
+    ASSERT_TRUE(d.ok()) << d.status();
+    EXPECT_EQ(d->tenant, "acme");
+    EXPECT_THAT(samples::Summaries(*d), ElementsAreArray(sample->expect))
+        << absl::StrJoin(samples::Summaries(*d), "\n");
+    // The platform's retry.
+    FeedRequest retry = *request;
+    if (platform == "temu") {
+      absl::StatusOr<FeedRequest> later = samples::SignedSample(
+          platform, *sample, kSignedAt + absl::Minutes(2));
+      ASSERT_TRUE(later.ok()) << later.status();
+      EXPECT_NE(later->headers["x-tm-timestamp"],
+                request->headers["x-tm-timestamp"]);
+      retry = *later;
+    }
+    absl::StatusOr<FeedDelivery> again = Deliver(platform, feed.get(), retry);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(Serialized(*again), Serialized(*d));
+  }
+}
+
+// A sample tampered with after signing is refused (Amazon is not signed).
+TEST_P(FeedSamplesTest, TruncatedOrWronglySignedSamplesAreRefused) {
+  const std::string& platform = GetParam();
+  if (platform == "amazon") GTEST_SKIP() << "Amazon is authenticated by token";
+  const std::unique_ptr<PlatformFeed> feed = FeedFor(platform);
+  for (const std::string& path : samples::SampleFiles(platform, "seq-")) {
+    SCOPED_TRACE(path);
+    absl::StatusOr<samples::Sample> sample = samples::LoadSample(path);
+    ASSERT_TRUE(sample.ok()) << sample.status();
+    absl::StatusOr<FeedRequest> request =
+        samples::SignedSample(platform, *sample, kSignedAt);
+    ASSERT_TRUE(request.ok()) << request.status();
+    FeedRequest truncated = *request;
+    truncated.body.resize(truncated.body.size() - 3);
+    EXPECT_FALSE(feed->Receive(truncated, kSignedAt).ok());
+    FeedRequest other = sample->captured.request;
+    FeedApp wrong = samples::TestApp(platform);
+    wrong.secret = "another-secret-0123456789";
+    ASSERT_TRUE(SignAsPlatform(platform, wrong, kSignedAt, &other).ok());
+    EXPECT_EQ(feed->Receive(other, kSignedAt).status().code(),
+              absl::StatusCode::kUnauthenticated);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Platforms, FeedSamplesTest,
+                         ::testing::ValuesIn(samples::Platforms()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace depositd::feeds
