@@ -109,7 +109,7 @@ bool SetTopLevelNumber(absl::string_view key, int64_t value,
 absl::Status SignAsPlatform(absl::string_view platform, const FeedApp& app,
                             absl::Time signed_at, FeedRequest* request) {
   if (platform == "amazon") return absl::OkStatus();
-  if (app.app_key.empty() || app.secret.empty()) {
+  if (app.secret.empty() || (platform != "shopee" && app.app_key.empty())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "signing as ", platform, " needs the app key and its secret"));
   }

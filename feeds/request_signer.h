@@ -35,7 +35,8 @@
 namespace depositd::feeds {
 
 // INVALID_ARGUMENT for an unknown platform, an app without what its
-// platform signs with (key, secret; Shopee: callback_url), a Temu request
+// platform signs with (secret; app key but for Shopee; Shopee:
+// callback_url), a Temu request
 // without x-tm-event-code or whose eventData does not decrypt with the
 // secret (captured under another one: put the decrypted event as the body).
 absl::Status SignAsPlatform(absl::string_view platform, const FeedApp& app,

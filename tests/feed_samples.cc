@@ -1,14 +1,17 @@
 #include "tests/feed_samples.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "feeds/request_signer.h"
+#include "tests/temp_files.h"
 
 namespace depositd::feeds::samples {
 namespace {
@@ -123,6 +126,29 @@ absl::StatusOr<FeedRequest> SignedSample(absl::string_view platform,
     return s;
   }
   return r;
+}
+
+std::string WriteFeedsConfig(const std::string& dir) {
+  std::string text = "feeds {\n";
+  for (const std::string& platform : Platforms()) {
+    if (platform == "amazon") continue;
+    const FeedApp app = TestApp(platform);
+    const std::string secret =
+        integration::WriteFile(dir, platform + ".secret", app.secret + "\n");
+    chmod(secret.c_str(), 0600);
+    absl::StrAppend(&text, "  ", platform, " { apps { app_key: \"", app.app_key,
+                    "\" secret_file: \"", secret, "\" tenant: \"", app.tenant,
+                    "\"");
+    if (!app.callback_url.empty()) {
+      absl::StrAppend(&text, " callback_url: \"", app.callback_url, "\"");
+    }
+    if (!app.default_shop_id.empty()) {
+      absl::StrAppend(&text, " default_shop_id: \"", app.default_shop_id, "\"");
+    }
+    absl::StrAppend(&text, " } }\n");
+  }
+  absl::StrAppend(&text, "  amazon { enabled: true }\n}\n");
+  return integration::WriteFile(dir, "depositd.textproto", text);
 }
 
 std::vector<std::string> Summaries(const FeedDelivery& delivery) {

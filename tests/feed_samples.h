@@ -53,6 +53,11 @@ absl::StatusOr<FeedRequest> SignedSample(absl::string_view platform,
                                          const Sample& sample,
                                          absl::Time signed_at);
 
+// Writes a depositd config serving every platform with its test app (and
+// /hooks/amazon), the secrets in chmod 600 files beside it, into `dir`;
+// returns the config's path (for --config).
+std::string WriteFeedsConfig(const std::string& dir);
+
 // One line per event of `delivery` in the "expect:" form
 // ("<shop> order <id> <STATUS>", "<shop> dispute_opened <id> <KIND>", …),
 // then "ignored" × ignored, "unknown" × unknown_types, "verification".
