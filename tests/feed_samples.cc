@@ -10,7 +10,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "feeds/amazon_feed.h"
+#include "feeds/douyin_feed.h"
 #include "feeds/request_signer.h"
+#include "feeds/shopee_feed.h"
+#include "feeds/temu_feed.h"
+#include "feeds/tiktok_feed.h"
 #include "tests/temp_files.h"
 
 namespace depositd::feeds::samples {
@@ -126,6 +131,23 @@ absl::StatusOr<FeedRequest> SignedSample(absl::string_view platform,
     return s;
   }
   return r;
+}
+
+absl::StatusOr<FeedDelivery> MapInProcess(absl::string_view platform,
+                                          const FeedRequest& request,
+                                          absl::Time now) {
+  const FeedApp app = TestApp(platform);
+  absl::StatusOr<std::unique_ptr<PlatformFeed>> feed =
+      absl::InvalidArgumentError(absl::StrCat("unknown platform ", platform));
+  if (platform == "amazon") {
+    return ReceiveAmazonNotification(request.body, app.tenant);
+  }
+  if (platform == "tiktok") feed = TikTokFeed::Create({{app}});
+  if (platform == "douyin") feed = DouyinFeed::Create({{app}});
+  if (platform == "shopee") feed = ShopeeFeed::Create({{app}});
+  if (platform == "temu") feed = TemuFeed::Create({{app}});
+  if (!feed.ok()) return feed.status();
+  return (*feed)->Receive(request, now);
 }
 
 std::string WriteFeedsConfig(const std::string& dir) {

@@ -53,6 +53,12 @@ absl::StatusOr<FeedRequest> SignedSample(absl::string_view platform,
                                          const Sample& sample,
                                          absl::Time signed_at);
 
+// Maps `request` as depositd's receiver for `platform` would, in-process,
+// with TestApp(platform) configured (Amazon: for tenant "acme"), at `now`.
+absl::StatusOr<FeedDelivery> MapInProcess(absl::string_view platform,
+                                          const FeedRequest& request,
+                                          absl::Time now);
+
 // Writes a depositd config serving every platform with its test app (and
 // /hooks/amazon), the secrets in chmod 600 files beside it, into `dir`;
 // returns the config's path (for --config).

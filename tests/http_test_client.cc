@@ -75,4 +75,44 @@ HttpTestResult HttpPost(const std::string& url, const HttpTestHeaders& headers,
   return Perform(url, headers, &body);
 }
 
+bool HttpPostWithoutAnswer(const std::string& url,
+                           const HttpTestHeaders& headers,
+                           const std::string& body) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return false;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  bool sent = false;
+  if (curl_easy_perform(curl) == CURLE_OK) {
+    // "http://host:port/path?query" -> "/path?query".
+    const size_t authority = url.find("//");
+    const size_t path =
+        url.find('/', authority == std::string::npos ? 0 : authority + 2);
+    std::string request = absl::StrCat(
+        "POST ", path == std::string::npos ? "/" : url.substr(path),
+        " HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+        "application/json\r\nContent-Length: ",
+        body.size(), "\r\n");
+    for (const auto& [name, value] : headers) {
+      absl::StrAppend(&request, name, ": ", value, "\r\n");
+    }
+    absl::StrAppend(&request, "\r\n", body);
+    size_t done = 0;
+    while (done < request.size()) {
+      size_t n = 0;
+      const CURLcode rc = curl_easy_send(curl, request.data() + done,
+                                         request.size() - done, &n);
+      if (rc == CURLE_AGAIN) continue;
+      if (rc != CURLE_OK) break;
+      done += n;
+    }
+    sent = done == request.size();
+  }
+  curl_easy_cleanup(curl);
+  return sent;
+}
+
 }  // namespace depositd::integration

@@ -36,6 +36,13 @@ HttpTestResult HttpGet(const std::string& url,
 HttpTestResult HttpPost(const std::string& url, const HttpTestHeaders& headers,
                         const std::string& body);
 
+// Sends a POST on a new connection and closes it without reading the
+// answer: a platform whose request timed out. False when it could not
+// connect or send everything.
+bool HttpPostWithoutAnswer(const std::string& url,
+                           const HttpTestHeaders& headers,
+                           const std::string& body);
+
 }  // namespace depositd::integration
 
 #endif  // DEPOSITD_TESTS_HTTP_TEST_CLIENT_H_
