@@ -358,7 +358,8 @@ TEST(FeedsE2eTest, EachPlatformGetsItsOwnAnswer) {
   HttpAnswer v =
       HttpPost(d.http_url() + "/hooks/douyin",
                {{"app-id", "7001"},
-                {"event-sign", feeds::Md5Hex("7001" + verify + "dy-secret")}},
+                {"event-sign",
+                 feeds::DouyinSignature(samples::TestApp("douyin"), verify)}},
                verify);
   EXPECT_EQ(v.status, 200);
   EXPECT_EQ(v.body, R"({"code":0,"msg":"success"})");
@@ -383,7 +384,8 @@ TEST(FeedsE2eTest, EachPlatformGetsItsOwnAnswer) {
   HttpAnswer dy =
       HttpPost(d.http_url() + "/hooks/douyin",
                {{"app-id", "7001"},
-                {"event-sign", feeds::Md5Hex("7001" + batch + "dy-secret")}},
+                {"event-sign",
+                 feeds::DouyinSignature(samples::TestApp("douyin"), batch)}},
                batch);
   EXPECT_EQ(dy.status, 200) << dy.body;
   EXPECT_EQ(dy.body, R"({"code":0,"msg":"success"})");
@@ -406,8 +408,7 @@ TEST(FeedsE2eTest, EachPlatformGetsItsOwnAnswer) {
   HttpAnswer sp =
       HttpPost(d.http_url() + "/hooks/shopee",
                {{"Authorization",
-                 feeds::HmacSha256Hex(
-                     "sp-key", absl::StrCat(samples::kShopeeUrl, "|", push))}},
+                 feeds::ShopeeSignature(samples::TestApp("shopee"), push)}},
                push);
   EXPECT_EQ(sp.status, 200) << sp.body;
   EXPECT_EQ(sp.body, "");
@@ -430,8 +431,8 @@ TEST(FeedsE2eTest, EachPlatformGetsItsOwnAnswer) {
                   {"x-tm-event-code", "bg_order_status_change_event"},
                   {"x-tm-timestamp", absl::StrCat((now - 5) * 1000)},
                   {"x-tm-ext-param", "{}"}};
-  temu.headers["x-tm-signature"] = feeds::HmacSha256Hex(
-      "12345678abcdefgh", feeds::TemuSignatureBase(temu, plain, true));
+  temu.headers["x-tm-signature"] =
+      feeds::TemuSignature(samples::TestApp("temu"), temu, plain, true);
   HttpAnswer tm =
       HttpPost(d.http_url() + "/hooks/temu",
                {temu.headers.begin(), temu.headers.end()}, temu.body);
