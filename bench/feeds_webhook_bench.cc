@@ -8,7 +8,10 @@
 //      after its event is in the synced log.
 // Requests are built and signed before the clock starts; each is sent
 // after the previous answer (one connection, no pipelining: a platform's
-// deliveries to one URL look like this at worst).
+// deliveries to one URL look like this at worst). A third phase sends
+// other durable requests over --connections connections at once (each
+// sequential), which share commit groups, as a platform delivering on
+// several connections does.
 //
 //   build/bench/depositd_feeds_webhook_bench --requests 20000 --sync fsync
 #include <curl/curl.h>
@@ -17,6 +20,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -31,6 +35,9 @@
 ABSL_FLAG(int, requests, 20000, "requests per phase");
 ABSL_FLAG(int, shops, 100, "distinct shops the orders spread over");
 ABSL_FLAG(std::string, sync, "fsync", "daemon --sync mode: fsync or os");
+ABSL_FLAG(int, connections, 4,
+          "a third phase: the durable requests again (new ids) over this "
+          "many connections at once (0: skip)");
 
 namespace depositd {
 namespace {
@@ -62,7 +69,8 @@ bool Run(CURL* curl, const std::string& url, const Phase& phase) {
     h = curl_slist_append(
         h,
         absl::StrCat("Authorization: ",
-                     feeds::HmacSha256Hex("bench-secret", "bench-app" + body))
+                     feeds::TikTokSignature(
+                         {"bench-app", "bench-secret", "bench", "", ""}, body))
             .c_str());
     headers.push_back(h);
   }
@@ -101,12 +109,54 @@ bool Run(CURL* curl, const std::string& url, const Phase& phase) {
   return true;
 }
 
+CURL* NewConnection() {
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+  return curl;
+}
+
+// `phase` split over `connections` connections, each sequential, all at
+// once; prints each connection's line and the total rate.
+bool RunParallel(const std::string& url, const Phase& phase, int connections) {
+  std::vector<Phase> parts(connections);
+  for (int c = 0; c < connections; ++c) {
+    parts[c].name = absl::StrCat(phase.name, "_c", c);
+  }
+  for (size_t i = 0; i < phase.bodies.size(); ++i) {
+    parts[i % connections].bodies.push_back(phase.bodies[i]);
+  }
+  std::vector<std::thread> threads;
+  std::vector<char> ok(connections, 0);
+  const absl::Time start = absl::Now();
+  for (int c = 0; c < connections; ++c) {
+    threads.emplace_back([&, c] {
+      CURL* curl = NewConnection();
+      ok[c] = Run(curl, url, parts[c]) ? 1 : 0;
+      curl_easy_cleanup(curl);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  const double secs = absl::ToDoubleSeconds(absl::Now() - start);
+  std::printf(
+      "%-12s requests=%zu seconds=%.3f requests_per_s=%.0f "
+      "connections=%d (all at once)\n",
+      phase.name.c_str(), phase.bodies.size(), secs, phase.bodies.size() / secs,
+      connections);
+  return std::all_of(ok.begin(), ok.end(), [](char v) { return v != 0; });
+}
+
 int Main() {
   const int n = absl::GetFlag(FLAGS_requests);
   const int shops = absl::GetFlag(FLAGS_shops);
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   Phase verify{"verify_only", {}};
   Phase durable{"durable", {}};
+  const int connections = absl::GetFlag(FLAGS_connections);
+  Phase parallel{absl::StrCat("durable_x", connections), {}};
   for (int i = 0; i < n; ++i) {
     verify.bodies.push_back(absl::StrCat(
         R"({"type":99,"tts_notification_id":"v-)", i,
@@ -114,6 +164,11 @@ int Main() {
     durable.bodies.push_back(absl::StrCat(
         R"({"type":1,"tts_notification_id":"d-)", i, R"(","shop_id":"shop-)",
         i % shops, R"(","timestamp":)", now, R"(,"data":{"order_id":"o-)", i,
+        R"(","order_status":"AWAITING_SHIPMENT","update_time":)", now - 60,
+        "}}"));
+    parallel.bodies.push_back(absl::StrCat(
+        R"({"type":1,"tts_notification_id":"p-)", i, R"(","shop_id":"shop-)",
+        i % shops, R"(","timestamp":)", now, R"(,"data":{"order_id":"p-)", i,
         R"(","order_status":"AWAITING_SHIPMENT","update_time":)", now - 60,
         "}}"));
   }
@@ -141,14 +196,10 @@ int Main() {
       "feeds_webhook_bench: TikTok webhooks, one keep-alive "
       "connection, sync=%s, %d requests per phase, %d shops\n",
       options.sync.c_str(), n, shops);
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+  CURL* curl = NewConnection();
   const std::string url = (*daemon)->http_url() + "/hooks/tiktok";
-  const bool ok = Run(curl, url, verify) && Run(curl, url, durable);
+  const bool ok = Run(curl, url, verify) && Run(curl, url, durable) &&
+                  (connections <= 0 || RunParallel(url, parallel, connections));
   curl_easy_cleanup(curl);
   if (!ok) {
     std::fprintf(stderr, "%s\n", (*daemon)->LogTail().c_str());

@@ -269,9 +269,7 @@ absl::StatusOr<FeedDelivery> DouyinFeed::Receive(const FeedRequest& request,
         "app-id \"", app_id.substr(0, 64),
         "\" is not a configured Douyin app (feeds.douyin in the config)"));
   }
-  if (!HexDigestEquals(
-          signature,
-          Md5Hex(absl::StrCat(app->app_key, request.body, app->secret)))) {
+  if (!HexDigestEquals(signature, DouyinSignature(*app, request.body))) {
     return absl::UnauthenticatedError(absl::StrCat(
         "event-sign does not verify for Douyin app ", app->app_key,
         " (MD5 of app_key + body + app_secret): check its secret file"));

@@ -60,15 +60,9 @@ absl::StatusOr<FeedDelivery> ShopeeFeed::Receive(const FeedRequest& request,
         "no Authorization header: Shopee signs every push with "
         "HMAC-SHA256(partner_key, callback URL + \"|\" + body)");
   }
-  const FeedApp* app = nullptr;
-  for (const FeedApp& a : options_.apps) {
-    if (HexDigestEquals(
-            signature, HmacSha256Hex(a.secret, absl::StrCat(a.callback_url, "|",
-                                                            request.body)))) {
-      app = &a;
-      break;
-    }
-  }
+  const FeedApp* app = FindSigningApp(
+      options_.apps, signature,
+      [&](const FeedApp& a) { return ShopeeSignature(a, request.body); });
   if (app == nullptr) {
     return absl::UnauthenticatedError(
         "the Authorization signature verifies with no configured Shopee "

@@ -97,4 +97,48 @@ absl::StatusOr<std::string> EncryptAes128Cbc(absl::string_view secret,
   return Aes128Cbc(secret, plaintext, true);
 }
 
+std::string TikTokSignature(const FeedApp& app, absl::string_view body) {
+  return HmacSha256Hex(app.secret, absl::StrCat(app.app_key, body));
+}
+
+std::string ShopeeSignature(const FeedApp& app, absl::string_view body) {
+  return HmacSha256Hex(app.secret, absl::StrCat(app.callback_url, "|", body));
+}
+
+std::string DouyinSignature(const FeedApp& app, absl::string_view body) {
+  return Md5Hex(absl::StrCat(app.app_key, body, app.secret));
+}
+
+std::string TemuSignature(const FeedApp& app, const FeedRequest& request,
+                          absl::string_view plaintext, bool with_ext_param) {
+  return HmacSha256Hex(app.secret,
+                       TemuSignatureBase(request, plaintext, with_ext_param));
+}
+
+std::string TemuSignatureBase(const FeedRequest& request,
+                              absl::string_view plaintext,
+                              bool with_ext_param) {
+  // Sorted by name: "eventData" < "x-tm-app-key" < "x-tm-event-code" <
+  // "x-tm-ext-param" < "x-tm-timestamp".
+  std::string base = absl::StrCat("eventData", plaintext);
+  for (const char* name : {"x-tm-app-key", "x-tm-event-code", "x-tm-ext-param",
+                           "x-tm-timestamp"}) {
+    if (!with_ext_param && absl::string_view(name) == "x-tm-ext-param") {
+      continue;
+    }
+    auto it = request.headers.find(name);
+    if (it != request.headers.end()) absl::StrAppend(&base, name, it->second);
+  }
+  return base;
+}
+
+const FeedApp* FindSigningApp(
+    const std::vector<FeedApp>& apps, absl::string_view signature,
+    absl::FunctionRef<std::string(const FeedApp&)> sign) {
+  for (const FeedApp& app : apps) {
+    if (HexDigestEquals(signature, sign(app))) return &app;
+  }
+  return nullptr;
+}
+
 }  // namespace depositd::feeds

@@ -1,14 +1,19 @@
-// The platforms' signature and encryption primitives, on OpenSSL EVP, and a
-// constant-time comparison of hex digests.
+// The platforms' signature and encryption primitives, on OpenSSL EVP, a
+// constant-time comparison of hex digests, and each platform's signature of
+// a request: what the feeds verify and what `depositctl replay-hook` signs
+// with (one definition for both).
 //
 // Pure functions. Thread-safe.
 #ifndef DEPOSITD_FEEDS_SIGNATURES_H_
 #define DEPOSITD_FEEDS_SIGNATURES_H_
 
 #include <string>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "feeds/feed.h"
 
 namespace depositd::feeds {
 
@@ -37,6 +42,35 @@ absl::StatusOr<std::string> DecryptAes128Cbc(absl::string_view secret,
 // The inverse, for tests and for depositctl's replay of captured requests.
 absl::StatusOr<std::string> EncryptAes128Cbc(absl::string_view secret,
                                              absl::string_view plaintext);
+
+// Each platform's signature (lower-case hex) of a request.
+//
+// TikTok Shop `Authorization`: HMAC-SHA256(app_secret, app_key + body).
+std::string TikTokSignature(const FeedApp& app, absl::string_view body);
+// Shopee `Authorization`: HMAC-SHA256(partner_key, callback_url + "|" +
+// body).
+std::string ShopeeSignature(const FeedApp& app, absl::string_view body);
+// Douyin `event-sign`: MD5(app_key + body + app_secret).
+std::string DouyinSignature(const FeedApp& app, absl::string_view body);
+// Temu `x-tm-signature`: HMAC-SHA256(app_secret, TemuSignatureBase(...)).
+std::string TemuSignature(const FeedApp& app, const FeedRequest& request,
+                          absl::string_view plaintext, bool with_ext_param);
+
+// Temu's signature base string: "eventData" + the decrypted plaintext, then
+// each x-tm-* header of `request` but the signature, sorted by name, as
+// name + value (x-tm-ext-param only when `with_ext_param` and present).
+std::string TemuSignatureBase(const FeedRequest& request,
+                              absl::string_view plaintext, bool with_ext_param);
+
+// The first of `apps` whose `sign(app)` equals `signature` (HexDigestEquals),
+// or nullptr when none does. For platforms whose requests do not name the
+// app (TikTok, Shopee): each configured app's secret is tried in turn.
+//   FindSigningApp(apps, header, [&](const FeedApp& a) {
+//     return TikTokSignature(a, body);
+//   });
+const FeedApp* FindSigningApp(
+    const std::vector<FeedApp>& apps, absl::string_view signature,
+    absl::FunctionRef<std::string(const FeedApp&)> sign);
 
 }  // namespace depositd::feeds
 

@@ -3,6 +3,7 @@
 #include "feeds/signatures.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
@@ -40,6 +41,57 @@ TEST(SignaturesTest, TemuOfficialSignature) {
           "12345678abcdefgh",
           R"(eventData{"orderSn":"XXYYZZ","status":1}x-tm-app-keydemo-test-appx-tm-event-codebg_test_eventx-tm-ext-param{}x-tm-timestamp1726127013525)"),
       "b5143d1a831453afbcf76d4621baa74a2dc07a486f26f5a956c6e50c61a338fb");
+}
+
+// Each platform's signature of a request, over the official vectors where
+// there is one and our own otherwise (the same as the feeds' own tests).
+TEST(SignaturesTest, EachPlatformsSignature) {
+  EXPECT_EQ(TikTokSignature({"abcdef", "123", "acme", "", ""}, kTikTokBody),
+            "5dec0f11ec2f6783b8deee53c9ffbf8d024302f7c7e7fa55a35d17629031ac05");
+  const std::string shopee_body =
+      R"({"code":3,"shop_id":600001,"timestamp":1730000000,"data":{"ordersn":"2411XYZ","status":"SHIPPED","update_time":1729999000}})";
+  EXPECT_EQ(ShopeeSignature({"2001234", "sp-key", "acme",
+                             "https://hooks.example.com/hooks/shopee", ""},
+                            shopee_body),
+            "15977c9b932d02d62aae2dcc7ef14f0fb99cc39c8af17c4e224874d227f919fd");
+  EXPECT_EQ(DouyinSignature({"7001", "dy-secret", "acme", "", ""}, "[]"),
+            Md5Hex("7001[]dy-secret"));
+  FeedRequest temu;
+  temu.headers = {{"x-tm-app-key", "demo-test-app"},
+                  {"x-tm-event-code", "bg_test_event"},
+                  {"x-tm-timestamp", "1726127013525"},
+                  {"x-tm-ext-param", "{}"},
+                  {"x-tm-signature", "not part of the base"}};
+  const FeedApp temu_app{"demo-test-app", "12345678abcdefgh", "acme", "", ""};
+  EXPECT_EQ(
+      TemuSignature(temu_app, temu, R"({"orderSn":"XXYYZZ","status":1})", true),
+      "b5143d1a831453afbcf76d4621baa74a2dc07a486f26f5a956c6e50c61a338fb");
+  EXPECT_EQ(
+      TemuSignatureBase(temu, "{}", false),
+      "eventData{}x-tm-app-keydemo-test-appx-tm-event-codebg_test_eventx-tm-"
+      "timestamp1726127013525");
+}
+
+TEST(SignaturesTest, FindSigningAppTriesEachAppInTurn) {
+  const std::vector<FeedApp> apps = {{"app-a", "secret-a", "acme", "", ""},
+                                     {"app-b", "secret-b", "globex", "", ""}};
+  auto sign = [](const std::string& body) {
+    return [body](const FeedApp& a) { return TikTokSignature(a, body); };
+  };
+  const FeedApp* b =
+      FindSigningApp(apps, TikTokSignature(apps[1], "{}"), sign("{}"));
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->tenant, "globex");
+  EXPECT_EQ(FindSigningApp(apps, TikTokSignature(apps[0], "{}"), sign("{}")),
+            &apps[0]);
+  // Another body, another key, or no signature: no app.
+  EXPECT_EQ(FindSigningApp(apps, TikTokSignature(apps[0], "{}"), sign("{ }")),
+            nullptr);
+  EXPECT_EQ(FindSigningApp(apps, HmacSha256Hex("other", "app-a{}"), sign("{}")),
+            nullptr);
+  EXPECT_EQ(FindSigningApp(apps, "", sign("{}")), nullptr);
+  EXPECT_EQ(FindSigningApp({}, TikTokSignature(apps[0], "{}"), sign("{}")),
+            nullptr);
 }
 
 TEST(SignaturesTest, Md5KnownValues) {

@@ -42,23 +42,6 @@ dv1::OrderStatus OrderStatusOf(int64_t s) {
 
 }  // namespace
 
-std::string TemuSignatureBase(const FeedRequest& request,
-                              absl::string_view plaintext,
-                              bool with_ext_param) {
-  // Sorted by name: "eventData" < "x-tm-app-key" < "x-tm-event-code" <
-  // "x-tm-ext-param" < "x-tm-timestamp".
-  std::string base = absl::StrCat("eventData", plaintext);
-  for (const char* name : {"x-tm-app-key", "x-tm-event-code", "x-tm-ext-param",
-                           "x-tm-timestamp"}) {
-    if (!with_ext_param && absl::string_view(name) == "x-tm-ext-param") {
-      continue;
-    }
-    auto it = request.headers.find(name);
-    if (it != request.headers.end()) absl::StrAppend(&base, name, it->second);
-  }
-  return base;
-}
-
 absl::StatusOr<std::unique_ptr<TemuFeed>> TemuFeed::Create(Options options) {
   if (absl::Status s = CheckApps("temu", options.apps); !s.ok()) return s;
   for (const FeedApp& a : options.apps) {
@@ -113,14 +96,10 @@ absl::StatusOr<FeedDelivery> TemuFeed::Receive(const FeedRequest& request,
     return absl::UnauthenticatedError(absl::StrCat(
         "Temu app ", app->app_key, ": ", plaintext.status().message()));
   }
-  if (!HexDigestEquals(
-          signature,
-          HmacSha256Hex(app->secret,
-                        TemuSignatureBase(request, *plaintext, true))) &&
-      !HexDigestEquals(
-          signature,
-          HmacSha256Hex(app->secret,
-                        TemuSignatureBase(request, *plaintext, false)))) {
+  if (!HexDigestEquals(signature,
+                       TemuSignature(*app, request, *plaintext, true)) &&
+      !HexDigestEquals(signature,
+                       TemuSignature(*app, request, *plaintext, false))) {
     return absl::UnauthenticatedError(absl::StrCat(
         "x-tm-signature does not verify for Temu app ", app->app_key,
         " (HMAC-SHA256 of the sorted x-tm-* headers and the decrypted "

@@ -50,12 +50,6 @@ class TemuFeed final : public PlatformFeed {
   const Options options_;
 };
 
-// Temu's signature base string: eventData + plaintext, then each x-tm-*
-// header of `request` but the signature, by name (x-tm-ext-param only when
-// `with_ext_param` and present). Exposed for tests and depositctl.
-std::string TemuSignatureBase(const FeedRequest& request,
-                              absl::string_view plaintext, bool with_ext_param);
-
 }  // namespace depositd::feeds
 
 #endif  // DEPOSITD_FEEDS_TEMU_FEED_H_

@@ -51,14 +51,9 @@ absl::StatusOr<FeedDelivery> TikTokFeed::Receive(const FeedRequest& request,
         "no Authorization header: TikTok signs every webhook with "
         "HMAC-SHA256(app_secret, app_key + body)");
   }
-  const FeedApp* app = nullptr;
-  for (const FeedApp& a : options_.apps) {
-    if (HexDigestEquals(signature,
-                        HmacSha256Hex(a.secret, a.app_key + request.body))) {
-      app = &a;
-      break;
-    }
-  }
+  const FeedApp* app = FindSigningApp(
+      options_.apps, signature,
+      [&](const FeedApp& a) { return TikTokSignature(a, request.body); });
   if (app == nullptr) {
     return absl::UnauthenticatedError(
         "the Authorization signature verifies with no configured TikTok app "

@@ -51,30 +51,27 @@ absl::StatusOr<FeedDelivery> Receive(absl::string_view body) {
                  {"x-tm-event-code", "bg_order_status_change_event"},
                  {"x-tm-timestamp", "1730000000000"},
                  {"x-tm-ext-param", "{}"}};
-    r.headers["x-tm-signature"] = depositd::feeds::HmacSha256Hex(
-        kSecret, depositd::feeds::TemuSignatureBase(r, body, true));
+    r.headers["x-tm-signature"] =
+        depositd::feeds::TemuSignature(app, r, body, true);
     depositd::feeds::TemuFeed::Options o;
     o.apps = {app};
     return (*depositd::feeds::TemuFeed::Create(o))->Receive(r, kNow);
   }
   r.body = std::string(body);
   if (platform == "tiktok") {
-    r.headers["authorization"] =
-        depositd::feeds::HmacSha256Hex(kSecret, absl::StrCat("app-1", body));
+    r.headers["authorization"] = depositd::feeds::TikTokSignature(app, body);
     depositd::feeds::TikTokFeed::Options o;
     o.apps = {app};
     return (*depositd::feeds::TikTokFeed::Create(o))->Receive(r, kNow);
   }
   if (platform == "douyin") {
     r.headers["app-id"] = "app-1";
-    r.headers["event-sign"] =
-        depositd::feeds::Md5Hex(absl::StrCat("app-1", body, kSecret));
+    r.headers["event-sign"] = depositd::feeds::DouyinSignature(app, body);
     depositd::feeds::DouyinFeed::Options o;
     o.apps = {app};
     return (*depositd::feeds::DouyinFeed::Create(o))->Receive(r, kNow);
   }
-  r.headers["authorization"] =
-      depositd::feeds::HmacSha256Hex(kSecret, absl::StrCat(kUrl, "|", body));
+  r.headers["authorization"] = depositd::feeds::ShopeeSignature(app, body);
   depositd::feeds::ShopeeFeed::Options o;
   o.apps = {app};
   return (*depositd::feeds::ShopeeFeed::Create(o))->Receive(r, kNow);

@@ -7,7 +7,6 @@
 // Needs the Debian `prometheus` package (promtool, prometheus): install the
 // test dependencies with DEPOSITD_TEST_DEPS=1 deploy/install-deps.sh.
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -33,6 +32,7 @@
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
+#include "tests/http_test_client.h"
 #include "tests/temp_files.h"
 #include "tests/test_events.h"
 #include "tools/grpc_health_v1.grpc.pb.h"
@@ -43,58 +43,12 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// What a GET returned; status 0 when nothing came back.
-struct HttpResult {
-  long status = 0;
-  std::string content_type;
-  std::string www_authenticate;
-  std::string body;
-};
+using HttpResult = HttpTestResult;
 
-size_t Append(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-size_t Header(char* data, size_t size, size_t n, void* out) {
-  const std::string line(data, size * n);
-  const std::string prefix = "www-authenticate:";
-  if (line.size() > prefix.size() &&
-      strncasecmp(line.c_str(), prefix.c_str(), prefix.size()) == 0) {
-    *static_cast<std::string*>(out) = line.substr(prefix.size());
-  }
-  return size * n;
-}
-
-// GET `url` with libcurl, with `authorization` as the header's value when
-// set.
+// GET `url`, with `authorization` as the header's value when set.
 HttpResult Get(const std::string& url, const std::string& authorization = "") {
-  HttpResult r;
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return r;
-  curl_slist* headers = nullptr;
-  if (!authorization.empty()) {
-    headers =
-        curl_slist_append(headers, ("Authorization: " + authorization).c_str());
-  }
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, Header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r.www_authenticate);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-    char* type = nullptr;
-    curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
-    if (type != nullptr) r.content_type = type;
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return r;
+  if (authorization.empty()) return HttpGet(url);
+  return HttpGet(url, {{"Authorization", authorization}});
 }
 
 std::string Bearer(const std::string& token) { return "Bearer " + token; }

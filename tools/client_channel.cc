@@ -54,8 +54,10 @@ class BearerTokenFactory final
   const std::string header_;
 };
 
-absl::StatusOr<std::string> ReadFile(const std::string& option,
-                                     const std::string& path) {
+}  // namespace
+
+absl::StatusOr<std::string> ReadOptionFile(const std::string& option,
+                                           const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -65,8 +67,6 @@ absl::StatusOr<std::string> ReadFile(const std::string& option,
   text << in.rdbuf();
   return text.str();
 }
-
-}  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeClientChannel(
     const std::string& address, const ClientChannelOptions& options) {
@@ -85,16 +85,16 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeClientChannel(
     grpc::SslCredentialsOptions ssl;
     if (!options.tls_ca_file.empty()) {
       absl::StatusOr<std::string> ca =
-          ReadFile("--tls-ca", options.tls_ca_file);
+          ReadOptionFile("--tls-ca", options.tls_ca_file);
       if (!ca.ok()) return ca.status();
       ssl.pem_root_certs = *std::move(ca);
     }
     if (!options.tls_cert_file.empty()) {
       absl::StatusOr<std::string> cert =
-          ReadFile("--tls-cert", options.tls_cert_file);
+          ReadOptionFile("--tls-cert", options.tls_cert_file);
       if (!cert.ok()) return cert.status();
       absl::StatusOr<std::string> key =
-          ReadFile("--tls-key", options.tls_key_file);
+          ReadOptionFile("--tls-key", options.tls_key_file);
       if (!key.ok()) return key.status();
       ssl.pem_cert_chain = *std::move(cert);
       ssl.pem_private_key = *std::move(key);

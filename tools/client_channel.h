@@ -38,6 +38,11 @@ struct ClientChannelOptions {
   grpc::ChannelArguments args;
 };
 
+// The whole file an option names (--tls-ca, --secret-file, ...);
+// INVALID_ARGUMENT naming the option, the path and why otherwise.
+absl::StatusOr<std::string> ReadOptionFile(const std::string& option,
+                                           const std::string& path);
+
 // A channel to `address`. INVALID_ARGUMENT naming the option and file when a
 // file cannot be read, or a certificate is given without its key (or the
 // reverse). Connecting happens lazily, on the first call.

@@ -39,6 +39,7 @@
 #include "tools/format.h"
 #include "tools/grpc_health_v1.grpc.pb.h"
 #include "tools/jsonl_reader.h"
+#include "tools/replay_hook.h"
 #include "tools/stream_sender.h"
 
 namespace depositd::tools {
@@ -93,6 +94,12 @@ commands:
   clock                        show the test clock (daemon run with --test-clock)
   clock set RFC3339            set the test clock (never backwards)
   clock advance DURATION       move it forward, e.g. 30d, 36h, 1d12h, 90m
+  replay-hook PLATFORM FILE [--edge URL] [--secret-file F] [--app-key K]
+        [--callback-url URL] [--tenant T] [--signed-at RFC3339]
+        send a captured webhook request (headers, an empty line, the raw
+        body: docs/feeds.md) to the HTTP edge's /hooks/PLATFORM, signed
+        with that secret as the platform signs; prints the answer, exit 1
+        unless 2xx. --token: Amazon's bearer token; --tls*: for https
   help                         this text
 )";
 
@@ -657,6 +664,7 @@ int Main(int argc, char** argv) {
     return cl->positionals.empty() && !HasOption(*cl, "help") ? kExitUsage
                                                               : kExitOk;
   }
+  if (cl->positionals[0] == "replay-hook") return RunReplayHook(*cl);
   std::string addr = "127.0.0.1:50051";
   if (const char* env = std::getenv("DEPOSITD_ADDR"); env && *env) addr = env;
   addr = Option(*cl, "addr", addr);
