@@ -1,0 +1,35 @@
+# Cluster mode (included from tests/CMakeLists.txt): label "cluster". The
+# tests start real nats-server processes (Debian nats-server) on 127.0.0.1
+# with free ports and stop them, also when a test fails.
+find_program(DEPOSITD_NATS_SERVER nats-server
+             PATHS /usr/sbin /usr/bin NO_DEFAULT_PATH)
+if(NOT DEPOSITD_NATS_SERVER)
+  message(STATUS "tests: nats-server not found (apt-get install nats-server); "
+                 "cluster tests are not built")
+  return()
+endif()
+
+add_library(depositd_nats_cluster STATIC
+            ${CMAKE_CURRENT_SOURCE_DIR}/nats_cluster.cc)
+target_include_directories(depositd_nats_cluster
+                           PUBLIC ${DEPOSITD_TESTS_SOURCE_ROOT})
+target_compile_definitions(depositd_nats_cluster PRIVATE
+  DEPOSITD_NATS_SERVER="${DEPOSITD_NATS_SERVER}")
+target_link_libraries(depositd_nats_cluster PUBLIC
+  GTest::gtest
+  absl::status
+  absl::statusor
+  absl::strings
+  absl::time
+)
+
+# depositd_cluster_test(name): tests/<name>.cc, linking the harness and
+# depositd_cluster.
+function(depositd_cluster_test name)
+  add_executable(${name} ${CMAKE_CURRENT_SOURCE_DIR}/${name}.cc)
+  target_link_libraries(${name} PRIVATE depositd_nats_cluster depositd_cluster
+                        GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${name} PROPERTIES TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+  depositd_test_labels(${name} "cluster")
+endfunction()
+depositd_cluster_test(cluster_nats_test)
