@@ -25,6 +25,7 @@ target_link_libraries(depositd_cluster_plan PUBLIC
 add_library(depositd_cluster STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/nats_client.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/nats_kv.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/partition_leases.cc
 )
 target_include_directories(depositd_cluster PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(depositd_cluster PUBLIC
