@@ -26,6 +26,7 @@ add_library(depositd_cluster STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/nats_client.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/nats_kv.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/partition_leases.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/jetstream_log.cc
 )
 target_include_directories(depositd_cluster PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(depositd_cluster PUBLIC

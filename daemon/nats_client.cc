@@ -28,6 +28,9 @@ std::string ReplicasAdvice(int want) {
 absl::Status NatsStatus(natsStatus s, int js_error, absl::string_view what) {
   if (s == NATS_OK) return absl::OkStatus();
   const std::string reason = LastNatsError(s);
+  // libnats reports "no responders" with JetStream's "not enabled" code;
+  // the code would mislead (JetStream is there, its leader is not).
+  if (s == NATS_NO_RESPONDERS) js_error = 0;
   const std::string message =
       js_error != 0 ? absl::StrCat(what, ": ", reason, " (JetStream error ",
                                    js_error, ")")
@@ -109,6 +112,9 @@ absl::StatusOr<std::unique_ptr<NatsClient>> NatsClient::Connect(
   natsOptions_Destroy(opts);
   if (s != NATS_OK) {
     const std::string reason = LastNatsError(s);
+  // libnats reports "no responders" with JetStream's "not enabled" code;
+  // the code would mislead (JetStream is there, its leader is not).
+  if (s == NATS_NO_RESPONDERS) js_error = 0;
     client->conn_ = nullptr;
     return absl::UnavailableError(
         absl::StrCat("cannot reach ", where, ": ", reason));
