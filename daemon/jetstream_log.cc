@@ -70,7 +70,8 @@ absl::StatusOr<LogAppendResult> JetStreamLog::Append(int partition,
     if (absl::IsUnavailable(status)) {
       return absl::UnavailableError(absl::StrCat(
           status.message(),
-          "; the record may or may not be stored: retry with the same "
+          " (no NATS server, or the stream has no leader or quorum now); "
+          "the record may or may not be stored: retry with the same "
           "message id"));
     }
     return status;

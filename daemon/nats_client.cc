@@ -112,9 +112,6 @@ absl::StatusOr<std::unique_ptr<NatsClient>> NatsClient::Connect(
   natsOptions_Destroy(opts);
   if (s != NATS_OK) {
     const std::string reason = LastNatsError(s);
-  // libnats reports "no responders" with JetStream's "not enabled" code;
-  // the code would mislead (JetStream is there, its leader is not).
-  if (s == NATS_NO_RESPONDERS) js_error = 0;
     client->conn_ = nullptr;
     return absl::UnavailableError(
         absl::StrCat("cannot reach ", where, ": ", reason));
