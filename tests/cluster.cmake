@@ -35,3 +35,10 @@ endfunction()
 depositd_cluster_test(cluster_nats_test)
 depositd_cluster_test(cluster_leases_test)
 depositd_cluster_test(cluster_log_test)
+
+# The one command that starts a local 3-node NATS cluster.
+add_test(NAME ClusterScripts.StartNatsStartsAThreeNodeCluster
+         COMMAND ${DEPOSITD_TESTS_SOURCE_ROOT}/tests/cluster_start_nats_test.sh
+                 ${DEPOSITD_TESTS_SOURCE_ROOT})
+set_tests_properties(ClusterScripts.StartNatsStartsAThreeNodeCluster
+                     PROPERTIES LABELS "cluster" TIMEOUT 120)
