@@ -27,6 +27,7 @@ add_library(depositd_cluster STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/nats_kv.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/partition_leases.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/jetstream_log.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/cluster_status.cc
 )
 target_include_directories(depositd_cluster PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(depositd_cluster PUBLIC
@@ -39,6 +40,15 @@ target_link_libraries(depositd_cluster PUBLIC
   absl::time
   Threads::Threads
 )
+
+# depositd's --cluster-* flags: membership and leases only for now (the
+# engine is not wired to the cluster yet). It logs through depositd_store.
+add_library(depositd_cluster_node STATIC
+  ${CMAKE_CURRENT_SOURCE_DIR}/cluster_node.cc
+)
+target_link_libraries(depositd_cluster_node PUBLIC depositd_cluster
+                      depositd_store)
+target_link_libraries(depositd PRIVATE depositd_cluster_node)
 
 if(DEPOSITD_BUILD_TESTS)
   add_executable(daemon_partition_plan_test

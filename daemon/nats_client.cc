@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -13,8 +14,14 @@ namespace {
 std::string LastNatsError(natsStatus s) {
   natsStatus last = NATS_OK;
   const char* text = nats_GetLastError(&last);
-  if (text != nullptr && text[0] != '\0') return text;
-  return natsStatus_GetText(s);
+  if (text == nullptr || text[0] == '\0') return natsStatus_GetText(s);
+  // libnats prefixes its source position, "(conn.c:2088): ": drop it.
+  absl::string_view reason(text);
+  if (absl::StartsWith(reason, "(")) {
+    const size_t end = reason.find("): ");
+    if (end != absl::string_view::npos) reason.remove_prefix(end + 3);
+  }
+  return std::string(reason);
 }
 
 std::string ReplicasAdvice(int want) {

@@ -308,10 +308,21 @@ absl::Status PartitionLeases::Drain(absl::Duration timeout) {
     }
   }
 
-  // Hand-over: wait until another node holds each released partition.
+  // Hand-over: wait until another node holds each released partition,
+  // unless no other active node is there to take them.
   absl::Status result = absl::OkStatus();
   std::set<int> waiting;
   for (const auto& [p, held] : released) waiting.insert(p);
+  absl::StatusOr<std::vector<KvEntry>> members = nodes_.List();
+  bool others = !members.ok();  // unknown: wait (bounded by the timeout)
+  if (members.ok()) {
+    for (const KvEntry& member : *members) {
+      if (member.key != options_.node_id && member.value == kActive) {
+        others = true;
+      }
+    }
+  }
+  if (!others) waiting.clear();
   while (!waiting.empty()) {
     for (auto it = waiting.begin(); it != waiting.end();) {
       absl::StatusOr<KvEntry> entry = leases_.Get(LeaseKey(*it));

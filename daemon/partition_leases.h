@@ -95,8 +95,9 @@ class PartitionLeases {
   // Stops the thread; the leases stay until they expire (like a crash).
   void Stop();
   // Marks this node draining, releases every lease and waits until other
-  // nodes hold them or `timeout` passes (DEADLINE_EXCEEDED). Stops the
-  // thread first; the node owns nothing afterwards.
+  // nodes hold them or `timeout` passes (DEADLINE_EXCEEDED); with no other
+  // active node it returns at once. Stops the thread first; the node owns
+  // nothing afterwards.
   absl::Status Drain(absl::Duration timeout);
 
   // The partitions this node holds now, ascending.

@@ -42,3 +42,20 @@ add_test(NAME ClusterScripts.StartNatsStartsAThreeNodeCluster
                  ${DEPOSITD_TESTS_SOURCE_ROOT})
 set_tests_properties(ClusterScripts.StartNatsStartsAThreeNodeCluster
                      PROPERTIES LABELS "cluster" TIMEOUT 120)
+
+# depositd itself with --cluster-*: three daemons on a 3-node NATS cluster
+# share the partitions and hand them over on SIGTERM; depositctl cluster
+# status reads them.
+if(TARGET depositd_test_harness AND TARGET depositctl)
+  add_executable(cluster_daemon_test
+                 ${CMAKE_CURRENT_SOURCE_DIR}/cluster_daemon_test.cc)
+  target_compile_definitions(cluster_daemon_test PRIVATE
+    DEPOSITCTL_BINARY="$<TARGET_FILE:depositctl>")
+  add_dependencies(cluster_daemon_test depositctl)
+  target_link_libraries(cluster_daemon_test PRIVATE depositd_test_harness
+                        depositd_nats_cluster depositd_cluster GTest::gmock
+                        GTest::gtest_main)
+  gtest_discover_tests(cluster_daemon_test PROPERTIES TIMEOUT 180
+                       DISCOVERY_TIMEOUT 60)
+  depositd_test_labels(cluster_daemon_test "cluster;integration")
+endif()
