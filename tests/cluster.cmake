@@ -59,3 +59,12 @@ if(TARGET depositd_test_harness AND TARGET depositctl)
                        DISCOVERY_TIMEOUT 60)
   depositd_test_labels(cluster_daemon_test "cluster;integration")
 endif()
+
+# The one command that starts 3 NATS servers and 3 depositd nodes.
+if(TARGET depositd AND TARGET depositctl)
+  add_test(NAME ClusterScripts.StartClusterStartsNatsAndThreeNodes
+           COMMAND ${DEPOSITD_TESTS_SOURCE_ROOT}/tests/cluster_start_cluster_test.sh
+                   ${DEPOSITD_TESTS_SOURCE_ROOT} ${PROJECT_BINARY_DIR})
+  set_tests_properties(ClusterScripts.StartClusterStartsNatsAndThreeNodes
+                       PROPERTIES LABELS "cluster;integration" TIMEOUT 180)
+endif()
