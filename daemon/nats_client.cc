@@ -30,6 +30,19 @@ std::string ReplicasAdvice(int want) {
                                   "-node NATS cluster serves replicas ", want);
 }
 
+// A refused create: UNAVAILABLE stays (retry later); anything else is a
+// setting NATS cannot serve, most often more replicas than servers.
+absl::Status CreateRefused(const absl::Status& error, int replicas) {
+  if (error.ok()) return absl::UnavailableError("JetStream did not answer");
+  if (absl::IsUnavailable(error)) return error;
+  return absl::FailedPreconditionError(absl::StrCat(
+      error.message(), ". Replicas ", replicas,
+      replicas > 1 ? absl::StrCat(" need a NATS cluster of at least ", replicas,
+                                  " servers with JetStream; a single server "
+                                  "takes --cluster-replicas 1")
+                   : ""));
+}
+
 }  // namespace
 
 absl::Status NatsStatus(natsStatus s, int js_error, absl::string_view what) {
@@ -170,6 +183,7 @@ absl::Status NatsClient::EnsureStream(const StreamSpec& spec) {
   config.Replicas = spec.replicas;
   config.Duplicates = absl::ToInt64Nanoseconds(spec.duplicate_window);
 
+  absl::Status last_error = absl::OkStatus();
   for (int attempt = 0; attempt < 2; ++attempt) {
     jsStreamInfo* info = nullptr;
     jsErrCode error = static_cast<jsErrCode>(0);
@@ -209,17 +223,19 @@ absl::Status NatsClient::EnsureStream(const StreamSpec& spec) {
     jsStreamInfo_Destroy(info);
     if (s == NATS_OK) return absl::OkStatus();
     // Another node created it first: verify theirs on the next turn.
+    last_error =
+        NatsStatus(s, error, absl::StrCat("create stream ", spec.name));
     if (error != JSStreamNameExistErr) {
-      return NatsStatus(s, error, absl::StrCat("create stream ", spec.name));
+      return CreateRefused(last_error, spec.replicas);
     }
   }
-  return absl::UnavailableError(
-      absl::StrCat("stream ", spec.name, " neither exists nor can be made"));
+  return CreateRefused(last_error, spec.replicas);
 }
 
 absl::Status NatsClient::EnsureKv(const KvSpec& spec) {
   const std::string stream = "KV_" + spec.bucket;
   const int64_t ttl_ns = absl::ToInt64Nanoseconds(spec.ttl);
+  absl::Status last_error = absl::OkStatus();
   for (int attempt = 0; attempt < 2; ++attempt) {
     jsStreamInfo* info = nullptr;
     jsErrCode error = static_cast<jsErrCode>(0);
@@ -261,12 +277,11 @@ absl::Status NatsClient::EnsureKv(const KvSpec& spec) {
     }
     // A race with another node ends in "already in use" or "different
     // configuration": verify what is there on the next turn.
-    if (s == NATS_TIMEOUT || s == NATS_NO_RESPONDERS) {
-      return NatsStatus(s, 0, absl::StrCat("create KV bucket ", spec.bucket));
-    }
+    last_error =
+        NatsStatus(s, 0, absl::StrCat("create KV bucket ", spec.bucket));
+    if (absl::IsUnavailable(last_error)) return last_error;
   }
-  return absl::UnavailableError(absl::StrCat(
-      "KV bucket ", spec.bucket, " neither exists nor can be made"));
+  return CreateRefused(last_error, spec.replicas);
 }
 
 }  // namespace depositd::daemon

@@ -80,6 +80,17 @@ TEST(NatsClientTest, SingleServerStreamAndKvAreCreatedThenVerified) {
   EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
   EXPECT_THAT(std::string(status.message()), HasSubstr("another application"));
 
+  // Three replicas on one server cannot be: refused, saying why.
+  StreamSpec r3{"TEST_R3", {"test.r3.>"}, 3, absl::Minutes(1)};
+  status = client->EnsureStream(r3);
+  EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("a single server takes --cluster-replicas 1"));
+  status = client->EnsureKv({"test_r3", 3, absl::Seconds(30)});
+  EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("a single server takes --cluster-replicas 1"));
+
   KvSpec kv{"test_kv", 1, absl::Seconds(30)};
   ASSERT_TRUE(client->EnsureKv(kv).ok());
   EXPECT_TRUE(client->EnsureKv(kv).ok());
