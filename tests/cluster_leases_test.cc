@@ -298,5 +298,33 @@ TEST_F(ClusterLeasesTest, StaleOwnerIsRefusedAtTheLease) {
   EXPECT_EQ(entry->value, "intruder");
 }
 
+TEST_F(ClusterLeasesTest, LosingQuorumDropsEveryLeaseAndRecoversByItself) {
+  StartNodes(3);
+  // Two of three NATS servers die: no lease can be renewed, so every node
+  // drops its partitions (before they could expire and be taken).
+  ASSERT_TRUE(nats_->Kill(1).ok());
+  ASSERT_TRUE(nats_->Kill(2).ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  auto none_owned = [&] {
+    for (Node& node : nodes_) {
+      if (!node.leases->Owned().empty()) return false;
+    }
+    return true;
+  };
+  while (!none_owned() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(none_owned()) << Describe();
+
+  // They come back: the nodes take an even spread again by themselves.
+  ASSERT_TRUE(nats_->Restart(1).ok());
+  ASSERT_TRUE(nats_->Restart(2).ok());
+  const absl::Time restarted = absl::Now();
+  EXPECT_TRUE(WaitForSpread({0, 1, 2}, absl::Seconds(60))) << Describe();
+  std::cout << "even spread again "
+            << absl::FormatDuration(absl::Now() - restarted)
+            << " after the servers restarted\n";
+}
+
 }  // namespace
 }  // namespace depositd::integration
