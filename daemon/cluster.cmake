@@ -47,7 +47,7 @@ add_library(depositd_cluster_node STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/cluster_node.cc
 )
 target_link_libraries(depositd_cluster_node PUBLIC depositd_cluster
-                      depositd_store)
+                      depositd_store prometheus-cpp::core)
 target_link_libraries(depositd PRIVATE depositd_cluster_node)
 
 if(DEPOSITD_BUILD_TESTS)

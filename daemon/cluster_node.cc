@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "daemon/log.h"
+#include "prometheus/gauge.h"
 
 namespace depositd::daemon {
 
@@ -37,9 +38,37 @@ absl::StatusOr<std::unique_ptr<ClusterNode>> ClusterNode::Start(
   leases.replicas = options.replicas;
   leases.lease_ttl = options.lease_ttl;
   leases.tick = options.tick;
-  leases.on_change = [](int partition, bool owned) {
+  // Per-partition gauges, all present from the start (0 = not here).
+  std::vector<prometheus::Gauge*> per_partition;
+  prometheus::Gauge* total = nullptr;
+  if (options.registry != nullptr) {
+    auto& family =
+        prometheus::BuildGauge()
+            .Name("depositd_cluster_partition_owned")
+            .Help("1 while this node holds the partition's lease, else 0.")
+            .Register(*options.registry);
+    for (int p = 0; p < options.partitions; ++p) {
+      per_partition.push_back(&family.Add({{"partition", absl::StrCat(p)}}));
+    }
+    total = &prometheus::BuildGauge()
+                 .Name("depositd_cluster_partitions_owned")
+                 .Help("Partitions whose lease this node holds.")
+                 .Register(*options.registry)
+                 .Add({});
+  }
+  leases.on_change = [per_partition, total](int partition, bool owned) {
     LogInfo("cluster", owned ? "partition gained" : "partition dropped",
             {{"partition", partition}});
+    if (partition >= 0 && partition < static_cast<int>(per_partition.size())) {
+      per_partition[partition]->Set(owned ? 1 : 0);
+    }
+    if (total != nullptr) {
+      if (owned) {
+        total->Increment();
+      } else {
+        total->Decrement();
+      }
+    }
   };
   absl::StatusOr<std::unique_ptr<PartitionLeases>> joined =
       PartitionLeases::Join(node->client_.get(), std::move(leases));

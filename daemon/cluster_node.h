@@ -9,6 +9,10 @@
 // lease loop; gains and drops are logged. Drain() hands every partition
 // over before depositd exits.
 //
+// Metrics (with a registry): depositd_cluster_partition_owned{partition}
+// is 1 while this node holds the partition, else 0;
+// depositd_cluster_partitions_owned counts them.
+//
 // Thread-safety: thread-safe (see PartitionLeases).
 #ifndef DEPOSITD_DAEMON_CLUSTER_NODE_H_
 #define DEPOSITD_DAEMON_CLUSTER_NODE_H_
@@ -21,6 +25,7 @@
 #include "absl/time/time.h"
 #include "daemon/nats_client.h"
 #include "daemon/partition_leases.h"
+#include "prometheus/registry.h"
 
 namespace depositd::daemon {
 
@@ -36,6 +41,9 @@ struct ClusterNodeOptions {
   // Lease timing (tests shorten them).
   absl::Duration lease_ttl = absl::Seconds(6);
   absl::Duration tick = absl::Seconds(1);
+  // Where the per-partition gauges go (the HTTP edge's /metrics); none
+  // when null. Must outlive the node.
+  prometheus::Registry* registry = nullptr;
 };
 
 class ClusterNode {

@@ -590,6 +590,7 @@ int main(int argc, char** argv) {
     cluster_options.node_id = absl::GetFlag(FLAGS_cluster_node_id);
     cluster_options.partitions = absl::GetFlag(FLAGS_cluster_partitions);
     cluster_options.replicas = absl::GetFlag(FLAGS_cluster_replicas);
+    cluster_options.registry = metrics_registry.get();
     absl::StatusOr<std::unique_ptr<depositd::daemon::ClusterNode>> joined =
         depositd::daemon::ClusterNode::Start(cluster_options);
     if (!joined.ok()) Die(std::string(joined.status().message()));

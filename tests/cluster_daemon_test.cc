@@ -105,8 +105,10 @@ TEST(ClusterDaemonTest, DaemonsSharePartitionsAndHandOverOnSigterm) {
   ASSERT_TRUE(nats.ok()) << nats.status();
   std::vector<std::unique_ptr<DaemonHarness>> daemons;
   for (int i = 0; i < 3; ++i) {
+    DaemonHarness::Options options = NodeOptions(**nats, i);
+    options.http = i == 0;  // the metrics of n0 are read below
     absl::StatusOr<std::unique_ptr<DaemonHarness>> daemon =
-        DaemonHarness::Start(NodeOptions(**nats, i));
+        DaemonHarness::Start(options);
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemons.push_back(*std::move(daemon));
   }
@@ -119,6 +121,14 @@ TEST(ClusterDaemonTest, DaemonsSharePartitionsAndHandOverOnSigterm) {
   ASSERT_TRUE(
       WaitForOwners(nc, {{"n0", 4}, {"n1", 4}, {"n2", 4}}, absl::Seconds(30)))
       << Describe(Owners(nc));
+
+  // Per-partition metrics on n0's /metrics.
+  absl::StatusOr<std::string> metrics =
+      HttpGetLocal(daemons[0]->http_port(), "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_THAT(*metrics, HasSubstr("depositd_cluster_partitions_owned 4"));
+  EXPECT_THAT(*metrics,
+              HasSubstr("depositd_cluster_partition_owned{partition=\"11\"}"));
 
   int exit_code = -1;
   const std::string status =
