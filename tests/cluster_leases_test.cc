@@ -1,7 +1,8 @@
 // Membership and partition leases (daemon/partition_leases.h) on a real
 // 3-node nats-server cluster: the partition count fixed at creation, an
 // even spread, partitions moving off a dead node and off a draining one,
-// and a stale owner refused at the lease. Label "cluster".
+// losing the NATS quorum, and a stale owner refused at the lease and at
+// the log. Label "cluster".
 #include <iostream>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "daemon/jetstream_log.h"
 #include "daemon/nats_client.h"
 #include "daemon/nats_kv.h"
 #include "daemon/partition_leases.h"
@@ -324,6 +326,55 @@ TEST_F(ClusterLeasesTest, LosingQuorumDropsEveryLeaseAndRecoversByItself) {
   std::cout << "even spread again "
             << absl::FormatDuration(absl::Now() - restarted)
             << " after the servers restarted\n";
+}
+
+// Leases and the log together: an owner that pauses past its lease keeps
+// believing it owns the partition, but once the new owner has appended,
+// the paused one's append is refused. No two owners both write.
+TEST_F(ClusterLeasesTest, PausedOwnerCannotAppendAfterItsPartitionMoved) {
+  StartNodes(2);
+  absl::StatusOr<std::unique_ptr<daemon::JetStreamLog>> log_a =
+      daemon::JetStreamLog::Open(nodes_[0].client.get(), {3});
+  ASSERT_TRUE(log_a.ok()) << log_a.status();
+  absl::StatusOr<std::unique_ptr<daemon::JetStreamLog>> log_b =
+      daemon::JetStreamLog::Open(nodes_[1].client.get(), {3});
+  ASSERT_TRUE(log_b.ok()) << log_b.status();
+  const int p = nodes_[0].leases->Owned().front();
+  absl::StatusOr<daemon::LogAppendResult> first =
+      (*log_a)->Append(p, "a-1", "from a", 0);
+  ASSERT_TRUE(first.ok()) << first.status();
+
+  // node-0 pauses (no renewals) while still believing it owns p.
+  ledger_.Forget(0);
+  nodes_[0].leases->Stop();
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  auto b_owns = [&] {
+    for (int q : nodes_[1].leases->Owned()) {
+      if (q == p) return true;
+    }
+    return false;
+  };
+  while (!b_owns() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(b_owns()) << Describe();
+
+  // The new owner appends after what is there...
+  absl::StatusOr<uint64_t> last = (*log_b)->LastSequence(p);
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(*last, first->sequence);
+  ASSERT_TRUE((*log_b)->Append(p, "b-1", "from b", *last).ok());
+  // ...and the paused owner, resuming with its stale belief, is refused.
+  absl::StatusOr<daemon::LogAppendResult> stale =
+      (*log_a)->Append(p, "a-2", "stale", first->sequence);
+  EXPECT_TRUE(absl::IsFailedPrecondition(stale.status())) << stale.status();
+
+  absl::StatusOr<std::vector<daemon::LogRecord>> records =
+      (*log_b)->Read(p, 1, 100);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0].data, "from a");
+  EXPECT_EQ((*records)[1].data, "from b");
 }
 
 }  // namespace
