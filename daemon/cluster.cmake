@@ -27,12 +27,14 @@ add_library(depositd_cluster STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/nats_kv.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/partition_leases.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/jetstream_log.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/jetstream_checkpoints.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/cluster_status.cc
 )
 target_include_directories(depositd_cluster PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(depositd_cluster PUBLIC
   depositd_cluster_plan
   PkgConfig::LIBNATS
+  absl::flat_hash_set
   absl::status
   absl::statusor
   absl::strings

@@ -35,6 +35,7 @@ endfunction()
 depositd_cluster_test(cluster_nats_test)
 depositd_cluster_test(cluster_leases_test)
 depositd_cluster_test(cluster_log_test)
+depositd_cluster_test(cluster_checkpoints_test)
 
 # The one command that starts a local 3-node NATS cluster.
 add_test(NAME ClusterScripts.StartNatsStartsAThreeNodeCluster
