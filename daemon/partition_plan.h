@@ -40,6 +40,23 @@ int PartitionOf(absl::string_view tenant, absl::string_view shop_id,
 std::vector<std::string> PlanPartitions(int partitions,
                                         std::vector<std::string> nodes);
 
+// The owner of each partition among `nodes` given the `current` owners
+// (index = partition; "" or a node not in `nodes` for a partition nobody
+// live holds; missing entries count as ""): the same even spread as
+// PlanPartitions (floor or ceil of P/N each), reached by moving as few
+// partitions as any even spread can. Every live node keeps what it holds
+// up to its capacity (the P mod N larger capacities go to the nodes
+// holding the most, ties by node id; a node over capacity keeps the
+// partitions it scores highest); the partitions left (nobody live holds
+// them, or over capacity) go in rendezvous order to the nodes with room.
+// So a join moves only the newcomer's share, a leave only the leaver's
+// partitions; a stable plan maps to itself; with no current owners it is
+// PlanPartitions(). Every node computing it from the same view gets the
+// same plan.
+std::vector<std::string> RebalancePartitions(
+    int partitions, std::vector<std::string> nodes,
+    const std::vector<std::string>& current);
+
 // How many partitions change owner between two plans of the same size.
 int CountMoves(const std::vector<std::string>& before,
                const std::vector<std::string>& after);

@@ -121,5 +121,140 @@ INSTANTIATE_TEST_SUITE_P(
       return absl::StrCat("P", info.param.partitions, "N", info.param.nodes);
     });
 
+// The fewest partitions any even spread over `nodes` must move from
+// `current`: all but those a live node can keep, where each keeps up to
+// floor(P/N) and the P mod N nodes holding the most keep one more.
+int MinimumMoves(int partitions, const std::vector<std::string>& nodes,
+                 const std::vector<std::string>& current) {
+  std::vector<int> counts;
+  for (const std::string& node : nodes) {
+    counts.push_back(
+        static_cast<int>(std::count(current.begin(), current.end(), node)));
+  }
+  std::sort(counts.rbegin(), counts.rend());
+  const int n = static_cast<int>(nodes.size());
+  int kept = 0;
+  for (int i = 0; i < n; ++i) {
+    kept += std::min(counts[i], partitions / n + (i < partitions % n ? 1 : 0));
+  }
+  return partitions - kept;
+}
+
+void ExpectEven(int partitions, int n, const std::vector<std::string>& plan,
+                const std::string& where) {
+  std::map<std::string, int> load;
+  for (const std::string& owner : plan) {
+    ASSERT_FALSE(owner.empty()) << where;
+    ++load[owner];
+  }
+  for (const auto& [node, count] : load) {
+    EXPECT_GE(count, partitions / n) << where << ": " << node;
+    EXPECT_LE(count, (partitions + n - 1) / n) << where << ": " << node;
+  }
+  EXPECT_EQ(static_cast<int>(load.size()), std::min(n, partitions)) << where;
+}
+
+TEST(RebalancePartitionsTest, WithNoOwnersItIsThePlan) {
+  for (int partitions : {1, 7, 64, 256}) {
+    for (int n = 1; n <= 9; ++n) {
+      EXPECT_EQ(RebalancePartitions(partitions, Nodes(n), {}),
+                PlanPartitions(partitions, Nodes(n)));
+    }
+  }
+  EXPECT_EQ(RebalancePartitions(4, {}, {"a", "b", "a", "b"}),
+            std::vector<std::string>(4));
+}
+
+// Join and leave from an even spread: exactly the newcomer's share moves
+// (floor(P/(N+1))), exactly the leaver's partitions move, every plan is
+// even, and a plan is stable (rebalancing it again moves nothing).
+class RebalanceMovesTest : public ::testing::TestWithParam<MovesCase> {};
+
+TEST_P(RebalanceMovesTest, JoinAndLeaveMoveTheMinimum) {
+  const auto [partitions, n] = GetParam();
+  const std::vector<std::string> before = PlanPartitions(partitions, Nodes(n));
+  EXPECT_EQ(RebalancePartitions(partitions, Nodes(n), before), before);
+
+  // node-<n> joins.
+  const std::vector<std::string> joined =
+      RebalancePartitions(partitions, Nodes(n + 1), before);
+  ExpectEven(partitions, n + 1, joined, absl::StrCat("join to ", n + 1));
+  EXPECT_EQ(CountMoves(before, joined), partitions / (n + 1))
+      << partitions << " partitions, " << n << " -> " << n + 1 << " nodes";
+  EXPECT_EQ(RebalancePartitions(partitions, Nodes(n + 1), joined), joined);
+
+  // node-0 leaves.
+  const std::vector<std::string> left =
+      RebalancePartitions(partitions, Nodes(n, 1), joined);
+  ExpectEven(partitions, n, left, absl::StrCat("leave to ", n));
+  EXPECT_EQ(CountMoves(joined, left),
+            std::count(joined.begin(), joined.end(), std::string("node-0")))
+      << partitions << " partitions, " << n + 1 << " -> " << n << " nodes";
+  for (const std::string& owner : left) EXPECT_NE(owner, "node-0");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RebalanceMovesTest,
+    ::testing::Values(MovesCase{64, 1}, MovesCase{64, 2}, MovesCase{64, 3},
+                      MovesCase{64, 4}, MovesCase{64, 5}, MovesCase{64, 6},
+                      MovesCase{64, 7}, MovesCase{64, 8}, MovesCase{256, 2},
+                      MovesCase{256, 3}, MovesCase{256, 5}, MovesCase{256, 8},
+                      MovesCase{7, 3}, MovesCase{12, 5}),
+    [](const ::testing::TestParamInfo<MovesCase>& info) {
+      return absl::StrCat("P", info.param.partitions, "N", info.param.nodes);
+    });
+
+// A long run of joins and leaves (several at once too), from owners that
+// are not even (a partition held by a node that is gone, one held by
+// nobody): every step is even and moves exactly the minimum.
+TEST(RebalancePartitionsTest, EveryStepOfAChurnMovesTheMinimum) {
+  struct Step {
+    std::vector<int> nodes;
+  };
+  const std::vector<Step> steps = {
+      {{0}},
+      {{0, 1}},
+      {{0, 1, 2}},
+      {{0, 1, 2, 3, 4}},
+      {{1, 2, 3, 4}},
+      {{1, 3}},
+      {{1, 3, 5, 6}},
+      {{3, 5, 6, 7, 8}},
+      {{8}},
+      {{8, 9, 10}},
+      {{2, 8, 9, 10, 11, 12, 13}},
+  };
+  for (int partitions : {16, 64, 100}) {
+    std::vector<std::string> owners(partitions);
+    for (int p = 0; p < partitions; ++p) {
+      owners[p] = p % 5 == 0 ? "" : (p % 7 == 0 ? "gone" : "node-0");
+    }
+    for (size_t s = 0; s < steps.size(); ++s) {
+      std::vector<std::string> nodes;
+      for (int i : steps[s].nodes) nodes.push_back(absl::StrCat("node-", i));
+      const std::vector<std::string> next =
+          RebalancePartitions(partitions, nodes, owners);
+      const std::string where = absl::StrCat("P=", partitions, " step ", s);
+      ExpectEven(partitions, static_cast<int>(nodes.size()), next, where);
+      EXPECT_EQ(CountMoves(owners, next),
+                MinimumMoves(partitions, nodes, owners))
+          << where;
+      // Any order of the same nodes gives the same plan.
+      std::reverse(nodes.begin(), nodes.end());
+      EXPECT_EQ(RebalancePartitions(partitions, nodes, owners), next) << where;
+      owners = next;
+    }
+  }
+}
+
+TEST(RebalancePartitionsTest, ShortOrOversizedCurrentIsReadAsUnowned) {
+  const std::vector<std::string> plan =
+      RebalancePartitions(6, {"a", "b"}, {"a", "a", "a", "a"});
+  ExpectEven(6, 2, plan, "short current");
+  EXPECT_EQ(std::count(plan.begin(), plan.begin() + 4, std::string("a")), 3);
+  EXPECT_EQ(RebalancePartitions(2, {"a"}, {"b", "a", "a", "a"}),
+            (std::vector<std::string>{"a", "a"}));
+}
+
 }  // namespace
 }  // namespace depositd::daemon
