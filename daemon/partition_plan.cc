@@ -123,20 +123,16 @@ std::vector<std::string> RebalancePartitions(
       held[it - nodes.begin()].push_back(p);
     }
   }
-  // The larger capacities go to the nodes over floor(P/N) holding the
-  // most (ties by id): that keeps the most partitions where they are.
+  // The larger capacities go to nodes holding more than floor(P/N) (each
+  // keeps one partition more by it), the first by id when there are more
+  // of them than larger capacities. Not "the ones holding the most": while
+  // a move is under way the counts change, and the choice must not.
   const int base = partitions / n;
   const int extra = partitions % n;
-  std::vector<int> over;
-  for (int i = 0; i < n; ++i) {
-    if (static_cast<int>(held[i].size()) > base) over.push_back(i);
-  }
-  std::stable_sort(over.begin(), over.end(), [&](int a, int b) {
-    return held[a].size() > held[b].size();
-  });
   std::vector<int> capacity(n, partitions);  // no limit below floor(P/N)
   int at_extra = 0;
-  for (int i : over) {
+  for (int i = 0; i < n; ++i) {
+    if (static_cast<int>(held[i].size()) <= base) continue;
     capacity[i] = at_extra < extra ? base + 1 : base;
     if (at_extra < extra) ++at_extra;
   }

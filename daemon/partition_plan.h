@@ -45,8 +45,8 @@ std::vector<std::string> PlanPartitions(int partitions,
 // live holds; missing entries count as ""): the same even spread as
 // PlanPartitions (floor or ceil of P/N each), reached by moving as few
 // partitions as any even spread can. Every live node keeps what it holds
-// up to its capacity (the P mod N larger capacities go to the nodes
-// holding the most, ties by node id; a node over capacity keeps the
+// up to its capacity (the P mod N larger capacities go to nodes holding
+// more than floor(P/N), the first by id; a node over capacity keeps the
 // partitions it scores highest); the partitions left (nobody live holds
 // them, or over capacity) go in rendezvous order to the nodes with room.
 // So a join moves only the newcomer's share, a leave only the leaver's

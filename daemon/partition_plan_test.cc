@@ -123,7 +123,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 // The fewest partitions any even spread over `nodes` must move from
 // `current`: all but those a live node can keep, where each keeps up to
-// floor(P/N) and the P mod N nodes holding the most keep one more.
+// floor(P/N) and P mod N of those holding more keep one more.
 int MinimumMoves(int partitions, const std::vector<std::string>& nodes,
                  const std::vector<std::string>& current) {
   std::vector<int> counts;
@@ -254,6 +254,43 @@ TEST(RebalancePartitionsTest, ShortOrOversizedCurrentIsReadAsUnowned) {
   EXPECT_EQ(std::count(plan.begin(), plan.begin() + 4, std::string("a")), 3);
   EXPECT_EQ(RebalancePartitions(2, {"a"}, {"b", "a", "a", "a"}),
             (std::vector<std::string>{"a", "a"}));
+}
+
+// The lease loop gets there step by step: the old owners release what
+// the plan moves, then the new owners claim one partition at a time. The
+// plan computed from every intermediate view is the same target, so no
+// partition moves twice.
+TEST(RebalancePartitionsTest, IntermediateViewsOfAMoveKeepTheTarget) {
+  for (const auto& [partitions, n] :
+       std::vector<MovesCase>{{64, 3}, {64, 7}, {100, 6}, {7, 3}, {256, 5}}) {
+    const std::vector<std::string> before =
+        PlanPartitions(partitions, Nodes(n));
+    for (const std::vector<std::string>& nodes :
+         {Nodes(n + 1), Nodes(n - 1, 1), Nodes(n + 2)}) {
+      const std::vector<std::string> target =
+          RebalancePartitions(partitions, nodes, before);
+      std::vector<int> moving;
+      for (int p = 0; p < partitions; ++p) {
+        if (before[p] != target[p]) moving.push_back(p);
+      }
+      const std::string where =
+          absl::StrCat("P=", partitions, " ", n, " -> ", nodes.size());
+      for (bool reverse_claims : {false, true}) {
+        std::vector<std::string> view = before;
+        for (int p : moving) {  // releases
+          view[p] = "";
+          EXPECT_EQ(RebalancePartitions(partitions, nodes, view), target)
+              << where << " after releasing " << p;
+        }
+        if (reverse_claims) std::reverse(moving.begin(), moving.end());
+        for (int p : moving) {  // claims
+          view[p] = target[p];
+          EXPECT_EQ(RebalancePartitions(partitions, nodes, view), target)
+              << where << " after claiming " << p;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
