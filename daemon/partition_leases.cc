@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "daemon/partition_plan.h"
 
@@ -182,10 +183,30 @@ absl::Status PartitionLeases::Tick() {
   }
   if (!draining) live.push_back(options_.node_id);
 
-  // Without a membership view, only renew: neither release nor claim.
-  const bool have_plan = nodes.ok();
+  // Who holds what now, so the plan moves only what an even spread needs
+  // (RebalancePartitions); this node's own leases are what it holds.
+  std::vector<std::string> current(options_.partitions);
+  absl::StatusOr<std::vector<KvEntry>> leases =
+      nodes.ok() ? leases_.List() : absl::StatusOr<std::vector<KvEntry>>();
+  if (nodes.ok() && leases.ok()) {
+    for (const KvEntry& lease : *leases) {
+      int p = -1;
+      absl::string_view key = lease.key;
+      if (absl::ConsumePrefix(&key, "p.") && absl::SimpleAtoi(key, &p) &&
+          p >= 0 && p < options_.partitions) {
+        current[p] = lease.value;
+      }
+    }
+    for (const auto& [p, h] : held) current[p] = options_.node_id;
+  } else if (nodes.ok()) {
+    note(leases.status());
+  }
+
+  // Without a membership and lease view, only renew: neither release nor
+  // claim.
+  const bool have_plan = nodes.ok() && leases.ok();
   const std::vector<std::string> plan =
-      have_plan ? PlanPartitions(options_.partitions, live)
+      have_plan ? RebalancePartitions(options_.partitions, live, current)
                 : std::vector<std::string>();
 
   for (int p = 0; p < options_.partitions; ++p) {

@@ -12,8 +12,10 @@
 //                     tick, expiring after the lease TTL, released with a
 //                     revision-checked delete.
 //
-// Every tick the node heartbeats, reads the live active nodes, computes the
-// even plan (daemon/partition_plan.h; the same on every node), renews the
+// Every tick the node heartbeats, reads the live active nodes and the
+// leases, computes the even plan that moves the fewest partitions from the
+// current owners (RebalancePartitions, daemon/partition_plan.h; the same on
+// every node that sees the same buckets), renews the
 // leases the plan leaves it, releases those the plan gives to another
 // node, and claims the free ones the plan gives it. A node that sees its
 // renewal refused (another node holds the lease), or that could not renew

@@ -48,6 +48,7 @@ class OwnershipLedger {
       if (dead_.count(node) > 0) return;
       std::set<int>& owners = owners_[partition];
       if (owned) {
+        ++gains_;
         owners.insert(node);
         if (owners.size() > 1) ++overlaps_;
       } else {
@@ -64,12 +65,18 @@ class OwnershipLedger {
     absl::MutexLock lock(&mu_);
     return overlaps_;
   }
+  // How many times a live node started owning a partition.
+  int gains() const {
+    absl::MutexLock lock(&mu_);
+    return gains_;
+  }
 
  private:
   mutable absl::Mutex mu_;
   std::map<int, std::set<int>> owners_;
   std::set<int> dead_;
   int overlaps_ = 0;
+  int gains_ = 0;
 };
 
 struct Node {
@@ -235,6 +242,27 @@ TEST_F(ClusterLeasesTest, SecondNodeJoiningTakesHalf) {
   node.leases->Start();
   nodes_.push_back(std::move(node));
   EXPECT_TRUE(WaitForSpread({0, 1}, absl::Seconds(15))) << Describe();
+}
+
+// The lease loop plans from the current owners (RebalancePartitions): a
+// third node joining two moves exactly its share, 12/3 = 4 partitions (the
+// stateless rendezvous plan could move more, reshuffling the others too).
+TEST_F(ClusterLeasesTest, ThirdNodeJoiningMovesOnlyItsShare) {
+  StartNodes(2);
+  const int gains_before = ledger_.gains();
+  Node node;
+  node.client = Connect(2);
+  ASSERT_NE(node.client, nullptr);
+  absl::StatusOr<std::unique_ptr<PartitionLeases>> leases =
+      PartitionLeases::Join(node.client.get(), Options(2));
+  ASSERT_TRUE(leases.ok()) << leases.status();
+  node.leases = *std::move(leases);
+  node.leases->Start();
+  nodes_.push_back(std::move(node));
+  ASSERT_TRUE(WaitForSpread({0, 1, 2}, absl::Seconds(15))) << Describe();
+  EXPECT_EQ(ledger_.gains() - gains_before, kPartitions / 3) << Describe();
+  EXPECT_EQ(nodes_[2].leases->Owned().size(),
+            static_cast<size_t>(kPartitions / 3));
 }
 
 TEST_F(ClusterLeasesTest, DeadNodesPartitionsMoveWithinSeconds) {
