@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "daemon/jetstream_checkpoints.h"
 #include "daemon/jetstream_log.h"
 
 namespace depositd::daemon {
@@ -41,6 +42,25 @@ absl::StatusOr<ClusterStatus> ReadClusterStatus(NatsClient* client) {
         status.log_last[p] = natsMsg_GetSequence(msg);
         natsMsg_Destroy(msg);
       }
+    }
+    status.checkpoint_cut.assign(status.partitions, 0);
+    status.lag.assign(status.partitions, 0);
+    status.checkpoint_error.assign(status.partitions, "");
+    for (int p = 0; p < status.partitions; ++p) {
+      absl::StatusOr<CheckpointManifest> manifest =
+          JetStreamCheckpoints::ReadManifest(client, p);
+      if (manifest.ok()) {
+        status.checkpoint_cut[p] = manifest->cut;
+      } else if (absl::IsDataLoss(manifest.status())) {
+        status.checkpoint_error[p] = std::string(manifest.status().message());
+      } else if (!absl::IsNotFound(manifest.status())) {
+        return manifest.status();
+      }
+      if (status.log_last[p] <= status.checkpoint_cut[p]) continue;
+      absl::StatusOr<uint64_t> lag =
+          JetStreamLog::CountAfter(client, p, status.checkpoint_cut[p]);
+      if (!lag.ok()) return lag.status();
+      status.lag[p] = *lag;
     }
   }
   return status;
@@ -91,6 +111,23 @@ std::string FormatClusterStatus(const ClusterStatus& status, absl::Time now) {
                       status.log_last[p]);
     }
     absl::StrAppend(&out, "\n");
+    // What a new owner would replay: records after the checkpoint's cut.
+    absl::StrAppend(&out,
+                    "lag per partition (log records after the last "
+                    "checkpoint's cut; * = no checkpoint yet):");
+    for (int p = 0;
+         p < status.partitions && p < static_cast<int>(status.lag.size());
+         ++p) {
+      absl::StrAppend(&out, p % 8 == 0 ? "\n " : "", " ", p, ":", status.lag[p],
+                      status.checkpoint_cut[p] == 0 ? "*" : "");
+    }
+    absl::StrAppend(&out, "\n");
+    for (int p = 0; p < static_cast<int>(status.checkpoint_error.size()); ++p) {
+      if (!status.checkpoint_error[p].empty()) {
+        absl::StrAppend(&out, "checkpoint of partition ", p,
+                        " unreadable: ", status.checkpoint_error[p], "\n");
+      }
+    }
   }
   return out;
 }

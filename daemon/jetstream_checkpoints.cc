@@ -91,8 +91,13 @@ absl::Status JetStreamCheckpoints::PurgeSlot(int partition, char slot) {
 
 absl::StatusOr<CheckpointManifest> JetStreamCheckpoints::Manifest(
     int partition) const {
+  return ReadManifest(client_, partition);
+}
+
+absl::StatusOr<CheckpointManifest> JetStreamCheckpoints::ReadManifest(
+    NatsClient* client, int partition) {
   const std::string key = ManifestKey(partition);
-  absl::StatusOr<KvEntry> entry = kv_.Get(key);
+  absl::StatusOr<KvEntry> entry = NatsKv(client, kCheckpointBucket).Get(key);
   if (!entry.ok()) {
     if (absl::IsNotFound(entry.status())) {
       return absl::NotFoundError(

@@ -104,6 +104,10 @@ class JetStreamCheckpoints {
                                  uint64_t expect_revision, uint64_t log_last);
   absl::StatusOr<LoadedCheckpoint> Load(int partition) const;
   absl::StatusOr<CheckpointManifest> Manifest(int partition) const;
+  // The same without opening (never creates the bucket; NOT_FOUND when it
+  // does not exist): for status tools.
+  static absl::StatusOr<CheckpointManifest> ReadManifest(NatsClient* client,
+                                                         int partition);
 
   // Purges the partition's log records with sequence <= cut.
   absl::Status PurgeLogBefore(int partition, uint64_t cut);

@@ -104,6 +104,37 @@ absl::StatusOr<uint64_t> JetStreamLog::LastSequence(int partition) {
   return sequence;
 }
 
+absl::StatusOr<uint64_t> JetStreamLog::CountAfter(NatsClient* client,
+                                                  int partition,
+                                                  uint64_t after) {
+  const std::string subject = Subject(partition);
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.FilterSubject = subject.c_str();
+  config.AckPolicy = js_AckNone;
+  config.DeliverPolicy = js_DeliverByStartSequence;
+  config.OptStartSeq = after + 1;
+  config.InactiveThreshold = absl::ToInt64Nanoseconds(absl::Seconds(30));
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Wait = client->request_timeout_ms();
+  jsConsumerInfo* info = nullptr;
+  jsErrCode error = static_cast<jsErrCode>(0);
+  natsStatus s = js_AddConsumer(&info, client->jetstream(), kLogStream, &config,
+                                &options, &error);
+  if (s != NATS_OK) {
+    return NatsStatus(
+        s, error, absl::StrCat("count records of ", subject, " after ", after));
+  }
+  const uint64_t pending = info->NumPending;
+  if (info->Name != nullptr) {
+    js_DeleteConsumer(client->jetstream(), kLogStream, info->Name, &options,
+                      nullptr);
+  }
+  jsConsumerInfo_Destroy(info);
+  return pending;
+}
+
 absl::StatusOr<std::vector<LogRecord>> JetStreamLog::Read(int partition,
                                                           uint64_t from,
                                                           size_t max) {

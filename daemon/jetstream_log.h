@@ -84,6 +84,10 @@ class JetStreamLog {
                                          uint64_t expect_last);
   // The partition's last sequence (0 when it has no record).
   absl::StatusOr<uint64_t> LastSequence(int partition);
+  // How many records the partition has with sequence > `after` (through a
+  // short-lived consumer that delivers nothing; for status tools).
+  static absl::StatusOr<uint64_t> CountAfter(NatsClient* client, int partition,
+                                             uint64_t after);
   // Up to `max` records of the partition with sequence >= `from`.
   absl::StatusOr<std::vector<LogRecord>> Read(int partition, uint64_t from,
                                               size_t max);

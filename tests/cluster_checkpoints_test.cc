@@ -11,10 +11,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/cluster_status.h"
 #include "daemon/jetstream_checkpoints.h"
 #include "daemon/jetstream_log.h"
 #include "daemon/nats_client.h"
 #include "daemon/nats_kv.h"
+#include "daemon/partition_leases.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/nats_cluster.h"
@@ -326,6 +328,53 @@ TEST(JetStreamCheckpointsTest,
   loaded = cp->Load(5);
   EXPECT_TRUE(absl::IsDataLoss(loaded.status())) << loaded.status();
   EXPECT_THAT(std::string(loaded.status().message()), HasSubstr("lacks"));
+}
+
+// `depositctl cluster status`'s lag: log records after each partition's
+// checkpoint cut (the whole log where there is none yet), and a manifest
+// depositd did not write named, not fatal.
+TEST(JetStreamCheckpointsTest, ClusterStatusShowsEachPartitionsLag) {
+  absl::StatusOr<std::unique_ptr<NatsCluster>> nats =
+      NatsCluster::Start({.servers = 1});
+  ASSERT_TRUE(nats.ok()) << nats.status();
+  std::unique_ptr<NatsClient> client = Connect((*nats)->urls());
+  ASSERT_NE(client, nullptr);
+  daemon::PartitionLeasesOptions options;
+  options.node_id = "node-0";
+  options.partitions = 4;
+  options.replicas = 1;
+  absl::StatusOr<std::unique_ptr<daemon::PartitionLeases>> leases =
+      daemon::PartitionLeases::Join(client.get(), options);
+  ASSERT_TRUE(leases.ok()) << leases.status();
+  absl::StatusOr<std::unique_ptr<JetStreamLog>> log =
+      JetStreamLog::Open(client.get(), JetStreamLogOptions{1});
+  ASSERT_TRUE(log.ok()) << log.status();
+  std::unique_ptr<JetStreamCheckpoints> cp = OpenCheckpoints(client.get(), 1);
+  ASSERT_NE(cp, nullptr);
+
+  const uint64_t cut = AppendRecords(log->get(), 1, 2);
+  const uint64_t last = AppendRecords(log->get(), 1, 3, cut);
+  AppendRecords(log->get(), 2, 2);
+  ASSERT_TRUE(cp->Write(Sample(1, cut, 10, 1), 0, last).ok());
+  NatsKv kv(client.get(), daemon::kCheckpointBucket);
+  ASSERT_TRUE(kv.Put(JetStreamCheckpoints::ManifestKey(3), "junk").ok());
+
+  absl::StatusOr<daemon::ClusterStatus> status =
+      daemon::ReadClusterStatus(client.get());
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->checkpoint_cut, (std::vector<uint64_t>{0, cut, 0, 0}));
+  EXPECT_EQ(status->lag, (std::vector<uint64_t>{0, 3, 2, 0}));
+  EXPECT_THAT(status->checkpoint_error[3], HasSubstr("nats kv del"));
+  const std::string text = daemon::FormatClusterStatus(*status, absl::Now());
+  EXPECT_THAT(text, HasSubstr("lag per partition"));
+  EXPECT_THAT(text, HasSubstr("  0:0* 1:3 2:2* 3:0*"));
+  EXPECT_THAT(text, HasSubstr("checkpoint of partition 3 unreadable"));
+
+  // Purging the log before the cut changes nothing in the lag.
+  ASSERT_TRUE(cp->PurgeLogBefore(1, cut).ok());
+  status = daemon::ReadClusterStatus(client.get());
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->lag, (std::vector<uint64_t>{0, 3, 2, 0}));
 }
 
 }  // namespace
