@@ -100,7 +100,8 @@ commands:
   clock advance DURATION       move it forward, e.g. 30d, 36h, 1d12h, 90m
   cluster status --nats URLS [--timeout SECONDS]
         cluster mode (docs/cluster.md): partition count, live nodes, who
-        owns which partition, each partition's last log sequence; read from
+        owns which partition, each partition's last log sequence and lag
+        (records after its checkpoint's cut); read from
         the cluster's NATS servers (comma-separated nats://host:port)
   help                         this text
 )";
