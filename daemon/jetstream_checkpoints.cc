@@ -1,12 +1,14 @@
 #include "daemon/jetstream_checkpoints.h"
 
 #include <algorithm>
+#include <random>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "daemon/jetstream_log.h"
 #include "daemon/partition_plan.h"
 #include "daemon/stable_hash.h"
@@ -47,9 +49,10 @@ std::string JetStreamCheckpoints::ManifestKey(int partition) {
   return absl::StrCat("p", partition);
 }
 
-std::string JetStreamCheckpoints::ChunkKey(int partition, char slot,
+std::string JetStreamCheckpoints::ChunkKey(int partition,
+                                           absl::string_view write_id,
                                            int index) {
-  return absl::StrCat("p", partition, ".", std::string(1, slot), ".", index);
+  return absl::StrCat("p", partition, ".", write_id, ".", index);
 }
 
 absl::StatusOr<std::unique_ptr<JetStreamCheckpoints>>
@@ -70,23 +73,43 @@ JetStreamCheckpoints::Open(NatsClient* client,
       new JetStreamCheckpoints(client, chunk));
 }
 
-absl::Status JetStreamCheckpoints::PurgeSlot(int partition, char slot) {
-  const std::string filter =
-      absl::StrCat("$KV.", kCheckpointBucket, ".p", partition, ".",
-                   std::string(1, slot), ".>");
-  jsOptions options;
-  jsOptions_Init(&options);
-  options.Wait = client_->request_timeout_ms();
-  options.Stream.Purge.Subject = filter.c_str();
-  jsErrCode error = static_cast<jsErrCode>(0);
-  natsStatus s = js_PurgeStream(client_->jetstream(),
-                                absl::StrCat("KV_", kCheckpointBucket).c_str(),
-                                &options, &error);
-  if (s != NATS_OK) {
-    return NatsStatus(s, error,
-                      absl::StrCat("purge checkpoint chunks ", filter));
+absl::Status JetStreamCheckpoints::PurgeChunks(int partition, uint64_t up_to,
+                                               absl::string_view keep) {
+  absl::StatusOr<std::vector<std::string>> keys = kv_.Keys();
+  if (!keys.ok()) return keys.status();
+  const std::string prefix = absl::StrCat("p", partition, ".w");
+  absl::flat_hash_set<std::string> writes;
+  for (absl::string_view key : *keys) {
+    if (!absl::ConsumePrefix(&key, prefix)) continue;
+    const size_t dash = key.find('-');
+    const size_t dot = key.find('.');
+    uint64_t revision = 0;
+    if (dash == absl::string_view::npos || dot == absl::string_view::npos ||
+        dash > dot || !absl::SimpleAtoi(key.substr(0, dash), &revision) ||
+        revision > up_to) {
+      continue;
+    }
+    const std::string write = absl::StrCat("w", key.substr(0, dot));
+    if (write != keep) writes.insert(write);
   }
-  return absl::OkStatus();
+  absl::Status first = absl::OkStatus();
+  const std::string stream = absl::StrCat("KV_", kCheckpointBucket);
+  for (const std::string& write : writes) {
+    const std::string filter = absl::StrCat("$KV.", kCheckpointBucket, ".p",
+                                            partition, ".", write, ".>");
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.Wait = client_->request_timeout_ms();
+    options.Stream.Purge.Subject = filter.c_str();
+    jsErrCode error = static_cast<jsErrCode>(0);
+    natsStatus s =
+        js_PurgeStream(client_->jetstream(), stream.c_str(), &options, &error);
+    if (s != NATS_OK && first.ok()) {
+      first = NatsStatus(s, error,
+                         absl::StrCat("purge checkpoint chunks ", filter));
+    }
+  }
+  return first;
 }
 
 absl::StatusOr<CheckpointManifest> JetStreamCheckpoints::Manifest(
@@ -124,7 +147,7 @@ absl::StatusOr<CheckpointManifest> JetStreamCheckpoints::ReadManifest(
   CheckpointManifest manifest;
   manifest.revision = entry->revision;
   absl::flat_hash_set<std::string> seen;
-  bool has_partition = false, has_cut = false, has_slot = false,
+  bool has_partition = false, has_cut = false, has_write = false,
        has_chunks = false, has_bytes = false, has_sum = false;
   uint64_t section_total = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
@@ -137,10 +160,11 @@ absl::StatusOr<CheckpointManifest> JetStreamCheckpoints::ReadManifest(
     } else if (f.size() == 2 && f[0] == "cut" && absl::SimpleAtoi(f[1], &n)) {
       manifest.cut = n;
       has_cut = true;
-    } else if (f.size() == 2 && f[0] == "slot" &&
-               (f[1] == "a" || f[1] == "b")) {
-      manifest.slot = f[1][0];
-      has_slot = true;
+    } else if (f.size() == 2 && f[0] == "write" && f[1].size() > 1 &&
+               f[1][0] == 'w' && IsValidKvKey(f[1]) &&
+               f[1].find('.') == absl::string_view::npos) {
+      manifest.write_id = std::string(f[1]);
+      has_write = true;
     } else if (f.size() == 3 && f[0] == "chunks" &&
                absl::SimpleAtoi(f[1], &n) && n <= 1000000 &&
                absl::SimpleAtoi(f[2], &manifest.chunk_bytes)) {
@@ -163,7 +187,7 @@ absl::StatusOr<CheckpointManifest> JetStreamCheckpoints::ReadManifest(
                                  "\") is not understood"));
     }
   }
-  if (!(has_partition && has_cut && has_slot && has_chunks && has_bytes &&
+  if (!(has_partition && has_cut && has_write && has_chunks && has_bytes &&
         has_sum)) {
     return refuse("a field is missing");
   }
@@ -191,7 +215,7 @@ absl::StatusOr<LoadedCheckpoint> JetStreamCheckpoints::Load(
   std::string body;
   body.reserve(manifest->body_bytes);
   for (int i = 0; i < manifest->chunks; ++i) {
-    const std::string key = ChunkKey(partition, manifest->slot, i);
+    const std::string key = ChunkKey(partition, manifest->write_id, i);
     absl::StatusOr<KvEntry> chunk = kv_.Get(key);
     if (!chunk.ok() && !absl::IsNotFound(chunk.status())) return chunk.status();
     if (!chunk.ok() || chunk->deleted) {
@@ -244,13 +268,10 @@ absl::StatusOr<uint64_t> JetStreamCheckpoints::Write(
         "checkpoint of partition ", p, " claims cut ", checkpoint.cut,
         " but the partition log ends at ", log_last));
   }
-  // Where the current checkpoint is; a write goes to the other slot.
-  char slot = 'a';
   uint64_t current_revision = 0;
   absl::StatusOr<CheckpointManifest> current = Manifest(p);
   if (current.ok()) {
     current_revision = current->revision;
-    slot = current->slot == 'a' ? 'b' : 'a';
     if (current->cut > checkpoint.cut) {
       return absl::FailedPreconditionError(
           absl::StrCat("partition ", p, " already has a checkpoint at cut ",
@@ -270,17 +291,21 @@ absl::StatusOr<uint64_t> JetStreamCheckpoints::Write(
   for (const auto& section : checkpoint.sections) body += section.second;
   const int chunks =
       static_cast<int>((body.size() + chunk_bytes_ - 1) / chunk_bytes_);
-  if (absl::Status s = PurgeSlot(p, slot); !s.ok()) return s;
+  // This write's own chunk keys: no other writer touches them.
+  std::random_device random;
+  const uint64_t nonce = (static_cast<uint64_t>(random()) << 32) ^ random();
+  const std::string write_id =
+      absl::StrCat("w", expect_revision, "-", Hex64(nonce));
   for (int i = 0; i < chunks; ++i) {
     absl::StatusOr<uint64_t> put =
-        kv_.Put(ChunkKey(p, slot, i),
+        kv_.Put(ChunkKey(p, write_id, i),
                 absl::string_view(body).substr(i * chunk_bytes_, chunk_bytes_));
     if (!put.ok()) return put.status();
   }
 
   std::string manifest = absl::StrCat(
-      kCheckpointFormat, "\npartition ", p, "\ncut ", checkpoint.cut, "\nslot ",
-      std::string(1, slot), "\nchunks ", chunks, " ", chunk_bytes_,
+      kCheckpointFormat, "\npartition ", p, "\ncut ", checkpoint.cut,
+      "\nwrite ", write_id, "\nchunks ", chunks, " ", chunk_bytes_,
       "\nbody_bytes ", body.size(), "\nfnv64 ", Hex64(Fnv1a64(body)), "\n");
   for (const auto& [name, bytes] : checkpoint.sections) {
     absl::StrAppend(&manifest, "section ", name, " ", bytes.size(), "\n");
@@ -301,9 +326,11 @@ absl::StatusOr<uint64_t> JetStreamCheckpoints::Write(
     }
     return revision.status();
   }
-  // The new checkpoint is whole: the previous slot's chunks can go. A
-  // failure here leaves garbage the next write purges, never a bad load.
-  if (current.ok()) PurgeSlot(p, current->slot).IgnoreError();
+  // The new checkpoint is whole; writes that expected expect_revision or
+  // less can never land now: their chunks (the previous checkpoint's, a
+  // dead or losing writer's) can go. A failure here leaves garbage the
+  // next write purges, never a bad load.
+  PurgeChunks(p, expect_revision, write_id).IgnoreError();
   return *revision;
 }
 

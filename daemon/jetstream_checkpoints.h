@@ -6,16 +6,19 @@
 // key holds one value and storage stays bounded):
 //   p<partition>                 the manifest: format line, partition, cut
 //                                (the last log sequence the checkpoint
-//                                includes), the chunk slot, the sections
+//                                includes), the write id, the sections
 //                                (name and size, in order), the chunk count
 //                                and size, the body's length and FNV-1a 64.
-//   p<partition>.<slot>.<i>      chunk i of the body (the sections' bytes
-//                                concatenated), slot "a" or "b".
+//   p<partition>.<write>.<i>     chunk i of the body (the sections' bytes
+//                                concatenated) of write id
+//                                w<expected revision>-<random 64-bit hex>.
 // A body is cut into chunks below the connection's max payload (1 MiB by
-// default). A write goes to the slot the current manifest does not use:
-// that slot is purged first (chunks a crashed write left there), the chunks
-// are written, then the manifest, last, with a revision-checked update; the
-// previous slot is purged only after the manifest landed. So a write that
+// default). Every write puts its chunks under its own id, so no two
+// writers (a stale owner racing the new one) ever touch each other's
+// chunks; then it writes the manifest, last, with a revision-checked
+// update. Once that landed at a revision above R, no write that expected
+// R or less can land any more: their chunks (the previous checkpoint's,
+// and those of writes that died or lost) are purged then. So a write that
 // stops half-way leaves the previous checkpoint whole and loadable.
 //
 // Contract:
@@ -44,6 +47,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "daemon/nats_client.h"
 #include "daemon/nats_kv.h"
 
@@ -72,7 +76,8 @@ struct LoadedCheckpoint {
 struct CheckpointManifest {
   int partition = 0;
   uint64_t cut = 0;
-  char slot = 'a';
+  // The write id its chunks are under.
+  std::string write_id;
   uint64_t body_bytes = 0;
   int chunks = 0;
   uint64_t chunk_bytes = 0;
@@ -115,15 +120,18 @@ class JetStreamCheckpoints {
   // The layout's keys (documented above; tests use them to stage a
   // crashed write).
   static std::string ManifestKey(int partition);
-  static std::string ChunkKey(int partition, char slot, int index);
+  static std::string ChunkKey(int partition, absl::string_view write_id,
+                              int index);
 
  private:
   JetStreamCheckpoints(NatsClient* client, size_t chunk_bytes)
       : client_(client),
         kv_(client, kCheckpointBucket),
         chunk_bytes_(chunk_bytes) {}
-  // Purges every chunk of (partition, slot).
-  absl::Status PurgeSlot(int partition, char slot);
+  // Purges the chunks of the partition's writes that expected a revision
+  // <= `up_to`, except those of `keep` (a write id).
+  absl::Status PurgeChunks(int partition, uint64_t up_to,
+                           absl::string_view keep);
 
   NatsClient* client_;
   NatsKv kv_;

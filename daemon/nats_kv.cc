@@ -142,6 +142,19 @@ absl::Status NatsKv::Delete(absl::string_view key, uint64_t revision) {
 }
 
 absl::StatusOr<std::vector<KvEntry>> NatsKv::List() const {
+  absl::StatusOr<std::vector<std::string>> names = Keys();
+  if (!names.ok()) return names.status();
+  std::vector<KvEntry> entries;
+  for (const std::string& name : *names) {
+    absl::StatusOr<KvEntry> entry = Get(name);
+    if (absl::IsNotFound(entry.status())) continue;  // expired meanwhile
+    if (!entry.ok()) return entry.status();
+    if (!entry->deleted) entries.push_back(*std::move(entry));
+  }
+  return entries;
+}
+
+absl::StatusOr<std::vector<std::string>> NatsKv::Keys() const {
   kvStore* kv = nullptr;
   natsStatus s = js_KeyValue(&kv, client_->jetstream(), bucket_.c_str());
   if (s != NATS_OK) return NatsStatus(s, 0, "open KV bucket " + bucket_);
@@ -158,14 +171,7 @@ absl::StatusOr<std::vector<KvEntry>> NatsKv::List() const {
   } else if (s != NATS_NOT_FOUND) {  // NOT_FOUND: an empty bucket
     return NatsStatus(s, 0, "list KV bucket " + bucket_);
   }
-  std::vector<KvEntry> entries;
-  for (const std::string& name : names) {
-    absl::StatusOr<KvEntry> entry = Get(name);
-    if (absl::IsNotFound(entry.status())) continue;  // expired meanwhile
-    if (!entry.ok()) return entry.status();
-    if (!entry->deleted) entries.push_back(*std::move(entry));
-  }
-  return entries;
+  return names;
 }
 
 }  // namespace depositd::daemon

@@ -59,6 +59,8 @@ class NatsKv {
   absl::StatusOr<uint64_t> Put(absl::string_view key, absl::string_view value);
   // Writes a delete marker if the key's last revision is `revision`.
   absl::Status Delete(absl::string_view key, uint64_t revision);
+  // The keys of every live entry (no delete markers), without their values.
+  absl::StatusOr<std::vector<std::string>> Keys() const;
   // Every live entry (no delete markers) of the bucket, by key.
   absl::StatusOr<std::vector<KvEntry>> List() const;
 

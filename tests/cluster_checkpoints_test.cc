@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -174,7 +175,7 @@ TEST(JetStreamCheckpointsTest, WrittenOnOneServerLoadsOnAnotherByteForByte) {
   // The first checkpoint's chunks went once the second's manifest landed.
   NatsKv kv(a_client.get(), daemon::kCheckpointBucket);
   absl::StatusOr<KvEntry> old_chunk =
-      kv.Get(JetStreamCheckpoints::ChunkKey(4, manifest->slot, 0));
+      kv.Get(JetStreamCheckpoints::ChunkKey(4, manifest->write_id, 0));
   EXPECT_TRUE(absl::IsNotFound(old_chunk.status())) << old_chunk.status();
 }
 
@@ -198,22 +199,26 @@ TEST(JetStreamCheckpointsTest,
   ASSERT_TRUE(revision.ok()) << revision.status();
   absl::StatusOr<CheckpointManifest> manifest = cp->Manifest(0);
   ASSERT_TRUE(manifest.ok()) << manifest.status();
-  const char next_slot = manifest->slot == 'a' ? 'b' : 'a';
 
-  // A writer that died after its chunks and before its manifest: the other
-  // slot holds new chunks (more than the next write will need).
+  // A writer that died after its chunks and before its manifest (it had
+  // read the current manifest), and one still writing that read a manifest
+  // revision from the future (its write could still land: never touched).
   NatsKv kv(client.get(), daemon::kCheckpointBucket);
+  const std::string dead = absl::StrCat("w", *revision, "-dead");
   for (int i = 0; i < 9; ++i) {
-    ASSERT_TRUE(kv.Put(JetStreamCheckpoints::ChunkKey(0, next_slot, i),
+    ASSERT_TRUE(kv.Put(JetStreamCheckpoints::ChunkKey(0, dead, i),
                        RandomBytes(1000, 100 + i))
                     .ok());
   }
+  const std::string future = "w999999-beef";
+  ASSERT_TRUE(kv.Put(JetStreamCheckpoints::ChunkKey(0, future, 0), "x").ok());
   absl::StatusOr<LoadedCheckpoint> loaded = cp->Load(0);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->revision, *revision);
   ExpectSame(first, loaded->checkpoint);
 
-  // The next write replaces the leftovers and lands whole.
+  // The next write lands whole; then the previous checkpoint's chunks and
+  // the dead writer's go, the future writer's stay.
   const PartitionCheckpoint second = Sample(0, 8, 2500, 2);
   absl::StatusOr<uint64_t> next = cp->Write(second, *revision, 8);
   ASSERT_TRUE(next.ok()) << next.status();
@@ -221,9 +226,53 @@ TEST(JetStreamCheckpointsTest,
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   ExpectSame(second, loaded->checkpoint);
   EXPECT_TRUE(absl::IsNotFound(
-      kv.Get(JetStreamCheckpoints::ChunkKey(0, next_slot, 8)).status()));
+      kv.Get(JetStreamCheckpoints::ChunkKey(0, dead, 8)).status()));
   EXPECT_TRUE(absl::IsNotFound(
-      kv.Get(JetStreamCheckpoints::ChunkKey(0, manifest->slot, 0)).status()));
+      kv.Get(JetStreamCheckpoints::ChunkKey(0, manifest->write_id, 0))
+          .status()));
+  EXPECT_TRUE(kv.Get(JetStreamCheckpoints::ChunkKey(0, future, 0)).ok());
+}
+
+// A stale owner and the new one write at once, both expecting the same
+// manifest revision: exactly one lands, and what loads is the winner's
+// checkpoint byte for byte (the loser never touched the winner's chunks).
+TEST(JetStreamCheckpointsTest, RacingWritersNeverMixTheirChunks) {
+  absl::StatusOr<std::unique_ptr<NatsCluster>> nats =
+      NatsCluster::Start({.servers = 1});
+  ASSERT_TRUE(nats.ok()) << nats.status();
+  std::unique_ptr<NatsClient> a_client = Connect((*nats)->urls());
+  std::unique_ptr<NatsClient> b_client = Connect((*nats)->urls());
+  ASSERT_TRUE(a_client && b_client);
+  JetStreamCheckpointsOptions options;
+  options.replicas = 1;
+  options.chunk_bytes = 4096;  // many chunks, so the writes interleave
+  absl::StatusOr<std::unique_ptr<JetStreamCheckpoints>> a =
+      JetStreamCheckpoints::Open(a_client.get(), options);
+  absl::StatusOr<std::unique_ptr<JetStreamCheckpoints>> b =
+      JetStreamCheckpoints::Open(b_client.get(), options);
+  ASSERT_TRUE(a.ok() && b.ok());
+
+  uint64_t revision = 0;
+  for (int round = 0; round < 5; ++round) {
+    const PartitionCheckpoint a_cp = Sample(2, 10 + round, 200000, 2 * round);
+    const PartitionCheckpoint b_cp =
+        Sample(2, 10 + round, 200000, 2 * round + 1);
+    absl::StatusOr<uint64_t> a_result, b_result;
+    std::thread a_thread([&] { a_result = (*a)->Write(a_cp, revision, 100); });
+    std::thread b_thread([&] { b_result = (*b)->Write(b_cp, revision, 100); });
+    a_thread.join();
+    b_thread.join();
+    ASSERT_NE(a_result.ok(), b_result.ok())
+        << "round " << round << ": " << a_result.status() << " / "
+        << b_result.status();
+    const absl::Status& lost =
+        a_result.ok() ? b_result.status() : a_result.status();
+    EXPECT_TRUE(absl::IsFailedPrecondition(lost)) << lost;
+    absl::StatusOr<LoadedCheckpoint> loaded = (*a)->Load(2);
+    ASSERT_TRUE(loaded.ok()) << "round " << round << ": " << loaded.status();
+    ExpectSame(a_result.ok() ? a_cp : b_cp, loaded->checkpoint);
+    revision = loaded->revision;
+  }
 }
 
 TEST(JetStreamCheckpointsTest, PurgeBeforeTheCutKeepsTheRecordsAfterIt) {
@@ -274,7 +323,7 @@ TEST(JetStreamCheckpointsTest,
     std::string says;
   };
   const std::string good_tail =
-      "\ncut 1\nslot a\nchunks 0 1000\nbody_bytes 0\nfnv64 "
+      "\ncut 1\nwrite w0-0\nchunks 0 1000\nbody_bytes 0\nfnv64 "
       "cbf29ce484222325\n";
   const std::vector<Case> cases = {
       {"not a manifest", "hello", "first line"},
@@ -289,7 +338,7 @@ TEST(JetStreamCheckpointsTest,
        "depositd-checkpoint 1\npartition 0\nshops 7" + good_tail,
        "not understood"},
       {"sizes disagree",
-       "depositd-checkpoint 1\npartition 0\ncut 1\nslot a\nchunks 1 10\n"
+       "depositd-checkpoint 1\npartition 0\ncut 1\nwrite w0-0\nchunks 1 10\n"
        "body_bytes 5\nfnv64 0\nsection shops 4\n",
        "disagree"},
   };
@@ -315,7 +364,7 @@ TEST(JetStreamCheckpointsTest,
   absl::StatusOr<CheckpointManifest> manifest = cp->Manifest(5);
   ASSERT_TRUE(manifest.ok()) << manifest.status();
   const std::string chunk =
-      JetStreamCheckpoints::ChunkKey(5, manifest->slot, 0);
+      JetStreamCheckpoints::ChunkKey(5, manifest->write_id, 0);
   absl::StatusOr<KvEntry> entry = kv.Get(chunk);
   ASSERT_TRUE(entry.ok()) << entry.status();
   ASSERT_TRUE(kv.Put(chunk, "something else").ok());
