@@ -3,7 +3,8 @@
 #                          partitions over live nodes. No I/O.
 #   depositd_cluster       the edge to NATS (libnats, Debian libnats-dev):
 #                          connection, streams and KV buckets, membership
-#                          and partition leases, the partition log.
+#                          and partition leases, the partition log and its
+#                          checkpoints.
 # Not linked into depositd yet: the engine's single-node mode is unchanged.
 #
 # libnats is found through pkg-config: Debian's CMake config for it
