@@ -11,6 +11,8 @@
 //            [--http-listen 127.0.0.1:9474] [--http-port-file PATH]
 //            [--drain-delay-seconds N] [--log-format=text|json]
 //            [--log-level=debug|info|warning|error]
+//            [--cluster-nats URLS --cluster-node-id ID
+//             [--cluster-partitions P] [--cluster-replicas R]]
 //   depositd --version
 //
 // The HTTP edge (--http-listen, daemon/http_edge.h) serves /metrics,
@@ -57,6 +59,7 @@
 #include "absl/time/time.h"
 #include "daemon/auth.h"
 #include "daemon/build_info.h"
+#include "daemon/cluster_node.h"
 #include "daemon/engine.h"
 #include "daemon/engine_clock.h"
 #include "daemon/feed_config.h"
@@ -170,6 +173,20 @@ ABSL_FLAG(bool, insecure_listen_without_auth, false,
           "INSECURE: allow a non-loopback --listen without --token-file, "
           "letting anyone who can reach the port read and write every "
           "tenant's shops.");
+// Cluster mode (docs/cluster.md), first step: with --cluster-nats the node
+// joins the cluster's membership and holds its share of partition leases
+// (handed over on SIGTERM); the engine itself still runs single-node.
+ABSL_FLAG(std::string, cluster_nats, "",
+          "Comma-separated NATS servers (nats://host:port) of a cluster to "
+          "join; empty: single-node mode.");
+ABSL_FLAG(std::string, cluster_node_id, "",
+          "This node's id in the cluster (letters, digits, - and _).");
+ABSL_FLAG(int32_t, cluster_partitions, 64,
+          "The cluster's partition count; fixed when the cluster is created, "
+          "every node must give the same.");
+ABSL_FLAG(int32_t, cluster_replicas, 3,
+          "Replicas of the cluster's NATS state: 3 on a 3-node NATS cluster, "
+          "1 on a single server.");
 
 namespace {
 
@@ -566,6 +583,21 @@ int main(int argc, char** argv) {
     }
   }
 
+  std::unique_ptr<depositd::daemon::ClusterNode> cluster;
+  if (!absl::GetFlag(FLAGS_cluster_nats).empty()) {
+    depositd::daemon::ClusterNodeOptions cluster_options;
+    cluster_options.nats = absl::GetFlag(FLAGS_cluster_nats);
+    cluster_options.node_id = absl::GetFlag(FLAGS_cluster_node_id);
+    cluster_options.partitions = absl::GetFlag(FLAGS_cluster_partitions);
+    cluster_options.replicas = absl::GetFlag(FLAGS_cluster_replicas);
+    cluster_options.registry = metrics_registry.get();
+    absl::StatusOr<std::unique_ptr<depositd::daemon::ClusterNode>> joined =
+        depositd::daemon::ClusterNode::Start(cluster_options);
+    if (!joined.ok()) Die(std::string(joined.status().message()));
+    cluster = *std::move(joined);
+    LogInfo("main", "joined the cluster as " + cluster->Summary());
+  }
+
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(options);
   if (!engine.ok()) Die(std::string(engine.status().message()));
   engine_for_health = engine->get();
@@ -766,6 +798,15 @@ int main(int argc, char** argv) {
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(250));
   server->Wait();
+  if (cluster != nullptr) {
+    // Hand this node's partitions to the others before exiting.
+    absl::Status drained = cluster->Drain(absl::Seconds(10));
+    if (drained.ok()) {
+      LogInfo("main", "cluster partitions handed over");
+    } else {
+      LogWarning("main", absl::StrCat("cluster drain: ", drained.message()));
+    }
+  }
   if (http != nullptr) http->Stop();  // before what /metrics reads stops
   (*sinks)->Stop();  // aborts deliveries in flight; cursors are saved
   (*engine)->Stop();

@@ -13,6 +13,7 @@ packages=(
   libjemalloc-dev
   libcivetweb-dev prometheus-cpp-dev
   libsystemd-dev
+  libnats-dev
 )
 # Extra packages for the test suite only (set by deploy/test.sh).
 # prometheus-alertmanager: the end-to-end test starts a real Alertmanager on
@@ -21,10 +22,11 @@ packages=(
 # checks /metrics and tests/http_edge_test scrapes depositd with a real
 # Prometheus on loopback; systemd: systemd-analyze verifies the unit
 # (tests/systemd_test); debootstrap: the Debian package is installed in a
-# fresh Debian 12 root (tests/deb_package_test.sh).
+# fresh Debian 12 root (tests/deb_package_test.sh); nats-server: the cluster
+# tests start real 3-node JetStream clusters on loopback (label cluster).
 if [[ "${DEPOSITD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(procps prometheus-alertmanager clang libclang-rt-14-dev openssl
-             prometheus systemd debootstrap)
+             prometheus systemd debootstrap nats-server)
 fi
 # gnuplot draws the benchmark plots (bench/*.sh set this).
 if [[ "${DEPOSITD_BENCH_DEPS:-0}" == 1 ]]; then

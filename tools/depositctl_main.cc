@@ -41,6 +41,11 @@
 #include "tools/jsonl_reader.h"
 #include "tools/replay_hook.h"
 #include "tools/stream_sender.h"
+#ifdef DEPOSITCTL_CLUSTER
+#include "absl/strings/str_split.h"
+#include "daemon/cluster_status.h"
+#include "daemon/nats_client.h"
+#endif
 
 namespace depositd::tools {
 namespace {
@@ -100,6 +105,11 @@ commands:
         body: docs/feeds.md) to the HTTP edge's /hooks/PLATFORM, signed
         with that secret as the platform signs; prints the answer, exit 1
         unless 2xx. --token: Amazon's bearer token; --tls*: for https
+  cluster status --nats URLS [--timeout SECONDS]
+        cluster mode (docs/cluster.md): partition count, live nodes, who
+        owns which partition, each partition's last log sequence and lag
+        (records after its checkpoint's cut); read from
+        the cluster's NATS servers (comma-separated nats://host:port)
   help                         this text
 )";
 
@@ -655,6 +665,36 @@ int RunClock(const Client& client, const CommandLine& cl) {
   return kExitOk;
 }
 
+#ifdef DEPOSITCTL_CLUSTER
+int RunCluster(const CommandLine& cl, double timeout_seconds) {
+  if (cl.positionals.size() != 2 || cl.positionals[1] != "status") {
+    return UsageError("usage: cluster status --nats URLS");
+  }
+  const std::string urls = Option(cl, "nats", "");
+  if (urls.empty()) return UsageError("cluster status needs --nats URLS");
+  daemon::NatsClientOptions options;
+  options.servers = absl::StrSplit(urls, ',', absl::SkipWhitespace());
+  options.flag = "--nats";
+  options.name = "depositctl";
+  options.request_timeout = absl::Seconds(timeout_seconds);
+  absl::StatusOr<std::unique_ptr<daemon::NatsClient>> client =
+      daemon::NatsClient::Connect(options);
+  if (!client.ok()) {
+    std::cerr << "depositctl: " << client.status().message() << "\n";
+    return kExitFailed;
+  }
+  absl::StatusOr<daemon::ClusterStatus> status =
+      daemon::ReadClusterStatus(client->get());
+  if (!status.ok()) {
+    std::cerr << "depositctl: cluster status: " << status.status().message()
+              << "\n";
+    return kExitFailed;
+  }
+  std::cout << daemon::FormatClusterStatus(*status, absl::Now());
+  return kExitOk;
+}
+#endif
+
 int Main(int argc, char** argv) {
   absl::StatusOr<CommandLine> cl = ParseCommandLine(argc, argv);
   if (!cl.ok()) return UsageError(cl.status().message());
@@ -665,15 +705,19 @@ int Main(int argc, char** argv) {
                                                               : kExitOk;
   }
   if (cl->positionals[0] == "replay-hook") return RunReplayHook(*cl);
-  std::string addr = "127.0.0.1:50051";
-  if (const char* env = std::getenv("DEPOSITD_ADDR"); env && *env) addr = env;
-  addr = Option(*cl, "addr", addr);
   double timeout_seconds = 10;
   if (HasOption(*cl, "timeout") &&
       (!absl::SimpleAtod(Option(*cl, "timeout"), &timeout_seconds) ||
        timeout_seconds <= 0)) {
     return UsageError("--timeout must be a positive number of seconds");
   }
+#ifdef DEPOSITCTL_CLUSTER
+  // Talks to NATS, not to a depositd.
+  if (cl->positionals[0] == "cluster") return RunCluster(*cl, timeout_seconds);
+#endif
+  std::string addr = "127.0.0.1:50051";
+  if (const char* env = std::getenv("DEPOSITD_ADDR"); env && *env) addr = env;
+  addr = Option(*cl, "addr", addr);
   ClientChannelOptions channel_options;
   if (const char* env = std::getenv("DEPOSITD_TOKEN"); env && *env) {
     channel_options.token = env;
