@@ -206,6 +206,122 @@ int HttpEdge::ServeHook(mg_connection* conn, absl::string_view method,
   return r.status;
 }
 
+namespace {
+
+// The edge's own paths, which SetHandler may not take.
+bool IsEdgePath(absl::string_view path) {
+  return path == "/livez" || path == "/readyz" || path == "/metrics" ||
+         path == "/hooks" || absl::StartsWith(path, "/hooks/");
+}
+
+// `path` is `prefix` or lies under it ("/" lies over everything).
+bool UnderPrefix(absl::string_view path, absl::string_view prefix) {
+  if (prefix == "/") return true;
+  if (!absl::StartsWith(path, prefix)) return false;
+  return path.size() == prefix.size() || path[prefix.size()] == '/';
+}
+
+}  // namespace
+
+void HttpEdge::SetHandler(std::string path_prefix,
+                          std::shared_ptr<HttpHandler> handler) {
+  while (path_prefix.size() > 1 && path_prefix.back() == '/') {
+    path_prefix.pop_back();
+  }
+  if (path_prefix.empty() || path_prefix[0] != '/' || IsEdgePath(path_prefix)) {
+    LogError("http", absl::StrCat("SetHandler(\"", path_prefix,
+                                  "\") ignored: a prefix starts with '/' and "
+                                  "may not take the edge's own paths"));
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  for (auto it = handlers_.begin(); it != handlers_.end(); ++it) {
+    if (it->first == path_prefix) {
+      handlers_.erase(it);
+      break;
+    }
+  }
+  if (handler != nullptr) {
+    handlers_.emplace_back(std::move(path_prefix), std::move(handler));
+  }
+}
+
+std::shared_ptr<HttpHandler> HttpEdge::FindHandler(
+    absl::string_view path) const {
+  if (IsEdgePath(path)) return nullptr;
+  absl::MutexLock lock(&mu_);
+  const std::pair<std::string, std::shared_ptr<HttpHandler>>* best = nullptr;
+  for (const auto& route : handlers_) {
+    if (UnderPrefix(path, route.first) &&
+        (best == nullptr || route.first.size() > best->first.size())) {
+      best = &route;
+    }
+  }
+  return best == nullptr ? nullptr : best->second;
+}
+
+int HttpEdge::ServeHandler(mg_connection* conn, HttpHandler& handler,
+                           absl::string_view method,
+                           absl::string_view path) const {
+  const mg_request_info* req = mg_get_request_info(conn);
+  HttpEdgeRequest request;
+  request.method = std::string(method);
+  request.path = std::string(path);
+  if (req->query_string != nullptr) request.query = req->query_string;
+  for (int i = 0; i < req->num_headers; ++i) {
+    const mg_header& h = req->http_headers[i];
+    if (h.name == nullptr || h.value == nullptr) continue;
+    request.headers.emplace(absl::AsciiStrToLower(h.name), h.value);
+  }
+  request.remote_addr = req->remote_addr;
+  request.remote_port = req->remote_port;
+  request.tls = req->is_ssl != 0;
+  const size_t limit = handler.max_body_bytes();
+  if (req->content_length > 0 &&
+      static_cast<uint64_t>(req->content_length) > limit) {
+    request.body_too_large = true;
+  } else {
+    char buffer[16384];
+    while (true) {
+      const int n = mg_read(conn, buffer, sizeof(buffer));
+      if (n <= 0) break;
+      request.body.append(buffer, static_cast<size_t>(n));
+      if (request.body.size() > limit) {
+        request.body.clear();
+        request.body_too_large = true;
+        break;
+      }
+    }
+  }
+  const HttpEdgeResponse r = handler.Handle(request);
+  mg_response_header_start(conn, r.status);
+  if (!r.content_type.empty()) {
+    mg_response_header_add(conn, "Content-Type", r.content_type.c_str(), -1);
+  }
+  const std::string length = absl::StrCat(r.body.size());
+  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+  bool cache_control = false;
+  for (const auto& [name, value] : r.headers) {
+    if (absl::EqualsIgnoreCase(name, "content-length") ||
+        absl::EqualsIgnoreCase(name, "content-type")) {
+      continue;
+    }
+    if (absl::EqualsIgnoreCase(name, "cache-control")) cache_control = true;
+    mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
+  }
+  if (!cache_control) {
+    mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+  }
+  if (request.body_too_large) {
+    mg_response_header_add(conn, "Connection", "close", -1);
+  }
+  mg_response_header_send(conn);
+  if (method != "HEAD" && !r.body.empty()) {
+    mg_write(conn, r.body.data(), r.body.size());
+  }
+  return r.status;
+}
+
 void HttpEdge::SetCollectables(
     std::vector<std::shared_ptr<prometheus::Collectable>> collectables) {
   absl::MutexLock lock(&mu_);
@@ -238,6 +354,9 @@ int HttpEdge::Serve(mg_connection* conn) const {
       req->local_uri != nullptr ? req->local_uri : "";
   const bool head = method == "HEAD";
   if (absl::StartsWith(path, "/hooks/")) return ServeHook(conn, method, path);
+  if (std::shared_ptr<HttpHandler> handler = FindHandler(path)) {
+    return ServeHandler(conn, *handler, method, path);
+  }
   if (method != "GET" && !head) {
     Respond(conn, head, 405, kTextPlain,
             absl::StrCat(method, " is not allowed: use GET\n"));

@@ -50,4 +50,11 @@ if(DEPOSITD_BUILD_TESTS)
     gtest_discover_tests(daemon_${unit}_test PROPERTIES LABELS "ops"
                          DISCOVERY_TIMEOUT 60)
   endforeach()
+  # The edge in process: SetHandler's routes, TLS with a CA-verifying client.
+  add_executable(daemon_http_edge_unit_test
+                 ${CMAKE_CURRENT_SOURCE_DIR}/http_edge_unit_test.cc)
+  target_link_libraries(daemon_http_edge_unit_test PRIVATE depositd_daemon_lib
+                        CURL::libcurl GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(daemon_http_edge_unit_test PROPERTIES LABELS "ops"
+                       DISCOVERY_TIMEOUT 60)
 endif()

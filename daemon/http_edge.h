@@ -15,6 +15,10 @@
 //                 feed_receivers.h): authenticated by the platforms'
 //                 signatures, not by bearer tokens, so they skip the token
 //                 check below; 503 until SetHooks, 404 without hooks
+//   SetHandler    any path under a registered prefix (e.g. /api/v1, the
+//                 console), any method, to an HttpHandler (daemon/
+//                 http_handler.h) that authenticates by itself: no bearer
+//                 check here, like /hooks/
 //   anything else 404 (after authentication, so paths are not probed)
 // HEAD is answered like GET without the body; other methods get 405.
 //
@@ -55,6 +59,7 @@
 #include "absl/synchronization/mutex.h"
 #include "daemon/auth.h"
 #include "daemon/health_state.h"
+#include "daemon/http_handler.h"
 #include "daemon/http_hook.h"
 #include "prometheus/collectable.h"
 
@@ -110,6 +115,15 @@ class HttpEdge {
   // hooks (404).
   void SetHooks(std::shared_ptr<HttpHookHandler> hooks, bool enabled = true);
 
+  // Serves every request whose path is `path_prefix` or lies under it
+  // ("/api/v1" takes "/api/v1" and "/api/v1/shops", not "/api/v10") with
+  // `handler` from now on, any method, WITHOUT the edge's bearer check: the
+  // handler authenticates (daemon/http_handler.h). The longest matching
+  // prefix wins; the edge's own paths (/livez, /readyz, /metrics,
+  // /hooks/*) cannot be taken. Null handler: removes the route (404).
+  void SetHandler(std::string path_prefix,
+                  std::shared_ptr<HttpHandler> handler);
+
   // Closes the listener and waits for running handlers. Idempotent.
   void Stop();
 
@@ -123,6 +137,11 @@ class HttpEdge {
   int ServeHook(mg_connection* conn, absl::string_view method,
                 absl::string_view path) const;
 
+  // The handler registered for the longest prefix of `path`, or null.
+  std::shared_ptr<HttpHandler> FindHandler(absl::string_view path) const;
+  int ServeHandler(mg_connection* conn, HttpHandler& handler,
+                   absl::string_view method, absl::string_view path) const;
+
   const Options options_;
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables_
@@ -130,6 +149,9 @@ class HttpEdge {
   std::shared_ptr<HttpHookHandler> hooks_ ABSL_GUARDED_BY(mu_);
   // SetHooks was called: a missing handler means 404, not "starting".
   bool hooks_set_ ABSL_GUARDED_BY(mu_) = false;
+  // SetHandler's routes: prefix (without a trailing '/') -> handler.
+  std::vector<std::pair<std::string, std::shared_ptr<HttpHandler>>> handlers_
+      ABSL_GUARDED_BY(mu_);
   mg_context* context_ = nullptr;
   int port_ = 0;
 };
