@@ -15,7 +15,7 @@
 //
 // The HTTP edge (--http-listen, daemon/http_edge.h) serves /metrics,
 // /livez and /readyz; it follows the same token and loopback rules as gRPC
-// and is plain HTTP (kept on loopback when gRPC uses TLS).
+// and serves HTTPS with gRPC's certificate when --tls-cert is given.
 //
 // Without --token-file authentication is off and depositd serves loopback
 // only (a non-loopback --listen is refused unless
@@ -150,8 +150,8 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:9474",
           "Address of the HTTP edge (/metrics, /livez, /readyz), host:port; "
           "port 0 picks a free port (see --http-port-file). Empty: no HTTP "
-          "listener. Same token and loopback rules as --listen; plain HTTP, "
-          "so loopback only when --tls-cert is given.");
+          "listener. Same token and loopback rules as --listen; HTTPS with "
+          "--tls-cert/--tls-key.");
 ABSL_FLAG(std::string, http_port_file, "",
           "Once the HTTP edge listens, write its bound port and a newline "
           "to this file (atomically: temp file + rename).");
@@ -491,15 +491,6 @@ int main(int argc, char** argv) {
     }
     RefuseUnauthenticatedListen(http_listen, http_host, token_file,
                                 " (--http-listen)");
-    if (!absl::GetFlag(FLAGS_tls_cert).empty() &&
-        !depositd::daemon::RequireLoopback(http_host).ok()) {
-      Die(absl::StrCat(
-          "refusing --http-listen=", http_listen,
-          " with --tls-cert: the HTTP edge is plain HTTP (no TLS yet), so "
-          "tokens would cross the network in clear. Listen on 127.0.0.1 "
-          "(and scrape through a local proxy) or turn it off with "
-          "--http-listen="));
-    }
   }
   const int drain_delay = absl::GetFlag(FLAGS_drain_delay_seconds);
   if (drain_delay < 0 || drain_delay > 3600) {
@@ -552,6 +543,9 @@ int main(int argc, char** argv) {
   if (!http_listen.empty()) {
     depositd::daemon::HttpEdge::Options http_options;
     http_options.listen = http_listen;
+    // With --tls-cert the edge serves HTTPS with gRPC's certificate.
+    http_options.tls_cert_file = tls.cert_file;
+    http_options.tls_key_file = tls.key_file;
     http_options.authorizer = authorizer.get();
     http_options.health = &health;
     http_options.collectables = {metrics_registry};

@@ -205,6 +205,76 @@ TEST_F(HttpEdgeUnitTest, BodyOverTheHandlersLimitIsNotRead) {
   EXPECT_EQ(api->last().body, "");
 }
 
+// The unread rest of a too-large body is drained, so the next request on
+// the same keep-alive connection is parsed as sent (not from that body).
+TEST_F(HttpEdgeUnitTest, TooLargeBodyLeavesTheConnectionInStep) {
+  auto api = std::make_shared<NamedHandler>("api");
+  edge_->SetHandler("/api", api);
+  CURL* curl = curl_easy_init();
+  std::string body;
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendTo);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  // A body that is itself a request: it must not be served.
+  const std::string smuggled =
+      "GET /api/smuggled HTTP/1.1\r\nHost: x\r\n\r\n" + std::string(64, 'x');
+  curl_easy_setopt(curl, CURLOPT_URL, (base_ + "/api/big").c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, smuggled.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE,
+                   static_cast<long>(smuggled.size()));
+  ASSERT_EQ(curl_easy_perform(curl), CURLE_OK);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  EXPECT_EQ(status, 413);
+  body.clear();
+  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(curl, CURLOPT_URL, (base_ + "/api/next").c_str());
+  ASSERT_EQ(curl_easy_perform(curl), CURLE_OK);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, "api /api/next");
+  EXPECT_EQ(api->last().path, "/api/next");
+  curl_easy_cleanup(curl);
+}
+
+TEST(HttpEdgeStartTest, TlsFilesAreCheckedNamingTheFlag) {
+  HealthState health;
+  HttpEdge::Options options;
+  options.listen = "127.0.0.1:0";
+  options.health = &health;
+  options.tls_cert_file = "/nonexistent/cert.pem";
+  options.tls_key_file = "/nonexistent/key.pem";
+  auto edge = HttpEdge::Start(options);
+  ASSERT_FALSE(edge.ok());
+  EXPECT_EQ(edge.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(edge.status().message(),
+              HasSubstr("--tls-cert /nonexistent/cert.pem"));
+  options.tls_key_file = "";
+  EXPECT_THAT(HttpEdge::Start(options).status().message(),
+              HasSubstr("both --tls-cert and --tls-key"));
+}
+
+TEST(HttpEdgeStartTest, BadAddressesAndBusyPorts) {
+  HealthState health;
+  HttpEdge::Options options;
+  options.health = &health;
+  for (const std::string bad :
+       {"9474", ":9474", "host:", "[::1:9474", "h:99999"}) {
+    options.listen = bad;
+    EXPECT_EQ(HttpEdge::Start(options).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+  options.listen = "127.0.0.1:0";
+  auto first = HttpEdge::Start(options);
+  ASSERT_TRUE(first.ok()) << first.status();
+  options.listen = "127.0.0.1:" + std::to_string((*first)->port());
+  auto second = HttpEdge::Start(options);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(second.status().message(), HasSubstr("Address already in use"));
+}
+
 TEST_F(HttpEdgeUnitTest, EdgePathsCannotBeTakenAndNullRemoves) {
   auto h = std::make_shared<NamedHandler>("h");
   edge_->SetHandler("/metrics", h);

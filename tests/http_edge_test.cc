@@ -4,6 +4,9 @@
 // the token rules, and the refusal of a non-loopback --http-listen
 // without a token file.
 //
+// TLS: the edge on HTTPS with gRPC's certificate (made at test time by the
+// `openssl` command), beyond loopback with a token file.
+//
 // Needs the Debian `prometheus` package (promtool, prometheus): install the
 // test dependencies with DEPOSITD_TEST_DEPS=1 deploy/install-deps.sh.
 #include <arpa/inet.h>
@@ -13,6 +16,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,8 +71,10 @@ size_t Header(char* data, size_t size, size_t n, void* out) {
 }
 
 // GET `url` with libcurl, with `authorization` as the header's value when
-// set.
-HttpResult Get(const std::string& url, const std::string& authorization = "") {
+// set; an https:// URL is verified against `ca_file` (the server's name
+// too: 127.0.0.1 is in the test certificate).
+HttpResult Get(const std::string& url, const std::string& authorization = "",
+               const std::string& ca_file = "") {
   HttpResult r;
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return r;
@@ -86,6 +92,7 @@ HttpResult Get(const std::string& url, const std::string& authorization = "") {
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
   if (curl_easy_perform(curl) == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
     char* type = nullptr;
@@ -263,6 +270,77 @@ TEST(HttpEdgeTest, NonLoopbackHttpListenWithoutTokensIsRefused) {
                 HasSubstr("refusing to listen on " + listen +
                           " (--http-listen) without authentication"));
   }
+}
+
+// A throwaway CA and a server certificate for 127.0.0.1 signed by it, and
+// a second CA that signed nothing here, made with the `openssl` command.
+struct TlsFiles {
+  std::string ca, other_ca, cert, key;
+};
+
+absl::StatusOr<TlsFiles> MakeTlsFiles(const std::string& dir) {
+  const std::string ec =
+      "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+  std::ofstream(dir + "/server.ext")
+      << "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+         "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n";
+  for (const std::string& cmd : {
+           absl::StrCat("req -x509 ", ec, " -days 2 -subj /CN=edge-test-ca ",
+                        "-keyout ca.key -out ca.pem"),
+           absl::StrCat("req -x509 ", ec, " -days 2 -subj /CN=edge-other-ca ",
+                        "-keyout other-ca.key -out other-ca.pem"),
+           absl::StrCat("req ", ec, " -subj /CN=server -keyout server.key ",
+                        "-out server.csr"),
+           std::string("x509 -req -days 2 -in server.csr -CA ca.pem -CAkey "
+                       "ca.key -CAcreateserial -extfile server.ext -out "
+                       "server.pem"),
+       }) {
+    const std::string line =
+        absl::StrCat("cd '", dir, "' && openssl ", cmd, " >>openssl.log 2>&1");
+    if (std::system(line.c_str()) != 0) {
+      return absl::InternalError(
+          absl::StrCat("`openssl ", cmd, "` failed (is openssl installed?): ",
+                       ReadText(dir + "/openssl.log")));
+    }
+  }
+  return TlsFiles{dir + "/ca.pem", dir + "/other-ca.pem", dir + "/server.pem",
+                  dir + "/server.key"};
+}
+
+// With --tls-cert the HTTP edge serves HTTPS with gRPC's certificate, so it
+// may listen beyond loopback (with a token file): a client trusting the CA
+// scrapes, plain HTTP to the port gets nothing, a client trusting another
+// CA refuses the server.
+TEST(HttpEdgeTest, TlsEdgeOnANonLoopbackAddressWithTokens) {
+  ScopedTempDir dir;
+  absl::StatusOr<TlsFiles> tls = MakeTlsFiles(dir.path());
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  DaemonHarness::Options options;
+  options.token_file = WriteTokens(dir);
+  options.tls_cert = tls->cert;
+  options.tls_key = tls->key;
+  options.client.tls_ca_file = tls->ca;
+  options.client.token = kOps;
+  options.extra_args = {"--http-listen", "0.0.0.0:0"};  // the last one wins
+  absl::StatusOr<std::unique_ptr<DaemonHarness>> daemon =
+      DaemonHarness::Start(options);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  const std::string https =
+      absl::StrCat("https://127.0.0.1:", (*daemon)->http_port());
+
+  const HttpResult live = Get(https + "/livez", "", tls->ca);
+  EXPECT_EQ(live.status, 200);
+  EXPECT_EQ(live.body, "alive: serving\n");
+  const HttpResult metrics = Get(https + "/metrics", Bearer(kOps), tls->ca);
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_THAT(metrics.body, HasSubstr("depositd_build_info{"));
+  EXPECT_EQ(Get(https + "/metrics", "", tls->ca).status, 401);
+
+  const HttpResult plain =
+      Get(absl::StrCat("http://127.0.0.1:", (*daemon)->http_port(), "/livez"));
+  EXPECT_EQ(plain.status, 0) << plain.body;
+  EXPECT_EQ(Get(https + "/livez", "", tls->other_ca).status, 0);
+  EXPECT_TRUE((*daemon)->Stop().ok());
 }
 
 // A full disk (tests/fault_inject/enospc_shim.cc preloaded: while the
