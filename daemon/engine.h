@@ -63,6 +63,7 @@
 #include "daemon/alert_hub.h"
 #include "daemon/engine_clock.h"
 #include "daemon/engine_internal.h"
+#include "daemon/engine_metrics.h"
 #include "daemon/silence_registry.h"
 #include "depositd/v1/service.pb.h"
 #include "notifier/alert_book.h"
@@ -193,6 +194,9 @@ class Engine {
   Store* store() { return store_.get(); }
 
   v1::StatsResponse Stats() const;
+  // The hot-path metric cells (engine_metrics.h): the services count
+  // refusals into it, /metrics reads Snapshot(). Thread-safe.
+  EngineMetrics& metrics() const { return *metrics_; }
 
   // Liveness of the shard threads, for /livez: the longest time any shard
   // has spent inside its current processing step (zero when every shard is
@@ -263,6 +267,9 @@ class Engine {
   Shard* ShardFor(absl::string_view tenant, absl::string_view shop_id) const;
 
   Options options_;
+  // Made by Recover (with the shard count), before the threads that record
+  // into it.
+  std::unique_ptr<EngineMetrics> metrics_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Committer> committer_;

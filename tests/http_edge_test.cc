@@ -164,6 +164,21 @@ TEST(HttpEdgeTest, MetricsAfterIngestPassPromtool) {
   EXPECT_THAT(r.body, HasSubstr("process_resident_memory_bytes "));
   EXPECT_THAT(r.body, HasSubstr("depositd_store_writable 1\n"));
   EXPECT_THAT(r.body, Not(HasSubstr("acme")));  // no tenant in metrics
+  // The hot-path figures: two batches acknowledged, each with its latency.
+  EXPECT_THAT(r.body, HasSubstr("depositd_batches_total 2\n"));
+  EXPECT_THAT(r.body, HasSubstr("depositd_ack_latency_seconds_count 2\n"));
+  EXPECT_THAT(
+      r.body,
+      HasSubstr("depositd_ack_latency_seconds_bucket{le=\"+Inf\"} 2\n"));
+  EXPECT_THAT(r.body, HasSubstr("depositd_commit_fsync_seconds_count "));
+  EXPECT_THAT(r.body,
+              HasSubstr("depositd_commit_group_events_bucket{le=\"5\"} "));
+  EXPECT_THAT(r.body, HasSubstr("depositd_log_bytes_not_checkpointed "));
+  EXPECT_THAT(r.body, HasSubstr("depositd_checkpoint_round_seconds_count "));
+  EXPECT_THAT(r.body, HasSubstr("depositd_deadline_lateness_seconds_count "));
+  EXPECT_THAT(r.body, HasSubstr("depositd_admission_rejections_total{reason="
+                                "\"store_unwritable\"} 0\n"));
+  EXPECT_THAT(r.body, HasSubstr("depositd_watch_subscribers 0\n"));
 
   ScopedTempDir dir("http-edge");
   const std::string file = WriteFile(dir.path(), "metrics.txt", r.body);
