@@ -563,6 +563,13 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(options);
   if (!engine.ok()) Die(std::string(engine.status().message()));
   engine_for_health = engine->get();
+  // /livez, /readyz and gRPC health fail while a shard is stuck in one
+  // step (HealthState: 30 s); the watch pushes that to gRPC health.
+  health.SetProgressProbe([e = engine->get()] {
+    const Engine::ShardStep s = e->SlowestShardStep();
+    return depositd::daemon::SlowestShardStep{s.shard, s.time};
+  });
+  health.StartWatch(absl::Seconds(1));
 
   // Alert delivery: one worker per sink, each from its own persisted cursor.
   depositd::daemon::SinkDispatcher::Options sink_options;
@@ -764,6 +771,7 @@ int main(int argc, char** argv) {
   (*sinks)->Stop();  // aborts deliveries in flight; cursors are saved
   (*engine)->Stop();
   const depositd::v1::StatsResponse stats = (*engine)->Stats();
+  health.ClearProgressProbe();
   engine->reset();
   LogInfo("main", "stopped cleanly",
           {{"log_position", stats.log_position()},

@@ -571,10 +571,16 @@ v1::StatsResponse Engine::Stats() const {
 }
 
 absl::Duration Engine::LongestShardStep() const {
-  absl::Duration longest = absl::ZeroDuration();
-  for (const auto& s : shards_)
-    longest = std::max(longest, s->CurrentStepTime());
-  return longest;
+  return SlowestShardStep().time;
+}
+
+Engine::ShardStep Engine::SlowestShardStep() const {
+  ShardStep slowest;
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    const absl::Duration t = shards_[i]->CurrentStepTime();
+    if (t > slowest.time) slowest = {static_cast<int>(i), t};
+  }
+  return slowest;
 }
 
 absl::StatusOr<absl::Time> Engine::TestClockNow() const {

@@ -205,6 +205,13 @@ class Engine {
   // wait. Lock-free (one relaxed atomic per shard); thread-safe; zero
   // before the shards start.
   absl::Duration LongestShardStep() const;
+  // The same with the shard it is (shard -1 and zero when every shard
+  // waits for work), for /livez to name it.
+  struct ShardStep {
+    int shard = -1;
+    absl::Duration time = absl::ZeroDuration();
+  };
+  ShardStep SlowestShardStep() const;
   // The effective profiles for `tenant` / `shop_id` (empty: defaults) and
   // every calendar (Admin.GetConfig). INTERNAL only if the registry cannot
   // resolve one of its own profiles. Thread-safe (the registry is

@@ -9,7 +9,9 @@
 // cannot do TLS against OpenSSL 3 (docs/operations.md, "TLS on the HTTP
 // edge").
 //
-//   GET /livez    open; 200 "alive: serving" while the process runs
+//   GET /livez    open; 200 "alive: serving" while the process runs and its
+//                 shards make progress; 503 naming a stuck shard
+//                 (HealthState::Liveness)
 //   GET /readyz   open; 200 "ready", or 503 with the reason (starting,
 //                 draining, store not writable): HealthState::Readiness
 //   GET /metrics  Prometheus text format 0.0.4 of every collectable (503

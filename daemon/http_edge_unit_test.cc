@@ -275,6 +275,39 @@ TEST(HttpEdgeStartTest, BadAddressesAndBusyPorts) {
   EXPECT_THAT(second.status().message(), HasSubstr("Address already in use"));
 }
 
+// /livez and /readyz answer from the shared HealthState: a shard stuck in
+// one step (the probe, here with a fake step time) makes both 503 naming
+// it; when it moves on both are 200 again.
+TEST_F(HttpEdgeUnitTest, LivezNamesAStuckShard) {
+  absl::Duration stuck = absl::ZeroDuration();
+  absl::Mutex mu;
+  health_.SetProgressProbe(
+      [&] {
+        absl::MutexLock lock(&mu);
+        return SlowestShardStep{stuck > absl::ZeroDuration() ? 5 : -1, stuck};
+      },
+      absl::Seconds(30));
+  EXPECT_EQ(Fetch(base_ + "/livez").status, 200);
+  {
+    absl::MutexLock lock(&mu);
+    stuck = absl::Seconds(45);
+  }
+  const Reply live = Fetch(base_ + "/livez");
+  EXPECT_EQ(live.status, 503);
+  EXPECT_THAT(live.body, HasSubstr("shard 5 stuck in one processing step for "
+                                   "45s (limit 30s)"));
+  const Reply ready = Fetch(base_ + "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_EQ(ready.body, live.body);
+  {
+    absl::MutexLock lock(&mu);
+    stuck = absl::ZeroDuration();
+  }
+  EXPECT_EQ(Fetch(base_ + "/livez").status, 200);
+  EXPECT_EQ(Fetch(base_ + "/readyz").status, 200);
+  health_.ClearProgressProbe();
+}
+
 TEST_F(HttpEdgeUnitTest, EdgePathsCannotBeTakenAndNullRemoves) {
   auto h = std::make_shared<NamedHandler>("h");
   edge_->SetHandler("/metrics", h);
