@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "depositd/v1/alerts.pb.h"
 
 namespace depositd::daemon {
@@ -97,10 +96,9 @@ HotPathFigures EngineMetrics::Snapshot() const {
           v1::AlertKind_IsValid(k) ? v1::AlertKind_Name(k) : "";
       const std::string& change =
           v1::AlertChange_IsValid(ch) ? v1::AlertChange_Name(ch) : "";
-      f.transitions.push_back(
-          {kind.empty() ? std::to_string(k) : absl::AsciiStrToLower(kind),
-           change.empty() ? std::to_string(ch) : absl::AsciiStrToLower(change),
-           n});
+      f.transitions.push_back({kind.empty() ? std::to_string(k) : kind,
+                               change.empty() ? std::to_string(ch) : change,
+                               n});
     }
   }
   for (int r = 0; r < static_cast<int>(IngestRefusal::kCount); ++r) {

@@ -102,8 +102,8 @@ struct HotPathFigures {
   HistogramSnapshot deadline_lateness_seconds;
   uint64_t batches = 0;
   struct Transitions {
-    std::string kind;    // "inactivity", ... (lower-case AlertKind)
-    std::string change;  // "opened", ... (lower-case AlertChange)
+    std::string kind;    // "INACTIVITY", ... (the AlertKind name)
+    std::string change;  // "OPENED", ... (the AlertChange name)
     uint64_t count = 0;
   };
   // Only the (kind, change) pairs seen since start.

@@ -185,7 +185,8 @@ TEST(MetricsTest, HistogramCellsMergeIntoCumulativeBuckets) {
 }
 
 // Transitions and refusals recorded by the engine's cells reach their
-// families with lower-case kind, change and reason labels.
+// families: kind and change as the proto names them (as the alerts and
+// deploy/prometheus/ rules do), reason in lower case.
 TEST(MetricsTest, EngineCellsAsCountersByLabel) {
   EngineMetrics engine(2);
   engine.committer()->CountTransition(v1::CLOSURE_BLOCKED, v1::OPENED);
@@ -202,10 +203,10 @@ TEST(MetricsTest, EngineCellsAsCountersByLabel) {
   s.watch_subscribers = 3;
   const std::string text = Text(s);
   for (const char* line : {
-           "depositd_alert_transitions_total{change=\"opened\",kind=\"closure_"
-           "blocked\"} 2",
-           "depositd_alert_transitions_total{change=\"cleared\",kind=\""
-           "inactivity\"} 1",
+           "depositd_alert_transitions_total{change=\"OPENED\",kind=\"CLOSURE_"
+           "BLOCKED\"} 2",
+           "depositd_alert_transitions_total{change=\"CLEARED\",kind=\""
+           "INACTIVITY\"} 1",
            "depositd_batches_total 1",
            "depositd_admission_rejections_total{reason=\"store_unwritable\"} 1",
            "depositd_admission_rejections_total{reason=\"undecodable\"} 0",
@@ -218,7 +219,7 @@ TEST(MetricsTest, EngineCellsAsCountersByLabel) {
         << line << "\n"
         << text;
   }
-  EXPECT_EQ(text.find("kind=\"dispute_response_due\""), std::string::npos);
+  EXPECT_EQ(text.find("kind=\"DISPUTE_RESPONSE_DUE\""), std::string::npos);
 }
 
 }  // namespace
