@@ -154,9 +154,11 @@ std::vector<MetricFamily> BuildMetricFamilies(const MetricsSnapshot& s) {
       "Time from a batch's arrival at the engine to its acknowledgement "
       "(its events durable).",
       h.ack_latency_seconds));
-  out.push_back(Histogram("depositd_commit_group_events",
-                          "Events logged per group commit (one synced write).",
-                          h.commit_group_events));
+  out.push_back(
+      Histogram("depositd_commit_group_events",
+                "Events logged per group commit (one synced write), for "
+                "groups that logged events.",
+                h.commit_group_events));
   out.push_back(
       Histogram("depositd_commit_fsync_seconds",
                 "Duration of each group commit's synced write to the event log "
