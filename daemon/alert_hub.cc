@@ -64,7 +64,7 @@ void AlertHub::Publish(std::vector<v1::Alert> alerts) {
     to_notify.reserve(subscribers_.size());
     auto it = subscribers_.begin();
     while (it != subscribers_.end()) {
-      if (auto s = it->lock()) {
+      if (auto s = it->subscriber.lock()) {
         to_notify.push_back(std::move(s));
         ++it;
       } else {
@@ -130,9 +130,18 @@ absl::Status AlertHub::Read(uint64_t from, size_t max,
   return parse_error;
 }
 
-void AlertHub::Subscribe(std::weak_ptr<AlertSubscriber> s) {
+void AlertHub::Subscribe(std::weak_ptr<AlertSubscriber> s, bool watch_stream) {
   absl::MutexLock lock(&mu_);
-  subscribers_.push_back(std::move(s));
+  subscribers_.push_back({std::move(s), watch_stream});
+}
+
+size_t AlertHub::watch_subscribers() const {
+  absl::MutexLock lock(&mu_);
+  size_t n = 0;
+  for (const Subscription& s : subscribers_) {
+    if (s.watch_stream && !s.subscriber.expired()) ++n;
+  }
+  return n;
 }
 
 }  // namespace depositd::daemon

@@ -65,8 +65,12 @@ class AlertHub {
   absl::Status Read(uint64_t from, size_t max,
                     std::vector<v1::Alert>* out) const;
 
-  // Subscriptions hold the subscriber weakly.
-  void Subscribe(std::weak_ptr<AlertSubscriber> s);
+  // Subscriptions hold the subscriber weakly. `watch_stream`: an
+  // Alerts.Watch client (counted by watch_subscribers()), not an internal
+  // reader such as the sink dispatcher.
+  void Subscribe(std::weak_ptr<AlertSubscriber> s, bool watch_stream = false);
+  // Watch streams subscribed now (for /metrics).
+  size_t watch_subscribers() const;
 
  private:
   const Options options_;
@@ -74,7 +78,11 @@ class AlertHub {
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_);
   std::deque<v1::Alert> ring_ ABSL_GUARDED_BY(mu_);  // consecutive sequences
   std::map<std::string, v1::Alert> firing_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::weak_ptr<AlertSubscriber>> subscribers_ ABSL_GUARDED_BY(mu_);
+  struct Subscription {
+    std::weak_ptr<AlertSubscriber> subscriber;
+    bool watch_stream = false;
+  };
+  std::vector<Subscription> subscribers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace depositd::daemon

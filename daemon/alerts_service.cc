@@ -155,7 +155,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       : registry_(registry),
         session_(std::make_shared<WatchSession>(hub, this, request)) {
     registered_ = registry_->Add(session_.get());
-    hub->Subscribe(session_);
+    hub->Subscribe(session_, /*watch_stream=*/true);
     if (!registered_) session_->OnShutdown();
     session_->Pump();
   }

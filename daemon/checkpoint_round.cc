@@ -74,8 +74,18 @@ void CheckpointRound::SealDedupe(absl::Time now, CommitItem& ck,
   owned.erase(it, owned.end());
 }
 
+void CheckpointRound::RecordRound(int64_t started_nanos, size_t bytes) {
+  ShardMetrics* m = s_.ctx.metrics;
+  if (m == nullptr) return;
+  m->checkpoint_round_seconds.Observe(
+      static_cast<double>(MonotonicNanos() - started_nanos) * 1e-9);
+  m->checkpoint_round_bytes.Observe(static_cast<double>(bytes));
+}
+
 CommitItem CheckpointRound::Start(absl::Time now) {
   requested_ = false;
+  round_started_nanos_ = MonotonicNanos();
+  round_bytes_ = 0;
   CommitItem mark;
   mark.shard = s_.id;
   mark.cut_mark = true;
@@ -91,6 +101,7 @@ CommitItem CheckpointRound::Start(absl::Time now) {
     mark.cut_commit = true;
     for (auto& fn : waiters_) mark.on_durable.push_back(std::move(fn));
     waiters_.clear();
+    RecordRound(round_started_nanos_, 0);
   } else {
     active_ = true;
   }
@@ -126,6 +137,7 @@ void CheckpointRound::Slice(CommitItem& item) {
     }
   }
   last_slice_ = absl::Now();
+  round_bytes_ += bytes;
   if (!item.shop_puts.empty() || !item.dedupe_puts.empty()) {
     // The next slice waits for this one to be durable, so a commit group
     // carries at most one slice per shard.
@@ -142,6 +154,7 @@ void CheckpointRound::Slice(CommitItem& item) {
     });
   }
   if (!done) return;
+  RecordRound(round_started_nanos_, round_bytes_);
   item.cut_commit = true;
   for (auto& fn : waiters_) item.on_durable.push_back(std::move(fn));
   waiters_.clear();
@@ -151,6 +164,8 @@ void CheckpointRound::Slice(CommitItem& item) {
 }
 
 CommitItem CheckpointRound::Full(absl::Time now) {
+  const int64_t started = MonotonicNanos();
+  size_t bytes = 0;
   CommitItem ck;
   ck.shard = s_.id;
   ck.cut_mark = true;
@@ -158,7 +173,7 @@ CommitItem CheckpointRound::Full(absl::Time now) {
   ck.shop_puts.reserve(s_.dirty.size() + (pending_.size() - next_));
   auto put = [&](ShopEntry* e) {
     if (!e->dirty) return;
-    AppendShopCheckpoint(s_, *e, CoveredSeq(s_), &ck.shop_puts);
+    bytes += AppendShopCheckpoint(s_, *e, CoveredSeq(s_), &ck.shop_puts);
     e->dirty = false;
   };
   for (size_t i = next_; i < pending_.size(); ++i) put(pending_[i]);
@@ -173,6 +188,8 @@ CommitItem CheckpointRound::Full(absl::Time now) {
   next_waiters_.clear();
   requested_ = false;
   SealDedupe(now, ck, /*take_all=*/true);
+  for (const auto& [number, value] : ck.dedupe_puts) bytes += value.size();
+  RecordRound(started, bytes);
   return ck;
 }
 

@@ -97,6 +97,11 @@ class CheckpointRound {
   std::atomic<bool> slice_in_flight_{false};
   std::vector<std::function<void()>> waiters_;       // on_durable at commit
   std::vector<std::function<void()>> next_waiters_;  // for the next round
+  // The open round's start (MonotonicNanos) and bytes so far (metrics).
+  int64_t round_started_nanos_ = 0;
+  size_t round_bytes_ = 0;
+  // Records a completed round in the shard's metric cells (if any).
+  void RecordRound(int64_t started_nanos, size_t bytes);
 };
 
 }  // namespace depositd::daemon

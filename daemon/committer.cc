@@ -216,6 +216,31 @@ void Committer::AppendWithRetry(absl::Span<const RecordPieces> records,
                    attempts, " retries); accepting events"));
 }
 
+void Committer::RecordGroup(CommitterMetrics& m,
+                            const std::vector<CommitItem>& items,
+                            absl::Span<const RecordPieces> records,
+                            uint64_t base, uint64_t min_cut,
+                            int64_t write_nanos) {
+  int64_t events = 0;
+  for (const CommitItem& item : items) events += item.events_logged;
+  if (events > 0) m.commit_group_events.Observe(static_cast<double>(events));
+  m.commit_fsync_seconds.Observe(static_cast<double>(write_nanos) * 1e-9);
+  // Record i of the group is at log position base + i + 1.
+  for (size_t i = 0; i < records.size(); ++i) {
+    for (absl::string_view piece : records[i]) {
+      log_bytes_written_ += piece.size();
+    }
+    uncovered_records_.emplace_back(base + i + 1, log_bytes_written_);
+  }
+  while (!uncovered_records_.empty() &&
+         uncovered_records_.front().first <= min_cut) {
+    log_bytes_covered_ = uncovered_records_.front().second;
+    uncovered_records_.pop_front();
+  }
+  m.log_bytes_not_checkpointed.store(log_bytes_written_ - log_bytes_covered_,
+                                     std::memory_order_relaxed);
+}
+
 void Committer::CommitGroup(std::vector<CommitItem>& items) {
   StoreBatch batch(*options_.store);
   std::vector<RecordPieces> records;
@@ -256,6 +281,9 @@ void Committer::CommitGroup(std::vector<CommitItem>& items) {
       in_current.insert(item.shard);
     }
     for (v1::Alert& a : item.alerts) {
+      if (options_.metrics != nullptr) {
+        options_.metrics->CountTransition(a.key().kind(), a.change());
+      }
       a.set_sequence(alert_seq_.load(std::memory_order_relaxed) + 1);
       alert_seq_.store(a.sequence(), std::memory_order_relaxed);
       batch.Put(Family::kAlerts, AlertSequenceKey(a.sequence()),
@@ -278,9 +306,14 @@ void Committer::CommitGroup(std::vector<CommitItem>& items) {
     }
   }
 
+  const int64_t write_start = MonotonicNanos();
   AppendWithRetry(records, batch);
+  const int64_t written = MonotonicNanos();
   min_cut_ = new_min_cut;
   commits_.fetch_add(1, std::memory_order_relaxed);
+  CommitterMetrics* const m = options_.metrics;
+  if (m != nullptr)
+    RecordGroup(*m, items, records, base, new_min_cut, written - write_start);
 
   if (!committed.empty() && options_.publish_alerts) {
     options_.publish_alerts(std::move(committed));
@@ -288,6 +321,11 @@ void Committer::CommitGroup(std::vector<CommitItem>& items) {
   for (CommitItem& item : items) {
     for (PendingBatch* b : item.batches) {
       if (b->parts_left.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        if (m != nullptr) {
+          m->ack_latency_seconds.Observe(
+              static_cast<double>(written - b->arrived_nanos) * 1e-9);
+          m->CountBatch();
+        }
         b->finish(b);
       }
     }

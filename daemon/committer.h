@@ -35,8 +35,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -44,6 +46,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "daemon/engine_internal.h"
+#include "daemon/engine_metrics.h"
 #include "daemon/event_log.h"
 #include "daemon/store.h"
 
@@ -65,6 +68,8 @@ class Committer {
     // Called (on the committer thread, must not block) each time a write
     // fails or fails differently, with what write_status() then says.
     std::function<void(const absl::Status&)> on_write_error;
+    // Metric cells this thread records into; null: none.
+    CommitterMetrics* metrics = nullptr;
   };
 
   explicit Committer(Options options);
@@ -94,6 +99,11 @@ class Committer {
   static void TakeClosedPrefixes(std::vector<CommitItem>& held,
                                  std::vector<CommitItem>& ready, bool all);
   void CommitGroup(std::vector<CommitItem>& items);
+  // Metrics of a committed group (committer thread): its size, write time
+  // and the log bytes the checkpoint cut `min_cut` leaves uncovered.
+  void RecordGroup(CommitterMetrics& m, const std::vector<CommitItem>& items,
+                   absl::Span<const RecordPieces> records, uint64_t base,
+                   uint64_t min_cut, int64_t write_nanos);
   // Appends `records` with `batch` (the group's side effects), retrying as
   // described above; returns only on success (else exits the process).
   void AppendWithRetry(absl::Span<const RecordPieces> records,
@@ -118,6 +128,11 @@ class Committer {
   std::atomic<uint64_t> alert_seq_{0};
   std::atomic<uint64_t> min_cut_{0};
   std::atomic<uint64_t> commits_{0};
+  // Log bytes after the checkpoint cut (metric): the total written by this
+  // process, and (position, total so far) per record not yet covered.
+  uint64_t log_bytes_written_ = 0;
+  uint64_t log_bytes_covered_ = 0;
+  std::deque<std::pair<uint64_t, uint64_t>> uncovered_records_;
 };
 
 }  // namespace depositd::daemon

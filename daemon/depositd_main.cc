@@ -17,7 +17,7 @@
 //
 // The HTTP edge (--http-listen, daemon/http_edge.h) serves /metrics,
 // /livez and /readyz; it follows the same token and loopback rules as gRPC
-// and is plain HTTP (kept on loopback when gRPC uses TLS).
+// and serves HTTPS with gRPC's certificate when --tls-cert is given.
 //
 // Without --token-file authentication is off and depositd serves loopback
 // only (a non-loopback --listen is refused unless
@@ -153,8 +153,8 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:9474",
           "Address of the HTTP edge (/metrics, /livez, /readyz), host:port; "
           "port 0 picks a free port (see --http-port-file). Empty: no HTTP "
-          "listener. Same token and loopback rules as --listen; plain HTTP, "
-          "so loopback only when --tls-cert is given.");
+          "listener. Same token and loopback rules as --listen; HTTPS with "
+          "--tls-cert/--tls-key.");
 ABSL_FLAG(std::string, http_port_file, "",
           "Once the HTTP edge listens, write its bound port and a newline "
           "to this file (atomically: temp file + rename).");
@@ -508,15 +508,6 @@ int main(int argc, char** argv) {
     }
     RefuseUnauthenticatedListen(http_listen, http_host, token_file,
                                 " (--http-listen)");
-    if (!absl::GetFlag(FLAGS_tls_cert).empty() &&
-        !depositd::daemon::RequireLoopback(http_host).ok()) {
-      Die(absl::StrCat(
-          "refusing --http-listen=", http_listen,
-          " with --tls-cert: the HTTP edge is plain HTTP (no TLS yet), so "
-          "tokens would cross the network in clear. Listen on 127.0.0.1 "
-          "(and scrape through a local proxy) or turn it off with "
-          "--http-listen="));
-    }
   }
   const int drain_delay = absl::GetFlag(FLAGS_drain_delay_seconds);
   if (drain_delay < 0 || drain_delay > 3600) {
@@ -569,6 +560,9 @@ int main(int argc, char** argv) {
   if (!http_listen.empty()) {
     depositd::daemon::HttpEdge::Options http_options;
     http_options.listen = http_listen;
+    // With --tls-cert the edge serves HTTPS with gRPC's certificate.
+    http_options.tls_cert_file = tls.cert_file;
+    http_options.tls_key_file = tls.key_file;
     http_options.authorizer = authorizer.get();
     http_options.health = &health;
     http_options.collectables = {metrics_registry};
@@ -601,6 +595,13 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(options);
   if (!engine.ok()) Die(std::string(engine.status().message()));
   engine_for_health = engine->get();
+  // /livez, /readyz and gRPC health fail while a shard is stuck in one
+  // step (HealthState: 30 s); the watch pushes that to gRPC health.
+  health.SetProgressProbe([e = engine->get()] {
+    const Engine::ShardStep s = e->SlowestShardStep();
+    return depositd::daemon::SlowestShardStep{s.shard, s.time};
+  });
+  health.StartWatch(absl::Seconds(1));
 
   // Alert delivery: one worker per sink, each from its own persisted cursor.
   depositd::daemon::SinkDispatcher::Options sink_options;
@@ -811,6 +812,7 @@ int main(int argc, char** argv) {
   (*sinks)->Stop();  // aborts deliveries in flight; cursors are saved
   (*engine)->Stop();
   const depositd::v1::StatsResponse stats = (*engine)->Stats();
+  health.ClearProgressProbe();
   engine->reset();
   LogInfo("main", "stopped cleanly",
           {{"log_position", stats.log_position()},

@@ -80,6 +80,7 @@ absl::Status Engine::Recover() {
   const uint64_t alert_seq = *last_alert;
 
   const int n = options_.shards;
+  metrics_ = std::make_unique<EngineMetrics>(n);
   Committer::Options co;
   co.store = store_.get();
   co.log = log_.get();
@@ -89,6 +90,7 @@ absl::Status Engine::Recover() {
     hub_->Publish(std::move(alerts));
   };
   co.on_write_error = [this](const absl::Status& s) { NotifyWriteError(s); };
+  co.metrics = metrics_->committer();
   // Cuts are set below, after the replay.
   co.cuts.assign(n, 0);
   Shard::Context ctx;
@@ -119,6 +121,7 @@ absl::Status Engine::Recover() {
   // filled in once the committer exists; shards do not push before Start.
   std::vector<std::unique_ptr<Shard>> shards;
   for (int i = 0; i < n; ++i) {
+    ctx.metrics = metrics_->shard(i);
     shards.push_back(std::make_unique<Shard>(i, ctx));
   }
   absl::Status loaded = LoadShopCheckpoints(*store_, shards);
@@ -311,6 +314,7 @@ void Engine::Ingest(std::unique_ptr<google::protobuf::Arena> arena,
 void Engine::IngestPending(PendingBatch* pending,
                            std::function<void()> accepted,
                            std::function<void(v1::IngestAck)> done) {
+  pending->arrived_nanos = MonotonicNanos();
   v1::EventBatch& batch = *pending->batch;
   pending->ack.set_batch_seq(batch.batch_seq());
   const int count = batch.events_size();
@@ -567,10 +571,16 @@ v1::StatsResponse Engine::Stats() const {
 }
 
 absl::Duration Engine::LongestShardStep() const {
-  absl::Duration longest = absl::ZeroDuration();
-  for (const auto& s : shards_)
-    longest = std::max(longest, s->CurrentStepTime());
-  return longest;
+  return SlowestShardStep().time;
+}
+
+Engine::ShardStep Engine::SlowestShardStep() const {
+  ShardStep slowest;
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    const absl::Duration t = shards_[i]->CurrentStepTime();
+    if (t > slowest.time) slowest = {static_cast<int>(i), t};
+  }
+  return slowest;
 }
 
 absl::StatusOr<absl::Time> Engine::TestClockNow() const {

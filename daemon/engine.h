@@ -63,6 +63,7 @@
 #include "daemon/alert_hub.h"
 #include "daemon/engine_clock.h"
 #include "daemon/engine_internal.h"
+#include "daemon/engine_metrics.h"
 #include "daemon/silence_registry.h"
 #include "depositd/v1/service.pb.h"
 #include "notifier/alert_book.h"
@@ -193,6 +194,9 @@ class Engine {
   Store* store() { return store_.get(); }
 
   v1::StatsResponse Stats() const;
+  // The hot-path metric cells (engine_metrics.h): the services count
+  // refusals into it, /metrics reads Snapshot(). Thread-safe.
+  EngineMetrics& metrics() const { return *metrics_; }
 
   // Liveness of the shard threads, for /livez: the longest time any shard
   // has spent inside its current processing step (zero when every shard is
@@ -201,6 +205,13 @@ class Engine {
   // wait. Lock-free (one relaxed atomic per shard); thread-safe; zero
   // before the shards start.
   absl::Duration LongestShardStep() const;
+  // The same with the shard it is (shard -1 and zero when every shard
+  // waits for work), for /livez to name it.
+  struct ShardStep {
+    int shard = -1;
+    absl::Duration time = absl::ZeroDuration();
+  };
+  ShardStep SlowestShardStep() const;
   // The effective profiles for `tenant` / `shop_id` (empty: defaults) and
   // every calendar (Admin.GetConfig). INTERNAL only if the registry cannot
   // resolve one of its own profiles. Thread-safe (the registry is
@@ -263,6 +274,9 @@ class Engine {
   Shard* ShardFor(absl::string_view tenant, absl::string_view shop_id) const;
 
   Options options_;
+  // Made by Recover (with the shard count), before the threads that record
+  // into it.
+  std::unique_ptr<EngineMetrics> metrics_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Committer> committer_;

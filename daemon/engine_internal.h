@@ -41,6 +41,8 @@ struct PendingBatch {
   v1::IngestAck ack;  // results pre-sized to the batch
   std::atomic<int> parts_left{0};
   int64_t admitted_events = 0;
+  // MonotonicNanos() when the engine got the batch (ack latency metric).
+  int64_t arrived_nanos = 0;
   std::function<void(PendingBatch*)> finish;  // called once, then deletes
 };
 

@@ -271,6 +271,11 @@ TEST_F(EngineTest, LongestShardStepShowsAShardHeldInAStep) {
   EXPECT_TRUE(eventually([e] {
     return e->LongestShardStep() >= absl::Milliseconds(50);
   })) << e->LongestShardStep();
+  // SlowestShardStep names the held shard (/livez reports it).
+  const Engine::ShardStep slowest = e->SlowestShardStep();
+  EXPECT_GE(slowest.shard, 0);
+  EXPECT_LT(slowest.shard, 2);
+  EXPECT_GE(slowest.time, absl::Milliseconds(50));
   release.Notify();
   EXPECT_TRUE(eventually([e] {
     return e->LongestShardStep() == absl::ZeroDuration();

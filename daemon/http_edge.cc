@@ -1,8 +1,16 @@
 #include "daemon/http_edge.h"
 
-#include <cstdio>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
-#include <mutex>
+#include <deque>
+#include <functional>
 #include <sstream>
 #include <utility>
 
@@ -10,8 +18,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "civetweb.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "daemon/log.h"
+#include "httplib.h"
 #include "prometheus/metric_family.h"
 #include "prometheus/text_serializer.h"
 
@@ -21,35 +31,229 @@ namespace {
 constexpr char kTextPlain[] = "text/plain; charset=utf-8";
 constexpr char kPrometheusText[] = "text/plain; version=0.0.4; charset=utf-8";
 
-// While Start runs mg_start2 on this thread, civetweb's messages (e.g.
-// "cannot bind to 127.0.0.1:9474: 98 (Address already in use)") are kept
-// here for Start's error instead of being logged.
-thread_local std::string* start_errors = nullptr;
+// An idle keep-alive connection is closed after this long; a request must
+// arrive (and a response be taken) within the read/write timeouts.
+constexpr time_t kKeepAliveSeconds = 2;
+constexpr size_t kKeepAliveRequests = 100;
+constexpr time_t kReadWriteTimeoutSeconds = 10;
 
-// civetweb's own messages (bad requests, socket errors) as log lines.
-int LogMessage(const mg_connection*, const char* message) {
-  if (start_errors != nullptr) {
-    if (start_errors->empty()) *start_errors = message;
-    return 1;
+// The server's workers: `threads` threads, and at most `threads` accepted
+// connections waiting for one. Enqueue blocks the accept thread when the
+// queue is full, so further clients wait in the kernel's listen backlog
+// instead of in memory. (httplib's own ThreadPool queues without bound.)
+class BoundedPool : public httplib::TaskQueue {
+ public:
+  explicit BoundedPool(int threads) : capacity_(threads) {
+    for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
   }
-  LogWarning("http", message);
-  return 1;
+
+  void enqueue(std::function<void()> fn) override {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](BoundedPool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
+          return p->shutdown_ || p->jobs_.size() < p->capacity_;
+        },
+        this));
+    jobs_.push_back(std::move(fn));
+  }
+
+  void shutdown() override {
+    {
+      absl::MutexLock lock(&mu_);
+      shutdown_ = true;
+    }
+    for (std::thread& t : workers_) t.join();
+    workers_.clear();
+  }
+
+ private:
+  void Work() {
+    while (true) {
+      std::function<void()> job;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](BoundedPool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
+              return p->shutdown_ || !p->jobs_.empty();
+            },
+            this));
+        if (jobs_.empty()) return;  // shut down and drained
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+
+  const size_t capacity_;
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mu_);
+  bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> workers_;
+};
+
+// Splits "host:port" / "[v6]:port"; false when it is neither.
+bool SplitListen(const std::string& listen, std::string* host, int* port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), port) || *port < 0 ||
+      *port > 65535) {
+    return false;
+  }
+  *host = listen.substr(0, colon);
+  if (host->front() == '[') {
+    if (host->size() < 3 || host->back() != ']') return false;
+    *host = host->substr(1, host->size() - 2);
+  }
+  return !host->empty();
 }
 
-void Respond(mg_connection* conn, bool head, int status,
-             const char* content_type, const std::string& body,
-             bool challenge = false) {
-  mg_response_header_start(conn, status);
-  mg_response_header_add(conn, "Content-Type", content_type, -1);
-  const std::string length = absl::StrCat(body.size());
-  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
-  mg_response_header_add(conn, "Cache-Control", "no-store", -1);
-  if (challenge) {
-    mg_response_header_add(conn, "WWW-Authenticate",
-                           "Bearer realm=\"depositd\"", -1);
+// Why binding host:port fails, from the kernel (httplib only says that it
+// did): "Address already in use", "Cannot assign requested address".
+std::string BindFailure(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const std::string service = absl::StrCat(port);
+  if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
+      rc != 0) {
+    return absl::StrCat("cannot resolve ", host, ": ", gai_strerror(rc));
   }
-  mg_response_header_send(conn);
-  if (!head && !body.empty()) mg_write(conn, body.data(), body.size());
+  std::string reason = "cannot bind";
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (fd < 0) {
+      reason = strerror(errno);
+      continue;
+    }
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    const bool bound = bind(fd, a->ai_addr, a->ai_addrlen) == 0;
+    const int bind_errno = errno;
+    close(fd);
+    if (!bound) {
+      reason = strerror(bind_errno);
+      break;
+    }
+  }
+  freeaddrinfo(found);
+  return reason;
+}
+
+// OpenSSL's last error as text (and the queue cleared).
+std::string OpenSslError() {
+  const unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (e == 0) return "unknown OpenSSL error";
+  char text[256];
+  ERR_error_string_n(e, text, sizeof(text));
+  return text;
+}
+
+// Loads the certificate chain and key into `ctx`: TLS 1.2 or later.
+absl::Status SetUpTls(SSL_CTX* ctx, const std::string& cert_file,
+                      const std::string& key_file) {
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
+                               SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION |
+                               SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls-cert ", cert_file,
+                     ": cannot load the certificate chain for the HTTP "
+                     "edge: ",
+                     OpenSslError()));
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) !=
+      1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tls-key ", key_file,
+        ": cannot load the private key for the HTTP edge: ", OpenSslError()));
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tls-key ", key_file, " does not match --tls-cert ", cert_file));
+  }
+  return absl::OkStatus();
+}
+
+// The request's query string (raw, after '?'), from its target.
+std::string QueryOf(const httplib::Request& req) {
+  const size_t q = req.target.find('?');
+  return q == std::string::npos ? "" : req.target.substr(q + 1);
+}
+
+// httplib adds these to a request's headers itself; they are not the
+// client's.
+bool IsServerHeader(const std::string& name) {
+  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" ||
+         name == "LOCAL_ADDR" || name == "LOCAL_PORT";
+}
+
+// Reads the body into *body (reader null: none was sent), at most `limit`
+// bytes. Over the limit the rest is read and dropped (so the connection
+// stays in step for the next request) and the answer is true: too large.
+bool ReadBody(const httplib::Request& req, const httplib::ContentReader* reader,
+              size_t limit, std::string* body) {
+  if (reader == nullptr) return false;
+  // Without Content-Length or chunked encoding a request has no body
+  // (httplib would read to the end of the connection).
+  if (!req.has_header("Content-Length") &&
+      !absl::StrContains(
+          absl::AsciiStrToLower(req.get_header_value("Transfer-Encoding")),
+          "chunked")) {
+    return false;
+  }
+  bool too_large = false;
+  if (req.is_multipart_form_data()) {
+    // Not taken apart here: drained, and reported too large (413) so that
+    // no handler mistakes it for an empty body.
+    (*reader)([](const httplib::MultipartFormData&) { return true; },
+              [](const char*, size_t) { return true; });
+    body->clear();
+    return true;
+  }
+  if (req.has_header("Content-Length")) {
+    uint64_t declared = 0;
+    if (absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared) &&
+        declared > limit) {
+      too_large = true;
+    }
+  }
+  (*reader)([&](const char* data, size_t n) {
+    if (too_large || body->size() + n > limit) {
+      too_large = true;
+      body->clear();
+      return true;  // drained, not kept
+    }
+    body->append(data, n);
+    return true;
+  });
+  if (too_large) body->clear();
+  return too_large;
+}
+
+void Respond(httplib::Response& res, int status, const char* content_type,
+             std::string body, bool challenge = false) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  if (challenge)
+    res.set_header("WWW-Authenticate", "Bearer realm=\"depositd\"");
+  res.set_content(std::move(body), content_type);
+}
+
+// The edge's own paths, which SetHandler may not take.
+bool IsEdgePath(absl::string_view path) {
+  return path == "/livez" || path == "/readyz" || path == "/metrics" ||
+         path == "/hooks" || absl::StartsWith(path, "/hooks/");
+}
+
+// `path` is `prefix` or lies under it ("/" lies over everything).
+bool UnderPrefix(absl::string_view path, absl::string_view prefix) {
+  if (prefix == "/") return true;
+  if (!absl::StartsWith(path, prefix)) return false;
+  return path.size() == prefix.size() || path[prefix.size()] == '/';
 }
 
 }  // namespace
@@ -58,81 +262,99 @@ absl::StatusOr<std::unique_ptr<HttpEdge>> HttpEdge::Start(Options options) {
   if (options.health == nullptr) {
     return absl::InvalidArgumentError("HttpEdge needs a health state");
   }
-  const size_t colon = options.listen.rfind(':');
+  std::string host;
   int port = -1;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(options.listen.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
+  if (!SplitListen(options.listen, &host, &port)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--http-listen=", options.listen,
-                     " is not host:port (e.g. 127.0.0.1:9474)"));
+                     " is not host:port (e.g. 127.0.0.1:9474 or [::1]:9474)"));
   }
-  if (options.listen[0] == '[') {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--http-listen=", options.listen,
-        ": the HTTP edge listens on IPv4 only (Debian's civetweb is built "
-        "without IPv6); use 127.0.0.1 or an IPv4 address"));
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "the HTTP edge needs both --tls-cert and --tls-key, or neither");
   }
-  static std::once_flag library_once;
-  std::call_once(library_once, [] { mg_init_library(0); });
+  if (options.threads < 1) {
+    return absl::InvalidArgumentError("the HTTP edge needs at least 1 thread");
+  }
 
   std::unique_ptr<HttpEdge> edge(new HttpEdge(std::move(options)));
-  const std::string threads = absl::StrCat(edge->options_.threads);
-  const char* config[] = {"listening_ports", edge->options_.listen.c_str(),
-                          "num_threads", threads.c_str(), "request_timeout_ms",
-                          "10000", "enable_keep_alive", "yes",
-                          "keep_alive_timeout_ms", "2000",
-                          // A response's header and body are two writes;
-                          // with Nagle the body waited for the client's
-                          // delayed ACK: 40 ms per webhook on keep-alive
-                          // (bench/results/feeds_s8.txt).
-                          "tcp_nodelay", "1", nullptr};
-  mg_callbacks callbacks{};
-  callbacks.log_message = LogMessage;
-  mg_init_data init{};
-  init.callbacks = &callbacks;
-  init.user_data = edge.get();
-  init.configuration_options = config;
-  char error_text[256] = "";
-  unsigned error_code = 0;
-  mg_error_data error{};
-  error.code = &error_code;
-  error.text = error_text;
-  error.text_buffer_size = sizeof(error_text);
-  std::string first_error;
-  start_errors = &first_error;
-  edge->context_ = mg_start2(&init, &error);
-  start_errors = nullptr;
-  if (edge->context_ == nullptr) {
-    if (first_error.empty()) {
-      first_error = error_text[0] != '\0' ? error_text : "civetweb failed";
+  const Options& o = edge->options_;
+  if (o.tls_cert_file.empty()) {
+    edge->server_ = std::make_unique<httplib::Server>();
+  } else {
+    absl::Status tls = absl::OkStatus();
+    edge->server_ = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
+      tls = SetUpTls(&ctx, o.tls_cert_file, o.tls_key_file);
+      return tls.ok();
+    });
+    if (!tls.ok()) return tls;
+    if (!edge->server_->is_valid()) {
+      return absl::InternalError(absl::StrCat(
+          "cannot set up TLS for the HTTP edge: ", OpenSslError()));
     }
+  }
+  httplib::Server& server = *edge->server_;
+  const int threads = o.threads;
+  server.new_task_queue = [threads] { return new BoundedPool(threads); };
+  server.set_keep_alive_timeout(kKeepAliveSeconds);
+  server.set_keep_alive_max_count(kKeepAliveRequests);
+  server.set_read_timeout(kReadWriteTimeoutSeconds, 0);
+  server.set_write_timeout(kReadWriteTimeoutSeconds, 0);
+  // A response's header and body may be two writes; with Nagle the body
+  // waited for the client's delayed ACK (40 ms per webhook on keep-alive,
+  // bench/results/feeds_s8.txt).
+  server.set_tcp_nodelay(true);
+  // SO_REUSEADDR only (a restart may bind while old connections linger).
+  // httplib's default adds SO_REUSEPORT, which would let a second daemon
+  // bind the same port and silently take half the connections.
+  server.set_socket_options([](int sock) {
+    const int one = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  });
+
+  HttpEdge* self = edge.get();
+  const auto plain = [self](const httplib::Request& req,
+                            httplib::Response& res) {
+    self->Serve(req, res, nullptr);
+  };
+  const auto with_body = [self](const httplib::Request& req,
+                                httplib::Response& res,
+                                const httplib::ContentReader& reader) {
+    self->Serve(req, res, &reader);
+  };
+  server.Get(".*", plain);  // GET and HEAD
+  server.Options(".*", plain);
+  server.Post(".*", with_body);
+  server.Put(".*", with_body);
+  server.Patch(".*", with_body);
+  server.Delete(".*", with_body);
+
+  const int bound = port == 0 ? server.bind_to_any_port(host)
+                              : (server.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
     return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", edge->options_.listen,
-                     " (--http-listen): ", first_error));
+        absl::StrCat("cannot listen on ", o.listen,
+                     " (--http-listen): ", BindFailure(host, port)));
   }
-  mg_set_request_handler(edge->context_, "/", &HttpEdge::Handle, edge.get());
-  mg_server_port ports[4] = {};
-  const int n = mg_get_server_ports(edge->context_, 4, ports);
-  if (n < 1 || ports[0].port <= 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "HTTP listener on ", edge->options_.listen, ": no bound port"));
+  edge->port_ = bound;
+  edge->listener_ = std::thread([self] { self->server_->listen_after_bind(); });
+  // Stop() must see the server running, or it would not close the socket.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!server.is_running() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
   }
-  edge->port_ = ports[0].port;
   return edge;
 }
+
+HttpEdge::HttpEdge(Options options)
+    : options_(options), collectables_(std::move(options.collectables)) {}
 
 HttpEdge::~HttpEdge() { Stop(); }
 
 void HttpEdge::Stop() {
-  if (context_ != nullptr) {
-    mg_stop(context_);
-    context_ = nullptr;
-  }
-}
-
-int HttpEdge::Handle(mg_connection* conn, void* self) {
-  return static_cast<const HttpEdge*>(self)->Serve(conn);
+  if (server_ == nullptr) return;
+  server_->stop();
+  if (listener_.joinable()) listener_.join();
 }
 
 void HttpEdge::SetHooks(std::shared_ptr<HttpHookHandler> hooks, bool enabled) {
@@ -141,8 +363,8 @@ void HttpEdge::SetHooks(std::shared_ptr<HttpHookHandler> hooks, bool enabled) {
   hooks_set_ = true;
 }
 
-int HttpEdge::ServeHook(mg_connection* conn, absl::string_view method,
-                        absl::string_view path) const {
+void HttpEdge::ServeHook(const httplib::Request& req, httplib::Response& res,
+                         const httplib::ContentReader* reader) const {
   std::shared_ptr<HttpHookHandler> hooks;
   bool set = false;
   {
@@ -151,59 +373,111 @@ int HttpEdge::ServeHook(mg_connection* conn, absl::string_view method,
     set = hooks_set_;
   }
   if (hooks == nullptr) {
-    const int status = set ? 404 : 503;
-    Respond(conn, false, status, kTextPlain,
-            set ? absl::StrCat("no such path: ", path,
+    std::string drained;
+    ReadBody(req, reader, 0, &drained);
+    Respond(res, set ? 404 : 503, kTextPlain,
+            set ? absl::StrCat("no such path: ", req.path,
                                " (no feed configured for it)\n")
                 : "starting: webhooks are served once recovery is done; "
                   "retry\n");
-    return status;
+    return;
   }
-  if (method != "POST") {
-    Respond(conn, method == "HEAD", 405, kTextPlain,
-            absl::StrCat(method, " is not allowed: webhooks are POSTed\n"));
-    return 405;
+  if (req.method != "POST") {
+    std::string drained;
+    ReadBody(req, reader, 0, &drained);
+    Respond(res, 405, kTextPlain,
+            absl::StrCat(req.method, " is not allowed: webhooks are POSTed\n"));
+    return;
   }
-  const mg_request_info* req = mg_get_request_info(conn);
   HttpHookRequest request;
-  request.path = std::string(path);
-  if (req->query_string != nullptr) request.query = req->query_string;
-  for (int i = 0; i < req->num_headers; ++i) {
-    const mg_header& h = req->http_headers[i];
-    if (h.name == nullptr || h.value == nullptr) continue;
-    request.headers.emplace(absl::AsciiStrToLower(h.name), h.value);
+  request.path = req.path;
+  request.query = QueryOf(req);
+  for (const auto& [name, value] : req.headers) {
+    if (IsServerHeader(name)) continue;
+    request.headers.emplace(absl::AsciiStrToLower(name), value);
   }
-  const size_t limit = hooks->max_body_bytes();
-  if (req->content_length > 0 &&
-      static_cast<uint64_t>(req->content_length) > limit) {
-    request.body_too_large = true;  // not read: the connection is closed
-  } else {
-    char buffer[16384];
-    while (true) {
-      const int n = mg_read(conn, buffer, sizeof(buffer));
-      if (n <= 0) break;
-      request.body.append(buffer, static_cast<size_t>(n));
-      if (request.body.size() > limit) {
-        request.body.clear();
-        request.body_too_large = true;
-        break;
-      }
+  request.body_too_large =
+      ReadBody(req, reader, hooks->max_body_bytes(), &request.body);
+  const HttpHookResponse r = hooks->Handle(request);
+  res.status = r.status;
+  res.set_header("Cache-Control", "no-store");
+  if (request.body_too_large) res.set_header("Connection", "close");
+  if (!r.content_type.empty() || !r.body.empty()) {
+    res.set_content(r.body, r.content_type.empty() ? "application/octet-stream"
+                                                   : r.content_type.c_str());
+  }
+}
+
+void HttpEdge::SetHandler(std::string path_prefix,
+                          std::shared_ptr<HttpHandler> handler) {
+  while (path_prefix.size() > 1 && path_prefix.back() == '/') {
+    path_prefix.pop_back();
+  }
+  if (path_prefix.empty() || path_prefix[0] != '/' || IsEdgePath(path_prefix)) {
+    LogError("http", absl::StrCat("SetHandler(\"", path_prefix,
+                                  "\") ignored: a prefix starts with '/' and "
+                                  "may not take the edge's own paths"));
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  for (auto it = handlers_.begin(); it != handlers_.end(); ++it) {
+    if (it->first == path_prefix) {
+      handlers_.erase(it);
+      break;
     }
   }
-  const HttpHookResponse r = hooks->Handle(request);
-  mg_response_header_start(conn, r.status);
-  if (!r.content_type.empty()) {
-    mg_response_header_add(conn, "Content-Type", r.content_type.c_str(), -1);
+  if (handler != nullptr) {
+    handlers_.emplace_back(std::move(path_prefix), std::move(handler));
   }
-  const std::string length = absl::StrCat(r.body.size());
-  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
-  mg_response_header_add(conn, "Cache-Control", "no-store", -1);
-  if (request.body_too_large) {
-    mg_response_header_add(conn, "Connection", "close", -1);
+}
+
+std::shared_ptr<HttpHandler> HttpEdge::FindHandler(
+    absl::string_view path) const {
+  if (IsEdgePath(path)) return nullptr;
+  absl::MutexLock lock(&mu_);
+  const std::pair<std::string, std::shared_ptr<HttpHandler>>* best = nullptr;
+  for (const auto& route : handlers_) {
+    if (UnderPrefix(path, route.first) &&
+        (best == nullptr || route.first.size() > best->first.size())) {
+      best = &route;
+    }
   }
-  mg_response_header_send(conn);
-  if (!r.body.empty()) mg_write(conn, r.body.data(), r.body.size());
-  return r.status;
+  return best == nullptr ? nullptr : best->second;
+}
+
+void HttpEdge::ServeHandler(HttpHandler& handler, const httplib::Request& req,
+                            httplib::Response& res,
+                            const httplib::ContentReader* reader) const {
+  HttpEdgeRequest request;
+  request.method = req.method;
+  request.path = req.path;
+  request.query = QueryOf(req);
+  for (const auto& [name, value] : req.headers) {
+    if (IsServerHeader(name)) continue;
+    request.headers.emplace(absl::AsciiStrToLower(name), value);
+  }
+  request.remote_addr = req.remote_addr;
+  request.remote_port = req.remote_port;
+  request.tls = req.ssl != nullptr;
+  request.body_too_large =
+      ReadBody(req, reader, handler.max_body_bytes(), &request.body);
+  const HttpEdgeResponse r = handler.Handle(request);
+  res.status = r.status;
+  bool cache_control = false;
+  for (const auto& [name, value] : r.headers) {
+    if (absl::EqualsIgnoreCase(name, "content-length") ||
+        absl::EqualsIgnoreCase(name, "content-type")) {
+      continue;
+    }
+    if (absl::EqualsIgnoreCase(name, "cache-control")) cache_control = true;
+    res.headers.emplace(name, value);
+  }
+  if (!cache_control) res.set_header("Cache-Control", "no-store");
+  if (request.body_too_large) res.set_header("Connection", "close");
+  if (!r.content_type.empty() || !r.body.empty()) {
+    res.set_content(r.body, r.content_type.empty() ? "application/octet-stream"
+                                                   : r.content_type.c_str());
+  }
 }
 
 void HttpEdge::SetCollectables(
@@ -230,45 +504,45 @@ std::string HttpEdge::MetricsText() const {
   return out.str();
 }
 
-int HttpEdge::Serve(mg_connection* conn) const {
-  const mg_request_info* req = mg_get_request_info(conn);
-  const absl::string_view method =
-      req->request_method != nullptr ? req->request_method : "";
-  const absl::string_view path =
-      req->local_uri != nullptr ? req->local_uri : "";
-  const bool head = method == "HEAD";
-  if (absl::StartsWith(path, "/hooks/")) return ServeHook(conn, method, path);
-  if (method != "GET" && !head) {
-    Respond(conn, head, 405, kTextPlain,
-            absl::StrCat(method, " is not allowed: use GET\n"));
-    return 405;
+void HttpEdge::Serve(const httplib::Request& req, httplib::Response& res,
+                     const httplib::ContentReader* reader) const {
+  const std::string& path = req.path;
+  if (absl::StartsWith(path, "/hooks/")) return ServeHook(req, res, reader);
+  if (std::shared_ptr<HttpHandler> handler = FindHandler(path)) {
+    return ServeHandler(*handler, req, res, reader);
+  }
+  if (reader != nullptr) {  // the edge's own paths take no body
+    std::string drained;
+    ReadBody(req, reader, 0, &drained);
+  }
+  if (req.method != "GET" && req.method != "HEAD") {
+    Respond(res, 405, kTextPlain,
+            absl::StrCat(req.method, " is not allowed: use GET\n"));
+    return;
   }
 
   if (path == "/livez" || path == "/readyz") {
     const HealthState::Report r = path == "/livez"
                                       ? options_.health->Liveness()
                                       : options_.health->Readiness();
-    const int status = r.ok ? 200 : 503;
-    Respond(conn, head, status, kTextPlain, r.reason + "\n");
-    return status;
+    Respond(res, r.ok ? 200 : 503, kTextPlain, r.reason + "\n");
+    return;
   }
 
   Principal who = Principal::Unrestricted();
   if (options_.authorizer != nullptr) {
     std::vector<absl::string_view> authorization;
-    for (int i = 0; i < req->num_headers; ++i) {
-      const mg_header& h = req->http_headers[i];
-      if (h.name != nullptr && h.value != nullptr &&
-          absl::EqualsIgnoreCase(h.name, "authorization")) {
-        authorization.push_back(h.value);
+    for (const auto& [name, value] : req.headers) {
+      if (absl::EqualsIgnoreCase(name, "authorization")) {
+        authorization.push_back(value);
       }
     }
     absl::StatusOr<Principal> p =
         options_.authorizer->AuthenticateHeader(authorization);
     if (!p.ok()) {
-      Respond(conn, head, 401, kTextPlain,
-              absl::StrCat(p.status().message(), "\n"), /*challenge=*/true);
-      return 401;
+      Respond(res, 401, kTextPlain, absl::StrCat(p.status().message(), "\n"),
+              /*challenge=*/true);
+      return;
     }
     who = *std::move(p);
   }
@@ -276,26 +550,25 @@ int HttpEdge::Serve(mg_connection* conn) const {
   if (path == "/metrics") {
     if (!who.all_tenants() ||
         !(who.Has(Role::kRead) || who.Has(Role::kAdmin))) {
-      Respond(conn, head, 403, kTextPlain,
+      Respond(res, 403, kTextPlain,
               absl::StrCat("token \"", who.name, "\" (tenant=", who.tenant,
                            " roles=", who.RoleList(),
                            ") may not read /metrics: it needs tenant=* and "
                            "role read or admin\n"));
-      return 403;
+      return;
     }
-    const std::string text = MetricsText();
+    std::string text = MetricsText();
     if (text.empty()) {
-      Respond(conn, head, 503, kTextPlain,
+      Respond(res, 503, kTextPlain,
               "starting: metrics are served once recovery is done\n");
-      return 503;
+      return;
     }
-    Respond(conn, head, 200, kPrometheusText, text);
-    return 200;
+    Respond(res, 200, kPrometheusText, std::move(text));
+    return;
   }
-  Respond(conn, head, 404, kTextPlain,
+  Respond(res, 404, kTextPlain,
           absl::StrCat("no such path: ", path,
                        " (served: /metrics, /livez, /readyz)\n"));
-  return 404;
 }
 
 }  // namespace depositd::daemon

@@ -1,8 +1,13 @@
-# The HTTP edge (included from daemon/CMakeLists.txt): the civetweb
-# listener, /metrics on prometheus-cpp's core (Registry, Collectable,
+# The HTTP edge (included from daemon/CMakeLists.txt): the cpp-httplib
+# listener (HTTP or HTTPS), /metrics on prometheus-cpp's core (Registry, Collectable,
 # TextSerializer; not its pull Exposer: the same listener will serve the
 # console and webhooks), the probes and build information.
-find_package(civetweb CONFIG REQUIRED)        # libcivetweb-dev
+# cpp-httplib: Debian builds it as a shared library with OpenSSL, zlib and
+# brotli support; its pkg-config Cflags carry the matching
+# CPPHTTPLIB_*_SUPPORT defines (they change its classes' layout).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(CPP_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # libcpp-httplib-dev
+find_package(OpenSSL REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)  # prometheus-cpp-dev
 
 # depositd --version and depositd_build_info: the project version and the
@@ -36,7 +41,8 @@ target_sources(depositd_daemon_lib PRIVATE
 target_include_directories(depositd_daemon_lib PUBLIC
                            ${PROJECT_BINARY_DIR}/generated)
 target_link_libraries(depositd_daemon_lib PUBLIC
-  civetweb::civetweb
+  PkgConfig::CPP_HTTPLIB
+  OpenSSL::SSL
   prometheus-cpp::core
 )
 
@@ -50,4 +56,11 @@ if(DEPOSITD_BUILD_TESTS)
     gtest_discover_tests(daemon_${unit}_test PROPERTIES LABELS "ops"
                          DISCOVERY_TIMEOUT 60)
   endforeach()
+  # The edge in process: SetHandler's routes, TLS with a CA-verifying client.
+  add_executable(daemon_http_edge_unit_test
+                 ${CMAKE_CURRENT_SOURCE_DIR}/http_edge_unit_test.cc)
+  target_link_libraries(daemon_http_edge_unit_test PRIVATE depositd_daemon_lib
+                        CURL::libcurl GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(daemon_http_edge_unit_test PROPERTIES LABELS "ops"
+                       DISCOVERY_TIMEOUT 60)
 endif()

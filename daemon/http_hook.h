@@ -1,6 +1,7 @@
 // HttpHookHandler: what the HTTP edge hands POST /hooks/<platform> to (the
 // native feeds, daemon/feed_receivers.h). Kept apart from http_edge.h so
-// the edge needs nothing of the feeds and the feeds nothing of civetweb.
+// the edge needs nothing of the feeds and the feeds nothing of the server
+// library.
 #ifndef DEPOSITD_DAEMON_HTTP_HOOK_H_
 #define DEPOSITD_DAEMON_HTTP_HOOK_H_
 

@@ -132,6 +132,7 @@ class IngestStreamReactor final
       // The store refuses writes (e.g. disk full): end the stream with why.
       // Acks of batches already taken stay pending until their write
       // succeeds; the client resends what was not acknowledged.
+      engine_->metrics().CountRefusal(IngestRefusal::kStoreUnwritable);
       {
         absl::MutexLock lock(&mu_);
         reading_ = false;
@@ -172,6 +173,7 @@ class IngestStreamReactor final
                     rejected);
     ++batches_read_;
     if (!decoded.ok()) {
+      engine_->metrics().CountRefusal(IngestRefusal::kUndecodable);
       {
         absl::MutexLock lock(&mu_);
         reading_ = false;
@@ -445,6 +447,7 @@ class IngestService final
                                          batch.get(), &rejected);
     NoteUndecodable(&undecodable_, ctx, "EventIngest.Publish", s, rejected);
     if (!s.ok()) {
+      engine_->metrics().CountRefusal(IngestRefusal::kUndecodable);
       reactor->Finish(
           grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                        absl::StrCat("EventIngest.Publish: ", s.message())));
@@ -452,6 +455,7 @@ class IngestService final
     }
     const size_t total = batch->events_size() + rejected.size();
     if (total > static_cast<size_t>(kMaxEventsPerBatch)) {
+      engine_->metrics().CountRefusal(IngestRefusal::kBatchTooLarge);
       reactor->Finish(grpc::Status(
           grpc::StatusCode::INVALID_ARGUMENT,
           absl::StrCat("batch has ", total, " events; the limit is ",
@@ -459,6 +463,7 @@ class IngestService final
       return reactor;
     }
     if (absl::Status w = engine_->WritableStatus(); !w.ok()) {
+      engine_->metrics().CountRefusal(IngestRefusal::kStoreUnwritable);
       reactor->Finish(ToGrpc(w));  // e.g. disk full: nothing was taken
       return reactor;
     }

@@ -1,6 +1,7 @@
 #include "daemon/metrics.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace depositd::daemon {
@@ -33,6 +34,29 @@ void Add(MetricFamily* f, double value,
 MetricFamily Gauge(std::string name, std::string help, double value) {
   MetricFamily f = Family(std::move(name), std::move(help), MetricType::Gauge);
   Add(&f, value);
+  return f;
+}
+
+// A histogram family of one series from `h` (per-bucket counts, +Inf
+// last): cumulative buckets, _count their total.
+MetricFamily Histogram(std::string name, std::string help,
+                       const HistogramSnapshot& h) {
+  MetricFamily f =
+      Family(std::move(name), std::move(help), MetricType::Histogram);
+  ClientMetric m;
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    cumulative += h.counts[i];
+    ClientMetric::Bucket b;
+    b.cumulative_count = cumulative;
+    b.upper_bound = i < h.bounds.size()
+                        ? h.bounds[i]
+                        : std::numeric_limits<double>::infinity();
+    m.histogram.bucket.push_back(b);
+  }
+  m.histogram.sample_count = cumulative;
+  m.histogram.sample_sum = h.sum;
+  f.metric.push_back(std::move(m));
   return f;
 }
 
@@ -119,6 +143,66 @@ std::vector<MetricFamily> BuildMetricFamilies(const MetricsSnapshot& s) {
       "1 when the store accepts writes; 0 after a failed write (e.g. disk "
       "full) until a retry succeeds, while ingest is refused.",
       s.store_writable ? 1 : 0));
+
+  const HotPathFigures& h = s.hot;
+  out.push_back(Counter("depositd_batches_total",
+                        "Client batches acknowledged since this process "
+                        "started.",
+                        static_cast<double>(h.batches)));
+  out.push_back(Histogram(
+      "depositd_ack_latency_seconds",
+      "Time from a batch's arrival at the engine to its acknowledgement "
+      "(its events durable).",
+      h.ack_latency_seconds));
+  out.push_back(
+      Histogram("depositd_commit_group_events",
+                "Events logged per group commit (one synced write), for "
+                "groups that logged events.",
+                h.commit_group_events));
+  out.push_back(
+      Histogram("depositd_commit_fsync_seconds",
+                "Duration of each group commit's synced write to the event log "
+                "(RocksDB write with its fsync under --sync fsync).",
+                h.commit_fsync_seconds));
+  out.push_back(Histogram(
+      "depositd_checkpoint_round_seconds",
+      "Duration of each shard's checkpoint round, from its start to its last "
+      "slice written.",
+      h.checkpoint_round_seconds));
+  out.push_back(Histogram("depositd_checkpoint_round_bytes",
+                          "Bytes written by each shard's checkpoint round.",
+                          h.checkpoint_round_bytes));
+  out.push_back(Gauge("depositd_log_bytes_not_checkpointed",
+                      "Bytes of event-log records written by this process "
+                      "after the last checkpoint's cut.",
+                      static_cast<double>(h.log_bytes_not_checkpointed)));
+  out.push_back(Histogram(
+      "depositd_deadline_lateness_seconds",
+      "How late each deadline fired after its due time (engine clock); "
+      "deadlines due while depositd was down fire late at start.",
+      h.deadline_lateness_seconds));
+  MetricFamily transitions =
+      Family("depositd_alert_transitions_total",
+             "Alert transitions committed since this process started, by kind "
+             "and change (only pairs seen).",
+             MetricType::Counter);
+  for (const HotPathFigures::Transitions& t : h.transitions) {
+    Add(&transitions, static_cast<double>(t.count),
+        {{"change", t.change}, {"kind", t.kind}});
+  }
+  if (!transitions.metric.empty()) out.push_back(std::move(transitions));
+  MetricFamily rejections =
+      Family("depositd_admission_rejections_total",
+             "Ingest calls refused before their batch was taken, by reason "
+             "(undecodable, batch_too_large, store_unwritable).",
+             MetricType::Counter);
+  for (const auto& [reason, count] : h.refusals) {
+    Add(&rejections, static_cast<double>(count), {{"reason", reason}});
+  }
+  out.push_back(std::move(rejections));
+  out.push_back(Gauge("depositd_watch_subscribers",
+                      "Alerts.Watch streams subscribed now.",
+                      static_cast<double>(s.watch_subscribers)));
 
   if (!s.sinks.empty()) {
     MetricFamily deliveries =

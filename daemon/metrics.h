@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/engine_metrics.h"
 #include "depositd/v1/service.pb.h"
 #include "prometheus/metric_family.h"
 
@@ -60,6 +61,10 @@ struct MetricsSnapshot {
   bool store_writable = true;
   int64_t alerts_firing = 0;
   std::vector<SinkFigures> sinks;
+  // What the engine records on its hot path (engine_metrics.h).
+  HotPathFigures hot;
+  // Alerts.Watch streams subscribed now.
+  int64_t watch_subscribers = 0;
   // Absent when /proc could not be read: the process_* families are left
   // out rather than reported as zero.
   std::optional<ProcessFigures> process;

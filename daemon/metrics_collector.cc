@@ -11,8 +11,10 @@ MetricsSnapshot MetricsCollector::Snapshot() const {
   s.revision = options_.revision;
   s.engine = options_.engine->Stats();
   s.store_writable = options_.engine->WritableStatus().ok();
+  s.hot = options_.engine->metrics().Snapshot();
   if (const AlertHub* hub = options_.engine->alert_hub(); hub != nullptr) {
     s.alerts_firing = static_cast<int64_t>(hub->firing_count());
+    s.watch_subscribers = static_cast<int64_t>(hub->watch_subscribers());
   }
   if (options_.sinks != nullptr) {
     for (const SinkDispatcher::SinkStats& k : options_.sinks->Stats()) {

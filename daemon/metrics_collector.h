@@ -1,9 +1,9 @@
 // MetricsCollector: a prometheus::Collectable that reads the running
 // daemon's figures at scrape time and maps them with BuildMetricFamilies
-// (metrics.h). Nothing is recorded on the ingest path: every figure is a
-// counter or gauge the engine keeps anyway (Engine::Stats: atomics and
-// RocksDB properties), the alert hub's firing count, the sink dispatcher's
-// per-sink stats and /proc/self.
+// (metrics.h): Engine::Stats (atomics and RocksDB properties), the
+// engine's hot-path cells (Engine::metrics(): per-shard and committer
+// histograms merged here, engine_metrics.h), the alert hub's firing and
+// Watch counts, the sink dispatcher's per-sink stats and /proc/self.
 //
 // A scrape never waits on a shard: Engine::Stats reads atomics, the hub
 // and dispatcher take their own short locks. If /proc cannot be read the

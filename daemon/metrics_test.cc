@@ -1,7 +1,11 @@
 #include "daemon/metrics.h"
 
 #include <string>
+#include <vector>
 
+#include "daemon/engine_metrics.h"
+#include "daemon/metrics_histogram.h"
+#include "depositd/v1/alerts.pb.h"
 #include "gtest/gtest.h"
 #include "prometheus/text_serializer.h"
 
@@ -137,6 +141,85 @@ TEST(MetricsTest, NamesFollowConventions) {
       }
     }
   }
+}
+
+// Two writers' cells (as two shards) merge into one histogram with
+// cumulative buckets; le is an inclusive upper bound.
+TEST(MetricsTest, HistogramCellsMergeIntoCumulativeBuckets) {
+  HistogramCell a({0.01, 0.1, 1});
+  HistogramCell b({0.01, 0.1, 1});
+  struct Case {
+    HistogramCell* cell;
+    double value;
+  };
+  for (const Case& c : std::vector<Case>{{&a, 0.005},
+                                         {&a, 0.01},
+                                         {&a, 0.5},
+                                         {&b, 0.1},
+                                         {&b, 7},
+                                         {&b, 0.02}}) {
+    c.cell->Observe(c.value);
+  }
+  HistogramSnapshot merged;
+  merged.Merge(a.Snapshot());
+  merged.Merge(b.Snapshot());
+  EXPECT_EQ(merged.counts, (std::vector<uint64_t>{2, 2, 1, 1}));
+  EXPECT_EQ(merged.count(), 6u);
+  EXPECT_DOUBLE_EQ(merged.sum, 0.005 + 0.01 + 0.5 + 0.1 + 7 + 0.02);
+
+  MetricsSnapshot s = Sample();
+  s.hot.ack_latency_seconds = merged;
+  const std::string text = Text(s);
+  for (const char* line : {
+           "# TYPE depositd_ack_latency_seconds histogram",
+           "depositd_ack_latency_seconds_count 6",
+           "depositd_ack_latency_seconds_bucket{le=\"0.01\"} 2",
+           "depositd_ack_latency_seconds_bucket{le=\"0.1\"} 4",
+           "depositd_ack_latency_seconds_bucket{le=\"1\"} 5",
+           "depositd_ack_latency_seconds_bucket{le=\"+Inf\"} 6",
+       }) {
+    EXPECT_NE(text.find(std::string(line) + "\n"), std::string::npos)
+        << line << "\n"
+        << text;
+  }
+}
+
+// Transitions and refusals recorded by the engine's cells reach their
+// families: kind and change as the proto names them (as the alerts and
+// deploy/prometheus/ rules do), reason in lower case.
+TEST(MetricsTest, EngineCellsAsCountersByLabel) {
+  EngineMetrics engine(2);
+  engine.committer()->CountTransition(v1::CLOSURE_BLOCKED, v1::OPENED);
+  engine.committer()->CountTransition(v1::CLOSURE_BLOCKED, v1::OPENED);
+  engine.committer()->CountTransition(v1::INACTIVITY, v1::CLEARED);
+  engine.committer()->CountBatch();
+  engine.CountRefusal(IngestRefusal::kStoreUnwritable);
+  engine.shard(0)->deadline_lateness_seconds.Observe(0.002);
+  engine.shard(1)->deadline_lateness_seconds.Observe(30);
+  engine.shard(1)->checkpoint_round_bytes.Observe(5000);
+
+  MetricsSnapshot s = Sample();
+  s.hot = engine.Snapshot();
+  s.watch_subscribers = 3;
+  const std::string text = Text(s);
+  for (const char* line : {
+           "depositd_alert_transitions_total{change=\"OPENED\",kind=\"CLOSURE_"
+           "BLOCKED\"} 2",
+           "depositd_alert_transitions_total{change=\"CLEARED\",kind=\""
+           "INACTIVITY\"} 1",
+           "depositd_batches_total 1",
+           "depositd_admission_rejections_total{reason=\"store_unwritable\"} 1",
+           "depositd_admission_rejections_total{reason=\"undecodable\"} 0",
+           "depositd_deadline_lateness_seconds_count 2",
+           "depositd_deadline_lateness_seconds_bucket{le=\"0.005\"} 1",
+           "depositd_checkpoint_round_bytes_bucket{le=\"16384\"} 1",
+           "depositd_watch_subscribers 3",
+       }) {
+    EXPECT_NE(text.find(std::string(line) + "\n"), std::string::npos)
+        << line << "\n"
+        << text;
+  }
+  EXPECT_EQ(text.find("kind=\"DISPUTE_RESPONSE_DUE\""), std::string::npos);
 }
 
 }  // namespace

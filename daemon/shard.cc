@@ -219,6 +219,15 @@ void Shard::AckTask(ShardTask& task, absl::Time now, CommitItem& item) {
 }
 
 void Shard::FinishStep(absl::Time now, CommitItem& item) {
+  if (ShardMetrics* m = state_.ctx.metrics; m != nullptr) {
+    // How late the deadlines this step fires are (engine clock).
+    const int64_t now_nanos = absl::ToUnixNanos(now);
+    for (auto it = state_.deadlines.begin();
+         it != state_.deadlines.end() && it->first <= now_nanos; ++it) {
+      m->deadline_lateness_seconds.Observe(
+          static_cast<double>(now_nanos - it->first) * 1e-9);
+    }
+  }
   FireDueDeadlines(state_, now);
   RunShopChecks(state_, now, &item.alerts, &state_.record);
   if (!state_.record.empty()) {

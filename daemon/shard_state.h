@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "daemon/dedupe.h"
 #include "daemon/engine_clock.h"
+#include "daemon/engine_metrics.h"
 #include "daemon/log_record_writer.h"
 #include "daemon/packed_shops.h"
 #include "daemon/shop_table.h"
@@ -63,6 +64,9 @@ struct ShardContext {
   // Idle time (engine clock) after which a clean shop is packed; zero:
   // shops are never packed.
   absl::Duration pack_idle = absl::ZeroDuration();
+  // This shard's metric cells (engine_metrics.h), written on its thread
+  // only; null: not recorded.
+  ShardMetrics* metrics = nullptr;
 };
 
 class ShardState {

@@ -11,7 +11,7 @@ packages=(
   libabsl-dev librocksdb-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libjemalloc-dev
-  libcivetweb-dev prometheus-cpp-dev
+  libcpp-httplib-dev prometheus-cpp-dev
   libsystemd-dev
   libnats-dev
 )

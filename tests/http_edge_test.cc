@@ -4,6 +4,9 @@
 // the token rules, and the refusal of a non-loopback --http-listen
 // without a token file.
 //
+// TLS: the edge on HTTPS with gRPC's certificate (made at test time by the
+// `openssl` command), beyond loopback with a token file.
+//
 // Needs the Debian `prometheus` package (promtool, prometheus): install the
 // test dependencies with DEPOSITD_TEST_DEPS=1 deploy/install-deps.sh.
 #include <arpa/inet.h>
@@ -12,6 +15,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,10 +49,13 @@ using ::testing::Not;
 
 using HttpResult = HttpTestResult;
 
-// GET `url`, with `authorization` as the header's value when set.
-HttpResult Get(const std::string& url, const std::string& authorization = "") {
-  if (authorization.empty()) return HttpGet(url);
-  return HttpGet(url, {{"Authorization", authorization}});
+// GET `url`, with `authorization` as the header's value when set; an
+// https:// URL is verified against `ca_file` (the server's name too:
+// 127.0.0.1 is in the test certificate).
+HttpResult Get(const std::string& url, const std::string& authorization = "",
+               const std::string& ca_file = "") {
+  if (authorization.empty()) return HttpGet(url, {}, ca_file);
+  return HttpGet(url, {{"Authorization", authorization}}, ca_file);
 }
 
 std::string Bearer(const std::string& token) { return "Bearer " + token; }
@@ -111,6 +118,21 @@ TEST(HttpEdgeTest, MetricsAfterIngestPassPromtool) {
   EXPECT_THAT(r.body, HasSubstr("process_resident_memory_bytes "));
   EXPECT_THAT(r.body, HasSubstr("depositd_store_writable 1\n"));
   EXPECT_THAT(r.body, Not(HasSubstr("acme")));  // no tenant in metrics
+  // The hot-path figures: two batches acknowledged, each with its latency.
+  EXPECT_THAT(r.body, HasSubstr("depositd_batches_total 2\n"));
+  EXPECT_THAT(r.body, HasSubstr("depositd_ack_latency_seconds_count 2\n"));
+  EXPECT_THAT(
+      r.body,
+      HasSubstr("depositd_ack_latency_seconds_bucket{le=\"+Inf\"} 2\n"));
+  EXPECT_THAT(r.body, HasSubstr("depositd_commit_fsync_seconds_count "));
+  EXPECT_THAT(r.body,
+              HasSubstr("depositd_commit_group_events_bucket{le=\"5\"} "));
+  EXPECT_THAT(r.body, HasSubstr("depositd_log_bytes_not_checkpointed "));
+  EXPECT_THAT(r.body, HasSubstr("depositd_checkpoint_round_seconds_count "));
+  EXPECT_THAT(r.body, HasSubstr("depositd_deadline_lateness_seconds_count "));
+  EXPECT_THAT(r.body, HasSubstr("depositd_admission_rejections_total{reason="
+                                "\"store_unwritable\"} 0\n"));
+  EXPECT_THAT(r.body, HasSubstr("depositd_watch_subscribers 0\n"));
 
   ScopedTempDir dir("http-edge");
   const std::string file = WriteFile(dir.path(), "metrics.txt", r.body);
@@ -217,6 +239,77 @@ TEST(HttpEdgeTest, NonLoopbackHttpListenWithoutTokensIsRefused) {
                 HasSubstr("refusing to listen on " + listen +
                           " (--http-listen) without authentication"));
   }
+}
+
+// A throwaway CA and a server certificate for 127.0.0.1 signed by it, and
+// a second CA that signed nothing here, made with the `openssl` command.
+struct TlsFiles {
+  std::string ca, other_ca, cert, key;
+};
+
+absl::StatusOr<TlsFiles> MakeTlsFiles(const std::string& dir) {
+  const std::string ec =
+      "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+  std::ofstream(dir + "/server.ext")
+      << "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+         "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n";
+  for (const std::string& cmd : {
+           absl::StrCat("req -x509 ", ec, " -days 2 -subj /CN=edge-test-ca ",
+                        "-keyout ca.key -out ca.pem"),
+           absl::StrCat("req -x509 ", ec, " -days 2 -subj /CN=edge-other-ca ",
+                        "-keyout other-ca.key -out other-ca.pem"),
+           absl::StrCat("req ", ec, " -subj /CN=server -keyout server.key ",
+                        "-out server.csr"),
+           std::string("x509 -req -days 2 -in server.csr -CA ca.pem -CAkey "
+                       "ca.key -CAcreateserial -extfile server.ext -out "
+                       "server.pem"),
+       }) {
+    const std::string line =
+        absl::StrCat("cd '", dir, "' && openssl ", cmd, " >>openssl.log 2>&1");
+    if (std::system(line.c_str()) != 0) {
+      return absl::InternalError(
+          absl::StrCat("`openssl ", cmd, "` failed (is openssl installed?): ",
+                       ReadText(dir + "/openssl.log")));
+    }
+  }
+  return TlsFiles{dir + "/ca.pem", dir + "/other-ca.pem", dir + "/server.pem",
+                  dir + "/server.key"};
+}
+
+// With --tls-cert the HTTP edge serves HTTPS with gRPC's certificate, so it
+// may listen beyond loopback (with a token file): a client trusting the CA
+// scrapes, plain HTTP to the port gets nothing, a client trusting another
+// CA refuses the server.
+TEST(HttpEdgeTest, TlsEdgeOnANonLoopbackAddressWithTokens) {
+  ScopedTempDir dir;
+  absl::StatusOr<TlsFiles> tls = MakeTlsFiles(dir.path());
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  DaemonHarness::Options options;
+  options.token_file = WriteTokens(dir);
+  options.tls_cert = tls->cert;
+  options.tls_key = tls->key;
+  options.client.tls_ca_file = tls->ca;
+  options.client.token = kOps;
+  options.extra_args = {"--http-listen", "0.0.0.0:0"};  // the last one wins
+  absl::StatusOr<std::unique_ptr<DaemonHarness>> daemon =
+      DaemonHarness::Start(options);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  const std::string https =
+      absl::StrCat("https://127.0.0.1:", (*daemon)->http_port());
+
+  const HttpResult live = Get(https + "/livez", "", tls->ca);
+  EXPECT_EQ(live.status, 200);
+  EXPECT_EQ(live.body, "alive: serving\n");
+  const HttpResult metrics = Get(https + "/metrics", Bearer(kOps), tls->ca);
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_THAT(metrics.body, HasSubstr("depositd_build_info{"));
+  EXPECT_EQ(Get(https + "/metrics", "", tls->ca).status, 401);
+
+  const HttpResult plain =
+      Get(absl::StrCat("http://127.0.0.1:", (*daemon)->http_port(), "/livez"));
+  EXPECT_EQ(plain.status, 0) << plain.body;
+  EXPECT_EQ(Get(https + "/livez", "", tls->other_ca).status, 0);
+  EXPECT_TRUE((*daemon)->Stop().ok());
 }
 
 // A full disk (tests/fault_inject/enospc_shim.cc preloaded: while the

@@ -25,7 +25,7 @@ size_t KeepWwwAuthenticate(char* data, size_t size, size_t n, void* out) {
 }
 
 HttpTestResult Perform(const std::string& url, const HttpTestHeaders& headers,
-                       const std::string* body) {
+                       const std::string* body, const std::string& ca_file) {
   HttpTestResult r;
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return r;
@@ -53,6 +53,7 @@ HttpTestResult Perform(const std::string& url, const HttpTestHeaders& headers,
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
   if (curl_easy_perform(curl) == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
     char* type = nullptr;
@@ -66,13 +67,14 @@ HttpTestResult Perform(const std::string& url, const HttpTestHeaders& headers,
 
 }  // namespace
 
-HttpTestResult HttpGet(const std::string& url, const HttpTestHeaders& headers) {
-  return Perform(url, headers, nullptr);
+HttpTestResult HttpGet(const std::string& url, const HttpTestHeaders& headers,
+                       const std::string& ca_file) {
+  return Perform(url, headers, nullptr, ca_file);
 }
 
 HttpTestResult HttpPost(const std::string& url, const HttpTestHeaders& headers,
                         const std::string& body) {
-  return Perform(url, headers, &body);
+  return Perform(url, headers, &body, "");
 }
 
 bool HttpPostWithoutAnswer(const std::string& url,

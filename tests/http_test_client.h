@@ -27,9 +27,11 @@ struct HttpTestResult {
   std::string body;
 };
 
-// GET `url`.
+// GET `url`. An https:// URL is verified against `ca_file` when given (the
+// system's CAs otherwise), the server's name included.
 HttpTestResult HttpGet(const std::string& url,
-                       const HttpTestHeaders& headers = {});
+                       const HttpTestHeaders& headers = {},
+                       const std::string& ca_file = "");
 
 // POST `body` to `url` with `headers` (Content-Type: application/json unless
 // `headers` names another).
