@@ -83,7 +83,7 @@ absl::Status ParseListShops(const ApiContext& ctx,
     request->set_risk(k);
   }
   request->set_profile(ctx.Param("profile"));
-  request->set_shop_id_contains(ctx.Param("q"));
+  request->set_shop_id_prefix(ctx.Param("q"));
   const std::string sort = ctx.Param("sort");
   if (sort == "risk") {
     request->set_order(v1::SHOP_ORDER_RISK);

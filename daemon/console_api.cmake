@@ -19,3 +19,9 @@ target_link_libraries(depositd PRIVATE
   $<TARGET_NAME_IF_EXISTS:depositd_console_assets>)
 target_compile_definitions(depositd PRIVATE
   $<$<TARGET_EXISTS:depositd_console_assets>:DEPOSITD_HAVE_CONSOLE_ASSETS=1>)
+
+if(DEPOSITD_BUILD_TESTS)
+  # The shards' query indexes: engine only (no gRPC), labels engine and
+  # console.
+  depositd_daemon_test(shop_index "engine;console" depositd_engine)
+endif()

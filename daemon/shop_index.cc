@@ -193,6 +193,14 @@ const ShopIndex::Counts* ShopIndex::tenant(absl::string_view t) const {
   return it == tenants_.end() ? nullptr : &it->second;
 }
 
+std::vector<absl::string_view> ShopIndex::tenant_names() const {
+  std::vector<absl::string_view> out;
+  out.reserve(tenants_.size());
+  for (const auto& [t, c] : tenants_) out.push_back(t);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 const ShopIndex::KeySet& ShopIndex::by_verdict(v1::Verdict v) const {
   return by_verdict_[VerdictSlot(v)];
 }

@@ -40,6 +40,7 @@
 #include <deque>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
@@ -134,6 +135,8 @@ class ShopIndex {
   const KeySet* by_kind(v1::AlertKind k) const;
   const KeySet* by_profile(absl::string_view profile) const;
   const absl::btree_set<RiskKey>& by_risk() const { return by_risk_; }
+  // The tenants with at least one shop, sorted.
+  std::vector<absl::string_view> tenant_names() const;
   size_t stale_count() const { return stale_.size(); }
 
  private:

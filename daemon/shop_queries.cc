@@ -130,8 +130,8 @@ std::vector<Position> PageOfShard(Shard& s, const v1::ListShopsRequest& req,
         (f.profile == nullptr || *f.profile != req.profile())) {
       return false;
     }
-    if (!req.shop_id_contains().empty() &&
-        !absl::StrContains(ShopIdOfKey(key), req.shop_id_contains())) {
+    if (!req.shop_id_prefix().empty() &&
+        !absl::StartsWith(ShopIdOfKey(key), req.shop_id_prefix())) {
       return false;
     }
     return true;
@@ -173,8 +173,34 @@ std::vector<Position> PageOfShard(Shard& s, const v1::ListShopsRequest& req,
     }
     return p;
   };
+  // With a shop id prefix the source is the key ranges "tenant \0 prefix"
+  // of the tenant (or of every tenant, in order): a range walk, not a scan.
+  std::vector<std::string> prefixes;
+  if (!req.shop_id_prefix().empty()) {
+    std::vector<absl::string_view> tenants;
+    if (!tenant.empty()) {
+      tenants.push_back(tenant);
+    } else {
+      tenants = idx.tenant_names();
+    }
+    for (absl::string_view t : tenants) {
+      prefixes.push_back(
+          absl::StrCat(t, absl::string_view("\0", 1), req.shop_id_prefix()));
+    }
+  }
   // Visits the source's keys after `from` in key order until fn says stop.
   auto walk_keys = [&](absl::string_view from, auto fn) {
+    if (!req.shop_id_prefix().empty()) {
+      const ShopTable::Ordered& all = s.ordered_shops();
+      for (const std::string& p : prefixes) {
+        auto it = from < p ? all.lower_bound(p) : all.upper_bound(from);
+        for (; it != all.end() && absl::StartsWith(it->first, p); ++it) {
+          if (it->second->feed) continue;
+          if (!fn(it->first)) return;
+        }
+      }
+      return;
+    }
     if (source != nullptr) {
       for (auto it = source->upper_bound(from); it != source->end(); ++it) {
         if (!fn(*it)) return;
@@ -212,7 +238,7 @@ std::vector<Position> PageOfShard(Shard& s, const v1::ListShopsRequest& req,
   // Risk order. Walk the shard's risk order unless the other filters
   // select far fewer shops than it holds: then sort those.
   const auto& by_risk = idx.by_risk();
-  if (source_size * 4 < by_risk.size()) {
+  if (!req.shop_id_prefix().empty() || source_size * 4 < by_risk.size()) {
     std::vector<Position> found;
     walk_keys(tenant.empty() ? std::string() : tenant,
               [&](absl::string_view key) {

@@ -11,8 +11,8 @@
 // profile), checks the other filters on the indexed facts, and evaluates
 // only the shops it returns. SHOP_ORDER_RISK walks the shard's risk order
 // (shops with a firing alert), or, when another filter selects far fewer
-// shops, sorts those. shop_id_contains is checked on the candidates (a
-// substring cannot be indexed): alone, it looks at every shop's key.
+// shops, sorts those. shop_id_prefix walks the key ranges "tenant \0
+// prefix" (of the tenant, or of each tenant in turn).
 //
 // The functions only build tasks; the caller checks the request
 // (request_checks.h) and queues them. Thread-safe.
