@@ -12,7 +12,10 @@
 #   BENCH_SHOPS=100000 BENCH_CALLS=100 bench/console_api.sh
 #
 # Environment (besides bench/lib.sh's): BENCH_SHOPS (1000000),
-# BENCH_OPEN_ORDERS (5 per shop), BENCH_CALLS (200).
+# BENCH_OPEN_ORDERS (5 per shop), BENCH_CALLS (200), BENCH_SETTLE (seconds
+# to wait after the fill, 120: the fill leaves checkpoint rounds and the
+# packing of every shop going, which hold the shard threads and so every
+# query behind them; the figures are for a daemon at rest).
 #
 # Writes bench/results/console_api.txt (and .env).
 source "$(dirname "$0")/lib.sh"
@@ -28,6 +31,8 @@ d_pid=$SERVER_PID
 loadgen --mode populate --target "$SERVER_ADDR" --shops "$shops" \
   --open_orders "$orders" --connections 2
 http="http://127.0.0.1:$(cat "$BENCH_WORK/console/http_port")"
+echo "settling ${BENCH_SETTLE:-120} s after the fill"
+sleep "${BENCH_SETTLE:-120}"
 
 # measure PATH: one line "first_ms p50_ms p99_ms max_ms bytes PATH".
 measure() {

@@ -301,16 +301,6 @@ const ShopIndex& Shard::IndexAt(absl::Time now) {
   return state_.index;
 }
 
-bool Shard::WithShop(absl::string_view key,
-                     const std::function<void(const ShopEntry&)>& fn) {
-  ShopEntry* e = state_.shops.FindKey(key);
-  if (e == nullptr || e->feed) return false;
-  const bool was_packed = !e->live;
-  fn(*state_.Live(e));
-  if (was_packed) state_.packed.Pack(e);
-  return true;
-}
-
 std::vector<v1::Alert> Shard::FiringAlerts() const {
   std::vector<v1::Alert> out;
   for (const auto& [k, e] : state_.shops.ordered()) {

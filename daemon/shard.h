@@ -144,10 +144,6 @@ class Shard {
   // The query indexes, refreshed to `now` first (every stale verdict
   // evaluated: shop_index.h), so they are exact at `now`.
   const ShopIndex& IndexAt(absl::Time now);
-  // Calls fn with the shop whose key is `key`, live for the call (a packed
-  // shop is packed again after it); false when there is none.
-  bool WithShop(absl::string_view key,
-                const std::function<void(const ShopEntry&)>& fn);
   // All firing alerts (recovery, before Start).
   std::vector<v1::Alert> FiringAlerts() const;
   EngineClock* clock() const { return state_.ctx.clock; }

@@ -151,6 +151,12 @@ int64_t ShopIndex::Refresh(absl::Time now, absl::Duration budget) {
     const v1::ReadinessReport r = evaluate_(e, now);
     Remove(e, f);
     f.verdict = r.verdict();
+    f.lifecycle = r.lifecycle();
+    f.blocking = 0;
+    for (const v1::Blocker& b : r.blockers()) {
+      const int c = static_cast<int>(b.condition());
+      if (c > 0 && c < 32) f.blocking |= 1u << c;
+    }
     f.ready_at = r.verdict() == v1::READY_AT && r.has_ready_at()
                      ? absl::ToUnixNanos(common::FromTimestamp(r.ready_at()))
                      : kNoDeadline;

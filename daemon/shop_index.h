@@ -78,7 +78,12 @@ class ShopIndex {
     // VERDICT_UNSPECIFIED until first evaluated.
     v1::Verdict verdict = v1::VERDICT_UNSPECIFIED;
     int64_t ready_at = kNoDeadline;  // READY_AT: Unix nanos
-    uint32_t risks = 0;              // bit k: a firing alert of kind k
+    // From the same evaluation: the lifecycle and the blocking conditions
+    // (bit c: Condition c), so a page is written without unpacking or
+    // evaluating its shops again.
+    v1::ShopLifecycle lifecycle = v1::SHOP_LIFECYCLE_UNSPECIFIED;
+    uint32_t blocking = 0;
+    uint32_t risks = 0;  // bit k: a firing alert of kind k
     int64_t stake_rank = 0;
     int64_t due = kNoDeadline;
     const std::string* profile = nullptr;  // interned
