@@ -13,8 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "daemon/alert_hub.h"
+#include "daemon/api_calls.h"
 #include "daemon/rpc_support.h"
-#include "daemon/tenant_scope.h"
 #include "depositd/v1/service.grpc.pb.h"
 
 namespace depositd::daemon {
@@ -192,16 +192,14 @@ class AlertsService final
       const grpc::ByteBuffer* request) override {
     using Denied = DeniedReactor<grpc::ServerWriteReactor<grpc::ByteBuffer>>;
     absl::StatusOr<Principal> p =
-        Authorize(auth_, ctx, {Role::kAlerts, Role::kRead}, "Alerts.Watch");
+        Authorize(auth_, ctx, kAlertReadRoles, "Alerts.Watch");
     if (!p.ok()) return new Denied(p.status());
     v1::WatchAlertsRequest scoped;
     if (absl::Status s = ParseRequest(request, "Alerts.Watch", &scoped);
         !s.ok()) {
       return new Denied(s);
     }
-    if (absl::Status s = ScopeToTenant(
-            *p, scoped.mutable_filter()->mutable_tenant(), "Alerts.Watch");
-        !s.ok()) {
+    if (absl::Status s = ScopeWatch(*p, &scoped); !s.ok()) {
       return new Denied(s);
     }
     return new WatchReactor(engine_->alert_hub(), streams_, scoped);
@@ -211,18 +209,11 @@ class AlertsService final
                                  const grpc::ByteBuffer* request,
                                  grpc::ByteBuffer* response) override {
     return AuthorizedUnary<v1::ListAlertsRequest, v1::ListAlertsResponse>(
-        auth_, ctx, {Role::kAlerts, Role::kRead}, "Alerts.List", request,
-        response,
+        auth_, ctx, kAlertReadRoles, "Alerts.List", request, response,
         [this](const Principal& p, v1::ListAlertsRequest* scoped,
                v1::ListAlertsResponse* out, UnaryDone done) {
-          if (absl::Status s = ScopeToTenant(
-                  p, scoped->mutable_filter()->mutable_tenant(), "Alerts.List");
-              !s.ok()) {
-            done(ToGrpc(s));
-            return;
-          }
           absl::StatusOr<v1::ListAlertsResponse> r =
-              engine_->ListAlerts(*scoped);
+              ScopedListAlerts(engine_, p, scoped);
           if (r.ok()) *out = *std::move(r);
           done(ToGrpc(r.status()));
         });
@@ -232,18 +223,11 @@ class AlertsService final
                                         const grpc::ByteBuffer* request,
                                         grpc::ByteBuffer* response) override {
     return AuthorizedUnary<v1::AcknowledgeRequest, v1::AcknowledgeResponse>(
-        auth_, ctx, {Role::kAlerts}, "Alerts.Acknowledge", request, response,
+        auth_, ctx, kAlertWriteRoles, "Alerts.Acknowledge", request, response,
         [this](const Principal& p, v1::AcknowledgeRequest* scoped,
                v1::AcknowledgeResponse*, UnaryDone done) {
-          if (absl::Status s =
-                  ScopeToTenant(p, scoped->mutable_key()->mutable_tenant(),
-                                "Alerts.Acknowledge");
-              !s.ok()) {
-            done(ToGrpc(s));
-            return;
-          }
-          engine_->Acknowledge(
-              *scoped,
+          ScopedAcknowledge(
+              engine_, p, scoped,
               [done = std::move(done)](absl::Status s) { done(ToGrpc(s)); });
         });
   }
@@ -252,16 +236,11 @@ class AlertsService final
                                     const grpc::ByteBuffer* request,
                                     grpc::ByteBuffer* response) override {
     return AuthorizedUnary<v1::SilenceRequest, v1::SilenceResponse>(
-        auth_, ctx, {Role::kAlerts}, "Alerts.Silence", request, response,
+        auth_, ctx, kAlertWriteRoles, "Alerts.Silence", request, response,
         [this](const Principal& p, v1::SilenceRequest* scoped,
                v1::SilenceResponse* out, UnaryDone done) {
-          if (absl::Status s =
-                  ScopeToTenant(p, scoped->mutable_tenant(), "Alerts.Silence");
-              !s.ok()) {
-            done(ToGrpc(s));
-            return;
-          }
-          absl::StatusOr<v1::SilenceResponse> r = engine_->Silence(*scoped);
+          absl::StatusOr<v1::SilenceResponse> r =
+              ScopedSilence(engine_, p, scoped);
           if (r.ok()) *out = *std::move(r);
           done(ToGrpc(r.status()));
         });

@@ -16,8 +16,9 @@
 //   depositd --version
 //
 // The HTTP edge (--http-listen, daemon/http_edge.h) serves /metrics,
-// /livez and /readyz; it follows the same token and loopback rules as gRPC
-// and serves HTTPS with gRPC's certificate when --tls-cert is given.
+// /livez, /readyz, the console (/console/) and its JSON API (/api/v1/); it
+// follows the same token and loopback rules as gRPC and serves HTTPS with
+// gRPC's certificate when --tls-cert is given.
 //
 // Without --token-file authentication is off and depositd serves loopback
 // only (a non-loopback --listen is refused unless
@@ -43,6 +44,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -65,7 +67,12 @@
 #include "daemon/feed_config.h"
 #include "daemon/feed_receivers.h"
 #include "daemon/health_state.h"
+#include "daemon/api_router.h"
+#include "daemon/console_handler.h"
 #include "daemon/http_edge.h"
+#ifdef DEPOSITD_HAVE_CONSOLE_ASSETS
+#include "console/console_assets.h"
+#endif
 #include "daemon/listen_guard.h"
 #include "daemon/log.h"
 #include "daemon/log_throttle.h"
@@ -650,6 +657,32 @@ int main(int argc, char** argv) {
     }
     hooks = *std::move(made);
     http->SetHooks(hooks, !hooks->empty());
+  }
+
+  // The console: its JSON API and its static files (daemon/api_router.h,
+  // daemon/console_handler.h), on the HTTP edge beside /metrics.
+  if (http != nullptr) {
+    depositd::daemon::ApiRouter::Options api_options;
+    api_options.engine = engine->get();
+    api_options.authorizer = authorizer.get();
+    http->SetHandler("/api/v1", std::make_shared<depositd::daemon::ApiRouter>(
+                                    std::move(api_options)));
+    http->SetHandler("/console",
+                     std::make_shared<depositd::daemon::ConsoleHandler>(
+                         [](absl::string_view path)
+                             -> std::optional<depositd::daemon::ConsoleFile> {
+#ifdef DEPOSITD_HAVE_CONSOLE_ASSETS
+                           const depositd::ConsoleAsset* a =
+                               depositd::FindConsoleAsset(path);
+                           if (a != nullptr) {
+                             return depositd::daemon::ConsoleFile{
+                                 a->content_type, a->body};
+                           }
+#else
+                           (void)path;
+#endif
+                           return std::nullopt;
+                         }));
   }
 
   depositd::daemon::Services services(engine->get(), authorizer.get());

@@ -440,11 +440,22 @@ void Engine::ListShops(
     std::function<void(absl::StatusOr<v1::ListShopsResponse>)> done) {
   absl::Status s = CheckPageSize(request.page_size());
   if (!s.ok()) return done(s);
-  absl::StatusOr<std::vector<ShardTask>> tasks = ListShopsTasks(
-      request, static_cast<int>(shards_.size()), std::move(done));
+  // `done` is copied: when the page token is refused, it answers here.
+  absl::StatusOr<std::vector<ShardTask>> tasks =
+      ListShopsTasks(request, static_cast<int>(shards_.size()), done);
   if (!tasks.ok()) return done(tasks.status());
   for (size_t i = 0; i < shards_.size(); ++i) {
     shards_[i]->Push(std::move((*tasks)[i]));
+  }
+}
+
+void Engine::CountShops(
+    const v1::CountShopsRequest& request,
+    std::function<void(absl::StatusOr<v1::CountShopsResponse>)> done) {
+  std::vector<ShardTask> tasks = CountShopsTasks(
+      request, static_cast<int>(shards_.size()), std::move(done));
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    shards_[i]->Push(std::move(tasks[i]));
   }
 }
 

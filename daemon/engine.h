@@ -172,6 +172,12 @@ class Engine {
       const v1::ListShopsRequest& request,
       std::function<void(absl::StatusOr<v1::ListShopsResponse>)> done);
 
+  // Shops by verdict and risk kind (the shards' indexes), for
+  // Readiness.CountShops; `done` runs on a shard thread.
+  void CountShops(
+      const v1::CountShopsRequest& request,
+      std::function<void(absl::StatusOr<v1::CountShopsResponse>)> done);
+
   // Firing alerts; each carries silenced_by when a silence matches it now.
   absl::StatusOr<v1::ListAlertsResponse> ListAlerts(
       const v1::ListAlertsRequest& request) const;

@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "daemon/api_calls.h"
 #include "daemon/rpc_support.h"
-#include "daemon/tenant_scope.h"
 #include "depositd/v1/service.grpc.pb.h"
 
 namespace depositd::daemon {
@@ -26,7 +26,8 @@ class ReadinessService final
     : public v1::Readiness::WithRawCallbackMethod_GetShop<
           v1::Readiness::WithRawCallbackMethod_ListShops<
               v1::Readiness::WithRawCallbackMethod_Explain<
-                  v1::Readiness::Service>>> {
+                  v1::Readiness::WithRawCallbackMethod_CountShops<
+                      v1::Readiness::Service>>>> {
  public:
   ReadinessService(Engine* engine, const Authorizer* auth)
       : engine_(engine), auth_(auth) {}
@@ -35,47 +36,49 @@ class ReadinessService final
                                     const grpc::ByteBuffer* request,
                                     grpc::ByteBuffer* response) override {
     return ScopedQuery(ctx, request, response, "Readiness.GetShop",
-                       &Engine::GetShop);
+                       &ScopedGetShop);
   }
 
   grpc::ServerUnaryReactor* ListShops(grpc::CallbackServerContext* ctx,
                                       const grpc::ByteBuffer* request,
                                       grpc::ByteBuffer* response) override {
     return ScopedQuery(ctx, request, response, "Readiness.ListShops",
-                       &Engine::ListShops);
+                       &ScopedListShops);
   }
 
   grpc::ServerUnaryReactor* Explain(grpc::CallbackServerContext* ctx,
                                     const grpc::ByteBuffer* request,
                                     grpc::ByteBuffer* response) override {
     return ScopedQuery(ctx, request, response, "Readiness.Explain",
-                       &Engine::Explain);
+                       &ScopedExplain);
+  }
+
+  grpc::ServerUnaryReactor* CountShops(grpc::CallbackServerContext* ctx,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override {
+    return ScopedQuery(ctx, request, response, "Readiness.CountShops",
+                       &ScopedCountShops);
   }
 
  private:
-  // The three queries: role read, then scope the request to the caller's
-  // tenant (see ScopeToTenant), then ask the engine, which answers on a
-  // shard thread.
+  // The three queries: authenticated with role read here (before the
+  // request is parsed), then scoped and asked through api_calls.h, which
+  // answers on a shard thread.
   template <typename Request, typename Response>
   grpc::ServerUnaryReactor* ScopedQuery(
       grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
       grpc::ByteBuffer* response, absl::string_view rpc,
-      void (Engine::*query)(const Request&,
-                            std::function<void(absl::StatusOr<Response>)>)) {
+      void (*query)(Engine*, const Principal&, Request*,
+                    std::function<void(absl::StatusOr<Response>)>)) {
     return AuthorizedUnary<Request, Response>(
-        auth_, ctx, {Role::kRead}, rpc, request, response,
-        [this, rpc, query](const Principal& p, Request* scoped, Response* out,
-                           UnaryDone done) {
-          if (absl::Status s = ScopeToTenant(p, scoped->mutable_tenant(), rpc);
-              !s.ok()) {
-            done(ToGrpc(s));
-            return;
-          }
-          (engine_->*query)(*scoped, [out, done = std::move(done)](
-                                         absl::StatusOr<Response> r) {
-            if (r.ok()) *out = *std::move(r);
-            done(ToGrpc(r.status()));
-          });
+        auth_, ctx, kReadRoles, rpc, request, response,
+        [this, query](const Principal& p, Request* scoped, Response* out,
+                      UnaryDone done) {
+          query(engine_, p, scoped,
+                [out, done = std::move(done)](absl::StatusOr<Response> r) {
+                  if (r.ok()) *out = *std::move(r);
+                  done(ToGrpc(r.status()));
+                });
         });
   }
 

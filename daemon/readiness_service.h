@@ -1,4 +1,4 @@
-// The Readiness service (GetShop, ListShops, Explain): authenticates the
+// The Readiness service (GetShop, ListShops, Explain, CountShops): authenticates the
 // caller (role read), scopes the request to its tenant (tenant_scope.h),
 // then asks the engine, which answers on the owning shard's thread.
 //

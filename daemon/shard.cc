@@ -55,9 +55,10 @@ void Shard::Run() {
   std::vector<ShardTask> tasks;
   const PackedShops& packed = state_.packed;
   for (;;) {
-    if (round_.active() || packed.pass_active()) {
-      // A checkpoint round or packing pass is open: wake for its next
-      // slice at the latest.
+    const bool index_work = state_.index.has_work(state_.ctx.clock->Now());
+    if (round_.active() || packed.pass_active() || index_work) {
+      // A checkpoint round, packing pass or index refresh is open: wake for
+      // its next slice at the latest.
       absl::MutexLock lock(&mu_);
       auto ready = [](Shard* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
         return !s->queue_.empty() || s->wake_;
@@ -66,6 +67,9 @@ void Shard::Run() {
       if (round_.SliceDue()) until = round_.next_slice();
       if (packed.pass_active()) {
         until = std::min(until, packed.next_slice(kCheckpointSliceGap));
+      }
+      if (index_work) {
+        until = std::min(until, last_index_slice_ + kCheckpointSliceGap);
       }
       mu_.AwaitWithDeadline(absl::Condition(+ready, this), until);
       wake_ = false;
@@ -142,6 +146,12 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
   if (!stop && packed.pass_active() &&
       absl::Now() >= packed.next_slice(kCheckpointSliceGap)) {
     packed.Slice(state_.shops, state_.now_nanos);
+  }
+  // The index's stale verdicts, a slice at a time (shop_index.h).
+  if (!stop && absl::Now() >= last_index_slice_ + kCheckpointSliceGap &&
+      state_.index.has_work(now)) {
+    state_.index.Refresh(now, kIndexSliceTime);
+    last_index_slice_ = absl::Now();
   }
   UpdateStats();
   return stop;
@@ -293,6 +303,11 @@ void Shard::ScanFrom(absl::string_view after,
     if (was_packed) state_.packed.Pack(e);  // keeps its bytes: no serializing
     if (!more) return;
   }
+}
+
+const ShopIndex& Shard::IndexAt(absl::Time now) {
+  state_.index.Refresh(now, absl::InfiniteDuration());
+  return state_.index;
 }
 
 std::vector<v1::Alert> Shard::FiringAlerts() const {

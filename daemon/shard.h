@@ -137,6 +137,13 @@ class Shard {
   // pack_idle, not a watchdog entry), regardless of pack_idle being zero
   // when `ignore_idle`. Returns how many were packed.
   int64_t PackAll(bool ignore_idle);
+  // Every entry in key order (watchdog entries included: skip e->feed).
+  const ShopTable::Ordered& ordered_shops() const {
+    return state_.shops.ordered();
+  }
+  // The query indexes, refreshed to `now` first (every stale verdict
+  // evaluated: shop_index.h), so they are exact at `now`.
+  const ShopIndex& IndexAt(absl::Time now);
   // All firing alerts (recovery, before Start).
   std::vector<v1::Alert> FiringAlerts() const;
   EngineClock* clock() const { return state_.ctx.clock; }
@@ -188,6 +195,8 @@ class Shard {
   // Liveness: steady-clock nanos when the current step started; 0 while
   // the thread waits for work.
   std::atomic<int64_t> step_started_{0};
+  // Wall clock of the index's last refresh slice (shard thread).
+  absl::Time last_index_slice_ = absl::InfinitePast();
 };
 
 }  // namespace depositd::daemon

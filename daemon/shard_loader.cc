@@ -47,6 +47,7 @@ absl::Status ShardLoader::LoadShop(absl::string_view key,
   e->feed = cp.feed();
   e->feed_heard = cp.feed_heard_nanos();
   e->covered_seq = cp.covered_seq();
+  s_.index.Loaded(e);  // no-op for a watchdog entry
   pages_missing_ += e->state.pages_expected();
   s_.max_seq_seen = std::max(s_.max_seq_seen, cp.covered_seq());
   if (cp.next_check_nanos() != 0) {

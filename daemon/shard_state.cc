@@ -41,6 +41,14 @@ void ShardState::Schedule(ShopEntry* e, absl::Time next_check, absl::Time now) {
   if (next != kNoDeadline) deadlines.insert({next, e});
 }
 
+v1::ReadinessReport ShardState::EvaluateShop(ShopEntry* e, absl::Time now) {
+  const bool was_packed = !e->live;
+  Live(e);
+  v1::ReadinessReport r = e->state.Evaluate(now, *e->profile);
+  if (was_packed) packed.Pack(e);  // keeps its bytes: no serializing
+  return r;
+}
+
 void ShardState::ReResolveProfile(ShopEntry* e) {
   if (e->state.profile_name() == e->profile_name) return;
   absl::StatusOr<const watchers::ResolvedProfile*> p = ctx.registry->Resolve(

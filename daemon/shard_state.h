@@ -26,6 +26,7 @@
 #include "daemon/engine_metrics.h"
 #include "daemon/log_record_writer.h"
 #include "daemon/packed_shops.h"
+#include "daemon/shop_index.h"
 #include "daemon/shop_table.h"
 #include "notifier/alert_book.h"
 #include "watchers/profiles.h"
@@ -92,6 +93,9 @@ class ShardState {
   // After a ShopRegistered: resolves the shop's profile again if its name
   // changed (an unknown name keeps the old profile).
   void ReResolveProfile(ShopEntry* e);
+  // e's readiness report at `now` (unpacked for the call and packed again
+  // if it was packed): the index's evaluator.
+  v1::ReadinessReport EvaluateShop(ShopEntry* e, absl::Time now);
   // Starts a processing step at `at` (live or replayed).
   void BeginStep(absl::Time at) {
     ++step;
@@ -105,6 +109,10 @@ class ShardState {
   // first.
   PackedShops packed;
   ShopTable shops;
+  // The query indexes over `shops` (shop_index.h).
+  ShopIndex index{[this](ShopEntry* e, absl::Time now) {
+    return EvaluateShop(e, now);
+  }};
   // (Unix nanos, shop): every shop's pending check, one per shop.
   absl::btree_set<std::pair<int64_t, ShopEntry*>> deadlines;
   DedupeIndex dedupe;

@@ -49,6 +49,7 @@ void RunShopChecks(ShardState& s, absl::Time now,
     }
     s.Schedule(e, std::min(r.next_check, e->alerts.NextRepeat(ctx.repeat)),
                now);
+    s.index.Checked(e);  // no-op for a watchdog entry
   };
   for (ShopEntry* e : s.touched) check(e, false);
   for (ShopEntry* e : s.fired) check(e, true);

@@ -1,9 +1,18 @@
-// ShopQueries: the read side (Readiness.GetShop, Explain, ListShops) as
-// shard tasks. A query runs on the shard owning the shop (ListShops: on
-// every shard, each scanning its shops in key order from the page token),
-// after every task queued before it, so it sees every event accepted
-// before it was asked; `done` runs on a shard thread (ListShops: on the
-// last shard to answer, with the shards' pages merged in key order).
+// ShopQueries: the read side (Readiness.GetShop, Explain, ListShops,
+// CountShops) as shard tasks. A query runs on the shard owning the shop
+// (ListShops, CountShops: on every shard), after every task queued before
+// it, so it sees every event accepted before it was asked; `done` runs on
+// a shard thread (ListShops / CountShops: on the last shard to answer,
+// with the shards' answers merged).
+//
+// ListShops and CountShops read each shard's ShopIndex (shop_index.h),
+// never every shop: a page walks the smallest of the index sets that its
+// filters select (the tenant's shops, one verdict, one risk kind, one
+// profile), checks the other filters on the indexed facts, and evaluates
+// only the shops it returns. SHOP_ORDER_RISK walks the shard's risk order
+// (shops with a firing alert), or, when another filter selects far fewer
+// shops, sorts those. shop_id_prefix walks the key ranges "tenant \0
+// prefix" (of the tenant, or of each tenant in turn).
 //
 // The functions only build tasks; the caller checks the request
 // (request_checks.h) and queues them. Thread-safe.
@@ -32,10 +41,16 @@ ShardTask ExplainTask(
     std::function<void(absl::StatusOr<v1::ExplainResponse>)> done);
 
 // ListShops: one task per shard (`shards` of them; queue task i on shard
-// i). INVALID_ARGUMENT for a page token this server did not issue.
+// i). INVALID_ARGUMENT for a page token this server did not issue for the
+// request's order.
 absl::StatusOr<std::vector<ShardTask>> ListShopsTasks(
     const v1::ListShopsRequest& request, int shards,
     std::function<void(absl::StatusOr<v1::ListShopsResponse>)> done);
+
+// CountShops: one task per shard, as ListShopsTasks.
+std::vector<ShardTask> CountShopsTasks(
+    const v1::CountShopsRequest& request, int shards,
+    std::function<void(absl::StatusOr<v1::CountShopsResponse>)> done);
 
 }  // namespace depositd::daemon
 
