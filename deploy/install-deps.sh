@@ -24,9 +24,16 @@ packages=(
 # (tests/systemd_test); debootstrap: the Debian package is installed in a
 # fresh Debian 12 root (tests/deb_package_test.sh); nats-server: the cluster
 # tests start real 3-node JetStream clusters on loopback (label cluster).
+# chromium: the console's browser tests run Debian's Chromium headless
+# (tests/console_browser.cmake), driven from Node.js by playwright-core,
+# which npm installs from console/tests' lockfile; nodejs and npm only where
+# no node or npm is installed yet (a machine whose Node.js build already
+# provides npm keeps it: Debian's npm package would conflict with it).
 if [[ "${DEPOSITD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(procps prometheus-alertmanager clang libclang-rt-14-dev openssl
-             prometheus systemd debootstrap nats-server)
+             prometheus systemd debootstrap nats-server chromium)
+  if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
+  if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 fi
 # gnuplot draws the benchmark plots (bench/*.sh set this).
 if [[ "${DEPOSITD_BENCH_DEPS:-0}" == 1 ]]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds everything and
 # runs every test (all CTest labels: domain, engine, integration, crash, alerts,
-# ops, fuzz). Arguments go to ctest (e.g. -L domain).
+# ops, console, fuzz). Arguments go to ctest (e.g. -L domain).
 #
 # The fuzz targets need clang (libFuzzer), so after the main build and its
 # tests a second, clang-only build of just the fuzz targets and the
@@ -13,6 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DEPOSITD_TEST_DEPS=1 deploy/install-deps.sh
 deploy/build.sh
+# The console's browser tests: playwright-core from the committed lockfile
+# (npm ci, no install scripts, no browser download; Debian's chromium runs).
+console/tests/run.sh install
 build_dir=${DEPOSITD_BUILD_DIR:-build}
 ctest --test-dir "$build_dir" --output-on-failure --timeout 900 "$@"
 
