@@ -63,6 +63,9 @@ struct ShardContext {
   // Idle time (engine clock) after which a clean shop is packed; zero:
   // shops are never packed.
   absl::Duration pack_idle = absl::ZeroDuration();
+  // The configuration version `registry`, `repeat` and `feed_silence` come
+  // from (config_change.h); logged with each group.
+  uint64_t config_version = 0;
 };
 
 class ShardState {
