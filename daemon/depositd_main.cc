@@ -606,11 +606,10 @@ int main(int argc, char** argv) {
   {
     depositd::daemon::ConfigAdmin config_admin;
     config_admin.file = config_path;
-    if (!config_path.empty()) {
-      config_admin.reload = [&reloader](auto done) {
-        reloader.Reload("Admin.ReloadConfig", std::move(done));
-      };
-    }
+    // Without --config the reloader answers FAILED_PRECONDITION, saying so.
+    config_admin.reload = [&reloader](auto done) {
+      reloader.Reload("Admin.ReloadConfig", std::move(done));
+    };
     services.SetConfigAdmin(std::move(config_admin));
   }
   grpc::EnableDefaultHealthCheckService(true);
