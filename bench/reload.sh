@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Reload: how long a live configuration reload takes with N shops
-# (`depositctl config reload`, which returns once every shop was judged
-# again under the new file and that is durable), first with every shop live
-# (just populated), then with every shop packed (idle: each is unpacked to
-# be judged). A shard judges its shops in one step, so ingest to that shard
+# (`depositctl config reload`, which returns once every shop the change
+# moves was judged again under the new file and that is durable): a profile
+# change for the tenant of every shop, first right after populating (shops
+# idle for 5 s are packed already), then with every shop packed (each is
+# unpacked to be judged); then a change for another tenant only (no shop
+# judged). A shard judges its shops in one step, so ingest to that shard
 # waits for about (reload time / shards) meanwhile.
 #
 #   bench/reload.sh                                  # 100,000 shops
@@ -59,5 +61,9 @@ done
 record packed_before_reload "${packed:-0}"
 echo 'tenants { tenant: "loadgen" }' >"$config"
 reload reload_packed
+# A change for another tenant only: a new version that judges no shop here.
+printf '%s\n' 'tenants { tenant: "loadgen" }' \
+  'tenants { tenant: "other" profile { closure_waiting_days: 45 } }' >"$config"
+reload reload_other_tenant
 record vmhwm_kib "$(proc_kib "$SERVER_PID" VmHWM)"
 stop_server "$SERVER_PID"

@@ -1,11 +1,48 @@
 #include "daemon/config_change.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/log.h"
 
 namespace depositd::daemon {
+namespace {
+
+// key: tenant "\0" shop_id (store_keys.h).
+std::pair<absl::string_view, absl::string_view> SplitKey(
+    absl::string_view key) {
+  const size_t nul = key.find('\0');
+  if (nul == absl::string_view::npos) return {key, {}};
+  return {key.substr(0, nul), key.substr(nul + 1)};
+}
+
+// The profile `e` gets in `config`: by the name its entry keeps, else its
+// tenant's generic one (*fell_back when the name is not defined there).
+const watchers::ResolvedProfile* ResolveIn(const RunningConfig& config,
+                                           const ShopEntry& e,
+                                           absl::string_view tenant,
+                                           absl::string_view shop_id,
+                                           bool* fell_back) {
+  absl::StatusOr<const watchers::ResolvedProfile*> p =
+      config.registry->Resolve(tenant, shop_id, e.profile_name);
+  *fell_back = !p.ok();
+  if (!p.ok()) p = config.registry->Resolve(tenant, shop_id, "");
+  return p.ok() ? *p : nullptr;
+}
+
+template <typename Repeated>
+bool SameMessages(const Repeated& a, const Repeated& b) {
+  if (a.size() != b.size()) return false;
+  for (int i = 0; i < a.size(); ++i) {
+    if (a.Get(i).SerializeAsString() != b.Get(i).SerializeAsString()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 int64_t UseConfig(ShardState& s, const RunningConfig& config) {
   s.ctx.registry = config.registry;
@@ -14,30 +51,17 @@ int64_t UseConfig(ShardState& s, const RunningConfig& config) {
   s.ctx.feed_silence = [c](absl::string_view tenant) {
     return c->FeedSilence(tenant);
   };
-  s.ctx.config_version = config.version;
+  s.ctx.config = c;
   int64_t fell_back = 0;
   for (const auto& [key, e] : s.shops.ordered()) {
-    // key: tenant "\0" shop_id (store_keys.h). A packed shop's state is
-    // not readable; its entry keeps the name its profile was resolved for.
-    const size_t nul = key.find('\0');
-    const absl::string_view tenant = key.substr(0, nul);
-    const absl::string_view shop_id = nul == absl::string_view::npos
-                                          ? absl::string_view()
-                                          : key.substr(nul + 1);
-    const std::string name = e->live && !e->feed
-                                 ? std::string(e->state.profile_name())
-                                 : e->profile_name;
-    absl::StatusOr<const watchers::ResolvedProfile*> p =
-        config.registry->Resolve(tenant, shop_id, name);
-    std::string resolved_for = name;
-    if (!p.ok()) {
-      ++fell_back;
-      resolved_for.clear();
-      p = config.registry->Resolve(tenant, shop_id, "");
-    }
-    if (!p.ok()) continue;  // the generic profile always resolves
-    e->profile = *p;
-    e->profile_name = std::move(resolved_for);
+    const auto [tenant, shop_id] = SplitKey(key);
+    bool unknown = false;
+    const watchers::ResolvedProfile* p =
+        ResolveIn(config, *e, tenant, shop_id, &unknown);
+    if (p == nullptr) continue;  // the generic profile always resolves
+    // The entry keeps the name: a later version may define it again.
+    if (unknown) ++fell_back;
+    e->profile = p;
   }
   if (fell_back > 0) {
     LogWarning("config",
@@ -50,15 +74,41 @@ int64_t UseConfig(ShardState& s, const RunningConfig& config) {
   return fell_back;
 }
 
-int64_t ChangeConfig(ShardState& s, const RunningConfig& config,
+bool ChangeMovesShop(const RunningConfig& previous, const RunningConfig& next,
+                     const ShopEntry& e, absl::string_view tenant,
+                     absl::string_view shop_id) {
+  if (!SameMessages(previous.config.calendars(), next.config.calendars())) {
+    return true;
+  }
+  if (!e.alerts.active().empty() &&
+      !SameMessages(previous.config.routes(), next.config.routes())) {
+    return true;  // repeat intervals
+  }
+  if (e.feed && previous.FeedSilence(tenant) != next.FeedSilence(tenant)) {
+    return true;
+  }
+  bool unknown = false;
+  const watchers::ResolvedProfile* a =
+      ResolveIn(previous, e, tenant, shop_id, &unknown);
+  const watchers::ResolvedProfile* b =
+      ResolveIn(next, e, tenant, shop_id, &unknown);
+  if (a == nullptr || b == nullptr) return true;
+  return a->language != b->language ||
+         a->settings.SerializeAsString() != b->settings.SerializeAsString();
+}
+
+int64_t ChangeConfig(ShardState& s, const RunningConfig& previous,
+                     const RunningConfig& next,
                      const std::function<bool(const ShopEntry&)>& include) {
   int64_t touched = 0;
   for (const auto& [key, e] : s.shops.ordered()) {
     if (include && !include(*e)) continue;
+    const auto [tenant, shop_id] = SplitKey(key);
+    if (!ChangeMovesShop(previous, next, *e, tenant, shop_id)) continue;
     s.Touch(e);
     ++touched;
   }
-  UseConfig(s, config);
+  UseConfig(s, next);
   return touched;
 }
 

@@ -4,15 +4,21 @@
 //
 // UseConfig points the shard's context (registry, repeat intervals,
 // FEED_SILENT watches) at a version and resolves every shop's profile again
-// in its registry (a shop whose profile name the version no longer defines
-// gets its tenant's generic profile). It judges nothing: replay uses it to
-// follow the version each logged group ran under.
+// in its registry, by the profile name its entry keeps (a shop whose name
+// the version does not define gets its tenant's generic profile). It
+// judges nothing: replay uses it to follow the version each logged group
+// ran under.
 //
-// A configuration change (a logged group with config_change) is UseConfig
-// plus every shop touched, so that the step's checks (shop_checks.h) judge
-// each shop under the new version: its projection and alerts move, and the
-// transitions are logged with the group. Touching unpacks a packed shop
-// (the packing pass packs it again once it is idle).
+// ChangeConfig (a logged group with config_change) judges again the shops
+// the change can move, then UseConfig: a shop is touched (its watchers and
+// alert book run in the step's checks, shop_checks.h) when its resolved
+// profile differs between the two versions (settings or language), when a
+// calendar changed, when the routes changed and it has firing alerts (their
+// repeat interval), or, for a tenant's watchdog entry, when its
+// feed_silence changed. The decision depends only on the two versions and
+// the entry's key, profile name and firing alerts, never on whether the
+// shop is packed, so replay makes the same one. Touching unpacks a packed
+// shop (the packing pass packs it again once it is idle).
 //
 // Functions on a ShardState: not thread-safe, the shard's thread only.
 #ifndef DEPOSITD_DAEMON_CONFIG_CHANGE_H_
@@ -31,11 +37,18 @@ namespace depositd::daemon {
 // profile (their profile name is not in the version).
 int64_t UseConfig(ShardState& s, const RunningConfig& config);
 
-// A configuration change to `config` in the current step: touches every
-// entry for which `include` is true (all when it is empty), then
-// UseConfig. Returns how many entries were touched; the caller runs the
-// step's checks.
-int64_t ChangeConfig(ShardState& s, const RunningConfig& config,
+// True when moving `e` (key `tenant`/`shop_id`) from `previous` to `next`
+// can change how it is judged (see the header comment).
+bool ChangeMovesShop(const RunningConfig& previous, const RunningConfig& next,
+                     const ShopEntry& e, absl::string_view tenant,
+                     absl::string_view shop_id);
+
+// A configuration change from `previous` to `next` in the current step:
+// touches every entry `include` accepts (all when it is empty) that the
+// change moves (ChangeMovesShop), then UseConfig(next). Returns how many
+// entries were touched; the caller runs the step's checks.
+int64_t ChangeConfig(ShardState& s, const RunningConfig& previous,
+                     const RunningConfig& next,
                      const std::function<bool(const ShopEntry&)>& include);
 
 }  // namespace depositd::daemon

@@ -196,12 +196,26 @@ TEST_F(ConfigChangeTest, ReloadMovesProjectionAndRewordsAlerts) {
   ASSERT_TRUE(engine->EffectiveConfig("acme", "", &shown).ok());
   EXPECT_EQ(shown.config_version(), v1 + 1);
 
+  // A change for another tenant is a new version that judges no shop of
+  // acme again.
+  std::string other = std::string(kConfigB) +
+                      "tenants { tenant: \"other\" profile { "
+                      "closure_waiting_days: 10 } }\n";
+  absl::StatusOr<Engine::ConfigApplied> c =
+      engine->ApplyConfig(Config(other.c_str()));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->changed);
+  EXPECT_EQ(c->version, v1 + 2);
+  EXPECT_EQ(c->shops_reevaluated, 0);
+  EXPECT_EQ(ReadyAt(Shop(*engine, "ready")), "2026-04-16");
+  EXPECT_EQ(Alerts(*engine), alerts_b);
+
   // A bad configuration changes nothing.
   v1::DaemonConfig bad = Config(kConfigB);
   bad.add_routes()->add_sinks("nope");
   absl::StatusOr<Engine::ConfigApplied> refused = engine->ApplyConfig(bad);
   EXPECT_TRUE(absl::IsInvalidArgument(refused.status())) << refused.status();
-  EXPECT_EQ(engine->config()->version, v1 + 1);
+  EXPECT_EQ(engine->config()->version, v1 + 2);
   EXPECT_EQ(ReadyAt(Shop(*engine, "ready")), "2026-04-16");
 }
 

@@ -105,7 +105,8 @@ ABSL_FLAG(std::string, data_dir, "./var/depositd",
           "depositd per directory.");
 ABSL_FLAG(std::string, config, "",
           "Configuration file (protobuf text format, depositd.v1.DaemonConfig)."
-          " Empty: built-in platform profiles only.");
+          " Empty: built-in platform profiles only. Re-read and applied on "
+          "SIGHUP and Admin.ReloadConfig (a bad file changes nothing).");
 ABSL_FLAG(std::string, sync, "fsync",
           "Durability before an ack: 'fsync' (default) fsyncs the write-ahead "
           "log, surviving power loss; 'os' only writes it to the OS, "

@@ -116,7 +116,7 @@ absl::Status Engine::Recover() {
   co.cuts.assign(n, 0);
   Shard::Context ctx;
   ctx.registry = initial->registry;
-  ctx.config_version = initial->version;
+  ctx.config = initial;
   ctx.watchers = &watchers_;
   ctx.clock = options_.clock;
   ctx.dedupe_window = options_.dedupe_window;

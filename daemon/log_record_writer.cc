@@ -26,6 +26,7 @@ constexpr uint8_t kGroupHeartbeatTag = Tag(5, kBytes);
 constexpr uint8_t kGroupSeqTag = Tag(6, kVarint);
 constexpr uint8_t kGroupConfigVersionTag = Tag(7, kVarint);
 constexpr uint8_t kGroupConfigChangeTag = Tag(8, kVarint);
+constexpr uint8_t kGroupConfigPreviousTag = Tag(9, kVarint);
 // ShardPart / LogRecord.
 constexpr uint8_t kPartShardTag = Tag(1, kVarint);  // ShardPart.shard
 constexpr uint8_t kPartGroupTag = Tag(2, kBytes);   // ShardPart.groups
@@ -72,9 +73,12 @@ void LogRecordWriter::AddHeartbeat(absl::string_view tenant) {
   PutLengthDelimited(&body_, kGroupHeartbeatTag, tenant);
 }
 
-void LogRecordWriter::AddConfigChange() {
+void LogRecordWriter::AddConfigChange(uint64_t previous_version) {
   body_.push_back(static_cast<char>(kGroupConfigChangeTag));
   PutVarint(&body_, 1);
+  if (previous_version == 0) return;
+  body_.push_back(static_cast<char>(kGroupConfigPreviousTag));
+  PutVarint(&body_, previous_version);
 }
 
 void LogRecordWriter::AddConfigVersion(uint64_t version) {

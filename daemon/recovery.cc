@@ -209,9 +209,22 @@ absl::StatusOr<int64_t> ReplayLog(const EventLog& log,
               return false;
             }
           }
+          const RunningConfig* previous = nullptr;
+          if (g.config_change()) {
+            previous = versions.Get(g.config_previous_version());
+            if (config == nullptr || previous == nullptr) {
+              load_error = absl::DataLossError(absl::StrCat(
+                  "event log record ", pos,
+                  " changes the configuration from version ",
+                  g.config_previous_version(), " to ", g.config_version(),
+                  ", which are not both recorded"));
+              return false;
+            }
+          }
           for (int i = 0; i < n; ++i) {
             in[i].config = config;
             if (g.config_change()) {
+              in[i].previous = previous;
               in[i].config_change = true;
               in[i].part_shard = part.shard();
               in[i].part_count = std::max<uint32_t>(1, meta.shard_count());

@@ -223,16 +223,17 @@ void Shard::AckTask(ShardTask& task, absl::Time now, CommitItem& item) {
 }
 
 void Shard::ConfigTask(ShardTask& task, absl::Time now, CommitItem& item) {
-  if (task.config->version == state_.ctx.config_version) {
+  const RunningConfig* previous = state_.ctx.config;
+  if (task.config == previous) {
     item.on_durable.push_back(std::move(task.on_durable));
     return;
   }
   // What came before is judged under the old version, in its own group.
   FinishStep(now, item);
   state_.BeginStep(now);
-  const int64_t n = ChangeConfig(state_, *task.config, nullptr);
+  const int64_t n = ChangeConfig(state_, *previous, *task.config, nullptr);
   if (task.config_shops != nullptr) task.config_shops->fetch_add(n);
-  state_.record.AddConfigChange();
+  state_.record.AddConfigChange(previous->version);
   item.on_durable.push_back(std::move(task.on_durable));
   FinishStep(now, item);
   state_.BeginStep(now);
@@ -242,7 +243,7 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
   FireDueDeadlines(state_, now);
   RunShopChecks(state_, now, &item.alerts, &state_.record);
   if (!state_.record.empty()) {
-    state_.record.AddConfigVersion(state_.ctx.config_version);
+    state_.record.AddConfigVersion(state_.ctx.config->version);
     const uint64_t seq = state_.ctx.group_seq->fetch_add(1) + 1;
     state_.record.Seal(state_.id, absl::ToUnixNanos(now), seq, &item);
   }

@@ -24,14 +24,13 @@ void ReplayGroup(ShardState& s, absl::Time at, const ReplayInput& in,
   };
   // The group ran under in.config: follow it (a group of another old
   // shard may have run under another version, see config_change.h).
-  if (in.config != nullptr && in.config->version != s.ctx.config_version) {
-    UseConfig(s, *in.config);
-  }
-  if (in.config_change && in.config != nullptr) {
+  if (in.config_change && in.config != nullptr && in.previous != nullptr) {
     const uint64_t n = std::max<uint32_t>(1, in.part_count);
-    ChangeConfig(s, *in.config, [&](const ShopEntry& e) {
+    ChangeConfig(s, *in.previous, *in.config, [&](const ShopEntry& e) {
       return e.shop_hash % n == in.part_shard && !covered(&e);
     });
+  } else if (in.config != nullptr && in.config != s.ctx.config) {
+    UseConfig(s, *in.config);
   }
   for (const v1::Event* ev : in.events) {
     absl::Status rejection;

@@ -32,10 +32,11 @@ struct ReplayInput {
   uint64_t seq = 0;  // the group's ProcessingGroup.seq
   // The configuration version the group ran under (null: version 0, the
   // one in force is kept); with config_change, the group moved the shops
-  // of shard `part_shard` of a run of `part_count` shards to it
-  // (config_change.h).
+  // of shard `part_shard` of a run of `part_count` shards to it from
+  // `previous` (config_change.h).
   const RunningConfig* config = nullptr;
   bool config_change = false;
+  const RunningConfig* previous = nullptr;  // with config_change
   uint32_t part_shard = 0;
   uint32_t part_count = 1;
   bool empty() const {
@@ -49,6 +50,7 @@ struct ReplayInput {
     heartbeats.clear();
     config = nullptr;
     config_change = false;
+    previous = nullptr;
   }
 };
 

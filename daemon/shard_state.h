@@ -33,6 +33,7 @@
 namespace depositd::daemon {
 
 class Committer;
+struct RunningConfig;
 
 // What a shard is given (Shard::Context). Pointers are borrowed and outlive
 // the shard.
@@ -64,8 +65,8 @@ struct ShardContext {
   // shops are never packed.
   absl::Duration pack_idle = absl::ZeroDuration();
   // The configuration version `registry`, `repeat` and `feed_silence` come
-  // from (config_change.h); logged with each group.
-  uint64_t config_version = 0;
+  // from (config_change.h); its number is logged with each group.
+  const RunningConfig* config = nullptr;
 };
 
 class ShardState {

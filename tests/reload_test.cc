@@ -27,34 +27,36 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
+// Configuration files, as an operator writes them (the "cfg" delimiter
+// keeps clang-format from reflowing them: the line numbers matter).
 // Built-in profiles; acme in English.
-constexpr char kConfigA[] = R"pb(tenants { tenant: "acme" }
-)pb";
+constexpr char kConfigA[] = R"cfg(tenants { tenant: "acme" }
+)cfg";
 // acme's shops wait 45 days after closing (30 built in), its alerts are in
 // Chinese, and a webhook sink gets every alert.
-constexpr char kConfigB[] =
-    R"pb(tenants {
-           tenant: "acme"
-           language: "zh-CN"
-           profile { closure_waiting_days: 45 }
-         }
-         sinks { name: "ops" type: WEBHOOK url: "http://127.0.0.1:1/hook" }
-         routes { sinks: "ops" }
-)pb";
+constexpr char kConfigB[] = R"cfg(tenants {
+  tenant: "acme"
+  language: "zh-CN"
+  profile { closure_waiting_days: 45 }
+}
+sinks { name: "ops" type: WEBHOOK url: "http://127.0.0.1:1/hook" }
+routes { sinks: "ops" }
+)cfg";
 // Line 3 is wrong.
-constexpr char kBadConfig[] =
-    R"pb(tenants { tenant: "acme" closure_waiting_days: 60 }
-)pb";
+constexpr char kBadConfig[] = R"cfg(tenants {
+  tenant: "acme"
+  closure_waiting_days: 60
+}
+)cfg";
 // Through SIGHUP: 60 days.
-constexpr char kConfigC[] =
-    R"pb(tenants {
-           tenant: "acme"
-           language: "zh-CN"
-           profile { closure_waiting_days: 60 }
-         }
-         sinks { name: "ops" type: WEBHOOK url: "http://127.0.0.1:1/hook" }
-         routes { sinks: "ops" }
-)pb";
+constexpr char kConfigC[] = R"cfg(tenants {
+  tenant: "acme"
+  language: "zh-CN"
+  profile { closure_waiting_days: 60 }
+}
+sinks { name: "ops" type: WEBHOOK url: "http://127.0.0.1:1/hook" }
+routes { sinks: "ops" }
+)cfg";
 
 // A closed TikTok Shop cross-border US shop with nothing blocking but the
 // waiting period (the tour without its claim and unpaid fee).
