@@ -44,7 +44,8 @@ reload() {
   out=$("$ctl" --addr "$SERVER_ADDR" --timeout 600 config reload --json)
   took_s=$(echo "$out" | sed -n 's/.*"took": *"\([0-9.]*\)s".*/\1/p')
   record "${1}_ms" "$(awk -v s="$took_s" 'BEGIN { printf "%.0f", s * 1000 }')"
-  record "${1}_shops" "$(echo "$out" | sed -n 's/.*"shopsReevaluated": *"\([0-9]*\)".*/\1/p')"
+  shops_out=$(echo "$out" | sed -n 's/.*"shopsReevaluated": *"\([0-9]*\)".*/\1/p')
+  record "${1}_shops" "${shops_out:-0}"
 }
 
 # Live shops: a profile change for the tenant.

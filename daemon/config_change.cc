@@ -74,37 +74,48 @@ int64_t UseConfig(ShardState& s, const RunningConfig& config) {
   return fell_back;
 }
 
-bool ChangeMovesShop(const RunningConfig& previous, const RunningConfig& next,
-                     const ShopEntry& e, absl::string_view tenant,
-                     absl::string_view shop_id) {
-  if (!SameMessages(previous.config.calendars(), next.config.calendars())) {
-    return true;
-  }
-  if (!e.alerts.active().empty() &&
-      !SameMessages(previous.config.routes(), next.config.routes())) {
+ConfigDelta::ConfigDelta(const RunningConfig& previous,
+                         const RunningConfig& next)
+    : previous_(previous),
+      next_(next),
+      calendars_changed_(
+          !SameMessages(previous.config.calendars(), next.config.calendars())),
+      routes_changed_(
+          !SameMessages(previous.config.routes(), next.config.routes())) {}
+
+bool ConfigDelta::Moves(const ShopEntry& e, absl::string_view tenant,
+                        absl::string_view shop_id) {
+  if (calendars_changed_) return true;
+  if (routes_changed_ && !e.alerts.active().empty()) {
     return true;  // repeat intervals
   }
-  if (e.feed && previous.FeedSilence(tenant) != next.FeedSilence(tenant)) {
+  if (e.feed && previous_.FeedSilence(tenant) != next_.FeedSilence(tenant)) {
     return true;
   }
   bool unknown = false;
   const watchers::ResolvedProfile* a =
-      ResolveIn(previous, e, tenant, shop_id, &unknown);
+      ResolveIn(previous_, e, tenant, shop_id, &unknown);
   const watchers::ResolvedProfile* b =
-      ResolveIn(next, e, tenant, shop_id, &unknown);
+      ResolveIn(next_, e, tenant, shop_id, &unknown);
   if (a == nullptr || b == nullptr) return true;
-  return a->language != b->language ||
-         a->settings.SerializeAsString() != b->settings.SerializeAsString();
+  auto [it, inserted] = same_.try_emplace({a, b}, false);
+  if (inserted) {
+    it->second =
+        a->language == b->language &&
+        a->settings.SerializeAsString() == b->settings.SerializeAsString();
+  }
+  return !it->second;
 }
 
 int64_t ChangeConfig(ShardState& s, const RunningConfig& previous,
                      const RunningConfig& next,
                      const std::function<bool(const ShopEntry&)>& include) {
   int64_t touched = 0;
+  ConfigDelta delta(previous, next);
   for (const auto& [key, e] : s.shops.ordered()) {
     if (include && !include(*e)) continue;
     const auto [tenant, shop_id] = SplitKey(key);
-    if (!ChangeMovesShop(previous, next, *e, tenant, shop_id)) continue;
+    if (!delta.Moves(*e, tenant, shop_id)) continue;
     s.Touch(e);
     ++touched;
   }

@@ -26,6 +26,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "daemon/config_versions.h"
 #include "daemon/shard_state.h"
@@ -37,11 +40,28 @@ namespace depositd::daemon {
 // profile (their profile name is not in the version).
 int64_t UseConfig(ShardState& s, const RunningConfig& config);
 
-// True when moving `e` (key `tenant`/`shop_id`) from `previous` to `next`
-// can change how it is judged (see the header comment).
-bool ChangeMovesShop(const RunningConfig& previous, const RunningConfig& next,
-                     const ShopEntry& e, absl::string_view tenant,
-                     absl::string_view shop_id);
+// What a change from `previous` to `next` can move, computed once per
+// change (ChangeConfig asks it for every shop).
+class ConfigDelta {
+ public:
+  ConfigDelta(const RunningConfig& previous, const RunningConfig& next);
+  // True when the change can move how `e` (key `tenant`/`shop_id`) is
+  // judged (see the header comment).
+  bool Moves(const ShopEntry& e, absl::string_view tenant,
+             absl::string_view shop_id);
+
+ private:
+  const RunningConfig& previous_;
+  const RunningConfig& next_;
+  bool calendars_changed_;
+  bool routes_changed_;
+  // Resolved profiles compared so far (few: one per tenant, override and
+  // profile name): true when they judge alike.
+  absl::flat_hash_map<std::pair<const watchers::ResolvedProfile*,
+                                const watchers::ResolvedProfile*>,
+                      bool>
+      same_;
+};
 
 // A configuration change from `previous` to `next` in the current step:
 // touches every entry `include` accepts (all when it is empty) that the
