@@ -224,7 +224,7 @@ void Shard::AckTask(ShardTask& task, absl::Time now, CommitItem& item) {
 
 void Shard::ConfigTask(ShardTask& task, absl::Time now, CommitItem& item) {
   const RunningConfig* previous = state_.ctx.config;
-  if (task.config == previous) {
+  if (task.config == previous || previous == nullptr) {
     item.on_durable.push_back(std::move(task.on_durable));
     return;
   }
@@ -243,7 +243,10 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
   FireDueDeadlines(state_, now);
   RunShopChecks(state_, now, &item.alerts, &state_.record);
   if (!state_.record.empty()) {
-    state_.record.AddConfigVersion(state_.ctx.config->version);
+    // No config: a shard built alone (tests), version 0.
+    if (state_.ctx.config != nullptr) {
+      state_.record.AddConfigVersion(state_.ctx.config->version);
+    }
     const uint64_t seq = state_.ctx.group_seq->fetch_add(1) + 1;
     state_.record.Seal(state_.id, absl::ToUnixNanos(now), seq, &item);
   }
