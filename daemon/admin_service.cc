@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/timestamps.h"
 #include "daemon/backup.h"
+#include "daemon/config_loader.h"
 #include "daemon/rpc_support.h"
 #include "daemon/tenant_scope.h"
 #include "depositd/v1/service.grpc.pb.h"
@@ -31,11 +32,16 @@ class AdminService final
                   v1::Admin::WithRawCallbackMethod_SetTestClock<
                       v1::Admin::WithRawCallbackMethod_AdvanceTestClock<
                           v1::Admin::WithRawCallbackMethod_Backup<
-                              v1::Admin::Service>>>>>> {
+                              v1::Admin::WithRawCallbackMethod_ReloadConfig<
+                                  v1::Admin::Service>>>>>>> {
  public:
   AdminService(Engine* engine, const Authorizer* auth,
-               const std::function<void(v1::StatsResponse*)>* sink_stats)
-      : engine_(engine), auth_(auth), sink_stats_(*sink_stats) {}
+               const std::function<void(v1::StatsResponse*)>* sink_stats,
+               const ConfigAdmin* config_admin)
+      : engine_(engine),
+        auth_(auth),
+        sink_stats_(*sink_stats),
+        config_admin_(*config_admin) {}
 
   grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* ctx,
                                      const grpc::ByteBuffer* request,
@@ -57,8 +63,36 @@ class AdminService final
         auth_, ctx, {Role::kAdmin}, "Admin.GetConfig", request, response,
         [this](const Principal&, v1::GetConfigRequest* req,
                v1::GetConfigResponse* out, UnaryDone done) {
-          done(ToGrpc(
-              engine_->EffectiveConfig(req->tenant(), req->shop_id(), out)));
+          const absl::Status s =
+              engine_->EffectiveConfig(req->tenant(), req->shop_id(), out);
+          if (s.ok()) {
+            out->set_config_file(config_admin_.file);
+            *out->mutable_file_config() =
+                RedactSecrets(engine_->config()->config);
+          }
+          done(ToGrpc(s));
+        });
+  }
+
+  // Admin.ReloadConfig: config_reload.h, on the reloader's thread.
+  grpc::ServerUnaryReactor* ReloadConfig(grpc::CallbackServerContext* ctx,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override {
+    return AuthorizedUnary<v1::ReloadConfigRequest, v1::ReloadConfigResponse>(
+        auth_, ctx, {Role::kAdmin}, "Admin.ReloadConfig", request, response,
+        [this](const Principal&, v1::ReloadConfigRequest*,
+               v1::ReloadConfigResponse* out, UnaryDone done) {
+          if (!config_admin_.reload) {
+            done(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                              "this depositd cannot reload its configuration"));
+            return;
+          }
+          config_admin_.reload(
+              [out, done = std::move(done)](
+                  absl::StatusOr<v1::ReloadConfigResponse> r) {
+                if (r.ok()) *out = *std::move(r);
+                done(ToGrpc(r.status()));
+              });
         });
   }
 
@@ -138,14 +172,17 @@ class AdminService final
   const Authorizer* const auth_;
   // Set before the server starts (read unsynchronized after).
   const std::function<void(v1::StatsResponse*)>& sink_stats_;
+  const ConfigAdmin& config_admin_;
 };
 
 }  // namespace
 
 std::unique_ptr<grpc::Service> NewAdminService(
     Engine* engine, const Authorizer* auth,
-    const std::function<void(v1::StatsResponse*)>* sink_stats) {
-  return std::make_unique<AdminService>(engine, auth, sink_stats);
+    const std::function<void(v1::StatsResponse*)>* sink_stats,
+    const ConfigAdmin* config_admin) {
+  return std::make_unique<AdminService>(engine, auth, sink_stats,
+                                        config_admin);
 }
 
 }  // namespace depositd::daemon

@@ -26,7 +26,8 @@
 //
 // Flag names may be written with dashes or underscores. SIGTERM / SIGINT:
 // stop accepting, finish acking what was read, drain, final checkpoint, exit
-// 0. SIGHUP: logged (reload is not built yet), nothing else. Startup errors
+// 0. SIGHUP: re-read --config and apply it (daemon/config_reload.h; a bad
+// file changes nothing and is logged with FILE:LINE). Startup errors
 // are one line on stderr and a non-zero exit. Logs: daemon/log.h; under
 // systemd (Type=notify) READY=1 after recovery, STOPPING=1 on the drain
 // (daemon/sd_notify.h).
@@ -62,6 +63,9 @@
 #include "daemon/auth.h"
 #include "daemon/build_info.h"
 #include "daemon/cluster_node.h"
+#include "daemon/config_loader.h"
+#include "daemon/config_reload.h"
+#include "daemon/config_sinks.h"
 #include "daemon/engine.h"
 #include "daemon/engine_clock.h"
 #include "daemon/feed_config.h"
@@ -111,7 +115,8 @@ ABSL_FLAG(std::string, data_dir, "./var/depositd",
           "depositd per directory.");
 ABSL_FLAG(std::string, config, "",
           "Configuration file (protobuf text format, depositd.v1.DaemonConfig)."
-          " Empty: built-in platform profiles only.");
+          " Empty: built-in platform profiles only. Re-read and applied on "
+          "SIGHUP and Admin.ReloadConfig (a bad file changes nothing).");
 ABSL_FLAG(std::string, sync, "fsync",
           "Durability before an ack: 'fsync' (default) fsyncs the write-ahead "
           "log, surviving power loss; 'os' only writes it to the OS, "
@@ -343,29 +348,14 @@ int main(int argc, char** argv) {
   umask(depositd::daemon::kDaemonUmask);
   google::protobuf::SetLogHandler(&ProtobufLog);
 
-  // Configuration.
-  depositd::v1::DaemonConfig config;
+  // Configuration: read and checked whole (profiles, calendars, tenants,
+  // routes, sinks), errors as FILE:LINE:COLUMN (daemon/config_loader.h).
+  // The engine keeps it as a configuration version; SIGHUP reloads it.
   const std::string config_path = absl::GetFlag(FLAGS_config);
-  if (!config_path.empty()) {
-    std::ifstream in(config_path);
-    if (!in) {
-      Die(absl::StrCat("cannot read config ", config_path, ": ",
-                       std::strerror(errno)));
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    absl::StatusOr<depositd::v1::DaemonConfig> parsed =
-        depositd::watchers::ProfileRegistry::ParseConfigText(text.str(),
-                                                             config_path);
-    if (!parsed.ok()) Die(std::string(parsed.status().message()));
-    config = *std::move(parsed);
-  }
-  absl::StatusOr<std::unique_ptr<depositd::watchers::ProfileRegistry>>
-      registry = depositd::watchers::ProfileRegistry::Create(config);
-  if (!registry.ok()) {
-    Die(absl::StrCat(config_path.empty() ? "built-in profiles" : config_path,
-                     ": ", registry.status().message()));
-  }
+  absl::StatusOr<depositd::v1::DaemonConfig> loaded =
+      depositd::daemon::LoadDaemonConfig(config_path);
+  if (!loaded.ok()) Die(std::string(loaded.status().message()));
+  const depositd::v1::DaemonConfig config = *std::move(loaded);
   // Native platform feeds: secrets are read now, so a bad one stops the
   // start before anything else (daemon/feed_config.h).
   absl::StatusOr<depositd::daemon::ConfiguredFeeds> feeds =
@@ -376,14 +366,6 @@ int main(int argc, char** argv) {
     Die(absl::StrCat(config_path,
                      ": feeds are configured but the HTTP edge is off "
                      "(--http-listen=): webhooks arrive on it"));
-  }
-
-  // Alert routes and sinks: a bad sink or route stops the start, naming the
-  // field ("routes[2].sinks[0]: unknown sink ...").
-  absl::StatusOr<depositd::notifier::AlertRouter> router =
-      depositd::notifier::AlertRouter::Create(config);
-  if (!router.ok()) {
-    Die(absl::StrCat(config_path, ": ", router.status().message()));
   }
 
   // Flags over config over defaults.
@@ -436,30 +418,12 @@ int main(int argc, char** argv) {
         "must be between 0 (never pack) and 604800 seconds");
   }
   options.pack_idle = absl::Seconds(pack_idle);
-  options.registry = registry->get();
+  options.config = config;
   const int32_t test_kb = absl::GetFlag(FLAGS_store_test_write_buffer_kb);
   if (test_kb < 0) Die("--store-test-write-buffer-kb must be >= 0");
   options.store_test_write_buffer_bytes = static_cast<size_t>(test_kb) << 10;
-  // Unacknowledged firing alerts repeat after their routes' interval (none
-  // when no route matches: nobody would be told).
-  if (!router->empty()) {
-    const depositd::notifier::AlertRouter* r = &*router;
-    options.repeat = [r](const depositd::v1::Alert& a) {
-      return r->RepeatInterval(a);
-    };
-  }
-  // FEED_SILENT watchdog: tenants with feed_silence_minutes.
-  for (const depositd::v1::TenantConfig& t : config.tenants()) {
-    if (!t.has_feed_silence_minutes()) continue;
-    if (t.feed_silence_minutes() < 0) {
-      Die(absl::StrCat(config_path, ": tenant \"", t.tenant(),
-                       "\": feed_silence_minutes must be >= 0 (0: off)"));
-    }
-    if (t.feed_silence_minutes() > 0) {
-      options.feed_silence[t.tenant()] =
-          absl::Minutes(t.feed_silence_minutes());
-    }
-  }
+  // Repeat intervals (from the routes) and FEED_SILENT watches (tenants'
+  // feed_silence_minutes) come with the configuration version.
 
   std::unique_ptr<depositd::daemon::EngineClock> clock;
   if (absl::GetFlag(FLAGS_test_clock)) {
@@ -494,8 +458,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  // SIGHUP (systemd's ExecReload): reload is not built yet; it must not
-  // kill the daemon (its default action), so it is waited for and logged.
+  // SIGHUP (systemd's ExecReload): reload the configuration.
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
@@ -610,36 +573,40 @@ int main(int argc, char** argv) {
   });
   health.StartWatch(absl::Seconds(1));
 
-  // Alert delivery: one worker per sink, each from its own persisted cursor.
+  // Alert delivery: one worker per sink, each from its own persisted cursor;
+  // the sinks of the configuration in force (a reload moves them).
   depositd::daemon::SinkDispatcher::Options sink_options;
   sink_options.store = (*engine)->store();
   sink_options.hub = (*engine)->alert_hub();
-  sink_options.router = &*router;
   sink_options.silencer = (*engine)->silencer();
   sink_options.clock = clock.get();
-  const depositd::watchers::ProfileRegistry* profiles = registry->get();
-  sink_options.language = [profiles](const std::string& tenant) {
+  Engine* const engine_ptr = engine->get();
+  sink_options.language = [engine_ptr](const std::string& tenant) {
     absl::StatusOr<const depositd::watchers::ResolvedProfile*> p =
-        profiles->Resolve(tenant, "", "generic");
+        engine_ptr->config()->registry->Resolve(tenant, "", "generic");
     return p.ok() ? (*p)->language : std::string("en");
   };
-  absl::StatusOr<std::unique_ptr<depositd::daemon::SinkDispatcher>> sinks =
-      depositd::daemon::SinkDispatcher::Create(sink_options);
+  absl::StatusOr<std::unique_ptr<depositd::daemon::ConfigSinks>> sinks =
+      depositd::daemon::ConfigSinks::Start(sink_options,
+                                           (*engine)->config());
   if (!sinks.ok()) {
     (*engine)->Stop();
     Die(absl::StrCat("alert sinks: ", sinks.status().message()));
   }
-  (*sinks)->Start();
-  if (http != nullptr) {
+  // /metrics reads the sinks in use: set again after a reload moved them.
+  auto set_metrics = [&http, &metrics_registry, engine_ptr,
+                      sinks = sinks->get()] {
+    if (http == nullptr) return;
     depositd::daemon::MetricsCollector::Options metrics_options;
-    metrics_options.engine = engine->get();
-    metrics_options.sinks = sinks->get();
+    metrics_options.engine = engine_ptr;
+    metrics_options.sinks = sinks->current();
     metrics_options.version = DEPOSITD_VERSION;
     metrics_options.revision = DEPOSITD_REVISION;
     http->SetCollectables(
         {metrics_registry, std::make_shared<depositd::daemon::MetricsCollector>(
                                metrics_options)});
-  }
+  };
+  set_metrics();
 
   std::shared_ptr<depositd::daemon::FeedReceivers> hooks;
   if (http != nullptr) {
@@ -687,9 +654,31 @@ int main(int argc, char** argv) {
 
   depositd::daemon::Services services(engine->get(), authorizer.get());
   services.SetSinkStats(
-      [dispatcher = sinks->get()](depositd::v1::StatsResponse* response) {
-        dispatcher->FillStats(response);
+      [config_sinks = sinks->get()](depositd::v1::StatsResponse* response) {
+        config_sinks->FillStats(response);
       });
+  // Live reload (SIGHUP, Admin.ReloadConfig), one at a time on its thread.
+  depositd::daemon::ConfigReloader::Options reload_options;
+  reload_options.path = config_path;
+  reload_options.engine = engine_ptr;
+  reload_options.started_with = config;
+  reload_options.on_applied =
+      [config_sinks = sinks->get(),
+       &set_metrics](const depositd::daemon::RunningConfig* applied) {
+        absl::Status s = config_sinks->Use(applied);
+        set_metrics();
+        return s;
+      };
+  depositd::daemon::ConfigReloader reloader(std::move(reload_options));
+  {
+    depositd::daemon::ConfigAdmin config_admin;
+    config_admin.file = config_path;
+    // Without --config the reloader answers FAILED_PRECONDITION, saying so.
+    config_admin.reload = [&reloader](auto done) {
+      reloader.Reload("Admin.ReloadConfig", std::move(done));
+    };
+    services.SetConfigAdmin(std::move(config_admin));
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -744,7 +733,11 @@ int main(int argc, char** argv) {
           " log records (", r.replayed_events, " events; ", r.skipped_events,
           " more already checkpointed) in ", absl::FormatDuration(r.took),
           "; log position ", r.log_position, ", alert sequence ",
-          r.alert_sequence));
+          r.alert_sequence, "; configuration version ", r.config_version,
+          r.config_shops > 0
+              ? absl::StrCat(" (", r.config_shops,
+                             " shops judged again under it)")
+              : ""));
   const char* transport = tls.cert_file.empty() ? "plaintext (no --tls-cert)"
                           : tls.client_ca_file.empty()
                               ? "TLS"
@@ -799,9 +792,9 @@ int main(int argc, char** argv) {
   while (true) {
     sigwait(&signals, &sig);
     if (sig != SIGHUP) break;
-    LogWarning("main",
-               "SIGHUP received: configuration reload is not supported yet "
-               "(restart depositd to apply a new config); still serving");
+    // The reloader logs the outcome (FILE:LINE for a bad file).
+    reloader.Reload("SIGHUP",
+                    [](absl::StatusOr<depositd::v1::ReloadConfigResponse>) {});
   }
   const char* sig_name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
   // Readiness off first: load balancers and Kubernetes stop routing here
@@ -825,6 +818,8 @@ int main(int argc, char** argv) {
   // the server stops. gRPC's Shutdown would otherwise wait for idle client
   // connections until its deadline, so the deadline is short: only unary
   // calls (milliseconds) can still be running by then.
+  // A reload running finishes first; queued ones fail (UNAVAILABLE).
+  reloader.Stop();
   services.BeginShutdown();
   if (!services.WaitForStreams(absl::Seconds(10))) {
     LogWarning("main", "some streams did not end within 10s; cancelling them");

@@ -34,8 +34,10 @@ Engine::Engine(const Options& options)
           })) {}
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Options& options) {
-  if (options.registry == nullptr || options.clock == nullptr) {
-    return absl::InvalidArgumentError("Engine needs a registry and a clock");
+  if ((options.registry == nullptr && !options.config.has_value()) ||
+      options.clock == nullptr) {
+    return absl::InvalidArgumentError(
+        "Engine needs a configuration or a registry, and a clock");
   }
   std::unique_ptr<Engine> engine(new Engine(options));
   if (engine->options_.shards <= 0) {
@@ -79,6 +81,27 @@ absl::Status Engine::Recover() {
   if (!last_alert.ok()) return last_alert.status();
   const uint64_t alert_seq = *last_alert;
 
+  // Configuration versions: shards start at the one every shard applied
+  // (replay then follows the versions logged).
+  std::unique_ptr<RunningConfig> base;
+  if (options_.config.has_value()) {
+    absl::StatusOr<std::unique_ptr<RunningConfig>> built =
+        BuildRunningConfig(*options_.config, 0);
+    if (!built.ok()) return built.status();
+    base = *std::move(built);
+  } else {
+    base = std::make_unique<RunningConfig>();
+    base->registry = options_.registry;
+    base->repeat = options_.repeat;
+    base->feed_silence = options_.feed_silence;
+  }
+  absl::StatusOr<std::unique_ptr<ConfigVersions>> configs =
+      ConfigVersions::Load(*store_, std::move(base));
+  if (!configs.ok()) return configs.status();
+  configs_ = *std::move(configs);
+  const RunningConfig* initial = configs_->Get(configs_->applied());
+  current_config_.store(initial);
+
   const int n = options_.shards;
   metrics_ = std::make_unique<EngineMetrics>(n);
   Committer::Options co;
@@ -94,7 +117,8 @@ absl::Status Engine::Recover() {
   // Cuts are set below, after the replay.
   co.cuts.assign(n, 0);
   Shard::Context ctx;
-  ctx.registry = options_.registry;
+  ctx.registry = initial->registry;
+  ctx.config = initial;
   ctx.watchers = &watchers_;
   ctx.clock = options_.clock;
   ctx.dedupe_window = options_.dedupe_window;
@@ -105,11 +129,9 @@ absl::Status Engine::Recover() {
   ctx.checkpoint_slice_gate = options_.checkpoint_slice_gate;
   ctx.on_checkpoint_slice_durable = options_.on_checkpoint_slice_durable;
   ctx.pack_idle = options_.pack_idle;
-  if (options_.repeat) ctx.repeat = &options_.repeat;
-  ctx.feed_silence = [this](absl::string_view tenant) {
-    auto it = options_.feed_silence.find(std::string(tenant));
-    return it == options_.feed_silence.end() ? absl::ZeroDuration()
-                                             : it->second;
+  if (initial->repeat) ctx.repeat = &initial->repeat;
+  ctx.feed_silence = [initial](absl::string_view tenant) {
+    return initial->FeedSilence(tenant);
   };
 
   absl::StatusOr<std::unique_ptr<SilenceRegistry>> silences =
@@ -130,7 +152,7 @@ absl::Status Engine::Recover() {
   if (!loaded.ok()) return loaded;
 
   // 2. Replay the log after the cuts.
-  absl::StatusOr<int64_t> replayed = ReplayLog(*log_, meta, shards);
+  absl::StatusOr<int64_t> replayed = ReplayLog(*log_, meta, *configs_, shards);
   if (!replayed.ok()) return replayed.status();
   const int64_t records = *replayed;
 
@@ -186,29 +208,23 @@ absl::Status Engine::Recover() {
   shards_ = std::move(shards);
   committer_->Start();
   for (auto& shard : shards_) shard->Start();
-  // Watched tenants never heard from get their watchdog entry now, so a feed
-  // that never starts is reported too.
-  for (const auto& [tenant, silence] : options_.feed_silence) {
-    if (silence <= absl::ZeroDuration()) continue;
-    ShardTask t;
-    t.kind = ShardTask::kHeartbeat;
-    t.tenant = tenant;
-    t.if_missing = true;
-    ShardFor(tenant, "")->Push(std::move(t));
-  }
-  if (!options_.feed_silence.empty()) {
-    // Serve only once those entries exist: their "last heard" is the start,
-    // not whenever the shard gets to them (a test clock moved right after
-    // Create would otherwise date them later).
-    absl::BlockingCounter created(static_cast<int>(shards_.size()));
-    for (auto& shard : shards_) {
-      ShardTask b;
-      b.kind = ShardTask::kBarrier;
-      b.on_durable = [&created] { created.DecrementCount(); };
-      shard->Push(std::move(b));
+  // The configuration given: a new version when it is not the one recorded
+  // last. Shards not at it (a new file, or a reload a crash interrupted)
+  // move to it now, logged like a reload.
+  if (options_.config.has_value()) {
+    bool is_new = false;
+    absl::StatusOr<const RunningConfig*> target =
+        configs_->Record(*store_, *options_.config, &is_new);
+    if (!target.ok()) return target.status();
+    current_config_.store(*target);
+    recovery_.config_shops = MoveShardsTo(*target);
+    if (configs_->applied() != (*target)->version) {
+      absl::Status s = configs_->MarkApplied(*store_, (*target)->version);
+      if (!s.ok()) return s;
     }
-    created.Wait();
   }
+  recovery_.config_version = config()->version;
+  CreateWatchdogEntries(config());
   checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
   recovery_.took = absl::Now() - started;
   return absl::OkStatus();
@@ -270,13 +286,12 @@ Shard* Engine::ShardFor(absl::string_view tenant,
 }
 
 bool Engine::HeartbeatDue(const std::string& tenant) {
-  auto it = options_.feed_silence.find(tenant);
-  if (it == options_.feed_silence.end() || it->second <= absl::ZeroDuration())
-    return false;
+  const absl::Duration silence = config()->FeedSilence(tenant);
+  if (silence <= absl::ZeroDuration()) return false;
   // One heartbeat per tenant per min(1 min, silence/10): FEED_SILENT fires
   // at most that much early, at a cost of one tiny log entry a minute.
   const absl::Duration every =
-      std::max(absl::Seconds(1), std::min(absl::Minutes(1), it->second / 10));
+      std::max(absl::Seconds(1), std::min(absl::Minutes(1), silence / 10));
   const absl::Time now = options_.clock->Now();
   {
     absl::MutexLock lock(&heard_mu_);
@@ -341,7 +356,8 @@ void Engine::IngestPending(PendingBatch* pending,
   } else {
     const size_t per_shard = static_cast<size_t>(count / n + 8);
     // The feed watchdog hears every tenant that sent something, valid or not.
-    const bool watchdog = !options_.feed_silence.empty();
+    const RunningConfig* config = this->config();
+    const bool watchdog = !config->feed_silence.empty();
     std::string last_tenant;
     // Not too far in the future: against the later of the engine clock
     // and the wall clock (a test clock may run behind real time), read
@@ -358,7 +374,7 @@ void Engine::IngestPending(PendingBatch* pending,
       }
       // The only ValidateEvent of the live path: shards apply these events
       // with ShopState::ApplyValidated.
-      const absl::Status s = CheckIngestEvent(*ev, now, *options_.registry);
+      const absl::Status s = CheckIngestEvent(*ev, now, *config->registry);
       if (!s.ok()) {
         (*results)[i].set_outcome(v1::REJECTED);
         (*results)[i].set_reason(std::string(s.message()));
@@ -543,7 +559,9 @@ void Engine::NotifyWriteError(const absl::Status& status) {
 absl::Status Engine::EffectiveConfig(absl::string_view tenant,
                                      absl::string_view shop_id,
                                      v1::GetConfigResponse* out) const {
-  const watchers::ProfileRegistry& registry = *options_.registry;
+  const RunningConfig* config = this->config();
+  const watchers::ProfileRegistry& registry = *config->registry;
+  out->set_config_version(config->version);
   for (const std::string& name : registry.ProfileNames()) {
     absl::StatusOr<const watchers::ResolvedProfile*> p =
         registry.Resolve(tenant, shop_id, name);

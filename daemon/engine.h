@@ -52,6 +52,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,6 +62,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "daemon/alert_hub.h"
+#include "daemon/config_versions.h"
 #include "daemon/engine_clock.h"
 #include "daemon/engine_internal.h"
 #include "daemon/engine_metrics.h"
@@ -93,6 +95,14 @@ class Engine {
     absl::Duration dedupe_window = absl::Hours(24 * 30);
     // Events accepted into shard queues but not yet durable, at most.
     int64_t max_inflight_events = 200000;
+    // The configuration, when the daemon runs with one (depositd: always,
+    // the empty one without --config). Set: it is recorded as a
+    // configuration version (config_versions.h), every shard is moved to it
+    // after recovery when it differs from the one recorded last, and
+    // ApplyConfig works; `registry`, `repeat` and `feed_silence` are then
+    // built from it and the fields below are ignored. Unset (tests): the
+    // borrowed `registry`, `repeat` and `feed_silence` are version 0.
+    std::optional<v1::DaemonConfig> config;
     const watchers::ProfileRegistry* registry = nullptr;  // borrowed
     EngineClock* clock = nullptr;                         // borrowed
     // Tests only: false makes Stop skip the final checkpoint, as a crash
@@ -139,6 +149,18 @@ class Engine {
     uint64_t log_position = 0;
     uint64_t alert_sequence = 0;
     absl::Duration took;
+    // The configuration version in force after start-up, and the shops
+    // judged again because it differs from the one they ran under (a new
+    // file, or a reload a crash interrupted).
+    uint64_t config_version = 0;
+    int64_t config_shops = 0;
+  };
+
+  // What ApplyConfig did.
+  struct ConfigApplied {
+    uint64_t version = 0;
+    bool changed = false;         // false: the configuration was in force
+    int64_t shops_reevaluated = 0;  // entries judged again, all shards
   };
 
   // Opens the store, recovers and starts the threads. Errors: the store's
@@ -226,6 +248,22 @@ class Engine {
                                absl::string_view shop_id,
                                v1::GetConfigResponse* out) const;
 
+  // Makes `config` the configuration in force (live reload): records it as
+  // a new version unless it is the one in force, then moves every shard to
+  // it in its order of work (each shop the change can move judged again
+  // under it, config_change.h; logged, so a replay agrees) and returns once
+  // that is durable. Ingest goes on
+  // meanwhile; each shard pauses for the time it takes to judge its shops.
+  // One call at a time (others wait). INVALID_ARGUMENT for a configuration
+  // the registry or router refuse (check it with config_loader.h first for
+  // the line); FAILED_PRECONDITION for an engine without Options::config;
+  // the store's error when recording fails (nothing changed then).
+  absl::StatusOr<ConfigApplied> ApplyConfig(const v1::DaemonConfig& config);
+  // The configuration in force (never null). Thread-safe.
+  const RunningConfig* config() const {
+    return current_config_.load(std::memory_order_acquire);
+  }
+
   // OK while the store accepts writes. After a failed write (disk full, I/O
   // error), until its automatic retry succeeds: RESOURCE_EXHAUSTED ("disk
   // full in DIR: ...") or UNAVAILABLE, saying what to do. Batches ingested
@@ -278,6 +316,12 @@ class Engine {
   // Tells the watchdog that `tenant` was heard (rate-limited per tenant).
   bool HeartbeatDue(const std::string& tenant);
   Shard* ShardFor(absl::string_view tenant, absl::string_view shop_id) const;
+  // Moves every shard to `config` (kConfig tasks) and waits until durable;
+  // returns the entries judged again. engine_config.cc.
+  int64_t MoveShardsTo(const RunningConfig* config);
+  // Creates the FEED_SILENT watchdog entries of `config`'s watched tenants
+  // that have none, and waits until they exist.
+  void CreateWatchdogEntries(const RunningConfig* config);
 
   Options options_;
   // Made by Recover (with the shard count), before the threads that record
@@ -288,6 +332,10 @@ class Engine {
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<AlertHub> hub_;
   std::unique_ptr<SilenceRegistry> silences_;
+  // Every configuration version (config_versions.h) and the one in force.
+  std::unique_ptr<ConfigVersions> configs_;
+  std::atomic<const RunningConfig*> current_config_{nullptr};
+  absl::Mutex apply_config_mu_;  // one ApplyConfig at a time
   watchers::RiskWatchers watchers_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<uint64_t> next_bucket_{1};

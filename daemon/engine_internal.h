@@ -22,6 +22,7 @@
 namespace depositd::daemon {
 
 class Shard;
+struct RunningConfig;
 
 // One client batch on its way to durability. Created by Engine::Ingest,
 // completed by the committer when its last shard part is durable.
@@ -56,7 +57,16 @@ struct IndexedEvent {
 
 // Work for one shard, in arrival order.
 struct ShardTask {
-  enum Kind { kIngest, kQuery, kCheckpoint, kBarrier, kStop, kAck, kHeartbeat };
+  enum Kind {
+    kIngest,
+    kQuery,
+    kCheckpoint,
+    kBarrier,
+    kStop,
+    kAck,
+    kHeartbeat,
+    kConfig
+  };
   Kind kind = kIngest;
   // kIngest: the shard's part of a client batch, and the tenants of the
   // batch whose feed watchdog lives on this shard and is due a heartbeat
@@ -78,6 +88,12 @@ struct ShardTask {
   // `if_missing`, only creates the tenant's watchdog entry if it has none.
   std::string tenant;
   bool if_missing = false;
+  // kConfig: move the shard to `config` at this point of its order
+  // (config_change.h), in a logged group of its own; `on_durable` runs once
+  // that group is durable, and *config_shops (when set) is increased by the
+  // entries judged again. A shard already at that version does nothing.
+  const RunningConfig* config = nullptr;
+  std::atomic<int64_t>* config_shops = nullptr;
 };
 
 // A shard's output for one processing step (or one checkpoint), handed to

@@ -24,6 +24,9 @@ constexpr uint8_t kGroupFiredTag = Tag(3, kBytes);
 constexpr uint8_t kGroupAckTag = Tag(4, kBytes);
 constexpr uint8_t kGroupHeartbeatTag = Tag(5, kBytes);
 constexpr uint8_t kGroupSeqTag = Tag(6, kVarint);
+constexpr uint8_t kGroupConfigVersionTag = Tag(7, kVarint);
+constexpr uint8_t kGroupConfigChangeTag = Tag(8, kVarint);
+constexpr uint8_t kGroupConfigPreviousTag = Tag(9, kVarint);
 // ShardPart / LogRecord.
 constexpr uint8_t kPartShardTag = Tag(1, kVarint);  // ShardPart.shard
 constexpr uint8_t kPartGroupTag = Tag(2, kBytes);   // ShardPart.groups
@@ -68,6 +71,20 @@ void LogRecordWriter::AddAck(const store::v1::AlertAck& ack) {
 
 void LogRecordWriter::AddHeartbeat(absl::string_view tenant) {
   PutLengthDelimited(&body_, kGroupHeartbeatTag, tenant);
+}
+
+void LogRecordWriter::AddConfigChange(uint64_t previous_version) {
+  body_.push_back(static_cast<char>(kGroupConfigChangeTag));
+  PutVarint(&body_, 1);
+  if (previous_version == 0) return;
+  body_.push_back(static_cast<char>(kGroupConfigPreviousTag));
+  PutVarint(&body_, previous_version);
+}
+
+void LogRecordWriter::AddConfigVersion(uint64_t version) {
+  if (version == 0) return;
+  body_.push_back(static_cast<char>(kGroupConfigVersionTag));
+  PutVarint(&body_, version);
 }
 
 void LogRecordWriter::AddFired(absl::string_view tenant,

@@ -31,6 +31,13 @@ class LogRecordWriter {
   // ProcessingGroup.fired: a shop whose deadline firing changed its alerts.
   void AddFired(absl::string_view tenant, absl::string_view shop_id);
 
+  // ProcessingGroup.config_change and config_previous_version: the group is
+  // a configuration change from that version (config_change.h).
+  void AddConfigChange(uint64_t previous_version);
+  // ProcessingGroup.config_version (nothing for 0); add it last, just
+  // before Seal, to a group that is not empty.
+  void AddConfigVersion(uint64_t version);
+
   // Nothing added since the last Seal.
   bool empty() const { return body_.empty(); }
 

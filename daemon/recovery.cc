@@ -141,6 +141,7 @@ absl::Status LoadDedupeBuckets(const Store& store, const ShardList& shards,
 
 absl::StatusOr<int64_t> ReplayLog(const EventLog& log,
                                   const store::v1::CheckpointMeta& meta,
+                                  const ConfigVersions& versions,
                                   const ShardList& shards) {
   const int n = static_cast<int>(shards.size());
   struct ParsedRecord {
@@ -198,7 +199,36 @@ absl::StatusOr<int64_t> ReplayLog(const EventLog& log,
             in[ShopHash(tenant, "") % n].heartbeats.push_back(&tenant);
           }
           const absl::Time at = absl::FromUnixNanos(g.processed_at_nanos());
+          const RunningConfig* config = nullptr;
+          if (g.config_version() != 0) {
+            config = versions.Get(g.config_version());
+            if (config == nullptr) {
+              load_error = absl::DataLossError(absl::StrCat(
+                  "event log record ", pos, " ran under configuration version ",
+                  g.config_version(), ", which is not recorded"));
+              return false;
+            }
+          }
+          const RunningConfig* previous = nullptr;
+          if (g.config_change()) {
+            previous = versions.Get(g.config_previous_version());
+            if (config == nullptr || previous == nullptr) {
+              load_error = absl::DataLossError(absl::StrCat(
+                  "event log record ", pos,
+                  " changes the configuration from version ",
+                  g.config_previous_version(), " to ", g.config_version(),
+                  ", which are not both recorded"));
+              return false;
+            }
+          }
           for (int i = 0; i < n; ++i) {
+            in[i].config = config;
+            if (g.config_change()) {
+              in[i].previous = previous;
+              in[i].config_change = true;
+              in[i].part_shard = part.shard();
+              in[i].part_count = std::max<uint32_t>(1, meta.shard_count());
+            }
             if (in[i].empty()) continue;
             in[i].seq = g.seq();
             feeder.Add(i, ReplayShare{parsed, at, std::move(in[i])});

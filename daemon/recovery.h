@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "daemon/config_versions.h"
 #include "daemon/event_log.h"
 #include "daemon/shard.h"
 #include "daemon/store.h"
@@ -52,9 +53,12 @@ absl::Status LoadDedupeBuckets(const Store& store, const ShardList& shards,
                                std::atomic<uint64_t>* next_bucket);
 
 // Step 3: replays the records after `meta`'s cuts; returns how many records
-// were read.
+// were read. Each group runs under the configuration version it logged
+// (from `versions`; DATA_LOSS for one not recorded); a configuration
+// change goes to every shard, for the shops of the shard that logged it.
 absl::StatusOr<int64_t> ReplayLog(const EventLog& log,
                                   const store::v1::CheckpointMeta& meta,
+                                  const ConfigVersions& versions,
                                   const ShardList& shards);
 
 // Step 4: a full checkpoint of every shard as of `now`, with every cut at

@@ -22,12 +22,17 @@ Services::Services(Engine* engine, const Authorizer* authorizer)
                                undecodable_.get())),
       readiness_(NewReadinessService(engine, authorizer)),
       alerts_(NewAlertsService(engine, streams_.get(), authorizer)),
-      admin_(NewAdminService(engine, authorizer, &sink_stats_)) {}
+      admin_(NewAdminService(engine, authorizer, &sink_stats_,
+                             &config_admin_)) {}
 
 Services::~Services() = default;
 
 void Services::SetSinkStats(std::function<void(v1::StatsResponse*)> fill) {
   sink_stats_ = std::move(fill);
+}
+
+void Services::SetConfigAdmin(ConfigAdmin admin) {
+  config_admin_ = std::move(admin);
 }
 
 void Services::Register(grpc::ServerBuilder& builder) {

@@ -69,6 +69,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "daemon/admin_service.h"
 #include "daemon/auth.h"
 #include "daemon/engine.h"
 #include "depositd/v1/service.grpc.pb.h"
@@ -90,6 +91,9 @@ class Services {
   // Fills the sinks' part of Admin.GetStats (StatsResponse.sinks); set once,
   // before Register. Called on gRPC threads: must be thread-safe.
   void SetSinkStats(std::function<void(v1::StatsResponse*)> fill);
+  // Admin.ReloadConfig and GetConfig's file part (admin_service.h); set
+  // once, before Register. Unset: ReloadConfig is FAILED_PRECONDITION.
+  void SetConfigAdmin(ConfigAdmin admin);
 
   // Register every service on `builder`.
   void Register(grpc::ServerBuilder& builder);
@@ -110,6 +114,7 @@ class Services {
   // Ingest requests that did not decode: counted, logged throttled.
   std::unique_ptr<LogThrottle> undecodable_;
   std::function<void(v1::StatsResponse*)> sink_stats_;
+  ConfigAdmin config_admin_;
   std::unique_ptr<grpc::Service> ingest_;
   std::unique_ptr<grpc::Service> readiness_;
   std::unique_ptr<grpc::Service> alerts_;

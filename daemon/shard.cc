@@ -7,6 +7,7 @@
 
 #include "absl/time/clock.h"
 #include "daemon/committer.h"
+#include "daemon/config_change.h"
 #include "daemon/event_apply.h"
 #include "daemon/shop_checks.h"
 
@@ -124,6 +125,9 @@ bool Shard::Step(std::vector<ShardTask>& tasks) {
         ApplyHeartbeat(state_, task.tenant, task.if_missing, now,
                        &state_.record);
         break;
+      case ShardTask::kConfig:
+        ConfigTask(task, now, item);
+        break;
       case ShardTask::kCheckpoint:
         // A round starts at the end of this step (or of the open round).
         round_.Request(std::move(task.on_durable));
@@ -228,6 +232,23 @@ void Shard::AckTask(ShardTask& task, absl::Time now, CommitItem& item) {
       [done = std::move(task.ack_done)] { done(absl::OkStatus()); });
 }
 
+void Shard::ConfigTask(ShardTask& task, absl::Time now, CommitItem& item) {
+  const RunningConfig* previous = state_.ctx.config;
+  if (task.config == previous || previous == nullptr) {
+    item.on_durable.push_back(std::move(task.on_durable));
+    return;
+  }
+  // What came before is judged under the old version, in its own group.
+  FinishStep(now, item);
+  state_.BeginStep(now);
+  const int64_t n = ChangeConfig(state_, *previous, *task.config, nullptr);
+  if (task.config_shops != nullptr) task.config_shops->fetch_add(n);
+  state_.record.AddConfigChange(previous->version);
+  item.on_durable.push_back(std::move(task.on_durable));
+  FinishStep(now, item);
+  state_.BeginStep(now);
+}
+
 void Shard::FinishStep(absl::Time now, CommitItem& item) {
   if (ShardMetrics* m = state_.ctx.metrics; m != nullptr) {
     // How late the deadlines this step fires are (engine clock).
@@ -241,6 +262,10 @@ void Shard::FinishStep(absl::Time now, CommitItem& item) {
   FireDueDeadlines(state_, now);
   RunShopChecks(state_, now, &item.alerts, &state_.record);
   if (!state_.record.empty()) {
+    // No config: a shard built alone (tests), version 0.
+    if (state_.ctx.config != nullptr) {
+      state_.record.AddConfigVersion(state_.ctx.config->version);
+    }
     const uint64_t seq = state_.ctx.group_seq->fetch_add(1) + 1;
     state_.record.Seal(state_.id, absl::ToUnixNanos(now), seq, &item);
   }

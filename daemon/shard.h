@@ -169,6 +169,9 @@ class Shard {
   bool Step(std::vector<ShardTask>& tasks);
   void IngestTask(ShardTask& task, absl::Time now, CommitItem& item);
   void AckTask(ShardTask& task, absl::Time now, CommitItem& item);
+  // kConfig (config_change.h): ends the step's group, then the change as a
+  // group of its own.
+  void ConfigTask(ShardTask& task, absl::Time now, CommitItem& item);
   // Fires due deadlines, runs the watchers, seals the record; pushes `item`
   // to the committer if it carries anything, and resets it.
   void FinishStep(absl::Time now, CommitItem& item);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/config_change.h"
 #include "daemon/event_apply.h"
 #include "daemon/log.h"
 #include "daemon/shop_checks.h"
@@ -21,6 +22,16 @@ void ReplayGroup(ShardState& s, absl::Time at, const ReplayInput& in,
   auto covered = [&](const ShopEntry* e) {
     return e != nullptr && in.seq != 0 && e->covered_seq >= in.seq;
   };
+  // The group ran under in.config: follow it (a group of another old
+  // shard may have run under another version, see config_change.h).
+  if (in.config_change && in.config != nullptr && in.previous != nullptr) {
+    const uint64_t n = std::max<uint32_t>(1, in.part_count);
+    ChangeConfig(s, *in.previous, *in.config, [&](const ShopEntry& e) {
+      return e.shop_hash % n == in.part_shard && !covered(&e);
+    });
+  } else if (in.config != nullptr && in.config != s.ctx.config) {
+    UseConfig(s, *in.config);
+  }
   for (const v1::Event* ev : in.events) {
     absl::Status rejection;
     switch (ApplyEvent(s, *ev, ShopHash(ev->tenant(), ev->shop_id()), at,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "daemon/config_versions.h"
 #include "daemon/shard_state.h"
 #include "depositd/store/v1/log.pb.h"
 #include "depositd/v1/events.pb.h"
@@ -29,15 +30,27 @@ struct ReplayInput {
   std::vector<const store::v1::AlertAck*> acks;
   std::vector<const std::string*> heartbeats;
   uint64_t seq = 0;  // the group's ProcessingGroup.seq
+  // The configuration version the group ran under (null: version 0, the
+  // one in force is kept); with config_change, the group moved the shops
+  // of shard `part_shard` of a run of `part_count` shards to it from
+  // `previous` (config_change.h).
+  const RunningConfig* config = nullptr;
+  bool config_change = false;
+  const RunningConfig* previous = nullptr;  // with config_change
+  uint32_t part_shard = 0;
+  uint32_t part_count = 1;
   bool empty() const {
     return events.empty() && fired.empty() && acks.empty() &&
-           heartbeats.empty();
+           heartbeats.empty() && !config_change;
   }
   void clear() {
     events.clear();
     fired.clear();
     acks.clear();
     heartbeats.clear();
+    config = nullptr;
+    config_change = false;
+    previous = nullptr;
   }
 };
 

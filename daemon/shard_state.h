@@ -35,6 +35,7 @@
 namespace depositd::daemon {
 
 class Committer;
+struct RunningConfig;
 
 // What a shard is given (Shard::Context). Pointers are borrowed and outlive
 // the shard.
@@ -68,6 +69,9 @@ struct ShardContext {
   // This shard's metric cells (engine_metrics.h), written on its thread
   // only; null: not recorded.
   ShardMetrics* metrics = nullptr;
+  // The configuration version `registry`, `repeat` and `feed_silence` come
+  // from (config_change.h); its number is logged with each group.
+  const RunningConfig* config = nullptr;
 };
 
 class ShardState {

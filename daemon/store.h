@@ -9,6 +9,10 @@
 //   default  "checkpoint"                  store.v1.CheckpointMeta (cuts)
 //   default  "silence/" id                 store.v1.SilenceRecord
 //   default  "sink_cursor/" sink name      alert sequence, 8-byte big-endian
+//   default  "config/" version, 8-byte BE  depositd.v1.DaemonConfig in force
+//                                          from that version on
+//   default  "config_applied"              version every shard has applied,
+//                                          8-byte big-endian
 //   log      position, 8-byte big-endian   store.v1.LogRecord (per group)
 //   alerts   sequence, 8-byte big-endian   depositd.v1.Alert (the alert log)
 //   shops    tenant "\0" shop_id           store.v1.ShopCheckpoint

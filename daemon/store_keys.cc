@@ -30,6 +30,10 @@ std::string SinkCursorKey(absl::string_view sink_name) {
   return absl::StrCat(kSinkCursorKeyPrefix, sink_name);
 }
 
+std::string ConfigVersionKey(uint64_t version) {
+  return absl::StrCat(kConfigVersionKeyPrefix, EncodeBigEndian64(version));
+}
+
 std::string ShopKey(absl::string_view tenant, absl::string_view shop_id) {
   std::string k;
   AssignShopKey(&k, tenant, shop_id);

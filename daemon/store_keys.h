@@ -41,6 +41,13 @@ inline constexpr absl::string_view kSinkCursorKeyPrefix = "sink_cursor/";
 std::string SilenceKey(absl::string_view silence_id);
 // A sink's delivery cursor (value: 8-byte big-endian alert sequence).
 std::string SinkCursorKey(absl::string_view sink_name);
+// A recorded configuration version (value: depositd.v1.DaemonConfig);
+// config_versions.h. The prefix sorts them by version.
+inline constexpr absl::string_view kConfigVersionKeyPrefix = "config/";
+std::string ConfigVersionKey(uint64_t version);
+// The configuration version every shard has applied (value: 8-byte
+// big-endian version).
+inline constexpr absl::string_view kConfigAppliedKey = "config_applied";
 
 // log, alerts and dedupe families: numbers.
 inline std::string LogPositionKey(uint64_t position) {

@@ -1,7 +1,7 @@
 // depositd --log-format=json: every line the daemon writes to stderr over a
 // whole run (start, a SIGHUP, ingest, stop) is one JSON object with time,
 // level, component and message; no line per ingested event; SIGHUP does not
-// stop the daemon (reload is not built yet) and says so.
+// stop the daemon (without --config there is no file to reload) and says so.
 #include <signal.h>
 
 #include <fstream>
@@ -71,7 +71,8 @@ TEST(LogFormatTest, JsonLinesOverAWholeRunAndSighupKeepsServing) {
   // SIGHUP: logged, and the daemon keeps answering.
   ASSERT_EQ(kill((*daemon)->pid(), SIGHUP), 0);
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (!AnyMessage(ParseAll(DaemonLines(**daemon)), "reload is not")) {
+  while (!AnyMessage(ParseAll(DaemonLines(**daemon)),
+                     "SIGHUP: depositd runs without --config")) {
     ASSERT_LT(absl::Now(), deadline) << (*daemon)->LogTail();
     absl::SleepFor(absl::Milliseconds(20));
   }

@@ -49,3 +49,14 @@ target_link_libraries(backup_test PRIVATE depositd_test_harness
 gtest_discover_tests(backup_test PROPERTIES TIMEOUT 180 DISCOVERY_TIMEOUT 60)
 depositd_test_labels(backup_test "ops;integration")
 
+
+# Live configuration reload (Admin.ReloadConfig, depositctl config reload,
+# SIGHUP): good and bad files, then kill -9 and a replay that agrees.
+add_executable(reload_test reload_test.cc)
+target_compile_definitions(reload_test PRIVATE
+  DEPOSITCTL_BINARY="$<TARGET_FILE:depositctl>")
+add_dependencies(reload_test depositctl)
+target_link_libraries(reload_test PRIVATE depositd_test_harness
+                      GTest::gmock GTest::gtest_main)
+gtest_discover_tests(reload_test PROPERTIES TIMEOUT 180 DISCOVERY_TIMEOUT 60)
+depositd_test_labels(reload_test "ops;integration;crash")
