@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds everything and
 # runs every test (all CTest labels: domain, engine, integration, crash, alerts,
-# ops, console, fuzz). Arguments go to ctest (e.g. -L domain).
+# tools, ops, feeds, console, cluster, fuzz). Arguments go to ctest (e.g. -L
+# domain). Tests run two at a time (DEPOSITD_TEST_JOBS, default 2: the
+# machine's cores; every test picks free ports and its own temp dirs).
 #
 # The fuzz targets need clang (libFuzzer), so after the main build and its
 # tests a second, clang-only build of just the fuzz targets and the
@@ -17,7 +19,8 @@ deploy/build.sh
 # (npm ci, no install scripts, no browser download; Debian's chromium runs).
 console/tests/run.sh install
 build_dir=${DEPOSITD_BUILD_DIR:-build}
-ctest --test-dir "$build_dir" --output-on-failure --timeout 900 "$@"
+ctest --test-dir "$build_dir" --output-on-failure --timeout 900 \
+  --parallel "${DEPOSITD_TEST_JOBS:-2}" "$@"
 
 run_fuzz=0
 if [ "$#" -eq 0 ]; then run_fuzz=1; fi
