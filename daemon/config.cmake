@@ -26,6 +26,14 @@ if(DEPOSITD_BUILD_TESTS)
   gtest_discover_tests(daemon_config_loader_test DISCOVERY_TIMEOUT 60)
   depositd_test_labels(daemon_config_loader_test "engine;ops")
 
+  # The file's standing silences and the registry keeping them apart.
+  add_executable(daemon_config_silences_test
+    ${CMAKE_CURRENT_SOURCE_DIR}/config_silences_test.cc)
+  target_link_libraries(daemon_config_silences_test PRIVATE
+    depositd_engine GTest::gtest GTest::gtest_main)
+  gtest_discover_tests(daemon_config_silences_test DISCOVERY_TIMEOUT 60)
+  depositd_test_labels(daemon_config_silences_test "engine;alerts;ops")
+
   add_executable(daemon_config_change_test
     ${CMAKE_CURRENT_SOURCE_DIR}/config_change_test.cc)
   target_link_libraries(daemon_config_change_test PRIVATE

@@ -52,6 +52,23 @@ TEST(ConfigLoaderTest, BadFilesNameFileAndLine) {
        "tenants { tenant: \"a\" }\n"
        "tenants {\n  tenant: \"b\"\n  feed_silence_minutes: -1\n}\n",
        "f.textproto:2:", "feed_silence_minutes"},
+      {"silence without a matcher",
+       "tenants { tenant: \"a\" }\n"
+       "silences { name: \"ok\" tenant: \"a\" }\n"
+       "silences {\n  name: \"all\"\n  by: \"ops\"\n}\n",
+       "f.textproto:3:", "silences[1]: a silence needs at least one matcher"},
+      {"silence ending before it starts",
+       "\nsilences {\n  name: \"x\"\n  kind: CLOSURE_BLOCKED\n"
+       "  starts_at: \"2027-01-02T00:00:00Z\"\n"
+       "  ends_at: \"2027-01-01T00:00:00Z\"\n}\n",
+       "f.textproto:2:", "is not after starts_at"},
+      // protobuf's parser places an unknown enum name at the token after
+      // it (the next line when the name ends its line).
+      {"silence with an unknown alert kind",
+       "silences {\n  name: \"x\"\n  kind: CLOSURE_LATE by: \"ops\"\n}\n",
+       "f.textproto:3:", "CLOSURE_LATE"},
+      {"silence with a numeric kind that is none",
+       "silences {\n  name: \"x\"\n  kind: 99\n}\n", "f.textproto:", "99"},
       {"profile value out of range",
        "profiles {\n  name: \"p\"\n  base: \"generic\"\n"
        "  closure_waiting_days: -3\n}\n",

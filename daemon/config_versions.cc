@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "daemon/config_silences.h"
 #include "daemon/store.h"
 #include "daemon/store_keys.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -61,6 +62,10 @@ absl::StatusOr<std::unique_ptr<RunningConfig>> BuildRunningConfig(
       out->feed_silence[t.tenant()] = absl::Minutes(t.feed_silence_minutes());
     }
   }
+  absl::StatusOr<std::vector<notifier::Silence>> silences =
+      ConfigSilences(config);
+  if (!silences.ok()) return silences.status();
+  out->silences = *std::move(silences);
   return out;
 }
 

@@ -37,6 +37,7 @@
 #include "depositd/v1/config.pb.h"
 #include "notifier/alert_book.h"
 #include "notifier/routing.h"
+#include "notifier/silences.h"
 #include "watchers/profiles.h"
 
 namespace depositd::daemon {
@@ -57,15 +58,18 @@ struct RunningConfig {
   notifier::RepeatPolicy repeat;
   // FEED_SILENT: watched tenants and their silence.
   std::map<std::string, absl::Duration> feed_silence;
+  // The file's standing silences (config_silences.h); the engine hands
+  // them to its SilenceRegistry when this version comes into force.
+  std::vector<notifier::Silence> silences;
 
   // The tenant's FEED_SILENT silence; zero: not watched.
   absl::Duration FeedSilence(absl::string_view tenant) const;
 };
 
 // Builds the engine's view of `config` as `version`. INVALID_ARGUMENT for
-// a configuration the registry or the router refuse, or a negative
-// feed_silence_minutes (the message names the field; config_loader.h adds
-// the file and line).
+// a configuration the registry or the router refuse, a negative
+// feed_silence_minutes or a bad silence (the message names the field;
+// config_loader.h adds the file and line).
 absl::StatusOr<std::unique_ptr<RunningConfig>> BuildRunningConfig(
     const v1::DaemonConfig& config, uint64_t version);
 

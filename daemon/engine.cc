@@ -138,6 +138,7 @@ absl::Status Engine::Recover() {
       SilenceRegistry::Load(store_.get(), options_.clock);
   if (!silences.ok()) return silences.status();
   silences_ = *std::move(silences);
+  silences_->ReplaceConfigured(initial->silences);
 
   // 1. Shops and dedupe ids from the checkpoints. The committer pointer is
   // filled in once the committer exists; shards do not push before Start.
@@ -217,6 +218,7 @@ absl::Status Engine::Recover() {
         configs_->Record(*store_, *options_.config, &is_new);
     if (!target.ok()) return target.status();
     current_config_.store(*target);
+    silences_->ReplaceConfigured((*target)->silences);
     recovery_.config_shops = MoveShardsTo(*target);
     if (configs_->applied() != (*target)->version) {
       absl::Status s = configs_->MarkApplied(*store_, (*target)->version);

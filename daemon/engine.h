@@ -252,7 +252,8 @@ class Engine {
   // a new version unless it is the one in force, then moves every shard to
   // it in its order of work (each shop the change can move judged again
   // under it, config_change.h; logged, so a replay agrees) and returns once
-  // that is durable. Ingest goes on
+  // that is durable. The file's standing silences (config_silences.h)
+  // replace the previous version's at once. Ingest goes on
   // meanwhile; each shard pauses for the time it takes to judge its shops.
   // One call at a time (others wait). INVALID_ARGUMENT for a configuration
   // the registry or router refuse (check it with config_loader.h first for

@@ -77,6 +77,8 @@ absl::StatusOr<Engine::ConfigApplied> Engine::ApplyConfig(
   // New ingest is checked against the new registry from here on; each
   // shard switches at its kConfig task, in its order of work.
   current_config_.store(*target, std::memory_order_release);
+  // The file's standing silences are the new version's from here on.
+  silences_->ReplaceConfigured((*target)->silences);
   out.shops_reevaluated = MoveShardsTo(*target);
   absl::Status s = configs_->MarkApplied(*store_, out.version);
   if (!s.ok()) return s;

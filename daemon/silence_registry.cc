@@ -80,6 +80,12 @@ absl::StatusOr<std::string> SilenceRegistry::Add(notifier::Silence s) {
   return id;
 }
 
+void SilenceRegistry::ReplaceConfigured(
+    std::vector<notifier::Silence> silences) {
+  absl::MutexLock lock(&mu_);
+  configured_ = std::move(silences);
+}
+
 absl::StatusOr<size_t> SilenceRegistry::Expire() {
   const absl::Time now = clock_->Now();
   std::vector<std::string> ended;
@@ -105,7 +111,12 @@ std::string SilenceRegistry::SilencedBy(const v1::Alert& alert,
                                         absl::Time /*now*/) const {
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
-  return set_.SilencedBy(alert, now);
+  std::string by = set_.SilencedBy(alert, now);
+  if (!by.empty()) return by;
+  for (const notifier::Silence& s : configured_) {
+    if (notifier::SilenceMatches(s, alert, now)) return s.id;
+  }
+  return "";
 }
 
 std::vector<notifier::Silence> SilenceRegistry::Active() const {
@@ -114,6 +125,9 @@ std::vector<notifier::Silence> SilenceRegistry::Active() const {
   std::vector<notifier::Silence> out;
   for (const notifier::Silence& s : set_.silences()) {
     if (now < s.ends_at) out.push_back(s);
+  }
+  for (const notifier::Silence& s : configured_) {
+    if (s.starts_at <= now && now < s.ends_at) out.push_back(s);
   }
   return out;
 }

@@ -6,7 +6,7 @@
 namespace depositd::notifier {
 
 bool SilenceMatches(const Silence& s, const v1::Alert& alert, absl::Time now) {
-  if (now >= s.ends_at) return false;
+  if (now < s.starts_at || now >= s.ends_at) return false;
   const v1::AlertKey& k = alert.key();
   if (!s.tenant.empty() && s.tenant != k.tenant()) return false;
   if (!s.shop_id.empty() && s.shop_id != k.shop_id()) return false;

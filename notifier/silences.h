@@ -5,7 +5,7 @@
 //
 // Matching: each set matcher must equal the alert's field (tenant, shop_id,
 // kind, severity); empty / unspecified matchers match anything. A silence is
-// active while now < ends_at.
+// active while starts_at <= now < ends_at.
 #ifndef DEPOSITD_NOTIFIER_SILENCES_H_
 #define DEPOSITD_NOTIFIER_SILENCES_H_
 
@@ -23,6 +23,7 @@ struct Silence {
   std::string shop_id;                               // empty: any
   v1::AlertKind kind = v1::ALERT_KIND_UNSPECIFIED;   // unspecified: any
   v1::Severity severity = v1::SEVERITY_UNSPECIFIED;  // unspecified: any
+  absl::Time starts_at = absl::InfinitePast();
   absl::Time ends_at = absl::InfinitePast();
   absl::Time created_at = absl::InfinitePast();
   std::string by;

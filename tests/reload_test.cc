@@ -6,9 +6,13 @@
 //   - a bad file: nothing changes and the caller and the log get
 //     FILE:LINE:COLUMN;
 //   - kill -9 after the reloads, restart: every shop and every firing alert
-//     is what the live run showed (the log replays across the changes).
+//     is what the live run showed (the log replays across the changes);
+//   - a standing silence added to the file mutes the firing alert after the
+//     reload (silenced_by "config:<name>"), survives a restart, and stops
+//     once removed from the file; an API silence is untouched by reloads.
 #include <signal.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -122,6 +126,24 @@ std::string FiringAlerts(const std::shared_ptr<grpc::Channel>& ch) {
   EXPECT_TRUE(s.ok()) << s.error_message();
   for (v1::Alert& a : *out.mutable_alerts()) a.clear_sequence();
   return out.DebugString();
+}
+
+// Shop id → silenced_by of its firing CLOSURE_BLOCKED alert.
+std::map<std::string, std::string> Silenced(
+    const std::shared_ptr<grpc::Channel>& ch) {
+  auto stub = v1::Alerts::NewStub(ch);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::ListAlertsRequest req;
+  req.mutable_filter()->add_kinds(v1::CLOSURE_BLOCKED);
+  v1::ListAlertsResponse out;
+  grpc::Status s = stub->List(&ctx, req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  std::map<std::string, std::string> by;
+  for (const v1::Alert& a : out.alerts()) {
+    by[a.key().shop_id()] = a.silenced_by();
+  }
+  return by;
 }
 
 std::vector<std::string> SinkNames(const std::shared_ptr<grpc::Channel>& ch) {
@@ -292,6 +314,95 @@ TEST(ReloadTest, FileChangedWhileDownIsAppliedAtStart) {
   absl::Status restart = daemon.Restart();
   EXPECT_FALSE(restart.ok());
   EXPECT_THAT(daemon.LogTail(10), HasSubstr(absl::StrCat(config, ":3:")));
+}
+
+// The file's standing silences: a reload adding one mutes the firing
+// alert, a restart keeps it, a reload removing it unmutes; API silences are
+// the API's.
+TEST(ReloadTest, SilencesInTheFileApplyAtReloadAndStart) {
+  ScopedTempDir dir("reload-silence-test");
+  const std::string config =
+      WriteFile(dir.path(), "depositd.textproto", kConfigA);
+  DaemonHarness::Options options;
+  options.extra_args = {"--config", config};
+  absl::StatusOr<std::unique_ptr<DaemonHarness>> started =
+      DaemonHarness::Start(options);
+  ASSERT_TRUE(started.ok()) << started.status();
+  DaemonHarness& daemon = **started;
+  auto ch = daemon.channel();
+  ASSERT_TRUE(
+      Publish(ch, ShopEvents("acme", "blocked").ClosedNotReadyTour("b")).ok());
+  ASSERT_TRUE(
+      Publish(ch, ShopEvents("acme", "held").ClosedNotReadyTour("h"), 2).ok());
+  using Muted = std::map<std::string, std::string>;
+  ASSERT_EQ(Silenced(ch), (Muted{{"blocked", ""}, {"held", ""}}));
+
+  // An API silence on shop "held": reloads leave it alone (it is checked
+  // before the file's, so it keeps naming that alert).
+  std::string api;
+  {
+    auto stub = v1::Alerts::NewStub(ch);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    v1::SilenceRequest req;
+    req.set_tenant("acme");
+    req.set_shop_id("held");
+    req.set_by("oncall");
+    req.mutable_ends_at()->set_seconds(
+        absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
+    v1::SilenceResponse resp;
+    grpc::Status s = stub->Silence(&ctx, req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    api = resp.silence_id();
+  }
+  ASSERT_EQ(Silenced(ch), (Muted{{"blocked", ""}, {"held", api}}));
+
+  // Added to the file: muted after the reload.
+  WriteFile(dir.path(), "depositd.textproto", R"cfg(tenants { tenant: "acme" }
+silences {
+  name: "acme-closures"
+  tenant: "acme"
+  kind: CLOSURE_BLOCKED
+  by: "ops"
+  comment: "closures handled by hand this quarter"
+}
+)cfg");
+  absl::StatusOr<v1::ReloadConfigResponse> added = Reload(ch);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_TRUE(added->changed());
+  const Muted muted = {{"blocked", "config:acme-closures"}, {"held", api}};
+  EXPECT_EQ(Silenced(ch), muted);
+
+  // A bad silence (no matcher) is refused with its line; the one in force
+  // stays.
+  WriteFile(dir.path(), "depositd.textproto", R"cfg(tenants { tenant: "acme" }
+silences { name: "all" by: "ops" }
+)cfg");
+  absl::StatusOr<v1::ReloadConfigResponse> bad = Reload(ch);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()),
+              StartsWith(absl::StrCat(config, ":2:")));
+  EXPECT_EQ(Silenced(ch), muted);
+
+  // Restored, then a restart: applied at start too.
+  WriteFile(dir.path(), "depositd.textproto", R"cfg(tenants { tenant: "acme" }
+silences { name: "acme-closures" tenant: "acme" kind: CLOSURE_BLOCKED }
+)cfg");
+  ASSERT_TRUE(Reload(ch).ok());
+  ASSERT_TRUE(daemon.Stop().ok()) << daemon.LogTail();
+  ASSERT_TRUE(daemon.Restart().ok()) << daemon.LogTail();
+  ch = daemon.channel();
+  EXPECT_EQ(Silenced(ch), muted);
+
+  // Removed from the file: no longer muted; the API silence still is.
+  WriteFile(dir.path(), "depositd.textproto", kConfigA);
+  absl::StatusOr<v1::ReloadConfigResponse> removed = Reload(ch);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_TRUE(removed->changed());
+  EXPECT_EQ(Silenced(ch), (Muted{{"blocked", ""}, {"held", api}}));
+  EXPECT_TRUE(daemon.Stop().ok()) << daemon.LogTail();
 }
 
 }  // namespace
