@@ -4,6 +4,7 @@
 # services) and the handler that serves the console's embedded files.
 target_sources(depositd_daemon_lib PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/api_alerts.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/api_calendar.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/api_json.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/api_router.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/api_sessions.cc
