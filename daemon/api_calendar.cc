@@ -1,5 +1,7 @@
 #include "daemon/api_calendar.h"
 
+#include <algorithm>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"

@@ -25,4 +25,6 @@ if(DEPOSITD_BUILD_TESTS)
   # The shards' query indexes: engine only (no gRPC), labels engine and
   # console.
   depositd_daemon_test(shop_index "engine;console" depositd_engine)
+  # Console sessions kept in a real store (temp data dir), fake clock.
+  depositd_daemon_test(api_sessions "console")
 endif()
