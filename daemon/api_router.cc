@@ -12,9 +12,11 @@
 #include "absl/strings/strip.h"
 #include "common/timestamps.h"
 #include "daemon/api_alerts.h"
+#include "daemon/api_calendar.h"
 #include "daemon/api_context.h"
 #include "daemon/api_json.h"
 #include "daemon/api_shops.h"
+#include "daemon/config_versions.h"
 #include "google/protobuf/struct.pb.h"
 
 namespace depositd::daemon {
@@ -67,12 +69,15 @@ std::string SetCookie(absl::string_view value, int64_t max_age, bool tls) {
 }
 
 // The caller as the console shows it: {"name", "tenant", "allTenants",
-// "roles": [...]}.
-google::protobuf::Value Identity(const Principal& p) {
+// "roles": [...], "language"} (language: the tenant's configured language,
+// absent for an all-tenants caller).
+google::protobuf::Value Identity(const Principal& p,
+                                 absl::string_view language) {
   google::protobuf::Value v;
   auto& f = *v.mutable_struct_value()->mutable_fields();
   f["name"].set_string_value(p.name);
   f["tenant"].set_string_value(p.tenant);
+  if (!language.empty()) f["language"].set_string_value(std::string(language));
   f["allTenants"].set_bool_value(p.all_tenants());
   auto* roles = f["roles"].mutable_list_value();
   for (Role r : {Role::kIngest, Role::kRead, Role::kAlerts, Role::kAdmin}) {
@@ -84,11 +89,11 @@ google::protobuf::Value Identity(const Principal& p) {
 
 // {"identity": ..., "csrfToken": ..., "expiresAt": ...} (the last two with
 // a session).
-HttpEdgeResponse SessionResponse(const Principal& p,
+HttpEdgeResponse SessionResponse(const Principal& p, absl::string_view language,
                                  const ApiSessions::Session* session) {
   google::protobuf::Struct out;
   auto& f = *out.mutable_fields();
-  f["identity"] = Identity(p);
+  f["identity"] = Identity(p, language);
   if (session != nullptr) {
     f["csrfToken"].set_string_value(session->csrf_token);
     f["expiresAt"].set_string_value(common::FormatRfc3339(session->expires_at));
@@ -125,15 +130,14 @@ absl::StatusOr<ApiRouter::Caller> ApiRouter::Authenticate(
     std::optional<ApiSessions::Session> s = sessions_.Find(cookie);
     if (!s.has_value()) {
       return absl::UnauthenticatedError(
-          "the session has ended (signed out, expired, or the daemon "
-          "restarted): sign in again with your token");
+          "the session has ended (signed out or expired): sign in again "
+          "with your token");
     }
     if (options_.authorizer == nullptr) {
       caller.principal = Principal::Unrestricted();
     } else {
-      const std::string header = absl::StrCat("Bearer ", s->token);
       absl::StatusOr<Principal> p =
-          options_.authorizer->AuthenticateHeader({header});
+          options_.authorizer->AuthenticateSha256(s->token_sha256);
       if (!p.ok()) {
         return absl::UnauthenticatedError(
             "the token this session was signed in with is no longer in "
@@ -234,6 +238,9 @@ HttpEdgeResponse ApiRouter::Route(const HttpEdgeRequest& request,
     if (parts[3] == "explain") {
       return only_get([&] { return ApiExplain(ctx, *tenant, *shop); });
     }
+    if (parts[3] == "calendar") {
+      return only_get([&] { return ApiShopCalendar(ctx, *tenant, *shop); });
+    }
     if (parts[3] == "alerts") {
       return only_get([&] { return ApiShopAlerts(ctx, *tenant, *shop); });
     }
@@ -279,18 +286,31 @@ HttpEdgeResponse ApiRouter::SignIn(const HttpEdgeRequest& request) {
     }
     principal = *std::move(p);
   }
-  absl::StatusOr<ApiSessions::Session> s = sessions_.Create(std::move(token));
+  absl::StatusOr<ApiSessions::Session> s = sessions_.Create(token);
   if (!s.ok()) return ErrorResponse(s.status());
-  HttpEdgeResponse r = SessionResponse(principal, &*s);
+  HttpEdgeResponse r =
+      SessionResponse(principal, TenantLanguage(principal), &*s);
   const int64_t max_age = absl::ToInt64Seconds(options_.sessions.lifetime);
   r.headers.emplace_back("Set-Cookie", SetCookie(s->id, max_age, request.tls));
   return r;
 }
 
 HttpEdgeResponse ApiRouter::SessionInfo(const Caller& caller) const {
-  return SessionResponse(caller.principal, caller.session.has_value()
-                                               ? &*caller.session
-                                               : nullptr);
+  return SessionResponse(
+      caller.principal, TenantLanguage(caller.principal),
+      caller.session.has_value() ? &*caller.session : nullptr);
+}
+
+std::string ApiRouter::TenantLanguage(const Principal& p) const {
+  if (p.all_tenants() || options_.engine == nullptr) return "";
+  // TenantConfig.language, the one the notifier words the tenant's alerts
+  // in; a tenant that sets none gets "" (the console then follows the
+  // browser).
+  for (const v1::TenantConfig& t :
+       options_.engine->config()->config.tenants()) {
+    if (t.tenant() == p.tenant) return t.language();
+  }
+  return "";
 }
 
 HttpEdgeResponse ApiRouter::SignOut(const HttpEdgeRequest& request,

@@ -3,13 +3,16 @@
 // "Console API" is the user's reference; in short:
 //
 //   POST   /api/v1/session                  sign in {"token": "..."}
-//   GET    /api/v1/session                  who am I
+//   GET    /api/v1/session                  who am I (with the tenant's
+//                                           configured language)
 //   DELETE /api/v1/session                  sign out
 //   GET    /api/v1/overview?tenant=         CountShopsResponse
 //   GET    /api/v1/shops?tenant=&verdict=&risk=&profile=&q=&sort=&page_size=
 //          &page_token=                     ListShopsResponse
 //   GET    /api/v1/shops/T/S?as_of=         ReadinessReport
 //   GET    /api/v1/shops/T/S/explain?as_of= ExplainResponse
+//   GET    /api/v1/shops/T/S/calendar?from=&to=
+//                                           ShopCalendar (api_calendar.h)
 //   GET    /api/v1/shops/T/S/alerts         ListAlertsResponse (+ history)
 //   GET    /api/v1/alerts?tenant=&kind=&shop=&min_severity=
 //                                           ListAlertsResponse
@@ -76,6 +79,9 @@ class ApiRouter final : public HttpHandler {
   HttpEdgeResponse Route(const HttpEdgeRequest& request, const Caller& caller);
   HttpEdgeResponse SignIn(const HttpEdgeRequest& request);
   HttpEdgeResponse SessionInfo(const Caller& caller) const;
+  // The language configured for `p`'s tenant ("" for an all-tenants
+  // caller, or when the tenant resolves to no profile).
+  std::string TenantLanguage(const Principal& p) const;
   HttpEdgeResponse SignOut(const HttpEdgeRequest& request,
                            const Caller& caller);
 

@@ -309,6 +309,19 @@ const Principal* TokenTable::Find(absl::string_view token) const {
   return &e.principal;
 }
 
+const Principal* TokenTable::FindSha256(absl::string_view sha256_hex) const {
+  if (sha256_hex.size() != 64) return nullptr;
+  const std::optional<std::string> raw = common::HexToBytes(sha256_hex);
+  if (!raw.has_value() || raw->size() != 32) return nullptr;
+  auto it = by_digest_.find(*raw);
+  if (it == by_digest_.end()) return nullptr;
+  const Entry& e = entries_[it->second];
+  if (CRYPTO_memcmp(e.digest.data(), raw->data(), raw->size()) != 0) {
+    return nullptr;
+  }
+  return &e.principal;
+}
+
 // ---------------------------------------------------------------------------
 // Authorizer
 // ---------------------------------------------------------------------------
@@ -491,6 +504,22 @@ absl::StatusOr<Principal> Authorizer::AuthenticateHeader(
         "the bearer token is not in depositd's token file (mistyped, "
         "revoked, or for another deployment): ask the operator for a valid "
         "token");
+  }
+  return *p;
+}
+
+absl::StatusOr<Principal> Authorizer::AuthenticateSha256(
+    absl::string_view sha256_hex) const {
+  std::shared_ptr<const TokenTable> table;
+  {
+    absl::MutexLock lock(&mu_);
+    table = table_;
+  }
+  const Principal* p = table->FindSha256(sha256_hex);
+  if (p == nullptr) {
+    return absl::UnauthenticatedError(
+        "the token is no longer in depositd's token file (revoked): ask the "
+        "operator for a valid token");
   }
   return *p;
 }

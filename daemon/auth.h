@@ -130,6 +130,11 @@ class TokenTable {
   // The principal of `token`, or nullptr. Hashes the token, finds the entry
   // by its hash and confirms it with a constant-time compare.
   const Principal* Find(absl::string_view token) const;
+  // The principal of the token whose SHA-256 is `sha256_hex` (64 hex
+  // digits, either case), or nullptr; constant-time confirm as Find. For
+  // callers that keep a token's hash instead of the token (console
+  // sessions, api_sessions.h).
+  const Principal* FindSha256(absl::string_view sha256_hex) const;
   size_t size() const { return entries_.size(); }
 
  private:
@@ -186,6 +191,11 @@ class Authorizer {
   // Same, from the metadata value(s) of `authorization` (none: empty).
   absl::StatusOr<Principal> AuthenticateHeader(
       const std::vector<absl::string_view>& authorization) const;
+
+  // Same, for the token whose SHA-256 is `sha256_hex` (a console session
+  // keeps only that): UNAUTHENTICATED when no token of the file has it.
+  absl::StatusOr<Principal> AuthenticateSha256(
+      absl::string_view sha256_hex) const;
 
   // Re-reads the file; if its content changed and parses, the new tokens
   // take effect. Returns the parse or read error (the previous tokens stay;

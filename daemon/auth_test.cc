@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -237,6 +238,43 @@ TEST(AuthorizerTest, AuthenticatesBearerMetadata) {
     EXPECT_EQ(r.status().message().find("secret"), std::string::npos)
         << "the token must never be echoed: " << r.status().message();
   }
+}
+
+TEST(TokenTableTest, FindsATokenByItsSha256) {
+  absl::StatusOr<TokenTable> table = TokenTable::Parse(
+      Line("acme-secret", "tenant=acme roles=read name=acme-reader"), "tokens");
+  ASSERT_TRUE(table.ok()) << table.status();
+  const std::string hex = Sha256Hex("acme-secret");
+  const Principal* p = table->FindSha256(hex);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->name, "acme-reader");
+  EXPECT_NE(table->FindSha256(absl::AsciiStrToUpper(hex)), nullptr);
+  // Another hash, a truncated one, one that is not hex, the token itself.
+  EXPECT_EQ(table->FindSha256(Sha256Hex("acme-secreT")), nullptr);
+  EXPECT_EQ(table->FindSha256(hex.substr(0, 62)), nullptr);
+  EXPECT_EQ(table->FindSha256(std::string(64, 'z')), nullptr);
+  EXPECT_EQ(table->FindSha256("acme-secret"), nullptr);
+  EXPECT_EQ(table->FindSha256(""), nullptr);
+}
+
+TEST(AuthorizerTest, AuthenticatesATokensSha256AndFollowsTheFile) {
+  TokenFile file;
+  file.Write(Line("acme-secret", "tenant=acme roles=read name=acme-reader"));
+  std::vector<std::string> log;
+  absl::StatusOr<std::unique_ptr<Authorizer>> auth =
+      Authorizer::Create(TestOptions(file, &log));
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  const std::string hex = Sha256Hex("acme-secret");
+  absl::StatusOr<Principal> p = (*auth)->AuthenticateSha256(hex);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->tenant, "acme");
+  // The token leaves the file: its hash no longer authenticates.
+  file.Write(Line("other-secret", "tenant=acme roles=read"));
+  ASSERT_TRUE((*auth)->ReloadIfChanged().ok());
+  absl::StatusOr<Principal> gone = (*auth)->AuthenticateSha256(hex);
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_NE(gone.status().message().find("token file"), std::string::npos)
+      << gone.status().message();
 }
 
 TEST(AuthorizerTest, ReloadAddsAndRemovesTokensAndKeepsOldOnError) {

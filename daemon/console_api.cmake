@@ -4,6 +4,7 @@
 # services) and the handler that serves the console's embedded files.
 target_sources(depositd_daemon_lib PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/api_alerts.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/api_calendar.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/api_json.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/api_router.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/api_sessions.cc
@@ -24,4 +25,6 @@ if(DEPOSITD_BUILD_TESTS)
   # The shards' query indexes: engine only (no gRPC), labels engine and
   # console.
   depositd_daemon_test(shop_index "engine;console" depositd_engine)
+  # Console sessions kept in a real store (temp data dir), fake clock.
+  depositd_daemon_test(api_sessions "console")
 endif()

@@ -632,8 +632,17 @@ int main(int argc, char** argv) {
     depositd::daemon::ApiRouter::Options api_options;
     api_options.engine = engine->get();
     api_options.authorizer = authorizer.get();
-    http->SetHandler("/api/v1", std::make_shared<depositd::daemon::ApiRouter>(
-                                    std::move(api_options)));
+    api_options.sessions.store = (*engine)->store();
+    auto api = std::make_shared<depositd::daemon::ApiRouter>(
+        std::move(api_options));
+    if (!api->sessions().load_status().ok()) {
+      depositd::daemon::Log(
+          depositd::daemon::LogLevel::kWarning, "console",
+          absl::StrCat(
+              "console sessions not loaded (everyone signs in again): ",
+              api->sessions().load_status().message()));
+    }
+    http->SetHandler("/api/v1", std::move(api));
     http->SetHandler("/console",
                      std::make_shared<depositd::daemon::ConsoleHandler>(
                          [](absl::string_view path)

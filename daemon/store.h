@@ -13,6 +13,8 @@
 //                                          from that version on
 //   default  "config_applied"              version every shard has applied,
 //                                          8-byte big-endian
+//   default  "console_session/" sha256 of  store.v1.ConsoleSession (console
+//            the session id (hex)          sign-in; api_sessions.h)
 //   log      position, 8-byte big-endian   store.v1.LogRecord (per group)
 //   alerts   sequence, 8-byte big-endian   depositd.v1.Alert (the alert log)
 //   shops    tenant "\0" shop_id           store.v1.ShopCheckpoint

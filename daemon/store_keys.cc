@@ -30,6 +30,10 @@ std::string SinkCursorKey(absl::string_view sink_name) {
   return absl::StrCat(kSinkCursorKeyPrefix, sink_name);
 }
 
+std::string ConsoleSessionKey(absl::string_view id_sha256_hex) {
+  return absl::StrCat(kConsoleSessionKeyPrefix, id_sha256_hex);
+}
+
 std::string ConfigVersionKey(uint64_t version) {
   return absl::StrCat(kConfigVersionKeyPrefix, EncodeBigEndian64(version));
 }

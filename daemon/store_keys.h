@@ -7,6 +7,7 @@
 //   default  "checkpoint"                         kCheckpointMetaKey
 //   default  "silence/" id                        SilenceKey
 //   default  "sink_cursor/" sink name             SinkCursorKey
+//   default  "console_session/" sha256 hex of id  ConsoleSessionKey
 //   log      position, 8-byte big-endian          LogPositionKey
 //   alerts   sequence, 8-byte big-endian          AlertSequenceKey
 //   shops    tenant "\0" shop_id                  ShopKey
@@ -41,6 +42,11 @@ inline constexpr absl::string_view kSinkCursorKeyPrefix = "sink_cursor/";
 std::string SilenceKey(absl::string_view silence_id);
 // A sink's delivery cursor (value: 8-byte big-endian alert sequence).
 std::string SinkCursorKey(absl::string_view sink_name);
+// A console session (store.v1.ConsoleSession), by the SHA-256 (hex) of its
+// id; the prefix scans them all.
+inline constexpr absl::string_view kConsoleSessionKeyPrefix =
+    "console_session/";
+std::string ConsoleSessionKey(absl::string_view id_sha256_hex);
 // A recorded configuration version (value: depositd.v1.DaemonConfig);
 // config_versions.h. The prefix sorts them by version.
 inline constexpr absl::string_view kConfigVersionKeyPrefix = "config/";

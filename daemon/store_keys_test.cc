@@ -22,6 +22,7 @@ TEST(StoreKeysTest, LayoutsArePinned) {
             "acme\0s1\0\x80\0\0\x01"s);
   EXPECT_EQ(SilenceKey("abc"), "silence/abc");
   EXPECT_EQ(SinkCursorKey("ops"), "sink_cursor/ops");
+  EXPECT_EQ(ConsoleSessionKey("ab12"), "console_session/ab12");
   EXPECT_EQ(ConfigVersionKey(2), "config/\0\0\0\0\0\0\0\x02"s);
   EXPECT_EQ(kConfigAppliedKey, "config_applied");
   EXPECT_EQ(kCheckpointMetaKey, "checkpoint");

@@ -1,7 +1,7 @@
 // The console's JSON API (/api/v1, daemon/api_router.h) and static files
 // (/console/) on the real depositd binary: every endpoint's
 // authentication and errors, sessions (cookie attributes, CSRF, sign-out,
-// expiry by restart), tenant isolation (a tenant's token cannot see or act
+// kept across a restart), tenant isolation (a tenant's token cannot see or act
 // on another tenant's shop: 403), the JSON shapes the console reads, and
 // the console's security headers.
 #include <curl/curl.h>
@@ -119,6 +119,7 @@ constexpr char kOpsRead[] = "opsread-token-0123456789";  // tenant=* read
 constexpr char kAcme[] = "acme-token-0123456789";        // acme read,alerts
 constexpr char kAcmeRead[] = "acmeread-token-012345";    // acme read only
 constexpr char kFeed[] = "feed-token-0123456789";        // tenant=* ingest
+constexpr char kHua[] = "hua-token-0123456789";          // hua (zh-CN) read
 
 std::string TokenLine(const std::string& token, const std::string& rest) {
   return absl::StrCat("sha256:", daemon::Sha256Hex(token), " ", rest, "\n");
@@ -138,9 +139,17 @@ class ConsoleApiTest : public ::testing::Test {
         TokenLine(kOpsRead, "tenant=* roles=read name=ops-read") +
         TokenLine(kAcme, "tenant=acme roles=read,alerts name=acme") +
         TokenLine(kAcmeRead, "tenant=acme roles=read name=acme-read") +
-        TokenLine(kFeed, "tenant=* roles=ingest name=feed");
+        TokenLine(kFeed, "tenant=* roles=ingest name=feed") +
+        TokenLine(kHua, "tenant=hua roles=read name=hua");
     DaemonHarness::Options options;
     options.token_file = WriteFile(dir_.path(), "tokens", tokens);
+    // Tenant hua words its alerts in Chinese; acme and globex set nothing.
+    options.extra_args = {
+        "--config",
+        WriteFile(dir_.path(), "depositd.textproto",
+                  "tenants { tenant: \"hua\" language: \"zh-CN\" }\n"
+                  // Qingming, a Monday, on the CN calendar of acme/a1.
+                  "calendars { name: \"CN\" holidays: \"2026-04-06\" }\n")};
     options.client.token = kOps;
     absl::StatusOr<std::unique_ptr<DaemonHarness>> d =
         DaemonHarness::Start(options);
@@ -211,6 +220,7 @@ TEST_F(ConsoleApiTest, EveryEndpointRefusesAnUnauthenticatedCaller) {
       {"GET", "/api/v1/shops/acme/a1"},
       {"GET", "/api/v1/shops/acme/a1/explain"},
       {"GET", "/api/v1/shops/acme/a1/alerts"},
+      {"GET", "/api/v1/shops/acme/a1/calendar"},
       {"GET", "/api/v1/alerts"},
       {"POST", "/api/v1/alerts/acknowledge"},
       {"POST", "/api/v1/alerts/silence"},
@@ -277,14 +287,129 @@ TEST_F(ConsoleApiTest, SignInSetsAStrictCookieAndSignOutEndsTheSession) {
   EXPECT_EQ(after.status, 401) << after.body;
 }
 
-TEST_F(ConsoleApiTest, ARestartSignsEveryoneOut) {
+TEST_F(ConsoleApiTest, ASessionSurvivesARestartUntilSignOut) {
   Session s = SignIn(kAcme);
+  Session ended = SignIn(kAcme);
   ASSERT_EQ(Request("GET", Url("/api/v1/shops"), {s.cookie}).status, 200);
+  ASSERT_EQ(Request("DELETE", Url("/api/v1/session"),
+                    {ended.cookie, "X-CSRF-Token: " + ended.csrf})
+                .status,
+            200);
   ASSERT_TRUE(daemon_->Stop().ok());
+  ASSERT_TRUE(daemon_->Restart().ok());
+
+  Response shops = Request("GET", Url("/api/v1/shops"), {s.cookie});
+  EXPECT_EQ(shops.status, 200) << shops.body;
+  Response who = Request("GET", Url("/api/v1/session"), {s.cookie});
+  EXPECT_EQ(who.status, 200) << who.body;
+  EXPECT_THAT(who.body, HasSubstr("\"name\":\"acme\""));
+  EXPECT_EQ(who.Field("csrfToken"), s.csrf);  // the page may re-read it
+  // The session signed out before the restart stays ended.
+  Response gone = Request("GET", Url("/api/v1/shops"), {ended.cookie});
+  EXPECT_EQ(gone.status, 401) << gone.body;
+  EXPECT_THAT(gone.body, HasSubstr("sign in again"));
+
+  // Signing out after the restart ends it for good, across another restart.
+  ASSERT_EQ(Request("DELETE", Url("/api/v1/session"),
+                    {s.cookie, "X-CSRF-Token: " + s.csrf})
+                .status,
+            200);
+  EXPECT_EQ(Request("GET", Url("/api/v1/shops"), {s.cookie}).status, 401);
+  ASSERT_TRUE(daemon_->Stop().ok());
+  ASSERT_TRUE(daemon_->Restart().ok());
+  EXPECT_EQ(Request("GET", Url("/api/v1/shops"), {s.cookie}).status, 401);
+}
+
+TEST_F(ConsoleApiTest, ARestoredSessionStillChecksTheTokenFile) {
+  Session s = SignIn(kAcmeRead);
+  ASSERT_TRUE(daemon_->Stop().ok());
+  // acme-read's token is taken out of the file while the daemon is down.
+  WriteFile(
+      dir_.path(), "tokens",
+      TokenLine(kOps, "tenant=* roles=read,alerts,admin,ingest name=ops"));
   ASSERT_TRUE(daemon_->Restart().ok());
   Response r = Request("GET", Url("/api/v1/shops"), {s.cookie});
   EXPECT_EQ(r.status, 401) << r.body;
-  EXPECT_THAT(r.body, HasSubstr("sign in again"));
+  EXPECT_THAT(r.body, HasSubstr("token file"));
+}
+
+// The non-working days of a calendar answer, "date reason" each.
+std::vector<std::string> OffDays(const Response& r) {
+  std::vector<std::string> out;
+  google::protobuf::Struct s = r.Json();
+  auto it = s.fields().find("nonWorkingDays");
+  if (it == s.fields().end()) return out;
+  for (const google::protobuf::Value& d : it->second.list_value().values()) {
+    const auto& f = d.struct_value().fields();
+    out.push_back(absl::StrCat(f.at("date").string_value(), " ",
+                               f.at("reason").string_value()));
+  }
+  return out;
+}
+
+TEST_F(ConsoleApiTest, AShopsCalendarListsItsWeekendsAndHolidays) {
+  // acme/a1: TikTok Shop cross-border (CN calendar), closed 2026-03-02; now
+  // is 2026-03-05; payment expected after the review that Qingming delays.
+  Response r = Get("/api/v1/shops/acme/a1/calendar", kAcme);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ExpectApiHeaders(r);
+  EXPECT_EQ(r.Field("tenant"), "acme");
+  EXPECT_EQ(r.Field("shopId"), "a1");
+  EXPECT_EQ(r.Field("calendar"), "CN");
+  EXPECT_EQ(r.Field("timeZone"), "Asia/Shanghai");
+  EXPECT_EQ(r.Field("from"), "2026-03-05");
+  Response shop = Get("/api/v1/shops/acme/a1", kAcme);
+  ASSERT_EQ(shop.status, 200) << shop.body;
+  // The range ends on the expected payment's day, in Shanghai.
+  EXPECT_THAT(shop.body,
+              HasSubstr(absl::StrCat("\"expectedPaidAt\":\"", r.Field("to"))));
+  const std::vector<std::string> off = OffDays(r);
+  EXPECT_THAT(off, ::testing::Contains("2026-04-06 HOLIDAY"));
+  EXPECT_THAT(off, ::testing::Contains("2026-03-07 WEEKEND"));
+  EXPECT_THAT(
+      off,
+      ::testing::Not(::testing::Contains(::testing::HasSubstr("2026-04-07"))));
+
+  Response range = Get(
+      "/api/v1/shops/acme/a1/calendar?from=2026-04-01&to=2026-04-10", kAcme);
+  ASSERT_EQ(range.status, 200) << range.body;
+  EXPECT_THAT(OffDays(range),
+              ::testing::ElementsAre("2026-04-04 WEEKEND", "2026-04-05 WEEKEND",
+                                     "2026-04-06 HOLIDAY"));
+  // The generic profile counts on UTC, with no holidays.
+  Response generic = Get(
+      "/api/v1/shops/acme/a2/calendar?from=2026-04-01&to=2026-04-10", kAcme);
+  ASSERT_EQ(generic.status, 200) << generic.body;
+  EXPECT_EQ(generic.Field("timeZone"), "UTC");
+  EXPECT_THAT(OffDays(generic), ::testing::ElementsAre("2026-04-04 WEEKEND",
+                                                       "2026-04-05 WEEKEND"));
+
+  for (const std::string& bad :
+       {"from=2026-04-31", "from=04/01/2026", "from=2026-04-10&to=2026-04-01",
+        "from=2026-01-01&to=2027-12-31", "as_of=2026-04-01"}) {
+    Response b = Get("/api/v1/shops/acme/a1/calendar?" + bad, kAcme);
+    EXPECT_EQ(b.status, 400) << bad << ": " << b.body;
+    EXPECT_EQ(b.ErrorCode(), "INVALID_ARGUMENT") << b.body;
+  }
+  EXPECT_EQ(Get("/api/v1/shops/acme/nope/calendar", kAcme).status, 404);
+}
+
+TEST_F(ConsoleApiTest, TheIdentityCarriesTheTenantsLanguage) {
+  Session hua = SignIn(kHua);
+  Response who = Request("GET", Url("/api/v1/session"), {hua.cookie});
+  ASSERT_EQ(who.status, 200) << who.body;
+  EXPECT_THAT(who.body, HasSubstr("\"language\":\"zh-CN\""));
+  Response in =
+      Post("/api/v1/session", absl::StrCat("{\"token\":\"", kHua, "\"}"), {});
+  EXPECT_THAT(in.body, HasSubstr("\"language\":\"zh-CN\""));
+  // A tenant that configures none, and an all-tenants caller: no language
+  // (the console follows the browser).
+  Response acme = Get("/api/v1/session", kAcme);
+  ASSERT_EQ(acme.status, 200) << acme.body;
+  EXPECT_THAT(acme.body, Not(HasSubstr("\"language\"")));
+  Response ops = Get("/api/v1/session", kOps);
+  ASSERT_EQ(ops.status, 200) << ops.body;
+  EXPECT_THAT(ops.body, Not(HasSubstr("\"language\"")));
 }
 
 TEST_F(ConsoleApiTest, CookieRequestsThatChangeStateNeedTheCsrfToken) {
@@ -319,8 +444,9 @@ TEST_F(ConsoleApiTest, ATenantCannotSeeOrActOnAnotherTenantsShop) {
        {std::vector<std::string>{Bearer(kAcme)}, as_cookie}) {
     for (const std::string& path :
          {"/api/v1/shops/globex/g1", "/api/v1/shops/globex/g1/explain",
-          "/api/v1/shops/globex/g1/alerts", "/api/v1/shops?tenant=globex",
-          "/api/v1/overview?tenant=globex", "/api/v1/alerts?tenant=globex",
+          "/api/v1/shops/globex/g1/calendar", "/api/v1/shops/globex/g1/alerts",
+          "/api/v1/shops?tenant=globex", "/api/v1/overview?tenant=globex",
+          "/api/v1/alerts?tenant=globex",
           "/api/v1/alerts/transitions?from_sequence=1&tenant=globex",
           // a shop that does not exist in the other tenant: still 403,
           // never 404 (existence is not revealed)

@@ -79,6 +79,8 @@ export const api = {
     call('GET', `/api/v1/shops/${enc(tenant)}/${enc(shop)}${query({ as_of: asOf })}`),
   explain: (tenant, shop, asOf) =>
     call('GET', `/api/v1/shops/${enc(tenant)}/${enc(shop)}/explain${query({ as_of: asOf })}`),
+  calendar: (tenant, shop, from, to) =>
+    call('GET', `/api/v1/shops/${enc(tenant)}/${enc(shop)}/calendar${query({ from, to })}`),
   shopAlerts: (tenant, shop) =>
     call('GET', `/api/v1/shops/${enc(tenant)}/${enc(shop)}/alerts`),
   alerts: (params) => call('GET', `/api/v1/alerts${query(params || {})}`),

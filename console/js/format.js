@@ -7,7 +7,8 @@
 import { language } from './i18n.js';
 
 // Built-in calendars of the built-in profiles (watchers/profiles.cc), for a
-// report that does not carry its zone.
+// row of the shop list, which does not carry its zone (a shop's page asks
+// GET .../calendar for its calendar's zone).
 const PROFILE_ZONES = {
   tiktok_shop_cross_border: 'Asia/Shanghai',
   douyin: 'Asia/Shanghai',

@@ -3,14 +3,16 @@
 // blocking ✗, with the blocker's summary, ids, amounts, action and the
 // events behind it from Explain), money per currency, the refund timeline,
 // a what-if date (as_of, evaluated at the start of that day in the shop's
-// calendar zone) and the shop's alerts with their history.
+// calendar zone) and the shop's alerts with their history. Times are in the
+// zone of the shop's business calendar, which the timeline shades the
+// weekends and holidays of.
 
 import { api } from './api.js';
 import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { money, day, dateTime, zoneOf, zoneName, conditionCode, zonedMidnight } from './format.js';
 import { errorBox, verdictBadge, severityBadge, kindLabel } from './widgets.js';
-import { drawTimeline } from './timeline.js';
+import { drawTimeline, timelineRange } from './timeline.js';
 
 const CONDITIONS = ['R1_ORDERS_IN_FLIGHT', 'R2_RETURN_WINDOWS_OPEN', 'R3_OPEN_DISPUTES',
   'R4_UNPAID_FEES', 'R5_PENDING_VIOLATIONS', 'R6_BALANCE_SHORT', 'R7_WAITING_PERIOD',
@@ -26,21 +28,27 @@ export function renderShop(ctx, tenant, shopId) {
     h('p', { class: 'muted' }, t('loading')));
 
   (async () => {
-    // The zone is known from the report; a what-if date is first read in the
-    // profile's zone (a second request would only move it by the offset).
-    let report0 = null;
+    // Times are shown in the zone of the shop's business calendar (GET
+    // .../calendar); a what-if date is the start of that day in that zone.
     let asOf = '';
     try {
       if (asOfDate) {
-        report0 = await api.shop(tenant, shopId);
-        asOf = zonedMidnight(asOfDate, zoneOf(report0));
+        const cal0 = await api.calendar(tenant, shopId);
+        asOf = zonedMidnight(asOfDate, cal0.timeZone);
       }
       const [explain, alertsResp] = await Promise.all([
         api.explain(tenant, shopId, asOf),
         api.shopAlerts(tenant, shopId).catch((e) => ({ error: e })),
       ]);
+      // The calendar over the timeline's days (a day of margin each side
+      // for the zone's offset from UTC); without it the page still draws,
+      // in the built-in profile's zone, shading Saturdays and Sundays.
+      const report = explain.report || {};
+      const { start, end } = timelineRange(report, alertsResp.alerts || []);
+      const calendar = await api.calendar(tenant, shopId,
+        day(start - 86400000, 'UTC'), day(end + 86400000, 'UTC')).catch(() => null);
       if (!live) return;
-      draw(ctx, explain, alertsResp, asOfDate);
+      draw(ctx, explain, alertsResp, asOfDate, calendar);
     } catch (e) {
       if (!live) return;
       fill(ctx.el,
@@ -52,9 +60,9 @@ export function renderShop(ctx, tenant, shopId) {
   return () => { live = false; };
 }
 
-function draw(ctx, explain, alertsResp, asOfDate) {
+function draw(ctx, explain, alertsResp, asOfDate, calendar) {
   const report = explain.report || {};
-  const zone = zoneOf(report);
+  const zone = (calendar && calendar.timeZone) || zoneOf(report);
   const byCondition = new Map();
   for (const e of explain.explanations || []) byCondition.set(e.blocker.condition, e);
   for (const b of report.blockers || []) {
@@ -87,7 +95,8 @@ function draw(ctx, explain, alertsResp, asOfDate) {
       h('dt', {}, t('shop.lifecycle')), h('dd', {}, t(`lifecycle.${report.lifecycle || 'SHOP_LIFECYCLE_UNSPECIFIED'}`)),
       h('dt', {}, t('shop.asOf')), h('dd', { id: 'as-of-shown' }, dateTime(report.asOf, zone)),
       report.lastSaleAt ? [h('dt', {}, t('shop.lastSale')), h('dd', {}, dateTime(report.lastSaleAt, zone))] : null),
-    h('p', { class: 'zone muted', id: 'zone' }, t('shop.zone', { zone: zoneName(zone) })),
+    h('p', { class: 'zone muted', id: 'zone' }, t('shop.zone', { zone: zoneName(zone) }),
+      calendar && calendar.calendar ? ` · ${t('shop.calendar', { calendar: calendar.calendar })}` : null),
     asOfDate ? h('p', { class: 'note', role: 'status' }, t('shop.whatIfNote', { date: asOfDate })) : null,
     whatIf,
     h('div', { class: 'cols' },
@@ -103,7 +112,7 @@ function draw(ctx, explain, alertsResp, asOfDate) {
     h('section', { class: 'card', 'aria-labelledby': 'tl-h' },
       h('h2', { id: 'tl-h' }, t('shop.timeline')),
       p && p.conditional ? h('p', { class: 'note' }, t('shop.conditional')) : null,
-      p ? drawTimeline(report, alerts, zone) : h('p', {}, t('shop.timelineNone')),
+      p ? drawTimeline(report, alerts, zone, calendar) : h('p', {}, t('shop.timelineNone')),
       p && p.steps && p.steps.length ? h('details', {},
         h('summary', {}, t('shop.steps')),
         h('ol', {}, p.steps.map((s) => h('li', {}, s)))) : null));

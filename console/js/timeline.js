@@ -1,7 +1,8 @@
 // The refund timeline of one shop, drawn as SVG from the report's as_of
 // (now) to the expected payment: return windows ending (R2), the closure
-// waiting period (R7), the review (working days, with weekends shaded in
-// the shop's calendar zone), the batch day, payout transit, and the due
+// waiting period (R7), the review (working days, with the shop's calendar's
+// weekends and holidays shaded, holidays labelled, from GET
+// /api/v1/shops/T/S/calendar), the batch day, payout transit, and the due
 // time of each firing alert. Every mark also appears in a list under the
 // drawing, so screen readers and text search get the same dates.
 
@@ -50,11 +51,28 @@ export function timelineModel(report, alerts) {
   return { asOf, marks: marks.filter((m) => !Number.isNaN(m.at)), spans };
 }
 
-export function drawTimeline(report, alerts, zone) {
+// The drawing's time range [start, end) in ms: a day before the first mark
+// to two days after the last (at least a week after now).
+export function timelineRange(report, alerts) {
   const { asOf, marks, spans } = timelineModel(report, alerts);
   const times = marks.map((m) => m.at).concat(spans.flatMap((s) => [s.from, s.to]));
-  const start = Math.min(asOf, ...times) - DAY;
-  const end = Math.max(asOf + 7 * DAY, ...times) + 2 * DAY;
+  return {
+    start: Math.min(asOf, ...times) - DAY,
+    end: Math.max(asOf + 7 * DAY, ...times) + 2 * DAY,
+  };
+}
+
+// The non-working days of a ShopCalendar (GET .../calendar; protobuf JSON
+// leaves out an empty list) by date: 'WEEKEND' or 'HOLIDAY'; null without
+// a calendar.
+export function offDays(calendar) {
+  if (!calendar) return null;
+  return new Map((calendar.nonWorkingDays || []).map((d) => [d.date, d.reason || 'WEEKEND']));
+}
+
+export function drawTimeline(report, alerts, zone, calendar) {
+  const { asOf, marks, spans } = timelineModel(report, alerts);
+  const { start, end } = timelineRange(report, alerts);
   const x = (v) => LEFT + ((v - start) / (end - start)) * (W - LEFT - RIGHT);
   const axisY = 70;
   const sorted = marks.slice().sort((a, b) => a.at - b.at);
@@ -69,14 +87,23 @@ export function drawTimeline(report, alerts, zone) {
     if (from >= end) break;
     days.push({ date, from, to: Date.parse(zonedMidnight(nextDate(date), zone)) });
   }
-  // Non-working days (weekends) shaded.
-  const shade = days.filter((d) => {
+  // Non-working days shaded: the calendar's weekends and holidays (each
+  // holiday labelled), or Saturdays and Sundays without a calendar.
+  const off = offDays(calendar);
+  const reasonOf = (d) => {
+    if (off) return off.get(d.date) || null;
     const wd = weekday(d.from + 3600000, zone);
-    return wd === 6 || wd === 7;
-  }).map((d) => {
+    return wd === 6 || wd === 7 ? 'WEEKEND' : null;
+  };
+  const shade = days.map((d) => ({ ...d, reason: reasonOf(d) })).filter((d) => d.reason).map((d) => {
     const x0 = x(Math.max(d.from, start));
     const x1 = x(Math.min(d.to, end));
-    return svg('rect', { class: 'tl-off', x: x0.toFixed(1), y: 20, width: Math.max(0, x1 - x0).toFixed(1), height: axisY - 10 });
+    const holiday = d.reason === 'HOLIDAY';
+    const label = `${d.date} ${holiday ? t('tl.holiday') : t('tl.weekend')}`;
+    return svg('g', { class: holiday ? 'tl-holiday' : 'tl-weekend', 'data-date': d.date },
+      svg('rect', { class: holiday ? 'tl-off holiday' : 'tl-off', x: x0.toFixed(1), y: 20, width: Math.max(0, x1 - x0).toFixed(1), height: axisY - 10 },
+        svg('title', {}, label)),
+      holiday ? svg('text', { class: 'tl-holiday-label', x: ((x0 + x1) / 2).toFixed(1), y: 30, 'text-anchor': 'middle' }, t('tl.holidayShort')) : null);
   });
   const spanEls = spans.map((s) => svg('g', { class: `tl-span ${s.cls}` },
     svg('rect', { x: x(s.from).toFixed(1), y: axisY - 22, width: Math.max(2, x(s.to) - x(s.from)).toFixed(1), height: 14, rx: 3 }),
@@ -107,6 +134,10 @@ export function drawTimeline(report, alerts, zone) {
   ticks, spanEls, markEls);
   const legend = h('ol', { class: 'tl-list' }, sorted.map((m) =>
     h('li', { class: `tl-${m.cls}` }, h('time', { datetime: new Date(m.at).toISOString() }, day(m.at, zone)), ' ', m.label)));
-  const key = h('p', { class: 'muted tl-key' }, h('span', { class: 'swatch off' }), ' ', t('tl.nonWorking'));
+  const holidays = days.filter((d) => off && off.get(d.date) === 'HOLIDAY');
+  const key = h('p', { class: 'muted tl-key' },
+    h('span', { class: 'swatch off' }), ' ', t('tl.nonWorking'),
+    holidays.length ? [' · ', h('span', { class: 'swatch holiday' }), ' ',
+      t('tl.holidays', { dates: holidays.map((d) => d.date).join(', ') })] : null);
   return h('div', { class: 'timeline-wrap', id: 'timeline' }, drawing, key, legend);
 }

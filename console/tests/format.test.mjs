@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { money, day, dateTime, weekday, zoneOf, conditionCode } from '../js/format.js';
 import { setLanguage, missingKeys, t } from '../js/i18n.js';
 import { zonedMidnight, nextDate } from '../js/format.js';
-import { timelineModel } from '../js/timeline.js';
+import { timelineModel, timelineRange, offDays } from '../js/timeline.js';
 
 // i18n.setLanguage sets <html lang>; a stand-in document is enough here.
 globalThis.document = { documentElement: {} };
@@ -86,6 +86,24 @@ test('the timeline of example 2 runs from now to the expected payment', () => {
     ['review', '2026-04-01', '2026-04-22'],
     ['payout transit', '2026-04-22', '2026-04-27'],
   ]);
+  // The drawing spans a day before now to two days after the payment.
+  const { start, end } = timelineRange(report, alerts);
+  assert.equal(new Date(start).toISOString(), '2026-03-09T12:00:00.000Z');
+  assert.equal(new Date(end).toISOString(), '2026-04-29T02:00:00.000Z');
+});
+
+test('a calendar answer gives each non-working day its reason', () => {
+  const off = offDays({
+    calendar: 'CN', timeZone: 'Asia/Shanghai',
+    nonWorkingDays: [{ date: '2026-04-04', reason: 'WEEKEND' }, { date: '2026-04-06', reason: 'HOLIDAY' }],
+  });
+  assert.equal(off.get('2026-04-04'), 'WEEKEND');
+  assert.equal(off.get('2026-04-06'), 'HOLIDAY');
+  assert.equal(off.get('2026-04-07'), undefined);
+  // A calendar with no non-working day in range shades nothing; without
+  // an answer the timeline falls back to Saturdays and Sundays.
+  assert.equal(offDays({ calendar: 'X', timeZone: 'UTC' }).size, 0);
+  assert.equal(offDays(null), null);
 });
 
 test('every English text has its Chinese one', () => {

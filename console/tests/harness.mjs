@@ -29,6 +29,8 @@ export const TOKENS = {
   acme: { token: 'console-test-acme-0123456789abcdef', line: 'tenant=acme roles=read,alerts name=alice' },
   globex: { token: 'console-test-globex-0123456789abcd', line: 'tenant=globex roles=read,alerts name=gina' },
   acmeRead: { token: 'console-test-acmeread-0123456789ab', line: 'tenant=acme roles=read name=reader' },
+  // A tenant whose configuration says zh-CN (Daemon options.config).
+  hua: { token: 'console-test-hua-0123456789abcdef0', line: 'tenant=hua roles=read name=hua' },
 };
 
 function sha256(s) {
@@ -81,6 +83,12 @@ export class Daemon {
     this.logPath = path.join(this.root, 'depositd.log');
     const lines = Object.values(TOKENS).map((t) => `sha256:${sha256(t.token)} ${t.line}`);
     fs.writeFileSync(this.tokenFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+    // options.config: the text of a --config file (depositd.v1.DaemonConfig).
+    this.configFile = null;
+    if (options.config) {
+      this.configFile = path.join(this.root, 'depositd.textproto');
+      fs.writeFileSync(this.configFile, options.config);
+    }
     this.child = null;
     this.runs = 0;
   }
@@ -94,6 +102,7 @@ export class Daemon {
       '--http-listen', `127.0.0.1:${this.httpPort}`, '--http-port-file', httpPortFile,
       '--data-dir', this.dataDir, '--sync=os', '--token-file', this.tokenFile,
       '--test-clock', '--test-clock-start', this.clockStart];
+    if (this.configFile) args.push('--config', this.configFile);
     const log = fs.openSync(this.logPath, 'a');
     this.child = spawn(this.binary, args, { stdio: ['ignore', log, log] });
     fs.closeSync(log);

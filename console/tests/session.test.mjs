@@ -8,7 +8,7 @@ let daemon;
 let browser;
 
 before(async () => {
-  daemon = new Daemon();
+  daemon = new Daemon({ config: 'tenants { tenant: "hua" language: "zh-CN" }\n' });
   await daemon.start();
   await daemon.sendExample('tour-events.jsonl');
   browser = await launchBrowser();
@@ -86,5 +86,16 @@ test('signing out ends the session: the old cookie is refused and the page asks 
   await page.goto(`${daemon.url}/console/alerts`);
   await page.locator('#signin-form').waitFor();
   assert.equal(await page.locator('#sign-out').count(), 0);
+  await context.close();
+});
+
+test("the page follows the tenant's configured language over the browser's", async () => {
+  // An English browser; tenant hua's configuration says zh-CN.
+  const { context, page } = await newPage(browser, { locale: 'en-US' });
+  await page.goto(`${daemon.url}/console/`);
+  await page.getByLabel('Token').fill(TOKENS.hua.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: '今天要处理的事' }).waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
   await context.close();
 });

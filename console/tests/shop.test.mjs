@@ -1,7 +1,9 @@
 // A shop's page for domain.md §7 example 2 (deploy/examples/tour-events*):
 // the R1–R10 checklist with evidence and ids, money, the SVG timeline with
-// 2026-04-01 and 2026-04-22, and the what-if date, in a real headless
-// Chromium against a real depositd.
+// 2026-04-01 and 2026-04-22, the calendar's weekends and holidays shaded
+// (example 2's CN calendar has no holiday configured; a second daemon
+// configures Qingming, 2026-04-06, inside its review), and the what-if
+// date, in a real headless Chromium against a real depositd.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Daemon, launchBrowser, newPage, signIn } from './harness.mjs';
@@ -112,4 +114,39 @@ test('in Chinese the checklist reads as the merchants\' self-check list', async 
   await page.reload();
   await page.getByText('Refund checklist').waitFor();
   await context.close();
+});
+
+test('a holiday of the shop\'s calendar is shaded and labelled, and the review counts it', async () => {
+  // Example 2 again on a daemon whose CN calendar has Qingming (Monday
+  // 2026-04-06) as a holiday: the 15 working days of the review now end on
+  // 2026-04-23, not 2026-04-22.
+  const withHoliday = new Daemon({
+    clockStart: '2026-03-05T00:00:00Z',
+    config: 'calendars { name: "CN" holidays: "2026-04-06" }\n',
+  });
+  try {
+    await withHoliday.start();
+    await withHoliday.sendExample('tour-events.jsonl');
+    await withHoliday.ctl('clock', 'set', '2026-03-10T12:00:00Z');
+    await withHoliday.sendExample('tour-events-2.jsonl');
+    const { context, page } = await newPage(browser);
+    await signIn(page, withHoliday, 'ops', EXAMPLE_PATH);
+    const svg = page.locator('#timeline svg.timeline');
+    await svg.waitFor();
+    assert.match(await page.locator('#zone').innerText(), /Asia\/Shanghai.*business calendar CN/);
+    const holiday = svg.locator('g.tl-holiday[data-date="2026-04-06"]');
+    assert.equal(await holiday.count(), 1);
+    assert.match(await holiday.locator('rect.tl-off.holiday title').textContent(), /^2026-04-06 holiday$/);
+    assert.equal(await holiday.locator('text').textContent(), 'holiday');
+    // Only the configured day is a holiday; the weekends around it are not.
+    assert.equal(await svg.locator('g.tl-holiday').count(), 1);
+    assert.equal(await svg.locator('g.tl-weekend[data-date="2026-04-04"]').count(), 1);
+    assert.match(await page.locator('.tl-key').innerText(), /holidays: 2026-04-06/);
+    const drawn = await svg.locator('text').allTextContents();
+    assert.ok(drawn.some((t) => t.startsWith('2026-04-23') && /review done/.test(t)), drawn.join(' | '));
+    assert.deepEqual(page.problems, []);
+    await context.close();
+  } finally {
+    await withHoliday.close();
+  }
 });
