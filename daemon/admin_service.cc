@@ -87,12 +87,11 @@ class AdminService final
                               "this depositd cannot reload its configuration"));
             return;
           }
-          config_admin_.reload(
-              [out, done = std::move(done)](
-                  absl::StatusOr<v1::ReloadConfigResponse> r) {
-                if (r.ok()) *out = *std::move(r);
-                done(ToGrpc(r.status()));
-              });
+          config_admin_.reload([out, done = std::move(done)](
+                                   absl::StatusOr<v1::ReloadConfigResponse> r) {
+            if (r.ok()) *out = *std::move(r);
+            done(ToGrpc(r.status()));
+          });
         });
   }
 
@@ -181,8 +180,7 @@ std::unique_ptr<grpc::Service> NewAdminService(
     Engine* engine, const Authorizer* auth,
     const std::function<void(v1::StatsResponse*)>* sink_stats,
     const ConfigAdmin* config_admin) {
-  return std::make_unique<AdminService>(engine, auth, sink_stats,
-                                        config_admin);
+  return std::make_unique<AdminService>(engine, auth, sink_stats, config_admin);
 }
 
 }  // namespace depositd::daemon

@@ -29,7 +29,6 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-
 #include "daemon/config_versions.h"
 #include "daemon/shard_state.h"
 

@@ -2,8 +2,8 @@
 // Re-reads the --config file, checks all of it (config_loader.h) and, when
 // it is good and differs from the configuration in force, has the engine
 // apply it (Engine::ApplyConfig: a new configuration version, the shops it
-// moves judged again, logged so that a replay agrees), then moves alert delivery
-// to its routes and sinks (`on_applied`, config_sinks.h). A bad file
+// moves judged again, logged so that a replay agrees), then moves alert
+// delivery to its routes and sinks (`on_applied`, config_sinks.h). A bad file
 // changes nothing: INVALID_ARGUMENT "FILE:LINE:COLUMN: ..." to the caller
 // and the log.
 //

@@ -60,19 +60,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "daemon/api_router.h"
 #include "daemon/auth.h"
 #include "daemon/build_info.h"
 #include "daemon/cluster_node.h"
 #include "daemon/config_loader.h"
 #include "daemon/config_reload.h"
 #include "daemon/config_sinks.h"
+#include "daemon/console_handler.h"
 #include "daemon/engine.h"
 #include "daemon/engine_clock.h"
 #include "daemon/feed_config.h"
 #include "daemon/feed_receivers.h"
 #include "daemon/health_state.h"
-#include "daemon/api_router.h"
-#include "daemon/console_handler.h"
 #include "daemon/http_edge.h"
 #ifdef DEPOSITD_HAVE_CONSOLE_ASSETS
 #include "console/console_assets.h"
@@ -587,8 +587,7 @@ int main(int argc, char** argv) {
     return p.ok() ? (*p)->language : std::string("en");
   };
   absl::StatusOr<std::unique_ptr<depositd::daemon::ConfigSinks>> sinks =
-      depositd::daemon::ConfigSinks::Start(sink_options,
-                                           (*engine)->config());
+      depositd::daemon::ConfigSinks::Start(sink_options, (*engine)->config());
   if (!sinks.ok()) {
     (*engine)->Stop();
     Die(absl::StrCat("alert sinks: ", sinks.status().message()));
@@ -633,8 +632,8 @@ int main(int argc, char** argv) {
     api_options.engine = engine->get();
     api_options.authorizer = authorizer.get();
     api_options.sessions.store = (*engine)->store();
-    auto api = std::make_shared<depositd::daemon::ApiRouter>(
-        std::move(api_options));
+    auto api =
+        std::make_shared<depositd::daemon::ApiRouter>(std::move(api_options));
     if (!api->sessions().load_status().ok()) {
       depositd::daemon::Log(
           depositd::daemon::LogLevel::kWarning, "console",
@@ -643,22 +642,22 @@ int main(int argc, char** argv) {
               api->sessions().load_status().message()));
     }
     http->SetHandler("/api/v1", std::move(api));
-    http->SetHandler("/console",
-                     std::make_shared<depositd::daemon::ConsoleHandler>(
-                         [](absl::string_view path)
-                             -> std::optional<depositd::daemon::ConsoleFile> {
+    http->SetHandler(
+        "/console",
+        std::make_shared<depositd::daemon::ConsoleHandler>(
+            [](absl::string_view path)
+                -> std::optional<depositd::daemon::ConsoleFile> {
 #ifdef DEPOSITD_HAVE_CONSOLE_ASSETS
-                           const depositd::ConsoleAsset* a =
-                               depositd::FindConsoleAsset(path);
-                           if (a != nullptr) {
-                             return depositd::daemon::ConsoleFile{
-                                 a->content_type, a->body};
-                           }
+              const depositd::ConsoleAsset* a =
+                  depositd::FindConsoleAsset(path);
+              if (a != nullptr) {
+                return depositd::daemon::ConsoleFile{a->content_type, a->body};
+              }
 #else
-                           (void)path;
+              (void)path;
 #endif
-                           return std::nullopt;
-                         }));
+              return std::nullopt;
+            }));
   }
 
   depositd::daemon::Services services(engine->get(), authorizer.get());
@@ -743,10 +742,9 @@ int main(int argc, char** argv) {
           " more already checkpointed) in ", absl::FormatDuration(r.took),
           "; log position ", r.log_position, ", alert sequence ",
           r.alert_sequence, "; configuration version ", r.config_version,
-          r.config_shops > 0
-              ? absl::StrCat(" (", r.config_shops,
-                             " shops judged again under it)")
-              : ""));
+          r.config_shops > 0 ? absl::StrCat(" (", r.config_shops,
+                                            " shops judged again under it)")
+                             : ""));
   const char* transport = tls.cert_file.empty() ? "plaintext (no --tls-cert)"
                           : tls.client_ca_file.empty()
                               ? "TLS"

@@ -159,7 +159,7 @@ class Engine {
   // What ApplyConfig did.
   struct ConfigApplied {
     uint64_t version = 0;
-    bool changed = false;         // false: the configuration was in force
+    bool changed = false;           // false: the configuration was in force
     int64_t shops_reevaluated = 0;  // entries judged again, all shards
   };
 

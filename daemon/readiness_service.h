@@ -1,6 +1,7 @@
-// The Readiness service (GetShop, ListShops, Explain, CountShops): authenticates the
-// caller (role read), scopes the request to its tenant (tenant_scope.h),
-// then asks the engine, which answers on the owning shard's thread.
+// The Readiness service (GetShop, ListShops, Explain, CountShops):
+// authenticates the caller (role read), scopes the request to its tenant
+// (tenant_scope.h), then asks the engine, which answers on the owning shard's
+// thread.
 //
 // Thread-safe.
 #ifndef DEPOSITD_DAEMON_READINESS_SERVICE_H_

@@ -22,8 +22,8 @@ Services::Services(Engine* engine, const Authorizer* authorizer)
                                undecodable_.get())),
       readiness_(NewReadinessService(engine, authorizer)),
       alerts_(NewAlertsService(engine, streams_.get(), authorizer)),
-      admin_(NewAdminService(engine, authorizer, &sink_stats_,
-                             &config_admin_)) {}
+      admin_(
+          NewAdminService(engine, authorizer, &sink_stats_, &config_admin_)) {}
 
 Services::~Services() = default;
 

@@ -114,9 +114,8 @@ class ShardState {
   PackedShops packed;
   ShopTable shops;
   // The query indexes over `shops` (shop_index.h).
-  ShopIndex index{[this](ShopEntry* e, absl::Time now) {
-    return EvaluateShop(e, now);
-  }};
+  ShopIndex index{
+      [this](ShopEntry* e, absl::Time now) { return EvaluateShop(e, now); }};
   // (Unix nanos, shop): every shop's pending check, one per shop.
   absl::btree_set<std::pair<int64_t, ShopEntry*>> deadlines;
   DedupeIndex dedupe;
